@@ -1,0 +1,1 @@
+"""HandCue desktop app: Qt GUI and command line."""

@@ -1,0 +1,66 @@
+"""``handcue`` command line. Each command group lives in its own module with a ``register``
+function that adds a sub-parser and sets ``func`` (returning the exit code)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from pipeline.errors import HandCueError
+
+# Modules that provide sub-commands, in help order. Each has register(subparsers) -> None.
+COMMAND_MODULES = (
+    "app.cmd_gui",
+    "app.cmd_detect",
+    "app.cmd_bench",
+    "app.cmd_models",
+    "app.cmd_gestures",
+    "app.cmd_run",
+    "app.cmd_config",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="handcue", description="Hands-free desktop control from hand gestures."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # command group not built yet
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if args.command is None:
+        if "gui" in parser._subparsers._group_actions[0].choices:  # type: ignore[union-attr]
+            args = parser.parse_args(["gui", *(argv or [])])
+        else:
+            parser.print_help()
+            return 0
+    try:
+        return int(args.func(args) or 0)
+    except HandCueError as exc:
+        print(f"handcue: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("handcue: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
