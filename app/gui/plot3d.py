@@ -1,0 +1,163 @@
+"""3D view of each hand's world keypoints (pyqtgraph OpenGL): bones as lines in the hand's colour,
+joints as dots in their finger's colour, a floor grid; drag to rotate, wheel to zoom."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QVector3D
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.gui.video_view import HAND_COLOURS
+from pipeline.skeleton import BONES, FINGER_CHAINS, FINGER_COLOURS, NUM_LANDMARKS
+from pipeline.types import Hand
+
+log = logging.getLogger(__name__)
+
+MAX_PLOTTED_HANDS = 4
+#: Centimetres between hands placed side by side (world landmarks are each centred on the hand).
+HAND_SPREAD_CM = 30.0
+DEFAULT_CAMERA = {"distance": 60.0, "elevation": 14.0, "azimuth": -90.0}
+
+_BONE_INDEX = np.array([(a, b) for a, b, _ in BONES], dtype=np.intp).reshape(-1)
+
+
+def _joint_colours() -> np.ndarray:
+    """(21, 4) RGBA 0..1: each joint in its finger's colour (wrist white)."""
+    colours = np.ones((NUM_LANDMARKS, 4), dtype=np.float32)
+    for finger, chain in FINGER_CHAINS.items():
+        r, g, b = FINGER_COLOURS[finger]
+        for idx in chain[1:]:
+            colours[idx, :3] = (r / 255.0, g / 255.0, b / 255.0)
+    return colours
+
+
+def world_to_gl(world: np.ndarray, *, mirrored: bool, centre_x_norm: float = 0.5) -> np.ndarray:
+    """World landmarks (21, 3) in metres (x right, y down, z away from the camera) -> (21, 3)
+    plot coordinates in centimetres with z up: X = x (negated when mirrored), Y = z (depth),
+    Z = -y. Each hand is shifted sideways by where it is in the frame (``centre_x_norm``: 0 left
+    edge .. 1 right edge of the unmirrored frame) so two hands do not overlap."""
+    w = np.asarray(world, dtype=np.float32) * 100.0
+    x = -w[:, 0] if mirrored else w[:, 0]
+    offset = (centre_x_norm - 0.5) * HAND_SPREAD_CM
+    if mirrored:
+        offset = -offset
+    return np.stack([x + offset, w[:, 2], -w[:, 1]], axis=1)
+
+
+def gl_available() -> bool:
+    """False on platforms that cannot create an OpenGL context (``offscreen``, ``minimal``)."""
+    return QGuiApplication.platformName() not in ("offscreen", "minimal")
+
+
+class HandPlot3D(QWidget):
+    """The 3D plot panel with its reset button. ``set_hands`` is called from the GUI timer."""
+
+    def __init__(self, parent: QWidget | None = None, *, use_gl: bool | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("handPlot3D")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        header = QHBoxLayout()
+        title = QLabel("3D HAND VIEW")
+        title.setObjectName("sectionTitle")
+        header.addWidget(title)
+        header.addStretch(1)
+        hint = QLabel("drag to rotate · wheel to zoom")
+        hint.setObjectName("hint")
+        header.addWidget(hint)
+        self.reset_button = QPushButton("Reset view")
+        self.reset_button.setToolTip("Put the camera back to the front view")
+        self.reset_button.clicked.connect(self.reset_view)
+        header.addWidget(self.reset_button)
+        layout.addLayout(header)
+
+        self.view = None
+        self._lines: list = []
+        self._dots: list = []
+        if use_gl is None:
+            use_gl = gl_available()
+        if use_gl:
+            try:
+                self._build_gl(layout)
+            except Exception as exc:  # missing PyOpenGL or GL libraries: keep the app usable
+                log.warning("3D view disabled: %s", exc)
+                self.view = None
+        if self.view is None:
+            placeholder = QLabel("3D view unavailable (no OpenGL on this display)")
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            placeholder.setObjectName("hint")
+            placeholder.setMinimumHeight(120)
+            layout.addWidget(placeholder, 1)
+            self.reset_button.setEnabled(False)
+            hint.hide()
+
+    def _build_gl(self, layout: QVBoxLayout) -> None:
+        import pyqtgraph.opengl as gl
+
+        view = gl.GLViewWidget()
+        view.setBackgroundColor((15, 18, 22))
+        view.setMinimumHeight(160)
+        grid = gl.GLGridItem()
+        grid.setSize(60, 40)
+        grid.setSpacing(5, 5)
+        grid.setColor((90, 100, 115, 160))
+        grid.translate(0, 0, -12)
+        view.addItem(grid)
+        axis = gl.GLAxisItem()
+        axis.setSize(4, 4, 4)
+        axis.translate(0, 0, -12)
+        view.addItem(axis)
+        joint_colours = _joint_colours()
+        for _ in range(MAX_PLOTTED_HANDS):
+            line = gl.GLLinePlotItem(
+                pos=np.zeros((len(_BONE_INDEX), 3), np.float32), mode="lines", width=3.0,
+                antialias=True, color=(1.0, 1.0, 1.0, 1.0),
+            )  # fmt: skip
+            dots = gl.GLScatterPlotItem(
+                pos=np.zeros((NUM_LANDMARKS, 3), np.float32), color=joint_colours, size=9.0,
+                pxMode=True,
+            )  # fmt: skip
+            for item in (line, dots):
+                item.setVisible(False)
+                view.addItem(item)
+            self._lines.append(line)
+            self._dots.append(dots)
+        layout.addWidget(view, 1)
+        self.view = view
+        self.reset_view()
+
+    def reset_view(self) -> None:
+        """Front view, default zoom."""
+        if self.view is None:
+            return
+        self.view.setCameraPosition(pos=QVector3D(0, 0, 0), **DEFAULT_CAMERA)
+
+    def camera(self) -> dict[str, float]:
+        """Current distance / elevation / azimuth (for tests and for saving the view)."""
+        if self.view is None:
+            return dict(DEFAULT_CAMERA)
+        return {k: float(self.view.opts[k]) for k in DEFAULT_CAMERA}
+
+    def set_hands(self, hands: Sequence[Hand], frame_width: int, *, mirrored: bool) -> None:
+        """Plot up to ``MAX_PLOTTED_HANDS`` hands; ``frame_width`` in pixels places them."""
+        if self.view is None:
+            return
+        for i in range(MAX_PLOTTED_HANDS):
+            line, dots = self._lines[i], self._dots[i]
+            if i >= len(hands):
+                line.setVisible(False)
+                dots.setVisible(False)
+                continue
+            hand = hands[i]
+            cx = float(np.mean(hand.landmarks[:, 0])) / max(frame_width, 1)
+            pts = world_to_gl(hand.world_landmarks, mirrored=mirrored, centre_x_norm=cx)
+            r, g, b = HAND_COLOURS.get(hand.handedness, (200, 200, 200))
+            line.setData(pos=pts[_BONE_INDEX], color=(r / 255.0, g / 255.0, b / 255.0, 1.0))
+            dots.setData(pos=pts)
+            line.setVisible(True)
+            dots.setVisible(True)

@@ -1,0 +1,500 @@
+"""Tracking off the GUI thread.
+
+Two QThreads per running source:
+
+* ``CaptureThread`` reads frames from the source (camera, video file or image folder) and puts
+  each into a one-item ``LatestSlot``; when the tracker is slower than the source, the older frame
+  is replaced and counted as dropped. Video files are paced to their own timestamps so they play
+  like a camera. A camera that fails or stops (unplugged, busy) is reopened automatically.
+* ``TrackingThread`` takes the newest frame, runs tracker -> gestures -> actions and emits one
+  frozen ``TrackedFrame`` per processed frame.
+
+``TrackingSession`` (GUI thread) owns both threads, forwards their signals and stops them within
+about a second. The GUI keeps only the latest ``TrackedFrame`` and redraws from its own timer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Protocol
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal
+
+from pipeline.errors import HandCueError, SourceError
+from pipeline.types import FrameResult, GestureEvent
+
+log = logging.getLogger(__name__)
+
+#: How long ``TrackingSession.stop`` waits for each thread (ms).
+STOP_TIMEOUT_MS = 1000
+
+
+# --------------------------------------------------------------------------------------------
+# data handed between threads
+
+
+@dataclass(frozen=True)
+class CapturedFrame:
+    """A frame read from the source.
+
+    ``image`` is (H, W, 3) uint8 BGR in the source's own orientation (never mirrored), read-only.
+    ``timestamp_ms`` increases strictly, also across video loops and camera reconnects, so the
+    tracker's filters never see time run backwards. ``captured_s`` is ``time.perf_counter()`` at
+    read time, for latency figures.
+    """
+
+    index: int
+    timestamp_ms: float
+    image: np.ndarray
+    captured_s: float
+
+
+@dataclass(frozen=True)
+class TrackedFrame:
+    """Everything the GUI needs to draw one processed frame. Immutable; built in the tracking
+    thread, read in the GUI thread.
+
+    ``image``: (H, W, 3) uint8 BGR, read-only, unmirrored (mirroring is a display choice).
+    ``gestures``: track_id -> GestureResult (empty when gesture recognition is unavailable).
+    ``held_ms``: track_id -> how long the hand's current gesture has been showing (ms).
+    ``events``: gesture events of this frame; ``actions``: the action records they fired.
+    ``fps``: processed frames per second (smoothed); ``latency_ms``: capture to result.
+    ``dropped``: frames replaced in the slot before the tracker could take them, since start.
+    """
+
+    image: np.ndarray
+    result: FrameResult
+    gestures: Mapping[int, Any] = field(default_factory=dict)
+    held_ms: Mapping[int, float] = field(default_factory=dict)
+    events: tuple[GestureEvent, ...] = ()
+    actions: tuple[Any, ...] = ()
+    fps: float = 0.0
+    latency_ms: float = 0.0
+    dropped: int = 0
+    provider: str = ""
+
+    def __post_init__(self) -> None:
+        if self.image.ndim != 3 or self.image.shape[2] != 3 or self.image.dtype != np.uint8:
+            raise ValueError(
+                f"image must be (H, W, 3) uint8, got {self.image.shape} {self.image.dtype}"
+            )
+        if self.image.flags.writeable:
+            image = self.image.copy()
+            image.flags.writeable = False
+            object.__setattr__(self, "image", image)
+        object.__setattr__(self, "gestures", MappingProxyType(dict(self.gestures)))
+        object.__setattr__(self, "held_ms", MappingProxyType(dict(self.held_ms)))
+        object.__setattr__(self, "events", tuple(self.events))
+        object.__setattr__(self, "actions", tuple(self.actions))
+
+
+class LatestSlot:
+    """A one-item, thread-safe mailbox: ``put`` replaces whatever is waiting (counting it as
+    dropped); ``take`` waits for an item. ``close`` wakes every waiter for shutdown."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._item: Any = None
+        self._closed = False
+        self.dropped = 0
+
+    def put(self, item: Any) -> None:
+        with self._cond:
+            if self._item is not None:
+                self.dropped += 1
+            self._item = item
+            self._cond.notify_all()
+
+    def take(self, timeout: float) -> Any:
+        """The waiting item (removing it), or None after ``timeout`` seconds or when closed."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._item is not None or self._closed, timeout)
+            item, self._item = self._item, None
+            return item
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+
+# --------------------------------------------------------------------------------------------
+# what the tracking thread runs
+
+
+class TrackerLike(Protocol):
+    provider: str
+
+    def process(self, frame_bgr: np.ndarray, timestamp_ms: float) -> FrameResult: ...
+
+    def reset(self) -> None: ...
+
+
+@dataclass
+class PipelineParts:
+    """The per-session processing chain, built inside the tracking thread (loading models is
+    slow and must not block the GUI). ``gestures`` has ``process(FrameResult) -> (dict, list)``;
+    ``actions`` has ``handle(events, FrameResult) -> list`` and ``release_all()``."""
+
+    tracker: TrackerLike
+    gestures: Any = None
+    actions: Any = None
+
+
+SourceOpener = Callable[[str, bool], contextlib.AbstractContextManager[Iterable[Any]]]
+
+
+def default_source_opener(spec: str, loop: bool) -> contextlib.AbstractContextManager:
+    """``pipeline.sources.open_source``, imported when first used."""
+    from pipeline.sources import open_source
+
+    return open_source(spec, loop=loop)
+
+
+def is_camera_spec(spec: str) -> bool:
+    """True for a camera index such as ``"0"``."""
+    return spec.strip().isdigit()
+
+
+# --------------------------------------------------------------------------------------------
+# threads
+
+
+class CaptureThread(QThread):
+    """Reads the source into a ``LatestSlot``; reopens it after failures."""
+
+    source_lost = Signal(str)  # what happened and that we retry
+    source_restored = Signal()
+    source_ended = Signal()  # a file or folder played to its end (no loop)
+    source_failed = Signal(str)  # cannot open at all; not retried
+
+    def __init__(
+        self,
+        spec: str,
+        slot: LatestSlot,
+        *,
+        loop: bool,
+        realtime: bool,
+        opener: SourceOpener,
+        retry_s: float = 2.0,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("CaptureThread")
+        self._spec = spec
+        self._slot = slot
+        self._loop = loop
+        self._realtime = realtime
+        self._opener = opener
+        self._retry_s = retry_s
+        self._stop = threading.Event()
+        self._last_ts: float | None = None
+        self._ts_offset = 0.0
+        self._frame_dt = 1000.0 / 30.0
+        self._count = 0
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.requestInterruption()
+
+    def run(self) -> None:  # capture thread
+        camera = is_camera_spec(self._spec)
+        delivered_any = False
+        lost = False
+        while not self._stop.is_set():
+            try:
+                with self._opener(self._spec, self._loop) as source:
+                    if lost:
+                        lost = False
+                        self.source_restored.emit()
+                    for frame in self._paced(source):
+                        if self._stop.is_set():
+                            return
+                        self._slot.put(frame)
+                        delivered_any = True
+                if self._stop.is_set():
+                    return
+                if not camera:
+                    self.source_ended.emit()
+                    return
+                message = f"Camera {self._spec} stopped sending frames (unplugged or in use?)."
+            except HandCueError as exc:
+                if not camera and not delivered_any:
+                    self.source_failed.emit(str(exc))
+                    return
+                message = str(exc)
+            except Exception as exc:  # a bug in a source: report it, do not spin
+                log.exception("capture from %s failed", self._spec)
+                self.source_failed.emit(f"Reading {self._spec} failed: {exc}")
+                return
+            lost = True
+            self.source_lost.emit(f"{message} Retrying every {self._retry_s:g} s…")
+            if self._stop.wait(self._retry_s):
+                return
+
+    def _paced(self, source: Iterable[Any]) -> Iterator[CapturedFrame]:
+        """Frames with strictly increasing timestamps; files wait for their own timestamps."""
+        wall_start: float | None = None
+        ts_start = 0.0
+        for frame in source:
+            raw_ts = float(frame.timestamp_ms)
+            ts = raw_ts + self._ts_offset
+            if self._last_ts is not None and ts <= self._last_ts:  # loop or reconnect
+                self._ts_offset = self._last_ts + self._frame_dt - raw_ts
+                ts = raw_ts + self._ts_offset
+                wall_start = None
+            if self._last_ts is not None:
+                self._frame_dt = min(max(ts - self._last_ts, 1.0), 1000.0)
+            if self._realtime:
+                now = time.perf_counter()
+                if wall_start is None:
+                    wall_start, ts_start = now, ts
+                delay = (ts - ts_start) / 1000.0 - (now - wall_start)
+                if delay > 0 and self._stop.wait(min(delay, 0.5)):
+                    return
+            self._last_ts = ts
+            image = np.asarray(frame.image)
+            if image.flags.writeable:
+                image = image.copy()
+                image.flags.writeable = False
+            self._count += 1
+            yield CapturedFrame(int(frame.index), ts, image, time.perf_counter())
+
+
+class TrackingThread(QThread):
+    """Runs tracker -> gestures -> actions on the newest captured frame."""
+
+    frame_ready = Signal(object)  # TrackedFrame
+    tracking_started = Signal(str)  # provider
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        slot: LatestSlot,
+        build_parts: Callable[[], PipelineParts],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("TrackingThread")
+        self._slot = slot
+        self._build_parts = build_parts
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.requestInterruption()
+
+    def run(self) -> None:  # tracking thread
+        try:
+            parts = self._build_parts()
+        except HandCueError as exc:
+            self.failed.emit(str(exc))
+            return
+        except Exception as exc:
+            log.exception("building the tracker failed")
+            self.failed.emit(f"Tracking could not start: {exc}")
+            return
+        provider = str(getattr(parts.tracker, "provider", "") or "")
+        self.tracking_started.emit(provider)
+        since: dict[int, tuple[str, float]] = {}
+        fps = 0.0
+        last_out: float | None = None
+        try:
+            while not self._stop.is_set():
+                item: CapturedFrame | None = self._slot.take(timeout=0.1)
+                if item is None:
+                    continue
+                result = parts.tracker.process(item.image, item.timestamp_ms)
+                per_hand: Mapping[int, Any] = {}
+                events: list = []
+                if parts.gestures is not None:
+                    per_hand, events = parts.gestures.process(result)
+                records: list = []
+                if parts.actions is not None and (events or result.hands):
+                    records = list(parts.actions.handle(events, result) or [])
+                held = _held_times(since, per_hand, item.timestamp_ms)
+                now = time.perf_counter()
+                if last_out is not None:
+                    inst = 1.0 / max(now - last_out, 1e-6)
+                    fps = inst if fps == 0.0 else 0.9 * fps + 0.1 * inst
+                last_out = now
+                self.frame_ready.emit(
+                    TrackedFrame(
+                        image=item.image,
+                        result=result,
+                        gestures=per_hand,
+                        held_ms=held,
+                        events=tuple(events),
+                        actions=tuple(records),
+                        fps=fps,
+                        latency_ms=(now - item.captured_s) * 1000.0,
+                        dropped=self._slot.dropped,
+                        provider=provider,
+                    )
+                )
+        except HandCueError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:
+            log.exception("tracking failed")
+            self.failed.emit(f"Tracking stopped after an internal error: {exc}")
+        finally:
+            if parts.actions is not None:
+                try:
+                    parts.actions.release_all()
+                except Exception:
+                    log.exception("releasing held keys failed")
+
+
+def _held_times(
+    since: dict[int, tuple[str, float]], per_hand: Mapping[int, Any], ts: float
+) -> dict[int, float]:
+    """Update ``since`` (track_id -> (gesture, first seen ms)) and return track_id -> held ms."""
+    held: dict[int, float] = {}
+    for track_id, gesture in per_hand.items():
+        name = str(getattr(gesture, "gesture", gesture))
+        previous = since.get(track_id)
+        if previous is None or previous[0] != name:
+            since[track_id] = (name, ts)
+        held[track_id] = ts - since[track_id][1]
+    for track_id in list(since):
+        if track_id not in per_hand:
+            del since[track_id]
+    return held
+
+
+# --------------------------------------------------------------------------------------------
+# the GUI-side owner
+
+
+class TrackingSession(QObject):
+    """Starts and stops the two threads for one source; lives in the GUI thread.
+
+    All signals arrive in the GUI thread. ``failed`` carries a message for the user and means the
+    session has stopped; ``source_lost`` / ``source_restored`` mean it keeps retrying.
+    """
+
+    frame_ready = Signal(object)  # TrackedFrame
+    tracking_started = Signal(str)  # provider
+    failed = Signal(str)
+    source_lost = Signal(str)
+    source_restored = Signal()
+    source_ended = Signal()
+    running_changed = Signal(bool)
+
+    def __init__(
+        self,
+        build_parts: Callable[[], PipelineParts],
+        opener: SourceOpener = default_source_opener,
+        *,
+        retry_s: float = 2.0,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._build_parts = build_parts
+        self._opener = opener
+        self._retry_s = retry_s
+        self._capture: CaptureThread | None = None
+        self._tracking: TrackingThread | None = None
+        self._slot: LatestSlot | None = None
+        self._retiring: list[QThread] = []
+        self.spec = ""
+
+    @property
+    def running(self) -> bool:
+        return self._tracking is not None
+
+    def set_build_parts(self, build_parts: Callable[[], PipelineParts]) -> None:
+        """Used from the next ``start`` on."""
+        self._build_parts = build_parts
+
+    def start(self, spec: str, *, loop: bool = False, realtime: bool = True) -> None:
+        """Start reading ``spec`` (camera index, video file or image folder). Stops a running
+        source first."""
+        self.stop()
+        self.spec = spec
+        self._slot = LatestSlot()
+        self._capture = CaptureThread(
+            spec, self._slot, loop=loop, realtime=realtime, opener=self._opener,
+            retry_s=self._retry_s,
+        )  # fmt: skip
+        self._tracking = TrackingThread(self._slot, self._build_parts)
+        cap, trk = self._capture, self._tracking
+        cap.source_lost.connect(self.source_lost)
+        cap.source_restored.connect(self.source_restored)
+        cap.source_ended.connect(self._on_source_ended)
+        cap.source_failed.connect(self._on_failed)
+        trk.frame_ready.connect(self._on_frame_ready)
+        trk.tracking_started.connect(self.tracking_started)
+        trk.failed.connect(self._on_failed)
+        trk.start()
+        cap.start()
+        self.running_changed.emit(True)
+
+    def stop(self) -> bool:
+        """Stop both threads; True if they ended within ``STOP_TIMEOUT_MS`` each. A thread still
+        busy (e.g. loading a model) is kept alive until it ends by itself."""
+        if self._tracking is None:
+            return True
+        cap, trk, slot = self._capture, self._tracking, self._slot
+        self._capture = self._tracking = self._slot = None
+        assert cap is not None and slot is not None
+        for thread in (cap, trk):
+            thread.blockSignals(True)  # nothing from a stopping session reaches the GUI
+            thread.stop()
+        slot.close()
+        ok = True
+        for thread in (cap, trk):
+            if not thread.wait(STOP_TIMEOUT_MS):
+                ok = False
+                log.warning("%s still busy after stop; it will end on its own", thread.objectName())
+                self._retiring.append(thread)
+                thread.finished.connect(lambda t=thread: self._retire(t))
+        self.running_changed.emit(False)
+        return ok
+
+    def wait_retired(self, timeout_ms: int = 10000) -> None:
+        """Wait for threads that outlived ``stop`` (used on quit)."""
+        for thread in list(self._retiring):
+            thread.wait(timeout_ms)
+        self._retiring.clear()
+
+    def _retire(self, thread: QThread) -> None:
+        if thread in self._retiring:
+            self._retiring.remove(thread)
+
+    def _on_frame_ready(self, frame: TrackedFrame) -> None:
+        if self._tracking is not None and self.sender() is self._tracking:
+            self.frame_ready.emit(frame)
+
+    def _on_failed(self, message: str) -> None:
+        self.stop()
+        self.failed.emit(message)
+
+    def _on_source_ended(self) -> None:
+        self.stop()
+        self.source_ended.emit()
+
+
+__all__ = [
+    "CaptureThread",
+    "CapturedFrame",
+    "LatestSlot",
+    "PipelineParts",
+    "SourceError",
+    "TrackedFrame",
+    "TrackingSession",
+    "TrackingThread",
+    "default_source_opener",
+    "is_camera_spec",
+]

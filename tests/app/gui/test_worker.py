@@ -1,0 +1,128 @@
+"""The tracking worker: latest-frame slot, immutable results, stop, retry after failures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from gui_fakes import FakeGestures, FakeSourceFactory, FakeTracker
+
+from app.gui.worker import LatestSlot, PipelineParts, TrackedFrame, TrackingSession
+
+
+def test_latest_slot_keeps_newest_and_counts_dropped():
+    slot = LatestSlot()
+    for i in range(5):
+        slot.put(i)
+    assert slot.take(timeout=0.01) == 4
+    assert slot.dropped == 4
+    assert slot.take(timeout=0.01) is None
+    slot.close()
+    assert slot.take(timeout=5.0) is None  # returns at once when closed
+
+
+def test_tracked_frame_is_immutable():
+    image = np.zeros((4, 6, 3), np.uint8)
+    from pipeline.types import FrameResult
+
+    frame = TrackedFrame(image=image, result=FrameResult(0, 0.0, 6, 4, (), False))
+    image[0, 0, 0] = 9  # the caller's array is copied
+    assert frame.image[0, 0, 0] == 0
+    with pytest.raises(ValueError):
+        frame.image[0, 0, 0] = 1
+    with pytest.raises(TypeError):
+        frame.gestures[1] = "x"  # type: ignore[index]
+
+
+def _session(opener, gestures=True, retry_s=0.05):
+    tracker = FakeTracker(frames=[])
+    parts = lambda: PipelineParts(tracker, FakeGestures() if gestures else None)  # noqa: E731
+    return TrackingSession(parts, opener, retry_s=retry_s), tracker
+
+
+def test_session_emits_frames_and_stops_quickly(qtbot):
+    opener = FakeSourceFactory(frames=1000, fps=200)
+    session, tracker = _session(opener)
+    frames: list[TrackedFrame] = []
+    session.frame_ready.connect(frames.append)
+    session.start("clip.mp4")
+    qtbot.waitUntil(lambda: len(frames) >= 5, timeout=5000)
+    assert session.stop()
+    assert not session.running
+    assert frames[-1].gestures[1].gesture == "thumb_up"
+    assert frames[-1].provider == "FakeExecutionProvider"
+    assert frames[-1].result.hands
+    stamps = [f.result.timestamp_ms for f in frames]
+    assert stamps == sorted(stamps)
+
+
+def test_slow_tracker_drops_frames_instead_of_queueing(qtbot):
+    import time
+
+    class SlowTracker(FakeTracker):
+        def process(self, frame_bgr, timestamp_ms):
+            time.sleep(0.03)
+            return super().process(frame_bgr, timestamp_ms)
+
+    tracker = SlowTracker()
+    opener = FakeSourceFactory(frames=100000, fps=1000)
+    session = TrackingSession(lambda: PipelineParts(tracker), opener)
+    frames: list[TrackedFrame] = []
+    session.frame_ready.connect(frames.append)
+    session.start("clip.mp4", realtime=False)
+    qtbot.waitUntil(lambda: len(frames) >= 5, timeout=5000)
+    session.stop()
+    assert frames[-1].dropped > len(frames)
+
+
+def test_video_end_is_reported(qtbot):
+    session, _ = _session(FakeSourceFactory(frames=5))
+    with qtbot.waitSignal(session.source_ended, timeout=5000):
+        session.start("clip.mp4")
+    assert not session.running
+
+
+def test_camera_unplugged_mid_stream_is_retried(qtbot):
+    opener = FakeSourceFactory(frames=1000, fail_after=10, fail_opens=0)
+    session, _ = _session(opener)
+    lost: list[str] = []
+    session.source_lost.connect(lost.append)
+    session.start("0")
+    qtbot.waitUntil(lambda: opener.opens >= 3, timeout=5000)
+    assert session.running
+    assert "unplugged" in lost[0] and "Retrying" in lost[0]
+    assert session.stop()
+
+
+def test_camera_busy_at_start_recovers(qtbot):
+    opener = FakeSourceFactory(frames=1000, fail_opens=2)
+    session, _ = _session(opener)
+    frames: list = []
+    session.frame_ready.connect(frames.append)
+    with qtbot.waitSignal(session.source_restored, timeout=5000):
+        session.start("0")
+    qtbot.waitUntil(lambda: len(frames) > 0, timeout=5000)
+    session.stop()
+    assert opener.opens == 3
+
+
+def test_missing_file_fails_once_without_retry(qtbot):
+    opener = FakeSourceFactory(fail_opens=5)
+    session, _ = _session(opener)
+    with qtbot.waitSignal(session.failed, timeout=5000) as blocker:
+        session.start("missing.mp4")
+    assert "busy or missing" in blocker.args[0]
+    assert opener.opens == 1
+    assert not session.running
+
+
+def test_tracker_build_error_reaches_failed_signal(qtbot):
+    from pipeline.errors import ModelsMissingError
+
+    def build():
+        raise ModelsMissingError("hand_landmark_full.onnx not found")
+
+    session = TrackingSession(build, FakeSourceFactory())
+    with qtbot.waitSignal(session.failed, timeout=5000) as blocker:
+        session.start("clip.mp4")
+    assert "handcue models install" in blocker.args[0]
+    assert not session.running
