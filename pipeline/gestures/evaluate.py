@@ -1,0 +1,259 @@
+"""Measure the static recogniser on the HaGRID development photos.
+
+    python -m pipeline.gestures.evaluate [--data ../shared/data] [--source reference|tracker]
+                                         [--counting american]
+
+``reference`` reads MediaPipe's landmarks from ``reference/hagrid-dev.jsonl`` (image landmarks
+only); ``tracker`` runs our own :class:`pipeline.tracker.HandTracker` on the photos (image and
+world landmarks).
+
+Which hand is "the gesture hand" of a photo (HaGRID labels one gesture per photo, and many photos
+also show the person's other hand resting): among the hands found, the one whose recognised
+gesture matches the photo's class; if none matches, the hand whose wrist is highest in the image
+(people raise the hand that signs; resting hands hang lower). A photo counts as wrong when that
+hand's gesture is wrong, and as a miss when no hand was found at all. Every other hand in the
+photo is a resting hand, which must be ``none``; a second detection of the gesture hand itself
+(landmarks within half a palm size on average) is a duplicate and is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.gestures.recognizer import GestureRecognizer, GestureResult
+from pipeline.types import Hand, RotatedRect
+
+log = logging.getLogger(__name__)
+
+# HaGRID folder -> (HandCue gesture id, American count or None).
+HAGRID_CLASSES: dict[str, tuple[str, int | None]] = {
+    "like": ("thumb_up", None),
+    "dislike": ("thumb_down", None),
+    "fist": ("fist", 0),
+    "palm": ("open_palm", 5),
+    "stop": ("open_palm", 5),
+    "one": ("pointing_up", 1),
+    "mute": ("pointing_up", 1),
+    "call": ("call", None),
+    "peace": ("victory", 2),
+    "two_up": ("victory", 2),
+    "three": ("three", 3),
+    "three2": ("three", 3),
+    "four": ("four", 4),
+    "ok": ("ok", None),
+    "rock": ("rock", None),
+}
+
+
+def default_data_dir() -> Path:
+    """``../shared/data`` next to the repository root."""
+    return Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+
+
+def hand_from_reference(entry: dict, track_id: int = 0) -> Hand:
+    """A :class:`Hand` from one hand of MediaPipe's reference output.
+
+    MediaPipe labels handedness as if the image were mirrored; on these unmirrored photos its
+    label names the opposite hand, so it is swapped here. The reference has no world landmarks:
+    they are left at zero, which the recogniser treats as absent.
+    """
+    pts = np.asarray(entry["landmarks"], dtype=np.float32)
+    label = entry.get("mediapipe_label", "Right")
+    xy = pts[:, :2]
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    size = float(max(hi - lo)) * 1.5
+    centre = (lo + hi) / 2
+    return Hand(
+        landmarks=pts,
+        world_landmarks=np.zeros((21, 3), dtype=np.float32),
+        handedness="Left" if label == "Right" else "Right",
+        handedness_score=float(entry.get("score", 1.0)),
+        score=float(entry.get("score", 1.0)),
+        track_id=track_id,
+        roi=RotatedRect(float(centre[0]), float(centre[1]), size, size, 0.0),
+    )
+
+
+@dataclass
+class Photo:
+    """One photo: its path relative to the data folder, size and the hands found on it."""
+
+    image: str
+    width: int
+    height: int
+    hands: tuple[Hand, ...]
+
+
+def load_reference(path: Path) -> list[Photo]:
+    """Photos of a reference ``.jsonl`` file (one JSON object per line)."""
+    photos = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            hands = tuple(hand_from_reference(h, i) for i, h in enumerate(row["hands"]))
+            photos.append(Photo(row["image"], int(row["width"]), int(row["height"]), hands))
+    return photos
+
+
+def track_photos(data_dir: Path, images: Iterable[str]) -> Iterator[Photo]:
+    """Run our tracker (static mode) on each image; needs :mod:`pipeline.tracker`."""
+    import cv2
+
+    from pipeline.tracker import HandTracker, TrackerConfig
+
+    tracker = HandTracker(TrackerConfig(model="full", max_hands=2, static_mode=True))
+    for i, rel in enumerate(images):
+        img = cv2.imread(str(data_dir / rel))
+        if img is None:
+            log.warning("cannot read %s", rel)
+            continue
+        tracker.reset()
+        result = tracker.process(img, float(i))
+        yield Photo(rel, img.shape[1], img.shape[0], tuple(result.hands))
+
+
+@dataclass
+class ClassStats:
+    photos: int = 0
+    found: int = 0
+    gesture_ok: int = 0
+    count_ok: int = 0
+    resting_seen: int = 0
+    resting_none: int = 0
+    confusions: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Report:
+    classes: dict[str, ClassStats]
+    counting: str
+
+    def totals(self) -> ClassStats:
+        t = ClassStats()
+        for s in self.classes.values():
+            t.photos += s.photos
+            t.found += s.found
+            t.gesture_ok += s.gesture_ok
+            t.count_ok += s.count_ok
+            t.resting_seen += s.resting_seen
+            t.resting_none += s.resting_none
+        return t
+
+    def counting_totals(self) -> tuple[int, int, int]:
+        """(photos, photos with a hand, correct counts) over the counting classes."""
+        n = found = ok = 0
+        for name, s in self.classes.items():
+            if HAGRID_CLASSES[name][1] is not None:
+                n += s.photos
+                found += s.found
+                ok += s.count_ok
+        return n, found, ok
+
+    def table(self) -> str:
+        def pct(a: int, b: int) -> str:
+            return f"{100.0 * a / b:5.1f}%" if b else "   -  "
+
+        lines = [
+            f"{'class':8s} {'gesture':12s} {'photos':>6s} {'hand':>5s} {'gest(found)':>11s} "
+            f"{'gest(all)':>9s} {'count':>6s} {'rest none':>10s}  mistakes"
+        ]
+        for name, s in sorted(self.classes.items()):
+            expected, count = HAGRID_CLASSES[name]
+            mistakes = ", ".join(f"{k}x{v}" for k, v in sorted(s.confusions.items()))
+            lines.append(
+                f"{name:8s} {expected:12s} {s.photos:6d} {s.found:5d} "
+                f"{pct(s.gesture_ok, s.found):>11s} {pct(s.gesture_ok, s.photos):>9s} "
+                f"{pct(s.count_ok, s.found) if count is not None else '   -  ':>6s} "
+                f"{s.resting_none:3d}/{s.resting_seen:<3d}     {mistakes}"
+            )
+        t = self.totals()
+        n, found, ok = self.counting_totals()
+        lines.append(
+            f"{'TOTAL':8s} {'':12s} {t.photos:6d} {t.found:5d} {pct(t.gesture_ok, t.found):>11s} "
+            f"{pct(t.gesture_ok, t.photos):>9s} {pct(ok, found):>6s} "
+            f"{t.resting_none:3d}/{t.resting_seen:<3d} ({pct(t.resting_none, t.resting_seen).strip()})"
+        )
+        lines.append(f"counting scheme: {self.counting}; count over {found} of {n} photos")
+        return "\n".join(lines)
+
+
+def pick_gesture_hand(results: list[GestureResult], hands: tuple[Hand, ...], expected: str) -> int:
+    """Index of the gesture hand (see the module docstring for the rule)."""
+    for i, r in enumerate(results):
+        if r.gesture == expected:
+            return i
+    return int(np.argmin([h.landmarks[0, 1] for h in hands]))
+
+
+def _same_hand(a: Hand, b: Hand) -> bool:
+    gap = np.linalg.norm(a.landmarks[:, :2] - b.landmarks[:, :2], axis=1).mean()
+    return bool(gap < 0.5 * max(b.palm_size, 1e-6))
+
+
+def evaluate(photos: Iterable[Photo], counting: str = "american") -> Report:
+    """Per-class accuracy of :class:`GestureRecognizer` on HaGRID-style photos."""
+    recognizer = GestureRecognizer(counting=counting)
+    classes: dict[str, ClassStats] = {}
+    for photo in photos:
+        parts = Path(photo.image).parts
+        cls = next((p for p in parts if p in HAGRID_CLASSES), None)
+        if cls is None:
+            continue
+        expected, count = HAGRID_CLASSES[cls]
+        stats = classes.setdefault(cls, ClassStats())
+        stats.photos += 1
+        if not photo.hands:
+            continue
+        stats.found += 1
+        size = (photo.width, photo.height)
+        results = [recognizer.classify(h, frame_size=size) for h in photo.hands]
+        k = pick_gesture_hand(results, photo.hands, expected)
+        got = results[k]
+        if got.gesture == expected:
+            stats.gesture_ok += 1
+        else:
+            stats.confusions[got.gesture] = stats.confusions.get(got.gesture, 0) + 1
+            log.info("%s: expected %s got %s %s", photo.image, expected, got.gesture, got.fingers)
+        if count is not None and got.count == count:
+            stats.count_ok += 1
+        for i, r in enumerate(results):
+            if i == k or _same_hand(photo.hands[i], photo.hands[k]):
+                continue
+            stats.resting_seen += 1
+            if r.gesture == "none":
+                stats.resting_none += 1
+            else:
+                log.info("%s: resting hand shows %s", photo.image, r.gesture)
+    return Report(classes, counting)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=default_data_dir())
+    parser.add_argument("--source", choices=("reference", "tracker"), default="reference")
+    parser.add_argument("--counting", default="american")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every mistake")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s"
+    )
+    photos = load_reference(args.data / "reference" / "hagrid-dev.jsonl")
+    if args.source == "tracker":
+        photos = list(track_photos(args.data, [p.image for p in photos]))
+    report = evaluate(photos, counting=args.counting)
+    sys.stdout.write(report.table() + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

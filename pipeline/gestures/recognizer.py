@@ -1,0 +1,209 @@
+"""Static gestures: one hand, one frame, no temporal state.
+
+The recogniser reads the five finger states of :mod:`pipeline.gestures.features` and matches them
+against a small table of named signs. Every rule lists what each finger must be; the score of a
+match is the smallest per-finger confidence, so a sign whose fingers all sit well inside their
+state scores near 1 and one that only just passes scores near 0.5.
+
+Relaxed hands are rejected on purpose: a finger that is neither clearly straight nor clearly bent
+makes every rule that names it fail, and a hand whose fingers point down (hanging at the side) or
+that is mostly outside the frame is ``none``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.gestures.counting import COUNTING_SCHEMES, count_for
+from pipeline.gestures.features import BENT, HALF, STRAIGHT, HandPose, measure
+from pipeline.skeleton import FINGER_NAMES
+from pipeline.types import Hand
+
+NONE = "none"
+STATIC_GESTURES: tuple[str, ...] = (
+    "none", "fist", "open_palm", "pointing_up", "victory", "three", "four", "thumb_up",
+    "thumb_down", "ok", "rock", "i_love_you", "call",
+)  # fmt: skip
+DYNAMIC_GESTURES: tuple[str, ...] = ("swipe_left", "swipe_right", "swipe_up", "swipe_down")
+BUILTIN_GESTURES: tuple[str, ...] = STATIC_GESTURES + DYNAMIC_GESTURES
+
+# Fingers pointing down: a hand whose wrist -> middle-knuckle direction in the image is within
+# this angle of straight down hangs from a lowered arm or lies on the lap or a table. Signs made
+# with the fingers are shown upright or sideways (HaGRID's signing hands point 90-180 degrees
+# away from straight down; resting hands 0-80), so any of them pointing more than 15 degrees
+# below the horizontal is taken as a resting hand.
+RESTING_DOWN_DEG = 75.0
+# The thumb signs are made with a sideways fist whose knuckles may point down a little more;
+# only a hand hanging nearly straight down is resting for them.
+RESTING_DOWN_THUMB_DEG = 40.0
+# Thumb direction (MCP -> tip in the image) within this angle of up/down for thumb_up/down.
+THUMB_VERTICAL_DEG = 70.0
+# thumb_up/down need the thumb well clear of the fist (lateral measure, palm sizes): a thumb
+# resting along the side of a fist sticks out about 0.2-0.3, a raised thumb 0.6-1.0.
+THUMB_SIGN_MIN_OUT = 0.4
+# ok: thumb tip and index tip closer than this many palm sizes (confidence 1 at half of it).
+OK_PINCH_MAX = 0.45
+# More than this fraction of the 21 landmarks outside the frame: too little of the hand is seen.
+MAX_OUTSIDE_FRACTION = 0.25
+
+# Finger requirements: S straight, B bent, b bent or half (anything but straight), * anything.
+# Order: thumb, index, middle, ring, pinky.
+_RULES: tuple[tuple[str, str], ...] = (
+    ("open_palm", "SSSSS"),
+    ("four", "BSSSS"),
+    ("pointing_up", "*SBBB"),
+    ("victory", "bSSBB"),
+    ("three", "SSSBB"),
+    ("three", "bSSSB"),
+    ("thumb_up", "SBBBB"),
+    ("thumb_down", "SBBBB"),
+    ("fist", "*BBBB"),
+    ("rock", "bSBBS"),
+    ("i_love_you", "SSBBS"),
+    ("call", "SBBBS"),
+)
+
+
+@dataclass(frozen=True)
+class GestureResult:
+    """What one hand shows in one frame.
+
+    ``gesture``: a built-in id (:data:`BUILTIN_GESTURES`) or a recorded gesture's name;
+    ``score``: confidence in [0, 1] (0 for ``none``); ``count``: the number shown under the
+    recogniser's counting scheme, or ``None`` when the pose is not a number there;
+    ``fingers``: the five finger states (thumb first), each ``"straight"``, ``"half"`` or ``"bent"``.
+    """
+
+    gesture: str
+    score: float
+    count: int | None
+    fingers: tuple[str, ...]
+
+
+def _finger_conf(pose: HandPose, finger: int, need: str) -> float:
+    if need == "*":
+        return 1.0
+    if need == "S":
+        return pose.straight_conf[finger]
+    if need == "B":
+        return pose.bent_conf[finger]
+    # "b": anything but straight
+    return 1.0 - pose.straight_conf[finger] if pose.states[finger] == STRAIGHT else 1.0
+
+
+def _state_ok(state: str, need: str) -> bool:
+    if need == "*":
+        return True
+    if need == "S":
+        return state == STRAIGHT
+    if need == "B":
+        return state == BENT
+    return state in (BENT, HALF)
+
+
+def _angle_to(vec: tuple[float, float], target: tuple[float, float]) -> float:
+    dot = vec[0] * target[0] + vec[1] * target[1]
+    return math.degrees(math.acos(max(-1.0, min(1.0, dot))))
+
+
+def is_resting(pose: HandPose, gesture: str) -> bool:
+    """True when the hand hangs with its fingers pointing down in the image, too far down for
+    ``gesture`` to be meant."""
+    limit = RESTING_DOWN_THUMB_DEG if gesture in ("thumb_up", "thumb_down") else RESTING_DOWN_DEG
+    return _angle_to(pose.direction, (0.0, 1.0)) < limit
+
+
+def outside_fraction(hand: Hand, frame_size: tuple[int, int]) -> float:
+    """Fraction of the 21 image landmarks outside a ``(width, height)`` frame."""
+    w, h = frame_size
+    xy = hand.landmarks[:, :2]
+    out = (xy[:, 0] < 0) | (xy[:, 0] >= w) | (xy[:, 1] < 0) | (xy[:, 1] >= h)
+    return float(np.mean(out))
+
+
+def match_builtin(pose: HandPose) -> tuple[str, float]:
+    """Best built-in static gesture for ``pose`` and its score; ``("none", 0.0)`` if none fits."""
+    best, best_score = NONE, 0.0
+    for name, need in _RULES:
+        if not all(_state_ok(s, n) for s, n in zip(pose.states, need, strict=True)):
+            continue
+        score = min(_finger_conf(pose, i, n) for i, n in enumerate(need))
+        if name == "fist":
+            # A thumb along the side of the fist is still a fist; one sticking out is not.
+            if pose.thumb_out >= THUMB_SIGN_MIN_OUT:
+                continue
+            score = min(
+                score, 0.5 + 0.5 * (THUMB_SIGN_MIN_OUT - pose.thumb_out) / THUMB_SIGN_MIN_OUT
+            )
+        if name == "victory" and pose.crossed:
+            continue  # crossed fingers are not a V
+        if name in ("thumb_up", "thumb_down"):
+            target = (0.0, -1.0) if name == "thumb_up" else (0.0, 1.0)
+            off = _angle_to(pose.thumb_direction, target)
+            if off > THUMB_VERTICAL_DEG or pose.thumb_out < THUMB_SIGN_MIN_OUT:
+                continue
+            out_conf = 0.5 + 0.5 * (pose.thumb_out - THUMB_SIGN_MIN_OUT) / THUMB_SIGN_MIN_OUT
+            score = min(score, 1.0 - 0.5 * off / THUMB_VERTICAL_DEG, out_conf)
+        if score > best_score:
+            best, best_score = name, score
+    # ok: thumb and index tips touch while the other three fingers stand; the index is whatever
+    # it has to be to reach the thumb, so its state is not looked at.
+    if pose.pinch < OK_PINCH_MAX and all(pose.states[i] == STRAIGHT for i in (2, 3, 4)):
+        pinch_conf = min(1.0, 0.5 + 0.5 * (OK_PINCH_MAX - pose.pinch) / (OK_PINCH_MAX / 2))
+        score = min([pinch_conf] + [pose.straight_conf[i] for i in (2, 3, 4)])
+        if pose.states[1] != STRAIGHT or score > best_score:
+            best, best_score = "ok", score
+    return best, float(best_score)
+
+
+class GestureRecognizer:
+    """Per-frame static gesture of one hand; stateless, so safe on single photos.
+
+    ``counting``: ``"american"``, ``"european"`` or ``"chinese"`` (see
+    :mod:`pipeline.gestures.counting`). ``templates``: an optional
+    :class:`~pipeline.gestures.templates.TemplateStore` of recorded gestures; a recorded gesture
+    that matches wins over the built-in signs and is returned under its own name.
+    """
+
+    def __init__(self, counting: str = "american", templates: object | None = None) -> None:
+        if counting not in COUNTING_SCHEMES:
+            raise ValueError(
+                f"unknown counting scheme {counting!r}; choose one of {', '.join(COUNTING_SCHEMES)}"
+            )
+        self.counting = counting
+        self.templates = templates
+
+    def classify(self, hand: Hand, frame_size: tuple[int, int] | None = None) -> GestureResult:
+        """Gesture, score, count and finger states of ``hand``.
+
+        ``frame_size`` ``(width, height)`` in pixels, when known, lets the recogniser reject a
+        hand that is mostly outside the frame (its landmarks there are guesses).
+        """
+        pose = measure(hand)
+        fingers = pose.states
+        if frame_size is not None and outside_fraction(hand, frame_size) > MAX_OUTSIDE_FRACTION:
+            return GestureResult(NONE, 0.0, None, fingers)
+        if self.templates is not None:
+            match = self.templates.match(hand)  # type: ignore[attr-defined]
+            if match is not None and not is_resting(pose, match[0]):
+                name, score = match
+                return GestureResult(name, score, None, fingers)
+        gesture, score = match_builtin(pose)
+        if is_resting(pose, gesture):
+            return GestureResult(NONE, 0.0, None, fingers)
+        count = count_for(self.counting, pose, gesture)
+        return GestureResult(gesture, score if gesture != NONE else 0.0, count, fingers)
+
+
+__all__ = [
+    "BUILTIN_GESTURES",
+    "DYNAMIC_GESTURES",
+    "STATIC_GESTURES",
+    "GestureRecognizer",
+    "GestureResult",
+    "FINGER_NAMES",
+    "match_builtin",
+]
