@@ -1,6 +1,8 @@
 """Gestures: finger states, named signs, counting schemes, temporal stabiliser, swipes and
 user-recorded templates. Pure numpy; no Qt."""
 
+from pipeline.gestures.counting import COUNTING_SCHEMES
+from pipeline.gestures.engine import GestureEngine
 from pipeline.gestures.recognizer import (
     BUILTIN_GESTURES,
     DYNAMIC_GESTURES,
@@ -8,11 +10,21 @@ from pipeline.gestures.recognizer import (
     GestureRecognizer,
     GestureResult,
 )
+from pipeline.gestures.stabiliser import GestureStabiliser
+from pipeline.gestures.swipes import SwipeConfig, SwipeDetector
+from pipeline.gestures.templates import TemplateStore, known_gesture_ids
 
 __all__ = [
     "BUILTIN_GESTURES",
+    "COUNTING_SCHEMES",
     "DYNAMIC_GESTURES",
     "STATIC_GESTURES",
+    "GestureEngine",
     "GestureRecognizer",
     "GestureResult",
+    "GestureStabiliser",
+    "SwipeConfig",
+    "SwipeDetector",
+    "TemplateStore",
+    "known_gesture_ids",
 ]

@@ -23,13 +23,13 @@ import json
 import logging
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from pipeline.gestures.recognizer import GestureRecognizer, GestureResult
-from pipeline.types import Hand, RotatedRect
+from pipeline.types import FrameResult, Hand, RotatedRect
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,57 @@ def load_reference(path: Path) -> list[Photo]:
             hands = tuple(hand_from_reference(h, i) for i, h in enumerate(row["hands"]))
             photos.append(Photo(row["image"], int(row["width"]), int(row["height"]), hands))
     return photos
+
+
+def load_reference_video(path: Path, fps: float = 25.0) -> list[FrameResult]:
+    """Frames of a tracking-mode reference ``.jsonl`` as :class:`FrameResult` objects.
+
+    The reference lists hands per frame without track ids; ids are given here by matching each
+    hand to the nearest hand of the previous frame (mean landmark distance under one palm size),
+    greedily, closest pairs first; unmatched hands get new ids.
+    """
+    frames: list[FrameResult] = []
+    prev: list[Hand] = []
+    next_id = 0
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            hands = [hand_from_reference(h) for h in row["hands"]]
+            pairs = sorted(
+                (_landmark_gap(h, p) / max(p.palm_size, 1e-6), i, j)
+                for i, h in enumerate(hands)
+                for j, p in enumerate(prev)
+            )
+            ids: dict[int, int] = {}
+            used: set[int] = set()
+            for gap, i, j in pairs:
+                if gap < 2.0 and i not in ids and j not in used:
+                    ids[i] = prev[j].track_id
+                    used.add(j)
+            tracked = []
+            for i, h in enumerate(hands):
+                if i not in ids:
+                    ids[i], next_id = next_id, next_id + 1
+                tracked.append(replace(h, track_id=ids[i]))
+            index = int(row["frame"])
+            frames.append(
+                FrameResult(
+                    frame_index=index,
+                    timestamp_ms=index * 1000.0 / fps,
+                    width=int(row["width"]),
+                    height=int(row["height"]),
+                    hands=tuple(tracked),
+                    detector_ran=False,
+                )
+            )
+            prev = tracked
+    return frames
+
+
+def _landmark_gap(a: Hand, b: Hand) -> float:
+    return float(np.linalg.norm(a.landmarks[:, :2] - b.landmarks[:, :2], axis=1).mean())
 
 
 def track_photos(data_dir: Path, images: Iterable[str]) -> Iterator[Photo]:
@@ -196,8 +247,7 @@ def pick_gesture_hand(results: list[GestureResult], hands: tuple[Hand, ...], exp
 
 
 def _same_hand(a: Hand, b: Hand) -> bool:
-    gap = np.linalg.norm(a.landmarks[:, :2] - b.landmarks[:, :2], axis=1).mean()
-    return bool(gap < 0.5 * max(b.palm_size, 1e-6))
+    return _landmark_gap(a, b) < 0.5 * max(b.palm_size, 1e-6)
 
 
 def evaluate(photos: Iterable[Photo], counting: str = "american") -> Report:

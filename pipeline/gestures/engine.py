@@ -1,0 +1,106 @@
+"""GestureEngine: recogniser + stabiliser + swipe detector behind one call per frame."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pipeline.gestures.recognizer import GestureRecognizer, GestureResult
+from pipeline.gestures.stabiliser import GestureStabiliser
+from pipeline.gestures.swipes import SwipeConfig, SwipeDetector
+from pipeline.gestures.templates import TemplateStore
+from pipeline.types import FrameResult, GestureEvent
+
+# Palm sizes per second above which a hand is moving, not holding a sign (a held hand jitters
+# below 1.5; a hand being swiped or a glitching track moves 6-25).
+MAX_STATIC_SPEED = 5.0
+
+
+class GestureEngine:
+    """Per-frame gestures and stabilised events for every tracked hand.
+
+    Called from the tracking worker thread, once per :class:`FrameResult`, in time order.
+    ``swipes=None`` turns swipe detection off. A hand moving faster than ``max_static_speed``
+    palm sizes per second cannot start a static gesture (see :mod:`.stabiliser`).
+    """
+
+    def __init__(
+        self,
+        counting: str = "american",
+        hold_ms: float = 150.0,
+        templates: TemplateStore | None = None,
+        release_ms: float = 200.0,
+        held_every_ms: float = 500.0,
+        swipes: SwipeConfig | None = SwipeConfig(),  # noqa: B008 - frozen dataclass
+        max_static_speed: float = MAX_STATIC_SPEED,
+    ) -> None:
+        self.recognizer = GestureRecognizer(counting=counting, templates=templates)
+        self.stabiliser = GestureStabiliser(
+            hold_ms=hold_ms, release_ms=release_ms, held_every_ms=held_every_ms
+        )
+        self.swipes = SwipeDetector(swipes) if swipes is not None else None
+        self.max_static_speed = float(max_static_speed)
+        self._last_ts: float | None = None
+        self._motion: dict[int, tuple[float, np.ndarray, float]] = {}  # id -> (t, centre, speed)
+
+    def process(self, frame: FrameResult) -> tuple[dict[int, GestureResult], list[GestureEvent]]:
+        """Gestures of the hands in ``frame`` (by track id) and the events this frame caused."""
+        size = (frame.width, frame.height)
+        per_hand: dict[int, GestureResult] = {}
+        observations: dict[int, tuple[GestureResult, str]] = {}
+        swipe_events: list[GestureEvent] = []
+        for hand in frame.hands:
+            result = self.recognizer.classify(hand, frame_size=size)
+            per_hand[hand.track_id] = result
+            observations[hand.track_id] = (result, hand.handedness)
+            if self.swipes is not None:
+                swipe = self.swipes.update(hand, result.gesture, frame.timestamp_ms)
+                if swipe is not None:
+                    for kind in ("started", "ended"):
+                        swipe_events.append(
+                            GestureEvent(
+                                kind=kind,
+                                gesture=swipe,
+                                track_id=hand.track_id,
+                                handedness=hand.handedness,
+                                timestamp_ms=frame.timestamp_ms,
+                                started_ms=frame.timestamp_ms,
+                                score=1.0,
+                                frame_index=frame.frame_index,
+                            )
+                        )
+        if self.swipes is not None:
+            self.swipes.keep_only({h.track_id for h in frame.hands})
+        moving = self._update_motion(frame)
+        events = self.stabiliser.update(
+            frame.timestamp_ms, observations, frame.frame_index, moving=moving
+        )
+        self._last_ts = frame.timestamp_ms
+        return per_hand, events + swipe_events
+
+    def _update_motion(self, frame: FrameResult) -> set[int]:
+        """Smoothed speed of each hand (palm sizes per second); ids of the fast ones."""
+        moving = set()
+        motion: dict[int, tuple[float, np.ndarray, float]] = {}
+        for hand in frame.hands:
+            pts = np.asarray(hand.landmarks[:, :2], dtype=np.float64)
+            centre = pts[[0, 5, 9, 13, 17]].mean(axis=0)
+            speed = 0.0
+            prev = self._motion.get(hand.track_id)
+            if prev is not None and frame.timestamp_ms > prev[0]:
+                dt = (frame.timestamp_ms - prev[0]) / 1000.0
+                raw = float(np.linalg.norm(centre - prev[1])) / max(hand.palm_size, 1.0) / dt
+                speed = 0.5 * raw + 0.5 * prev[2]
+            motion[hand.track_id] = (frame.timestamp_ms, centre, speed)
+            if speed > self.max_static_speed:
+                moving.add(hand.track_id)
+        self._motion = motion
+        return moving
+
+    def reset(self) -> list[GestureEvent]:
+        """Forget all tracks (new source); returns ``ended`` events for active gestures."""
+        if self.swipes is not None:
+            self.swipes.reset()
+        self._motion.clear()
+        events = self.stabiliser.reset(self._last_ts)
+        self._last_ts = None
+        return events

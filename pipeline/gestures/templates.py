@@ -1,0 +1,189 @@
+"""User-recorded gestures: templates of normalised keypoints, matched by nearest neighbour.
+
+A sample is a hand pose with translation, scale and rotation removed and left hands mirrored
+onto the right (:func:`pipeline.gestures.features.canonical_points`): ``(21, 3)`` in palm units.
+A hand matches a recorded gesture when the mean distance of its 20 non-wrist points to the
+nearest sample is below ``max_distance`` palm sizes; otherwise it stays unknown.
+
+Store file (JSON, default ``pipeline.paths.data_dir() / "gestures.json"``)::
+
+    {"schema_version": 1,
+     "gestures": {"NAME": {"created": "2026-01-01T12:00:00+00:00",
+                           "samples": [[[x, y, z], ... 21 points], ...]}}}
+
+Writes are atomic (temp file in the same folder, fsync, ``os.replace``), so a crash never leaves
+a half-written store; a store that cannot be read raises :class:`HandCueError` and is never
+overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.errors import HandCueError
+from pipeline.gestures.features import angle_points, canonical_points
+from pipeline.gestures.recognizer import BUILTIN_GESTURES
+from pipeline.paths import data_dir
+from pipeline.types import Hand
+
+SCHEMA_VERSION = 1
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+# Mean point distance (palm sizes) below which a hand matches a sample. Different built-in signs
+# of one person differ by 0.3-0.8; repetitions of one sign by 0.05-0.15.
+MAX_DISTANCE = 0.22
+MAX_SAMPLES = 200
+
+
+def store_path() -> Path:
+    """Default location of the recorded-gesture store."""
+    return data_dir() / "gestures.json"
+
+
+def sample_from_hand(hand: Hand) -> np.ndarray:
+    """(21, 3) canonical pose of ``hand`` (see the module docstring)."""
+    return canonical_points(angle_points(hand), hand.handedness)
+
+
+def validate_name(name: str) -> None:
+    """Raise :class:`HandCueError` unless ``name`` can be a new recorded gesture's id."""
+    if not NAME_PATTERN.match(name):
+        raise HandCueError(
+            f"invalid gesture name {name!r}: use 1-32 lower-case letters, digits or '_', "
+            "starting with a letter (e.g. 'spock')"
+        )
+    if name in BUILTIN_GESTURES:
+        raise HandCueError(f"'{name}' is a built-in gesture; choose another name")
+
+
+class TemplateStore:
+    """Recorded gestures in one JSON file. Not thread-safe: load once, share read-only."""
+
+    def __init__(self, path: Path | None = None, max_distance: float = MAX_DISTANCE) -> None:
+        self.path = Path(path) if path is not None else store_path()
+        self.max_distance = float(max_distance)
+        self._gestures: dict[str, dict] = {}
+        self._arrays: dict[str, np.ndarray] = {}
+        self.load()
+
+    # -- file -----------------------------------------------------------------------------
+    def load(self) -> None:
+        """(Re)read the file; a missing file is an empty store."""
+        self._gestures, self._arrays = {}, {}
+        if not self.path.exists():
+            return
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+                raise ValueError(f"expected schema_version {SCHEMA_VERSION}")
+            gestures = data["gestures"]
+            if not isinstance(gestures, dict):
+                raise ValueError("'gestures' must be an object")
+            for name, entry in gestures.items():
+                arr = np.asarray(entry["samples"], dtype=np.float64)
+                if arr.ndim != 3 or arr.shape[1:] != (21, 3) or len(arr) == 0:
+                    raise ValueError(f"gesture {name!r}: samples must be N x 21 x 3")
+                if not np.all(np.isfinite(arr)):
+                    raise ValueError(f"gesture {name!r}: samples contain NaN or infinity")
+                self._gestures[name] = {"created": str(entry.get("created", ""))}
+                self._arrays[name] = arr
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            self._gestures, self._arrays = {}, {}
+            raise HandCueError(
+                f"recorded gestures file {self.path} cannot be read ({exc}); "
+                "fix it or move it away (it was left untouched)"
+            ) from exc
+
+    def save(self) -> None:
+        """Write the store atomically."""
+        data = {
+            "schema_version": SCHEMA_VERSION,
+            "gestures": {
+                name: {
+                    "created": self._gestures[name]["created"],
+                    "samples": np.round(self._arrays[name], 5).tolist(),
+                }
+                for name in sorted(self._gestures)
+            },
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".gestures-", suffix=".tmp", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, indent=1)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    # -- contents -------------------------------------------------------------------------
+    def names(self) -> list[str]:
+        return sorted(self._gestures)
+
+    def samples(self, name: str) -> np.ndarray:
+        """(N, 21, 3) canonical samples of a recorded gesture."""
+        return self._arrays[name].copy()
+
+    def info(self, name: str) -> dict:
+        return {"created": self._gestures[name]["created"], "samples": len(self._arrays[name])}
+
+    def add(self, name: str, hands: Iterable[Hand], replace: bool = False) -> int:
+        """Record ``hands`` as samples of ``name`` (not saved until :meth:`save`).
+
+        Returns the number of samples stored. Raises :class:`HandCueError` for a bad name, a
+        name already recorded (unless ``replace``) or no hands.
+        """
+        validate_name(name)
+        if name in self._gestures and not replace:
+            raise HandCueError(
+                f"a gesture named '{name}' is already recorded; remove it first "
+                f"(handcue gestures remove {name})"
+            )
+        samples = [sample_from_hand(h) for h in hands][:MAX_SAMPLES]
+        if not samples:
+            raise HandCueError(f"no hand was found in the recording; '{name}' was not saved")
+        self._arrays[name] = np.stack(samples)
+        self._gestures[name] = {"created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        return len(samples)
+
+    def remove(self, name: str) -> None:
+        if name not in self._gestures:
+            known = ", ".join(self.names()) or "none recorded"
+            raise HandCueError(f"no recorded gesture named '{name}' (known: {known})")
+        del self._gestures[name]
+        del self._arrays[name]
+
+    # -- recognition ----------------------------------------------------------------------
+    def distances(self, hand: Hand) -> dict[str, float]:
+        """Mean point distance (palm sizes) from ``hand`` to the nearest sample of each
+        recorded gesture."""
+        pose = sample_from_hand(hand)[1:]
+        return {
+            name: float(np.linalg.norm(arr[:, 1:] - pose, axis=2).mean(axis=1).min())
+            for name, arr in self._arrays.items()
+        }
+
+    def match(self, hand: Hand) -> tuple[str, float] | None:
+        """Nearest recorded gesture and a score in [0.5, 1] if within ``max_distance``."""
+        if not self._arrays:
+            return None
+        dist = self.distances(hand)
+        name = min(dist, key=dist.__getitem__)
+        d = dist[name]
+        if d > self.max_distance:
+            return None
+        return name, float(1.0 - 0.5 * d / self.max_distance)
+
+
+def known_gesture_ids(store: TemplateStore | None) -> set[str]:
+    """Built-in gesture ids plus the names recorded in ``store``."""
+    return set(BUILTIN_GESTURES) | (set(store.names()) if store is not None else set())
