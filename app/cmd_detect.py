@@ -1,0 +1,143 @@
+"""``handcue detect``: hands in photos as JSON Lines (a contract other tools depend on)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from pipeline.errors import SourceError
+from pipeline.sources import IMAGE_SUFFIXES, read_image
+
+log = logging.getLogger(__name__)
+
+
+def add_tracker_options(p: argparse.ArgumentParser, default_hands: int = 2) -> None:
+    p.add_argument(
+        "--model", choices=("full", "lite"), default="full", help="model size (default full)"
+    )
+    p.add_argument(
+        "--max-hands",
+        type=int,
+        default=default_hands,
+        metavar="N",
+        help=f"most hands to track, 1-8 (default {default_hands})",
+    )
+    p.add_argument(
+        "--provider", default="auto", help="onnxruntime provider: auto, cpu, cuda, directml"
+    )
+    p.add_argument(
+        "--threads", type=int, default=0, help="inference threads (0: onnxruntime's choice)"
+    )
+
+
+def check_tracker_options(args: argparse.Namespace) -> None:
+    from pipeline.errors import HandCueError
+
+    if not 1 <= args.max_hands <= 8:
+        raise HandCueError(f"--max-hands must be between 1 and 8, got {args.max_hands}")
+    if args.threads < 0:
+        raise HandCueError("--threads must be 0 or more")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("detect", help="find hands in photos; prints one JSON line per image")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="image files or folders of images")
+    add_tracker_options(p)
+    p.add_argument(
+        "--counting",
+        choices=("american", "european", "chinese"),
+        default="american",
+        help="counting scheme for the 'count' field (default american)",
+    )
+    p.set_defaults(func=run)
+
+
+def expand(paths: list[str]) -> list[str]:
+    """Files as given; folders replaced by their image files in name order."""
+    out: list[str] = []
+    for given in paths:
+        p = Path(given)
+        if p.is_dir():
+            files = sorted(c for c in p.iterdir() if c.is_file() and not c.name.startswith("."))
+            images = [c for c in files if c.suffix.lower() in IMAGE_SUFFIXES]
+            if len(images) < len(files):
+                print(
+                    f"handcue: {given}: skipping {len(files) - len(images)} non-image file(s)",
+                    file=sys.stderr,
+                )
+            out.extend(str(c) for c in images)
+        else:
+            out.append(given)
+    return out
+
+
+def hand_record(hand, recognizer) -> dict:  # type: ignore[no-untyped-def]
+    rec = {
+        "handedness": hand.handedness,
+        "handedness_score": round(float(hand.handedness_score), 5),
+        "score": round(float(hand.score), 5),
+        "track_id": hand.track_id,
+        "landmarks": [[round(float(v), 3) for v in row] for row in hand.landmarks],
+        "world_landmarks": [[round(float(v), 5) for v in row] for row in hand.world_landmarks],
+    }
+    if recognizer is not None:
+        g = recognizer.classify(hand)
+        rec["gesture"] = g.gesture
+        rec["gesture_score"] = round(float(g.score), 4)
+        rec["count"] = g.count
+    return rec
+
+
+def _make_recognizer(counting: str):  # type: ignore[no-untyped-def]
+    try:
+        from pipeline.gestures import GestureRecognizer, TemplateStore
+    except ImportError:
+        return None
+    try:
+        store = TemplateStore.default()
+    except Exception as exc:  # a damaged store must not stop detection
+        print(f"handcue: recorded gestures not loaded: {exc}", file=sys.stderr)
+        store = None
+    return GestureRecognizer(counting=counting, templates=store)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipeline.tracker import HandTracker, TrackerConfig
+
+    check_tracker_options(args)
+    tracker = HandTracker(
+        TrackerConfig(
+            model=args.model,
+            max_hands=args.max_hands,
+            static_mode=True,
+            provider=args.provider,
+            threads=args.threads,
+        )
+    )
+    recognizer = _make_recognizer(args.counting)
+    failed = 0
+    for path in expand(args.paths):
+        try:
+            img = read_image(path)
+        except SourceError as exc:
+            failed += 1
+            reason = str(exc)
+            reason = reason[len(path) + 2 :] if reason.startswith(f"{path}: ") else reason
+            print(json.dumps({"image": path, "error": reason}), flush=True)
+            continue
+        t0 = time.perf_counter()
+        result = tracker.process(img, 0.0)
+        ms = (time.perf_counter() - t0) * 1e3
+        line = {
+            "image": path,
+            "width": result.width,
+            "height": result.height,
+            "ms": round(ms, 3),
+            "hands": [hand_record(h, recognizer) for h in result.hands],
+        }
+        print(json.dumps(line), flush=True)
+    return 2 if failed else 0

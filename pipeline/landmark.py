@@ -1,0 +1,85 @@
+"""Hand landmark model on a rotated crop: 21 keypoints, presence, handedness, world points."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from pipeline.models.session import InferenceSession
+from pipeline.roi import crop_matrix, crop_to_frame
+from pipeline.types import RotatedRect
+
+INPUT_SIZE = 224
+Z_SCALE = 0.4
+
+
+@dataclass(frozen=True)
+class LandmarkOutput:
+    landmarks: np.ndarray  # (21, 3) x, y frame pixels; z in x's pixel scale
+    world_landmarks: np.ndarray  # (21, 3) metres, rotated back into the frame's axes
+    presence: float
+    right_in_mirror: float  # model's probability the hand is "Right" on a mirrored (selfie) image
+
+
+def project_landmarks(raw: np.ndarray, rect: RotatedRect, size: int = INPUT_SIZE) -> np.ndarray:
+    """(21, 3) crop-pixel landmarks -> frame pixels; z scaled like x (crop width -> rect width)."""
+    xy = crop_to_frame(raw[:, :2], rect, size)
+    # The model's z is 0.4x the scale of its x (MediaPipe's normalize_z), checked on the reference.
+    z = raw[:, 2:3] * (rect.width / size / Z_SCALE)
+    return np.concatenate([xy, z], axis=1)
+
+
+def rotate_world(world: np.ndarray, rotation: float) -> np.ndarray:
+    """World landmarks come out in the crop's axes; turn them back by the ROI rotation."""
+    c, s = math.cos(rotation), math.sin(rotation)
+    out = world.copy()
+    out[:, 0] = world[:, 0] * c - world[:, 1] * s
+    out[:, 1] = world[:, 0] * s + world[:, 1] * c
+    return out
+
+
+class LandmarkModel:
+    """Runs the landmark model on one hand region. Thread: the tracker's."""
+
+    def __init__(self, session: InferenceSession) -> None:
+        self.session = session
+
+    def crop(self, frame_rgb: np.ndarray, rect: RotatedRect) -> np.ndarray:
+        """(1, 224, 224, 3) float32 [0, 1] model input for ``rect``; outside the frame the
+        border pixels are repeated."""
+        m = crop_matrix(rect, INPUT_SIZE)
+        img = cv2.warpAffine(
+            frame_rgb,
+            m,
+            (INPUT_SIZE, INPUT_SIZE),
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REPLICATE,
+        )
+        return (img.astype(np.float32) * (1.0 / 255.0))[None]
+
+    def run(
+        self, frame_rgb: np.ndarray, rect: RotatedRect, timings: dict[str, float] | None = None
+    ) -> LandmarkOutput:
+        t0 = time.perf_counter()
+        tensor = self.crop(frame_rgb, rect)
+        t1 = time.perf_counter()
+        out = self.session.run(tensor)
+        t2 = time.perf_counter()
+        raw = out["Identity"].reshape(21, 3)
+        world = out["Identity_3"].reshape(21, 3)
+        result = LandmarkOutput(
+            landmarks=project_landmarks(raw.astype(np.float64), rect),
+            world_landmarks=rotate_world(world.astype(np.float64), rect.rotation),
+            presence=float(out["Identity_1"].reshape(())),
+            right_in_mirror=float(out["Identity_2"].reshape(())),
+        )
+        t3 = time.perf_counter()
+        if timings is not None:
+            timings["landmark_pre"] = timings.get("landmark_pre", 0.0) + (t1 - t0) * 1e3
+            timings["landmark_infer"] = timings.get("landmark_infer", 0.0) + (t2 - t1) * 1e3
+            timings["landmark_post"] = timings.get("landmark_post", 0.0) + (t3 - t2) * 1e3
+        return result

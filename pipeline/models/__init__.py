@@ -1,0 +1,1 @@
+"""Model files: manifest, install (download + convert), verification, inference sessions."""

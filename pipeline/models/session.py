@@ -1,0 +1,84 @@
+"""One wrapper around onnxruntime sessions: provider choice, threads, warm-up."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.errors import HandCueError
+
+log = logging.getLogger(__name__)
+
+PROVIDER_ALIASES = {
+    "cpu": "CPUExecutionProvider",
+    "cuda": "CUDAExecutionProvider",
+    "directml": "DmlExecutionProvider",
+    "dml": "DmlExecutionProvider",
+    "coreml": "CoreMLExecutionProvider",
+}
+
+
+def resolve_providers(choice: str, available: list[str]) -> list[str]:
+    """Providers to ask onnxruntime for, best first, CPU always last as the fallback.
+
+    ``auto``: DirectML on Windows, CUDA when present, else CPU. An explicit name that is not
+    available is a user error (it names what is)."""
+    choice = (choice or "auto").lower()
+    if choice == "auto":
+        preferred = []
+        if sys.platform == "win32" and "DmlExecutionProvider" in available:
+            preferred.append("DmlExecutionProvider")
+        if "CUDAExecutionProvider" in available:
+            preferred.append("CUDAExecutionProvider")
+    else:
+        name = PROVIDER_ALIASES.get(choice, choice)
+        if name not in available:
+            raise HandCueError(
+                f"execution provider {choice!r} is not available here; available: "
+                + ", ".join(["auto", *available])
+            )
+        preferred = [name]
+    return [*dict.fromkeys([*preferred, "CPUExecutionProvider"])]
+
+
+class InferenceSession:
+    """A model ready to run. ``run`` takes and returns float32 arrays by tensor name.
+
+    Thread: used from the tracker's thread only (onnxruntime sessions are thread-safe for run,
+    but we keep one owner)."""
+
+    def __init__(self, path: Path, provider: str = "auto", threads: int = 0) -> None:
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        if threads > 0:
+            opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        opts.log_severity_level = 3
+        providers = resolve_providers(provider, ort.get_available_providers())
+        try:
+            self._session = ort.InferenceSession(str(path), sess_options=opts, providers=providers)
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise HandCueError(
+                f"could not load model {path}: {exc}\nReinstall it with:  handcue models install --force",
+                3,
+            ) from exc
+        self.path = Path(path)
+        self.provider = self._session.get_providers()[0]
+        self.input_name = self._session.get_inputs()[0].name
+        self.input_shape = tuple(self._session.get_inputs()[0].shape)
+        self.output_names = [o.name for o in self._session.get_outputs()]
+        self.warm_up()
+
+    def warm_up(self) -> None:
+        """One run on zeros so the first real frame does not pay for lazy initialisation."""
+        self.run(np.zeros(self.input_shape, dtype=np.float32))
+
+    def run(self, tensor: np.ndarray) -> dict[str, np.ndarray]:
+        outputs = self._session.run(self.output_names, {self.input_name: tensor})
+        return dict(zip(self.output_names, outputs, strict=True))

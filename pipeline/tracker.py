@@ -1,0 +1,174 @@
+"""Hand tracker: palm detection when needed, landmarks per hand region, regions carried over
+from frame to frame, stable track ids."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from pipeline.landmark import LandmarkModel
+from pipeline.models.manifest import model_path
+from pipeline.models.session import InferenceSession
+from pipeline.palm import PalmDetector
+from pipeline.roi import landmarks_to_roi, palm_to_roi, rect_iou
+from pipeline.types import FrameResult, Hand, RotatedRect
+
+log = logging.getLogger(__name__)
+
+# A new palm whose region overlaps a tracked one this much is the same hand.
+DUPLICATE_IOU = 0.5
+
+
+@dataclass(frozen=True)
+class TrackerConfig:
+    model: str = "full"  # "full" | "lite"
+    max_hands: int = 2
+    static_mode: bool = False  # photos: detect every image, no tracking
+    provider: str = "auto"
+    threads: int = 0  # 0: onnxruntime's default
+    min_presence: float = 0.5
+    min_detection: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.model not in ("full", "lite"):
+            raise ValueError(f"model must be 'full' or 'lite', got {self.model!r}")
+        if not 1 <= self.max_hands <= 8:
+            raise ValueError(f"max_hands must be between 1 and 8, got {self.max_hands}")
+
+
+@dataclass
+class _Track:
+    track_id: int | None  # None until the landmark model confirms a new hand
+    roi: RotatedRect
+
+
+@dataclass
+class HandTracker:
+    """Call ``process`` once per frame from one thread.
+
+    Frames are OpenCV BGR uint8 (H, W, 3); grayscale (H, W) and BGRA (H, W, 4) are accepted too.
+    """
+
+    config: TrackerConfig = field(default_factory=TrackerConfig)
+    palm_session: InferenceSession | None = None
+    landmark_session: InferenceSession | None = None
+
+    def __post_init__(self) -> None:
+        cfg = self.config
+        if self.palm_session is None:
+            self.palm_session = InferenceSession(
+                model_path("palm_detection", cfg.model), cfg.provider, cfg.threads
+            )
+        if self.landmark_session is None:
+            self.landmark_session = InferenceSession(
+                model_path("hand_landmark", cfg.model), cfg.provider, cfg.threads
+            )
+        self.detector = PalmDetector(self.palm_session)
+        self.landmarker = LandmarkModel(self.landmark_session)
+        self._tracks: list[_Track] = []
+        self._next_id = 0
+        self._frame_index = 0
+        self.detector_runs = 0
+
+    @property
+    def provider(self) -> str:
+        return self.landmark_session.provider  # type: ignore[union-attr]
+
+    def reset(self) -> None:
+        """Forget every tracked hand (new source, or a jump in time)."""
+        self._tracks = []
+
+    @staticmethod
+    def to_rgb(frame: np.ndarray) -> np.ndarray:
+        if frame.dtype != np.uint8:
+            raise ValueError(f"frames must be uint8, got {frame.dtype}")
+        if frame.ndim == 2:
+            return cv2.cvtColor(frame, cv2.COLOR_GRAY2RGB)
+        if frame.ndim == 3 and frame.shape[2] == 3:
+            return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        if frame.ndim == 3 and frame.shape[2] == 4:
+            return cv2.cvtColor(frame, cv2.COLOR_BGRA2RGB)
+        raise ValueError(f"unsupported frame shape {frame.shape}")
+
+    def process(self, frame_bgr: np.ndarray, timestamp_ms: float) -> FrameResult:
+        t_start = time.perf_counter()
+        timings: dict[str, float] = {}
+        rgb = self.to_rgb(frame_bgr)
+        timings["convert"] = (time.perf_counter() - t_start) * 1e3
+        cfg = self.config
+        if cfg.static_mode:  # every image stands alone: ids count from 1 in each
+            self._tracks = []
+            self._next_id = 0
+
+        # Regions to run the landmark model on, merged the way MediaPipe does: fresh palm
+        # regions first, then last frame's regions; a later region that overlaps an earlier one
+        # replaces it, so a tracked hand wins over a new detection of itself. The survivor keeps
+        # the oldest track id of the regions it replaced.
+        candidates: list[_Track] = []
+        detector_ran = False
+        if len(self._tracks) < cfg.max_hands:
+            detector_ran = True
+            self.detector_runs += 1
+            palms = [d for d in self.detector.detect(rgb, timings) if d.score >= cfg.min_detection]
+            for det in palms[: cfg.max_hands]:
+                self._associate(candidates, _Track(None, palm_to_roi(det.box, det.keypoints)))
+        for track in self._tracks:
+            self._associate(candidates, track)
+
+        hands: list[Hand] = []
+        survivors: list[_Track] = []
+        for track in candidates:
+            out = self.landmarker.run(rgb, track.roi, timings)
+            if out.presence < cfg.min_presence:
+                continue
+            if track.track_id is None:
+                track.track_id = self._new_id()
+            # The model names the hand as seen in a mirror; on an unmirrored frame it is the other.
+            real_left = out.right_in_mirror <= 0.5
+            hands.append(
+                Hand(
+                    landmarks=out.landmarks,
+                    world_landmarks=out.world_landmarks,
+                    handedness="Left" if real_left else "Right",
+                    handedness_score=max(out.right_in_mirror, 1.0 - out.right_in_mirror),
+                    score=out.presence,
+                    track_id=track.track_id,
+                    roi=track.roi,
+                )
+            )
+            survivors.append(_Track(track.track_id, landmarks_to_roi(out.landmarks)))
+        self._tracks = survivors
+        timings["total"] = (time.perf_counter() - t_start) * 1e3
+        h, w = rgb.shape[:2]
+        result = FrameResult(
+            frame_index=self._frame_index,
+            timestamp_ms=float(timestamp_ms),
+            width=w,
+            height=h,
+            hands=tuple(hands),
+            detector_ran=detector_ran,
+            timings=timings,
+        )
+        self._frame_index += 1
+        return result
+
+    @staticmethod
+    def _associate(candidates: list[_Track], track: _Track) -> None:
+        ids = [track.track_id] if track.track_id is not None else []
+        kept = []
+        for other in candidates:
+            if rect_iou(track.roi, other.roi) > DUPLICATE_IOU:
+                if other.track_id is not None:
+                    ids.append(other.track_id)
+            else:
+                kept.append(other)
+        track.track_id = min(ids) if ids else None
+        candidates[:] = [*kept, track]
+
+    def _new_id(self) -> int:
+        self._next_id += 1
+        return self._next_id
