@@ -6,7 +6,8 @@
   fingers (the four fingers without the thumb are read as 4 too), 5 the open hand, 0 a fist.
 - ``chinese``: one-hand numerals. 1-5 as American (3 may also be middle+ring+pinky with the thumb
   holding the index, i.e. the ``ok`` shape), 6 thumb+pinky, 7 thumb, index and middle tips pinched
-  together, 8 thumb+index, 9 a hooked index, 10 crossed index and middle fingers, 0 a fist.
+  together (index and middle half bent), 8 thumb+index, 9 a hooked index (straight at the knuckle,
+  bent at the two outer joints), 10 crossed index and middle fingers, 0 a fist.
 
 A pose that is not a number in the scheme counts as ``None``; so does a pose with a half-bent
 finger, except where the scheme uses that (the hooked index of Chinese 9).
@@ -21,6 +22,10 @@ COUNTING_SCHEMES: tuple[str, ...] = ("american", "european", "chinese")
 
 # Chinese 7: the three tips meet within this many palm sizes.
 PINCH_TOGETHER_MAX = 0.45
+# Chinese 9: the index stays nearly straight at its knuckle (MCP below this, degrees) while its
+# two outer joints hook (PIP + DIP above HOOK_MIN_DEG); a fist bends the knuckle too.
+HOOK_MCP_MAX_DEG = 25.0
+HOOK_MIN_DEG = 70.0
 
 
 def _fs(*names: str) -> frozenset[str]:
@@ -100,12 +105,15 @@ def _chinese_special(pose: HandPose, states: dict[str, str], gesture: str) -> in
         others_bent
         and pose.pinch < PINCH_TOGETHER_MAX
         and pose.pinch_middle < PINCH_TOGETHER_MAX
-        and states["index"] != STRAIGHT
-        and states["middle"] != STRAIGHT
+        and states["index"] == HALF
+        and states["middle"] == HALF
     ):
         return 7
+    mcp, pip, dip = pose.joints[1]
     if (
-        states["index"] == HALF
+        states["index"] != STRAIGHT
+        and mcp < HOOK_MCP_MAX_DEG
+        and pip + dip > HOOK_MIN_DEG
         and states["thumb"] != STRAIGHT
         and all(states[f] == BENT for f in ("middle", "ring", "pinky"))
     ):

@@ -147,7 +147,7 @@ class HandPose:
     ``states``: ``"straight"``, ``"half"`` or ``"bent"`` (for the thumb: sticking out from the
     palm, uncertain, folded over the palm). ``straight_conf`` / ``bent_conf``: confidence in [0, 1]
     that the finger is straight / bent; 0.5 at the state threshold. ``curls``: accumulated flexion
-    in degrees. ``thumb_out``: lateral thumb measure (palm sizes, :func:`thumb_lateral`).
+    in degrees, ``joints`` the three joint angles behind each sum. ``thumb_out``: lateral thumb measure (palm sizes, :func:`thumb_lateral`).
     ``pinch``: thumb tip to index tip distance in palm sizes (3D); ``pinch_middle`` the same for
     the middle fingertip. ``crossed``: the index fingertip lies on the pinky side of the middle
     fingertip (crossed fingers).
@@ -159,6 +159,7 @@ class HandPose:
     straight_conf: tuple[float, ...]
     bent_conf: tuple[float, ...]
     curls: tuple[float, ...]
+    joints: tuple[tuple[float, float, float], ...]
     thumb_out: float
     pinch: float
     pinch_middle: float
@@ -203,6 +204,7 @@ def measure(hand: Hand) -> HandPose:
         straight_conf=tuple(s_conf),
         bent_conf=tuple(b_conf),
         curls=tuple(totals),
+        joints=tuple(curls[name] for name in FINGER_NAMES),
         thumb_out=t_out,
         pinch=pinch,
         pinch_middle=pinch_middle,
