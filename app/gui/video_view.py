@@ -188,14 +188,16 @@ class VideoView(QWidget):
 
     def _hold_progress(self, hand: Hand) -> float | None:
         """0..1 of the configured hold for this hand's gesture; None when there is nothing to
-        hold (no gesture, or no hold time)."""
+        hold (no gesture, or a gesture that is not mapped: ``hold_ms_for`` < 0)."""
         assert self._frame is not None
         gesture = self._frame.gestures.get(hand.track_id)
         if gesture is None or gesture.gesture == "none":
             return None
         hold = float(self._hold_ms_for(gesture.gesture) or 0.0)
         held = float(self._frame.held_ms.get(hand.track_id, 0.0))
-        if hold <= 0:
+        if hold < 0:  # not mapped: nothing to wait for
+            return None
+        if hold == 0:
             return 1.0
         return held / hold
 

@@ -143,7 +143,8 @@ class TrackerLike(Protocol):
 
 @dataclass
 class PipelineParts:
-    """The per-session processing chain, built inside the tracking thread (loading models is
+    """The per-session processing chain, built inside the tracking thread by
+    ``build_parts(source_spec)`` (loading models is
     slow and must not block the GUI). ``gestures`` has ``process(FrameResult) -> (dict, list)``;
     ``actions`` has ``handle(events, FrameResult) -> list`` and ``release_all()``."""
 
@@ -282,11 +283,13 @@ class TrackingThread(QThread):
     def __init__(
         self,
         slot: LatestSlot,
-        build_parts: Callable[[], PipelineParts],
+        build_parts: Callable[[str], PipelineParts],
+        spec: str = "",
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("TrackingThread")
+        self._spec = spec
         self._slot = slot
         self._build_parts = build_parts
         self._stop = threading.Event()
@@ -297,7 +300,7 @@ class TrackingThread(QThread):
 
     def run(self) -> None:  # tracking thread
         try:
-            parts = self._build_parts()
+            parts = self._build_parts(self._spec)
         except HandCueError as exc:
             self.failed.emit(str(exc))
             return
@@ -394,7 +397,7 @@ class TrackingSession(QObject):
 
     def __init__(
         self,
-        build_parts: Callable[[], PipelineParts],
+        build_parts: Callable[[str], PipelineParts],
         opener: SourceOpener = default_source_opener,
         *,
         retry_s: float = 2.0,
@@ -414,7 +417,7 @@ class TrackingSession(QObject):
     def running(self) -> bool:
         return self._tracking is not None
 
-    def set_build_parts(self, build_parts: Callable[[], PipelineParts]) -> None:
+    def set_build_parts(self, build_parts: Callable[[str], PipelineParts]) -> None:
         """Used from the next ``start`` on."""
         self._build_parts = build_parts
 
@@ -428,7 +431,7 @@ class TrackingSession(QObject):
             spec, self._slot, loop=loop, realtime=realtime, opener=self._opener,
             retry_s=self._retry_s,
         )  # fmt: skip
-        self._tracking = TrackingThread(self._slot, self._build_parts)
+        self._tracking = TrackingThread(self._slot, self._build_parts, spec)
         cap, trk = self._capture, self._tracking
         cap.source_lost.connect(self.source_lost)
         cap.source_restored.connect(self.source_restored)

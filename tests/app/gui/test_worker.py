@@ -35,7 +35,7 @@ def test_tracked_frame_is_immutable():
 
 def _session(opener, gestures=True, retry_s=0.05):
     tracker = FakeTracker(frames=[])
-    parts = lambda: PipelineParts(tracker, FakeGestures() if gestures else None)  # noqa: E731
+    parts = lambda spec: PipelineParts(tracker, FakeGestures() if gestures else None)  # noqa: E731
     return TrackingSession(parts, opener, retry_s=retry_s), tracker
 
 
@@ -65,7 +65,7 @@ def test_slow_tracker_drops_frames_instead_of_queueing(qtbot):
 
     tracker = SlowTracker()
     opener = FakeSourceFactory(frames=100000, fps=1000)
-    session = TrackingSession(lambda: PipelineParts(tracker), opener)
+    session = TrackingSession(lambda spec: PipelineParts(tracker), opener)
     frames: list[TrackedFrame] = []
     session.frame_ready.connect(frames.append)
     session.start("clip.mp4", realtime=False)
@@ -118,7 +118,7 @@ def test_missing_file_fails_once_without_retry(qtbot):
 def test_tracker_build_error_reaches_failed_signal(qtbot):
     from pipeline.errors import ModelsMissingError
 
-    def build():
+    def build(spec):
         raise ModelsMissingError("hand_landmark_full.onnx not found")
 
     session = TrackingSession(build, FakeSourceFactory())

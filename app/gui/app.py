@@ -1,0 +1,132 @@
+"""Startup: build the objects the GUI needs (one place, no singletons) and run the event loop."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from app import resources
+from app.gui.actions_gate import ActionGate
+from app.gui.context import AppContext, GuiPrefs
+from pipeline.errors import HandCueError
+
+log = logging.getLogger(__name__)
+
+# Where the desktop input sink (pynput) may live, and the names it may have, newest first.
+_SINK_CANDIDATES = (("app.input_sink", ("PynputSink", "DesktopSink", "make_sink", "create_sink")),)
+
+
+def desktop_sink() -> tuple[Any, str]:
+    """The real keyboard/mouse sink and '' , or a RecordingSink and a message saying why."""
+    from pipeline.actions import sink as sink_module
+
+    for module_name, names in _SINK_CANDIDATES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            log.info("no desktop input sink: %s", exc)
+            continue
+        except Exception as exc:  # pynput without a display raises various errors
+            return sink_module.RecordingSink(), f"Keyboard and mouse control is unavailable: {exc}"
+        for name in names:
+            factory = getattr(module, name, None)
+            if callable(factory):
+                try:
+                    return factory(), ""
+                except Exception as exc:
+                    return (sink_module.RecordingSink(),
+                            f"Keyboard and mouse control is unavailable: {exc}")  # fmt: skip
+    return (sink_module.RecordingSink(),
+            "Keyboard and mouse control is not installed in this build: gestures are shown "
+            "but send nothing.")  # fmt: skip
+
+
+def build_context(*, sink: Any = None) -> AppContext:
+    """Load settings, recorded gestures and the action engine; never raises for a bad file."""
+    from pipeline.actions.engine import ActionEngine
+    from pipeline.config import load_config, save_config
+    from pipeline.gestures.templates import TemplateStore
+
+    problems: list[str] = []
+    try:
+        cfg, cfg_problems = load_config()
+        problems += list(cfg_problems)
+    except HandCueError as exc:
+        from pipeline.config import AppConfig
+
+        cfg = AppConfig()
+        problems.append(str(exc))
+    if sink is None:
+        sink, why = desktop_sink()
+        if why:
+            problems.append(why)
+
+    def load_templates() -> Any:
+        try:
+            return TemplateStore()
+        except HandCueError as exc:
+            problems.append(str(exc))
+            return None
+
+    templates = load_templates()
+    engine = ActionEngine(cfg, sink, armed=cfg.actions.gui_starts_armed)
+    gate = ActionGate(engine)
+    from app.gui.context import GUI_PREFS_FILE
+    from pipeline import paths
+
+    prefs_path = paths.config_dir() / GUI_PREFS_FILE
+    prefs, pref_problems = GuiPrefs.load(prefs_path)
+    problems += pref_problems
+    return AppContext(cfg, gate=gate, sink=sink, config_problems=problems, save_config=save_config,
+                      templates=templates, templates_loader=load_templates, prefs=prefs,
+                      prefs_path=prefs_path)  # fmt: skip
+
+
+def make_application(argv: Sequence[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
+    app.setApplicationName("HandCue")
+    app.setOrganizationName("HandCue")
+    app.setWindowIcon(resources.icon("hand"))
+    app.setStyleSheet(resources.stylesheet())
+    app.setQuitOnLastWindowClosed(False)  # the tray keeps running; quit_app ends it
+    return app  # type: ignore[return-value]
+
+
+def create_main_window(ctx: AppContext, *, source: str | None = None, minimised: bool = False):
+    """Window + tray, source chosen (and started) when given."""
+    from app.gui.main_window import MainWindow
+    from app.gui.tray import TrayController
+
+    window = MainWindow(ctx)
+    tray = TrayController(window)
+    window.tray = tray  # type: ignore[attr-defined]
+    if not tray.available:
+        window.close_to_tray = False
+    if source:
+        window.set_source(source, start=True)
+    elif window.current_source() is None:
+        QTimer.singleShot(0, window.check_models)
+    if (minimised or ctx.prefs.start_minimised) and tray.available:
+        window.hide()
+    else:
+        window.show()
+    return window
+
+
+def run(source: str | None = None, *, minimised: bool = False) -> int:
+    """Start the desktop app; returns the exit code."""
+    app = make_application()
+    ctx = build_context()
+    window = create_main_window(ctx, source=source, minimised=minimised)
+    app.lastWindowClosed.connect(lambda: None if window.close_to_tray else app.quit())
+    if not window.close_to_tray:
+        app.setQuitOnLastWindowClosed(True)
+    code = app.exec()
+    window.shutdown()
+    return int(code)

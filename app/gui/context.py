@@ -1,0 +1,279 @@
+"""What the GUI needs, built once at startup and passed to every window and dialog.
+
+``AppContext`` holds the settings (``pipeline.config.AppConfig``, immutable; replaced on every
+edit and saved through ``save_config``), the action gate, the recorded gestures, the GUI's own
+preferences, and knows how to build the tracking pipeline in the worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from PySide6.QtCore import QObject, QSaveFile, Signal
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - 3.10 only
+    import tomli as tomllib
+
+from app.gui.actions_gate import ActionGate
+from app.gui.worker import PipelineParts, SourceOpener, TrackingSession, default_source_opener
+from pipeline import paths
+from pipeline.config import AppConfig, is_dynamic_gesture
+
+log = logging.getLogger(__name__)
+
+GUI_PREFS_FILE = "gui.toml"
+MAX_RECENT = 8
+
+
+@dataclass(frozen=True)
+class GuiPrefs:
+    """Preferences that only the desktop app has (window behaviour, not tracking)."""
+
+    mirror_preview: bool = True
+    start_minimised: bool = False
+    close_to_tray: bool = True
+    recent_sources: tuple[str, ...] = ()
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[GuiPrefs, list[str]]:
+        """Read ``path``; defaults plus a message when it is missing parts or unreadable."""
+        if not path.exists():
+            return cls(), []
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            prefs = cls(
+                mirror_preview=bool(raw.get("mirror_preview", True)),
+                start_minimised=bool(raw.get("start_minimised", False)),
+                close_to_tray=bool(raw.get("close_to_tray", True)),
+                recent_sources=tuple(str(s) for s in raw.get("recent_sources", []))[:MAX_RECENT],
+            )
+            return prefs, []
+        except (OSError, ValueError, TypeError) as exc:
+            return cls(), [f"{path}: {exc} (window preferences reset to defaults)"]
+
+    def save(self, path: Path) -> None:
+        """Atomic write (QSaveFile: temp file + rename)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {
+            "mirror_preview": self.mirror_preview,
+            "start_minimised": self.start_minimised,
+            "close_to_tray": self.close_to_tray,
+            "recent_sources": list(self.recent_sources),
+        }
+        out = QSaveFile(str(path))
+        if not out.open(QSaveFile.OpenModeFlag.WriteOnly):
+            log.warning("cannot write %s: %s", path, out.errorString())
+            return
+        out.write(tomli_w.dumps(data).encode("utf-8"))
+        if not out.commit():
+            log.warning("cannot write %s: %s", path, out.errorString())
+
+
+@dataclass
+class TrackerCache:
+    """Keeps one tracker per settings so restarting a source does not reload the models.
+    Used from the tracking thread only (one session runs at a time)."""
+
+    factory: Callable[[Any], Any]
+    _key: Any = None
+    _tracker: Any = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, tracker_config: Any) -> Any:
+        with self._lock:
+            if self._tracker is None or self._key != tracker_config:
+                self._tracker = None  # free the old sessions before loading new ones
+                self._tracker = self.factory(tracker_config)
+                self._key = tracker_config
+            else:
+                self._tracker.reset()
+            return self._tracker
+
+
+def default_tracker_factory(tracker_config: Any) -> Any:
+    from pipeline.tracker import HandTracker
+
+    return HandTracker(tracker_config)
+
+
+def default_gesture_factory(cfg: AppConfig, templates: Any) -> Any:
+    from pipeline.gestures.engine import GestureEngine
+
+    return GestureEngine(counting=cfg.gestures.counting, hold_ms=cfg.gestures.hold_ms,
+                         templates=templates)  # fmt: skip
+
+
+def default_list_cameras() -> list[int]:
+    from pipeline.sources import list_cameras
+
+    try:
+        return list_cameras()
+    except Exception:  # a broken camera driver must not stop the app from starting
+        log.exception("camera probe failed")
+        return []
+
+
+class AppContext(QObject):
+    """Shared state of the running app. GUI thread, except ``build_parts`` (tracking thread).
+
+    Signals: ``state_changed`` (armed / paused / profile), ``config_changed`` (settings or
+    mappings saved), ``templates_changed`` (a gesture was recorded or removed).
+    """
+
+    state_changed = Signal()
+    config_changed = Signal()
+    templates_changed = Signal()
+
+    def __init__(
+        self,
+        config: AppConfig,
+        *,
+        gate: ActionGate,
+        sink: Any = None,
+        config_problems: list[str] | None = None,
+        save_config: Callable[[AppConfig], Any] | None = None,
+        tracker_factory: Callable[[Any], Any] = default_tracker_factory,
+        gesture_factory: Callable[[AppConfig, Any], Any] | None = default_gesture_factory,
+        templates: Any = None,
+        templates_loader: Callable[[], Any] | None = None,
+        opener: SourceOpener = default_source_opener,
+        list_cameras: Callable[[], list[int]] = default_list_cameras,
+        prefs: GuiPrefs | None = None,
+        prefs_path: Path | None = None,
+        retry_s: float = 2.0,
+    ) -> None:
+        super().__init__()
+        self._config = config
+        self.gate = gate
+        self.sink = sink
+        self.config_problems = list(config_problems or [])
+        self._save_config = save_config
+        self._trackers = TrackerCache(tracker_factory)
+        self._gesture_factory = gesture_factory
+        self.templates = templates
+        self._templates_loader = templates_loader
+        self.opener = opener
+        self.list_cameras = list_cameras
+        self.prefs_path = prefs_path or paths.config_dir() / GUI_PREFS_FILE
+        self.prefs = prefs or GuiPrefs()
+        self.retry_s = retry_s
+
+    # ------------------------------------------------------------------ settings
+    @property
+    def config(self) -> AppConfig:
+        return self._config
+
+    def set_config(self, config: AppConfig) -> None:
+        """Validate-and-save already happened in the pydantic model; write the file, hand the
+        new settings to the action engine and tell the windows. Raises ``HandCueError`` when
+        the file cannot be written (the old settings stay in effect)."""
+        if self._save_config is not None:
+            self._save_config(config)
+        self._config = config
+        engine = self.gate.engine
+        if engine is not None and hasattr(engine, "set_config"):
+            with_lock = self.gate  # the gate's lock keeps handle() out while swapping
+            with with_lock._lock:
+                engine.set_config(config)
+        if self.gate.profile not in config.profiles:
+            self.gate.set_profile(config.active_profile)
+        self.config_changed.emit()
+
+    def set_prefs(self, prefs: GuiPrefs) -> None:
+        self.prefs = prefs
+        prefs.save(self.prefs_path)
+
+    def mirror_preview(self) -> bool:
+        return self.prefs.mirror_preview
+
+    def recent_sources(self) -> list[str]:
+        return list(self.prefs.recent_sources)
+
+    def remember_source(self, spec: str) -> None:
+        recent = [spec, *(s for s in self.prefs.recent_sources if s != spec)][:MAX_RECENT]
+        self.set_prefs(replace(self.prefs, recent_sources=tuple(recent)))
+
+    # ------------------------------------------------------------------ profiles
+    def profile_names(self) -> list[str]:
+        return list(self._config.profiles)
+
+    def active_profile(self) -> str:
+        return self.gate.profile or self._config.active_profile
+
+    def set_active_profile(self, name: str) -> None:
+        """Switch the engine and remember the choice in the config file."""
+        self.gate.set_profile(name)
+        if self._config.active_profile != name:
+            self.set_config(self._config.model_copy(update={"active_profile": name}))
+        self.state_changed.emit()
+
+    def hold_ms_for(self, gesture: str) -> float:
+        """Hold time of ``gesture`` in the active profile (ms): the arm gesture's arm hold, a
+        mapping's own hold or the default; -1 when the gesture is not mapped (no progress)."""
+        cfg = self._config
+        if gesture == cfg.actions.arm_gesture:
+            return float(cfg.actions.arm_hold_ms)
+        try:
+            profile = cfg.profile(self.active_profile())
+        except Exception:
+            return -1.0
+        for mapping in profile.mappings:
+            if mapping.gesture == gesture:
+                if is_dynamic_gesture(gesture):
+                    return 0.0
+                hold = mapping.hold_ms
+                return float(cfg.actions.default_hold_ms if hold is None else hold)
+        return -1.0
+
+    # ------------------------------------------------------------------ recorded gestures
+    def known_gestures(self) -> list[str]:
+        """Built-in then recorded gesture ids (without ``none``)."""
+        try:
+            from pipeline.gestures.recognizer import BUILTIN_GESTURES
+        except ImportError:
+            from pipeline.config import BUILTIN_GESTURE_IDS as BUILTIN_GESTURES
+        recorded = self.templates.names() if self.templates is not None else []
+        out = [g for g in BUILTIN_GESTURES if g != "none"]
+        return out + [r for r in recorded if r not in out]
+
+    def reload_templates(self) -> None:
+        """After the recorder saved: the next session uses a fresh store (a store is shared
+        read-only with the worker, so it is replaced, not modified)."""
+        if self._templates_loader is not None:
+            self.templates = self._templates_loader()
+        self.templates_changed.emit()
+
+    # ------------------------------------------------------------------ tracking
+    def make_session(self, parent: QObject | None = None) -> TrackingSession:
+        return TrackingSession(self.build_parts, self.opener, retry_s=self.retry_s, parent=parent)
+
+    def tracker_config(self, spec: str = "") -> Any:
+        from pipeline.tracker import TrackerConfig
+
+        t = self._config.tracker
+        static = bool(spec) and Path(spec).is_dir()  # unrelated photos: detect on every image
+        return TrackerConfig(model=t.model, max_hands=t.max_hands, static_mode=static,
+                             provider=t.provider, threads=t.threads,
+                             min_presence=t.min_presence)  # fmt: skip
+
+    def build_parts(self, spec: str) -> PipelineParts:
+        """Tracking thread: tracker (cached), a fresh gesture engine, the action gate."""
+        cfg = self._config
+        tracker = self._trackers.get(self.tracker_config(spec))
+        gestures = None
+        if self._gesture_factory is not None:
+            gestures = self._gesture_factory(cfg, self.templates)
+        return PipelineParts(tracker=tracker, gestures=gestures, actions=self.gate)
+
+    def warm_up(self) -> None:
+        """Tracking thread or any: load the models now (raises ``ModelsMissingError``)."""
+        self._trackers.get(self.tracker_config())

@@ -1,0 +1,308 @@
+"""Gesture recorder: name a gesture, record samples of it from the live feed after a countdown,
+look at them (small skeleton drawings), delete bad ones, save, and map it right away.
+
+Samples are ``Hand`` objects taken from the newest ``TrackedFrame``; saving stores them with
+``pipeline.gestures.templates.TemplateStore`` (atomic write) and the app reloads the store for
+the next tracking session."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QPointF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.gui.context import AppContext
+from app.gui.worker import TrackedFrame
+from pipeline.errors import HandCueError
+from pipeline.skeleton import BONES, FINGER_COLOURS
+from pipeline.types import Hand
+
+log = logging.getLogger(__name__)
+
+COUNTDOWN_S = 3
+SAMPLE_SPACING_MS = 200
+THUMB = 72
+
+
+def skeleton_icon(hand: Hand, size: int = THUMB) -> QIcon:
+    """A small drawing of the hand's 2D skeleton, fitted into a ``size`` square."""
+    pix = QPixmap(size, size)
+    pix.fill(QColor(15, 18, 22))
+    xy = hand.landmarks[:, :2].astype(np.float64)
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    scale = (size - 12) / max(float((hi - lo).max()), 1.0)
+    pts = (xy - (lo + hi) / 2) * scale + size / 2
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    for a, b, finger in BONES:
+        p.setPen(QPen(QColor(*FINGER_COLOURS[finger]), 2.0))
+        p.drawLine(QPointF(*pts[a]), QPointF(*pts[b]))
+    p.end()
+    return QIcon(pix)
+
+
+class GestureRecorder(QDialog):
+    """``latest_frame()`` returns the newest TrackedFrame (or None). ``map_requested(name)`` asks
+    the main window to open the mapping editor for the saved gesture."""
+
+    map_requested = Signal(str)
+
+    def __init__(self, ctx: AppContext, latest_frame: Callable[[], TrackedFrame | None],
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.ctx = ctx
+        self.latest_frame = latest_frame
+        self.samples: list[Hand] = []
+        self._countdown = 0
+        self._to_take = 0
+        self._last_frame_index: int | None = None
+        self._stale = 0
+        self.setWindowTitle("Record a gesture")
+        self.resize(720, 560)
+
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "Show the gesture to the camera, press Record and keep still while HandCue takes "
+            "samples. Record it a few times with small changes (angle, distance) so it is "
+            "recognised reliably."
+        )
+        intro.setWordWrap(True)
+        intro.setObjectName("hint")
+        layout.addWidget(intro)
+
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Name"))
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("e.g. spock (lower case letters, digits, _)")
+        self.name_edit.textEdited.connect(lambda _t: self._validate())
+        row.addWidget(self.name_edit, 1)
+        row.addWidget(QLabel("Samples per take"))
+        self.per_take = QSpinBox()
+        self.per_take.setRange(1, 20)
+        self.per_take.setValue(5)
+        row.addWidget(self.per_take)
+        self.record_button = QPushButton("Record")
+        self.record_button.setProperty("accent", True)
+        self.record_button.clicked.connect(self.start_recording)
+        row.addWidget(self.record_button)
+        layout.addLayout(row)
+
+        self.countdown_label = QLabel("")
+        self.countdown_label.setObjectName("countdown")
+        self.countdown_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.countdown_label.setMinimumHeight(64)
+        layout.addWidget(self.countdown_label)
+
+        title = QLabel("SAMPLES")
+        title.setObjectName("sectionTitle")
+        layout.addWidget(title)
+        self.sample_list = QListWidget()
+        self.sample_list.setViewMode(QListView.ViewMode.IconMode)
+        self.sample_list.setIconSize(QSize(THUMB, THUMB))
+        self.sample_list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.sample_list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.sample_list.setMinimumHeight(120)
+        layout.addWidget(self.sample_list, 1)
+        row = QHBoxLayout()
+        self.delete_button = QPushButton("Delete selected samples")
+        self.delete_button.clicked.connect(self.delete_selected)
+        row.addWidget(self.delete_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+
+        title = QLabel("RECORDED GESTURES")
+        title.setObjectName("sectionTitle")
+        layout.addWidget(title)
+        row = QHBoxLayout()
+        self.recorded_list = QListWidget()
+        self.recorded_list.setMaximumHeight(110)
+        row.addWidget(self.recorded_list, 1)
+        self.remove_recorded_button = QPushButton("Remove gesture")
+        self.remove_recorded_button.clicked.connect(self.remove_recorded)
+        row.addWidget(self.remove_recorded_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(row)
+
+        self.message = QLabel("")
+        self.message.setObjectName("validation")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self.reject)
+        self.save_button = QPushButton("Save")
+        self.save_button.clicked.connect(lambda: self.save())
+        self.save_map_button = QPushButton("Save and map…")
+        self.save_map_button.setProperty("accent", True)
+        self.save_map_button.clicked.connect(lambda: self.save(then_map=True))
+        for b in (self.close_button, self.save_button, self.save_map_button):
+            row.addWidget(b)
+        layout.addLayout(row)
+
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._on_tick)
+        self._fill_recorded()
+        self._validate()
+
+    # ------------------------------------------------------------------ store helpers
+    def _store(self):
+        """A fresh TemplateStore read from disk (the running worker keeps its own copy)."""
+        from pipeline.gestures.templates import TemplateStore
+
+        path = getattr(self.ctx.templates, "path", None)
+        return TemplateStore(path)
+
+    def _fill_recorded(self) -> None:
+        self.recorded_list.clear()
+        try:
+            store = self._store()
+        except HandCueError as exc:
+            self.message.setText(str(exc))
+            return
+        for name in store.names():
+            info = store.info(name)
+            item = QListWidgetItem(f"{name}  —  {info['samples']} samples")
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            self.recorded_list.addItem(item)
+        self.remove_recorded_button.setEnabled(self.recorded_list.count() > 0)
+
+    def name_problem(self) -> str:
+        from pipeline.gestures.templates import validate_name
+
+        name = self.name_edit.text().strip()
+        if not name:
+            return "Give the gesture a name."
+        try:
+            validate_name(name)
+        except HandCueError as exc:
+            return str(exc)
+        return ""
+
+    def _validate(self) -> None:
+        problem = self.name_problem()
+        self.name_edit.setProperty("invalid", bool(problem) and bool(self.name_edit.text()))
+        self.name_edit.style().unpolish(self.name_edit)
+        self.name_edit.style().polish(self.name_edit)
+        if not problem and not self.samples:
+            problem = "Record some samples (press Record with your hand in view)."
+        self.message.setText(problem)
+        ok = not problem
+        self.save_button.setEnabled(ok)
+        self.save_map_button.setEnabled(ok)
+        self.delete_button.setEnabled(bool(self.samples))
+
+    # ------------------------------------------------------------------ recording
+    def start_recording(self) -> None:
+        self._countdown = COUNTDOWN_S
+        self._to_take = self.per_take.value()
+        self.record_button.setEnabled(False)
+        self.countdown_label.setText(str(self._countdown))
+        self._timer.start(1000)
+
+    def _on_tick(self) -> None:
+        if self._countdown > 0:
+            self._countdown -= 1
+            if self._countdown > 0:
+                self.countdown_label.setText(str(self._countdown))
+                return
+            self.countdown_label.setText("Hold still…")
+            self._timer.start(SAMPLE_SPACING_MS)
+        self._take_sample()
+        if self._to_take <= 0:
+            self._timer.stop()
+            self.countdown_label.setText("")
+            self.record_button.setEnabled(True)
+            self._validate()
+
+    def _take_sample(self) -> None:
+        frame = self.latest_frame()
+        if frame is None or not frame.result.hands:
+            self.message.setText("No hand in view: show your hand to the camera.")
+            self._to_take -= 1
+            return
+        if frame.result.frame_index == self._last_frame_index:
+            self._stale += 1  # same frame again: wait for a new one, but not forever
+            if self._stale > 10:
+                self.message.setText("The video is not moving: start tracking first.")
+                self._to_take -= 1
+            return
+        self._stale = 0
+        self._last_frame_index = frame.result.frame_index
+        hand = max(frame.result.hands, key=lambda h: h.score)
+        self.add_sample(hand)
+        self._to_take -= 1
+
+    def add_sample(self, hand: Hand) -> None:
+        self.samples.append(hand)
+        item = QListWidgetItem(skeleton_icon(hand), f"#{len(self.samples)}")
+        self.sample_list.addItem(item)
+        self._validate()
+
+    def delete_selected(self) -> None:
+        rows = sorted((self.sample_list.row(i) for i in self.sample_list.selectedItems()),
+                      reverse=True)  # fmt: skip
+        for r in rows:
+            del self.samples[r]
+            self.sample_list.takeItem(r)
+        self._validate()
+
+    # ------------------------------------------------------------------ saving
+    def save(self, *, then_map: bool = False) -> bool:
+        self._validate()
+        if not self.save_button.isEnabled():
+            return False
+        name = self.name_edit.text().strip()
+        try:
+            store = self._store()
+            replace = name in store.names()
+            store.add(name, self.samples, replace=replace)
+            store.save()
+        except HandCueError as exc:
+            self.message.setText(str(exc))
+            return False
+        self.ctx.reload_templates()
+        self.samples.clear()
+        self.sample_list.clear()
+        self._fill_recorded()
+        self.message.setText("")
+        if then_map:
+            self.map_requested.emit(name)
+            self.accept()
+        else:
+            self.countdown_label.setText(f"Saved '{name}'.")
+        return True
+
+    def remove_recorded(self) -> None:
+        item = self.recorded_list.currentItem()
+        if item is None:
+            return
+        name = item.data(Qt.ItemDataRole.UserRole)
+        try:
+            store = self._store()
+            store.remove(name)
+            store.save()
+        except HandCueError as exc:
+            self.message.setText(str(exc))
+            return
+        self.ctx.reload_templates()
+        self._fill_recorded()
+
+    def done(self, result: int) -> None:
+        self._timer.stop()
+        super().done(result)

@@ -1,0 +1,116 @@
+"""System tray icon and menu: arm/disarm, pause, profile, show/hide, quit.
+
+The menu and its actions exist even where there is no tray (tests, some Linux desktops); the icon
+itself is only created when ``QSystemTrayIcon.isSystemTrayAvailable()``. Without a tray the window
+does not close to the tray (it would be unreachable)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from app import resources
+from app.gui.main_window import MainWindow
+
+
+class TrayController(QObject):
+    """Owns the tray icon and keeps its menu in step with the app state (GUI thread)."""
+
+    def __init__(self, window: MainWindow, *, force_available: bool | None = None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.ctx = window.ctx
+        self.menu = QMenu()
+        self.show_action = QAction("Hide window", self.menu)
+        self.show_action.triggered.connect(self.toggle_window)
+        self.arm_action = QAction("Armed", self.menu)
+        self.arm_action.setCheckable(True)
+        self.arm_action.triggered.connect(self._on_arm_triggered)
+        self.pause_action = QAction("Paused", self.menu)
+        self.pause_action.setCheckable(True)
+        self.pause_action.triggered.connect(self._on_pause_triggered)
+        self.profile_menu = QMenu("Profile", self.menu)
+        self.profile_group = QActionGroup(self.profile_menu)
+        self.profile_group.setExclusive(True)
+        self.quit_action = QAction("Quit HandCue", self.menu)
+        self.quit_action.triggered.connect(window.quit_app)
+        self.menu.addAction(self.show_action)
+        self.menu.addSeparator()
+        self.menu.addAction(self.arm_action)
+        self.menu.addAction(self.pause_action)
+        self.menu.addMenu(self.profile_menu)
+        self.menu.addSeparator()
+        self.menu.addAction(self.quit_action)
+
+        available = (
+            QSystemTrayIcon.isSystemTrayAvailable() if force_available is None else force_available
+        )
+        self.icon: QSystemTrayIcon | None = None
+        if available:
+            self.icon = QSystemTrayIcon(resources.icon("disarmed"), self)
+            self.icon.setContextMenu(self.menu)
+            self.icon.activated.connect(self._on_icon_activated)
+            self.icon.show()
+        window.close_to_tray = available and self.ctx.prefs.close_to_tray
+        self.ctx.state_changed.connect(self.sync)
+        self.ctx.config_changed.connect(self.sync)
+        self.menu.aboutToShow.connect(self.sync)
+        self.sync()
+
+    @property
+    def available(self) -> bool:
+        return self.icon is not None
+
+    def sync(self) -> None:
+        """Reflect armed / paused / profile / window visibility in the menu and icon."""
+        gate = self.ctx.gate
+        self.arm_action.setChecked(gate.armed)
+        self.arm_action.setText("Armed (gestures act)" if gate.armed else "Arm gestures")
+        self.pause_action.setChecked(gate.paused)
+        self.show_action.setText("Hide window" if self.window.isVisible() else "Show window")
+        names = self.ctx.profile_names()
+        current = [a.text() for a in self.profile_group.actions()]
+        if current != names:
+            for action in self.profile_group.actions():
+                self.profile_group.removeAction(action)
+                self.profile_menu.removeAction(action)
+                action.deleteLater()
+            for name in names:
+                action = QAction(name, self.profile_menu)
+                action.setCheckable(True)
+                action.triggered.connect(
+                    lambda _checked=False, n=name: self.window.switch_profile(n)
+                )
+                self.profile_group.addAction(action)
+                self.profile_menu.addAction(action)
+        active = self.ctx.active_profile()
+        for action in self.profile_group.actions():
+            action.setChecked(action.text() == active)
+        if self.icon is not None:
+            name = "paused" if gate.paused else "armed" if gate.armed else "disarmed"
+            self.icon.setIcon(resources.icon(name))
+            self.icon.setToolTip(f"HandCue — {name}, profile {active}")
+
+    def profile_action(self, name: str) -> QAction | None:
+        for action in self.profile_group.actions():
+            if action.text() == name:
+                return action
+        return None
+
+    def toggle_window(self) -> None:
+        if self.window.isVisible():
+            self.window.hide()
+        else:
+            self.window.show_and_raise()
+        self.sync()
+
+    def _on_arm_triggered(self, checked: bool) -> None:
+        self.window.set_armed(checked)
+
+    def _on_pause_triggered(self, checked: bool) -> None:
+        self.window.set_paused(checked)
+
+    def _on_icon_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self.toggle_window()

@@ -1,0 +1,171 @@
+"""Main window flows on fakes: empty state, choosing a source, live frames, errors, arming."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gui_fakes import FakeSourceFactory
+
+from pipeline.errors import ModelsMissingError
+
+
+def test_no_camera_shows_friendly_empty_state(make_window):
+    window = make_window(list_cameras=lambda: [])
+    assert window.video_stack.currentWidget() is window.empty_state
+    assert window.empty_state.title.text() == "No camera found"
+    assert window.empty_state.open_video_button.isVisibleTo(window)
+    assert not window.empty_state.start_button.isVisibleTo(window)
+    assert not window.start_button.isEnabled()
+    assert window.banner.isHidden()
+
+
+def test_cameras_are_listed(make_window):
+    window = make_window(list_cameras=lambda: [0, 2])
+    items = [window.source_combo.itemText(i) for i in range(window.source_combo.count())]
+    assert items[:2] == ["Camera 0", "Camera 2"]
+    assert window.current_source() == "0"
+    assert window.start_button.isEnabled()
+    assert window.empty_state.title.text() != "No camera found"
+
+
+def test_choosing_a_video_starts_tracking_and_shows_gesture(make_window, qtbot, monkeypatch,
+                                                            tmp_path):  # fmt: skip
+    from PySide6.QtWidgets import QFileDialog
+
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(video), ""))
+    window = make_window()
+    window._on_source_activated(window.source_combo.findData("__video__"))
+    assert window.current_source() == str(video)
+    assert window.session.running
+    qtbot.waitUntil(lambda: window.hands.gesture_ids() == ["thumb_up"], timeout=5000)
+    assert window.video_stack.currentWidget() is window.video
+    assert window.start_button.text() == "Stop"
+    assert "fps" in window.perf_label.text()
+    assert "Fake" in window.provider_label.text()
+    qtbot.waitUntil(lambda: "Thumb up started" in window.event_log.toPlainText(), timeout=5000)
+    # remembered for next time
+    assert str(video) in window.ctx.recent_sources()
+    window.start_button.click()
+    assert not window.session.running
+    assert window.start_button.text() == "Start"
+
+
+def test_folder_source_is_offered(make_window, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QFileDialog
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path))
+    window = make_window()
+    window.empty_state.open_folder_button.click()
+    assert window.current_source() == str(tmp_path)
+    assert window.source_combo.currentText().startswith("Folder:")
+    window.stop()
+
+
+def test_cancelled_file_dialog_changes_nothing(make_window, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: ("", ""))
+    window = make_window()
+    window.choose_video()
+    assert not window.session.running
+    assert window.current_source() is None
+
+
+def test_models_missing_message_names_the_command(make_window, qtbot):
+    def no_models(_cfg):
+        raise ModelsMissingError("hand_landmark_full.onnx is missing")
+
+    window = make_window(tracker_factory=no_models)
+    window.check_models()
+    qtbot.waitUntil(lambda: not window.banner.isHidden(), timeout=5000)
+    assert "handcue models install" in window.banner.label.text()
+    assert window.banner.level == "error"
+    window.set_source("clip.mp4")
+    qtbot.waitUntil(lambda: not window.session.running, timeout=5000)
+    assert "handcue models install" in window.banner.label.text()
+
+
+def test_camera_unplugged_shows_warning_and_recovers(make_window, qtbot):
+    opener = FakeSourceFactory(frames=100000, fail_after=20, fps=200)
+    window = make_window(opener=opener, list_cameras=lambda: [0])
+    window.start()
+    qtbot.waitUntil(lambda: window.banner.level == "warning", timeout=5000)
+    assert "Retrying" in window.banner.label.text()
+    assert window.session.running  # still trying, GUI not frozen
+    qtbot.waitUntil(lambda: opener.opens >= 2 and window.banner.isHidden(), timeout=5000)
+    window.stop()
+
+
+def test_arm_button_and_shortcut(make_window, qtbot):
+    window = make_window()
+    assert window.arm_state == "disarmed"
+    assert not window.ctx.gate.armed
+    window.arm_button.click()
+    assert window.arm_state == "armed" and window.ctx.gate.armed
+    assert "ARMED" in window.arm_button.text()
+    window.set_paused(True)
+    assert window.arm_state == "paused"
+    window.arm_button.click()  # resumes
+    assert window.arm_state == "armed" and not window.ctx.gate.paused
+    window.arm_button.click()
+    assert window.arm_state == "disarmed"
+
+
+def test_armed_gesture_fires_action_and_is_logged(make_window, qtbot, make_ctx):
+    from pipeline.actions.sink import RecordingSink
+
+    sink = RecordingSink()
+    ctx = make_ctx(sink=sink)
+    ctx.set_active_profile("slides")  # thumb_up -> key:right
+    window = make_window(ctx)
+    window.set_armed(True)
+    window.set_source("clip.mp4")
+    qtbot.waitUntil(lambda: ("press_key", "right") in sink.calls, timeout=5000)
+    qtbot.waitUntil(lambda: "key:right" in window.event_log.toPlainText(), timeout=5000)
+    window.stop()
+    assert not sink.anything_held
+
+
+def test_profile_switch_is_saved(make_window):
+    from pipeline.config import load_config
+
+    window = make_window()
+    window.switch_profile("media")
+    assert window.profile_combo.currentText() == "media"
+    assert window.ctx.gate.profile == "media"
+    assert load_config()[0].active_profile == "media"
+
+
+def test_mirror_toggle(make_window):
+    window = make_window()
+    assert window.video.mirrored
+    window.mirror_box.setChecked(False)
+    assert not window.video.mirrored
+
+
+def test_config_problems_are_shown(make_window, make_ctx):
+    ctx = make_ctx(config_problems=["config.toml line 3: tracker.max_hands must be <= 4"])
+    window = make_window(ctx)
+    assert "max_hands" in window.banner.label.text()
+    assert window.banner.level == "warning"
+
+
+def test_stop_is_quick(make_window, qtbot):
+    import time
+
+    window = make_window()
+    window.set_source("clip.mp4")
+    qtbot.waitUntil(lambda: window._latest is not None, timeout=5000)
+    t0 = time.perf_counter()
+    window.stop()
+    assert time.perf_counter() - t0 < 1.0
+    assert not window.session.running
+
+
+def test_user_config_untouched(make_window):
+    import os
+
+    assert "handcue-home" in os.environ["HANDCUE_CONFIG_DIR"]
+    assert Path(os.environ["HANDCUE_DATA_DIR"]).parent.name.startswith("handcue-home")
