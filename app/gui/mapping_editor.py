@@ -67,7 +67,7 @@ COLUMNS = ("Gesture", "Action", "Trigger", "Hand", "Hold", "Cooldown")
 
 
 def _default_mapping(gesture: str) -> dict[str, Any]:
-    return {"gesture": gesture, "action": "key:right", "trigger": "on_start", "hand": "any",
+    return {"gesture": gesture, "action": "", "trigger": "on_start", "hand": "any",
             "hold_ms": None, "cooldown_ms": None, "repeat_ms": None}  # fmt: skip
 
 
@@ -415,13 +415,13 @@ class MappingEditor(QDialog):
         cool = raw.get("cooldown_ms")
         values = (
             gesture_title(raw["gesture"]),
-            raw["action"],
+            raw["action"] or "(not set)",
             dict(TRIGGERS).get(raw["trigger"], raw["trigger"]),
             dict(HANDS).get(raw["hand"], raw["hand"]),
             f"{default_hold if hold is None else hold} ms",
             f"{default_cool if cool is None else cool} ms",
         )
-        error = _mapping_error(raw)
+        error = _mapping_error(raw) if raw["action"] else "choose the action"
         for c, text in enumerate(values):
             item = QTableWidgetItem(text)
             if error:
@@ -470,7 +470,7 @@ class MappingEditor(QDialog):
     def _show_action(self, action: str) -> None:
         kind, _, arg = action.partition(":")
         kind = kind.lower()
-        page = "keys" if kind in ("key", "combo") else kind
+        page = "keys" if kind in ("key", "combo", "") else kind
         if page not in self.param_pages:
             page = "none"
         self.action_type.setCurrentIndex(max(0, self.action_type.findData(page)))

@@ -1,0 +1,71 @@
+"""Tray menu actions (the menu exists even where no tray is available, as offscreen)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.gui.tray import TrayController
+
+
+@pytest.fixture
+def tray(make_window):
+    window = make_window()
+    window.show()
+    return TrayController(window, force_available=False)
+
+
+def test_tray_arm_and_pause(tray):
+    window = tray.window
+    assert not tray.arm_action.isChecked()
+    tray.arm_action.trigger()
+    assert window.ctx.gate.armed and window.arm_state == "armed"
+    tray.pause_action.trigger()
+    assert window.ctx.gate.paused and window.arm_state == "paused"
+    tray.pause_action.trigger()
+    assert not window.ctx.gate.paused
+    window.arm_button.click()  # disarm from the window: the tray follows
+    assert not tray.arm_action.isChecked()
+
+
+def test_tray_switches_profile(tray):
+    action = tray.profile_action("media")
+    assert action is not None
+    action.trigger()
+    assert tray.window.profile_combo.currentText() == "media"
+    assert tray.profile_action("media").isChecked()
+    assert not tray.profile_action("slides").isChecked()
+
+
+def test_tray_show_hide(tray):
+    window = tray.window
+    assert window.isVisible()
+    tray.show_action.trigger()
+    assert not window.isVisible()
+    assert tray.show_action.text() == "Show window"
+    tray.show_action.trigger()
+    assert window.isVisible()
+
+
+def test_without_tray_closing_really_closes(tray):
+    assert not tray.available
+    assert not tray.window.close_to_tray
+
+
+def test_close_to_tray_hides_instead(make_window):
+    window = make_window()
+    window.show()
+    window.close_to_tray = True
+    window.close()
+    assert not window.isVisible()
+    assert window.redraw_timer.isActive()  # still running in the tray
+
+
+def test_tray_quit(tray, qtbot):
+    window = tray.window
+    window.set_source("clip.mp4")
+    assert window.session.running
+    window.close_to_tray = True
+    with qtbot.waitSignal(window.quit_requested):
+        tray.quit_action.trigger()
+    assert not window.session.running
+    assert not window.isVisible()
