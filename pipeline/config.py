@@ -73,7 +73,7 @@ BUILTIN_GESTURE_IDS: tuple[str, ...] = (
 DYNAMIC_GESTURE_PREFIX = "swipe_"
 BUILTIN_PROFILE_NAMES: tuple[str, ...] = ("slides", "media", "custom")
 COUNTING_SCHEMES_FALLBACK: tuple[str, ...] = ("american", "european", "chinese")
-PROVIDERS: tuple[str, ...] = ("auto", "cpu", "cuda", "directml", "coreml", "openvino")
+PROVIDERS: tuple[str, ...] = ("auto", "cpu", "cuda", "directml", "coreml")
 
 MAX_HOLD_MS = 10_000
 MAX_COOLDOWN_MS = 60_000
@@ -110,7 +110,7 @@ class _Model(BaseModel):
 class TrackerSettings(_Model):
     model: Literal["full", "lite"] = "full"
     max_hands: int = Field(2, ge=1, le=4, strict=True)
-    provider: Literal["auto", "cpu", "cuda", "directml", "coreml", "openvino"] = "auto"
+    provider: Literal["auto", "cpu", "cuda", "directml", "coreml"] = "auto"
     threads: int = Field(0, ge=0, le=64, strict=True)  # 0 = onnxruntime's choice
     min_presence: float = Field(0.5, ge=0.05, le=0.99, strict=True)
     smoothing: float = Field(0.5, ge=0.0, le=1.0, strict=True)  # 0 = off, 1 = strongest
@@ -732,8 +732,14 @@ def save_config(cfg: AppConfig, path: Path | None = None) -> Path:
     was not a valid config it is also kept as ``config.toml.invalid-<time>`` (never overwritten),
     so replacing a broken file never loses what the user wrote. Returns the path written;
     raises :class:`HandCueError` if it cannot be written (nothing is lost then either)."""
+    return write_config_text(cfg.to_toml(), path)
+
+
+def write_config_text(text: str, path: Path | None = None) -> Path:
+    """Replace the settings file with ``text`` (already validated by the caller, e.g. an
+    imported file kept verbatim with its comments), with the same backups as
+    :func:`save_config`."""
     path = config_path() if path is None else Path(path)
-    text = cfg.to_toml()
     if path.is_file():
         old, _ = read_config_file(path, known_gestures=BUILTIN_GESTURE_IDS)
         if old is None:

@@ -1,0 +1,104 @@
+"""``handcue config``: where the settings file is, check it, export it, import one.
+
+Exit codes: 0 fine, 1 the file has problems (they are listed), 2 usage or I/O errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline.errors import HandCueError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("config", help="settings file: path, validate, export, import")
+    actions = p.add_subparsers(dest="config_command", metavar="ACTION")
+    actions.required = True
+
+    path = actions.add_parser("path", help="print where the settings file is")
+    path.set_defaults(func=cmd_path)
+
+    validate = actions.add_parser(
+        "validate", help="check a settings file (default: yours); lists every problem"
+    )
+    validate.add_argument("file", nargs="?", type=Path, metavar="FILE")
+    validate.set_defaults(func=cmd_validate)
+
+    export = actions.add_parser(
+        "export", help="write the settings in use to FILE ('-' for the terminal)"
+    )
+    export.add_argument("file", metavar="FILE")
+    export.set_defaults(func=cmd_export)
+
+    imp = actions.add_parser(
+        "import", help="check FILE and make it your settings (the old file is kept as .bak)"
+    )
+    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.set_defaults(func=cmd_import)
+
+
+def cmd_path(args: argparse.Namespace) -> int:
+    from pipeline.config import config_path
+
+    print(config_path())
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from pipeline.config import config_path, read_config_file
+
+    path = args.file if args.file is not None else config_path()
+    if args.file is None and not path.exists():
+        print(f"{path}: no settings file yet; the defaults are in use")
+        return 0
+    if args.file is not None and not path.exists():
+        raise HandCueError(f"{path}: no such file")
+    cfg, problems = read_config_file(path)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if cfg is None or problems:
+        count = len(problems)
+        print(f"{path}: {count} problem{'s' if count != 1 else ''}", file=sys.stderr)
+        return 1
+    mappings = sum(len(p.mappings) for p in cfg.profiles.values())
+    print(f"{path}: OK ({len(cfg.profiles)} profiles, {mappings} mappings)")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipeline.config import atomic_write_text, load_config
+
+    cfg, problems = load_config()
+    for problem in problems:
+        print(f"handcue: warning: {problem}", file=sys.stderr)
+    text = cfg.to_toml()
+    if args.file == "-":
+        sys.stdout.write(text)
+        return 0
+    target = Path(args.file)
+    atomic_write_text(target, text, backup=True)
+    print(f"exported the settings to {target}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from pipeline.config import config_path, read_config_file, write_config_text
+
+    path: Path = args.file
+    if not path.exists():
+        raise HandCueError(f"{path}: no such file")
+    cfg, problems = read_config_file(path)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if cfg is None or problems:
+        print(f"{path}: not imported; fix the problems above first", file=sys.stderr)
+        return 1
+    target = config_path()
+    had_settings = target.is_file()
+    # Keep the file as written (comments and all): it has just been validated.
+    written = write_config_text(path.read_text(encoding="utf-8"), target)
+    kept = f" (previous settings kept as {written.name}.bak)" if had_settings else ""
+    print(f"imported {path} into {written}{kept}")
+    return 0

@@ -1,0 +1,343 @@
+"""``handcue run``: tracker -> gestures -> actions without the GUI.
+
+Prints one JSON object per line on stdout: ``start``, then ``gesture`` events, ``action``
+records (with ``latency_ms``: from the frame's events being ready to the input being injected,
+and ``pipeline_ms``: tracking + gesture time of that frame), ``state`` changes (armed, paused,
+released) and a final ``end`` summary. Diagnostics go to stderr.
+
+``handcue run`` starts armed (the user asked for actions by typing the command; the GUI starts
+disarmed), unless ``--disarmed`` or ``actions.run_starts_armed = false``. Everything held down
+is released at the end of the source, on Ctrl-C / SIGTERM and on any error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import signal
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from pipeline.errors import HandCueError
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run",
+        help="turn gestures into key presses and clicks without the GUI (JSON lines out)",
+        description="Track hands, recognise gestures and perform the mapped actions. Prints "
+        "each gesture event and action as a JSON line. Starts armed; the arm gesture toggles "
+        "it and the pause hotkey pauses everything.",
+    )
+    p.add_argument(
+        "--source",
+        required=True,
+        metavar="CAMERA|VIDEO|FOLDER",
+        help="camera index, video or images",
+    )
+    p.add_argument("--profile", metavar="NAME", help="profile to use (default: the active one)")
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="GESTURE=ACTION",
+        help="add or replace a mapping for this run, e.g. thumb_up=key:n or fist=click:left "
+        "(repeatable)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="print the actions, inject nothing")
+    p.add_argument("--max-hands", type=int, metavar="N", help="most hands to track (1-4)")
+    p.add_argument("--config", type=Path, metavar="FILE", help="settings file to use instead")
+    p.add_argument("--disarmed", action="store_true", help="start disarmed (arm by gesture)")
+    p.add_argument("--realtime", action="store_true", help="pace video files at their frame rate")
+    p.set_defaults(func=run)
+
+
+# ----------------------------------------------------------------------------- setup
+
+
+def parse_map(text: str) -> Any:
+    """``GESTURE=ACTION`` -> a validated Mapping (HandCueError naming the option otherwise)."""
+    from pydantic import ValidationError
+
+    from pipeline.config import Mapping
+
+    gesture, sep, action = text.partition("=")
+    if not sep or not gesture.strip() or not action.strip():
+        raise HandCueError(f"--map {text!r}: write it as GESTURE=ACTION, e.g. thumb_up=key:n")
+    try:
+        return Mapping(gesture=gesture.strip(), action=action.strip())
+    except ValidationError as exc:
+        message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise HandCueError(f"--map {text!r}: {message}") from None
+
+
+def load_settings(args: argparse.Namespace, warn: Callable[[str], None]) -> tuple[Any, list[Any]]:
+    """The config (with --max-hands applied) and the --map overrides, checked."""
+    from pipeline.config import AppConfig, default_known_gestures, load_config, read_config_file
+
+    known = default_known_gestures()
+    if args.config is not None:
+        cfg, problems = read_config_file(args.config, known_gestures=known)
+        if cfg is None:
+            raise HandCueError("\n".join(problems))
+    else:
+        cfg, problems = load_config(known_gestures=known)
+    for problem in problems:
+        warn(problem)
+    overrides = [parse_map(text) for text in args.map]
+    for mapping in overrides:
+        if mapping.gesture not in known:
+            names = ", ".join(sorted(g for g in known if g != "none"))
+            raise HandCueError(f"--map: unknown gesture {mapping.gesture!r}; known: {names}")
+        if mapping.gesture == cfg.actions.arm_gesture:
+            raise HandCueError(
+                f"--map: {mapping.gesture!r} is the arm gesture (it switches actions on and off); "
+                "map another gesture"
+            )
+    if args.max_hands is not None:
+        if not 1 <= args.max_hands <= 4:
+            raise HandCueError(f"--max-hands must be between 1 and 4, got {args.max_hands}")
+        tracker = cfg.tracker.model_copy(update={"max_hands": args.max_hands})
+        cfg = AppConfig.model_validate({**cfg.model_dump(), "tracker": tracker.model_dump()})
+    cfg.profile(args.profile)  # an unknown --profile is an error before anything opens
+    return cfg, overrides
+
+
+def open_frames(spec: str, realtime: bool) -> contextlib.AbstractContextManager:
+    from pipeline.sources import open_source
+
+    return open_source(spec, loop=False, realtime=realtime)
+
+
+def make_tracker(cfg: Any) -> Any:
+    from pipeline.tracker import HandTracker, TrackerConfig
+
+    t = cfg.tracker
+    return HandTracker(
+        TrackerConfig(
+            model=t.model,
+            max_hands=t.max_hands,
+            static_mode=False,
+            provider=t.provider,
+            threads=t.threads,
+            min_presence=t.min_presence,
+        )
+    )
+
+
+def make_gestures(cfg: Any, warn: Callable[[str], None]) -> Any:
+    from pipeline.gestures import GestureEngine, TemplateStore
+
+    try:
+        templates = TemplateStore()
+    except Exception as exc:  # recordings are optional; a broken file must not stop a run
+        warn(f"recorded gestures not loaded: {exc}")
+        templates = None
+    return GestureEngine(
+        counting=cfg.gestures.counting, hold_ms=cfg.gestures.hold_ms, templates=templates
+    )
+
+
+def make_sink(dry_run: bool, warn: Callable[[str], None]) -> Any:
+    if dry_run:
+        from pipeline.actions import RecordingSink
+
+        return RecordingSink()
+    from app.input_sink import create_input_sink
+
+    sink, warnings = create_input_sink()
+    for message in warnings:
+        warn(message)
+    return sink
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM ends the run like Ctrl-C does (so ``finally`` blocks release keys)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+# ----------------------------------------------------------------------------- output
+
+
+def _round(value: float | None, digits: int = 3) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def event_line(event: Any) -> dict[str, Any]:
+    return {
+        "type": "gesture",
+        "frame": event.frame_index,
+        "t_ms": _round(event.timestamp_ms, 1),
+        "kind": event.kind,
+        "gesture": event.gesture,
+        "track_id": event.track_id,
+        "hand": event.handedness,
+        "started_ms": _round(event.started_ms, 1),
+        "score": _round(event.score),
+    }
+
+
+def record_line(record: Any, pipeline_ms: float | None) -> dict[str, Any]:
+    if record.kind == "state":
+        line = {"type": "state", "status": record.status, "t_ms": _round(record.timestamp_ms, 1)}
+        if record.detail:
+            line["detail"] = record.detail
+        return line
+    line = {
+        "type": "action",
+        "frame": record.frame_index,
+        "t_ms": _round(record.timestamp_ms, 1),
+        "gesture": record.gesture,
+        "track_id": record.track_id,
+        "hand": record.handedness,
+        "action": record.action,
+        "trigger": record.trigger,
+        "phase": record.phase,
+        "status": record.status,
+        "latency_ms": _round(record.latency_ms),
+        "pipeline_ms": _round(pipeline_ms),
+    }
+    if record.detail:
+        line["detail"] = record.detail
+    return line
+
+
+def _stats(values: list[float]) -> dict[str, float] | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return {
+        "n": len(ordered),
+        "mean": round(statistics.fmean(ordered), 3),
+        "p50": round(ordered[len(ordered) // 2], 3),
+        "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 3),
+        "max": round(ordered[-1], 3),
+    }
+
+
+# ----------------------------------------------------------------------------- run
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = sys.stdout if out is None else out
+
+    def warn(message: str) -> None:
+        print(f"handcue: warning: {message}", file=sys.stderr)
+
+    def emit(obj: dict[str, Any]) -> None:
+        out.write(json.dumps(obj) + "\n")
+        out.flush()
+
+    from pipeline.actions import ActionEngine
+
+    cfg, overrides = load_settings(args, warn)
+    profile = args.profile or cfg.active_profile
+    armed = cfg.actions.run_starts_armed and not args.disarmed
+    sink = make_sink(args.dry_run, warn)
+    engine = ActionEngine(cfg, sink, profile=profile, overrides=overrides, armed=armed)
+    pause_requests = threading.Event()
+    hotkey = None
+    frames = 0
+    latencies: list[float] = []
+    pipeline_times: list[float] = []
+    actions_done = 0
+    reason = "end of source"
+    code = 0
+    started = time.perf_counter()
+    try:
+        with _sigterm_as_interrupt():
+            if not args.dry_run and cfg.actions.pause_hotkey:
+                from app.input_sink import PauseHotkey
+
+                hotkey = PauseHotkey(cfg.actions.pause_hotkey, pause_requests.set)
+                if not hotkey.start():
+                    warn(f"the pause hotkey {cfg.actions.pause_hotkey} is not available")
+            with open_frames(args.source, args.realtime) as source:
+                tracker = make_tracker(cfg)
+                gestures = make_gestures(cfg, warn)
+                emit(
+                    {
+                        "type": "start",
+                        "source": args.source,
+                        "profile": profile,
+                        "armed": engine.armed,
+                        "dry_run": bool(args.dry_run),
+                        "provider": getattr(tracker, "provider", None),
+                        "mappings": [
+                            {"gesture": m.gesture, "action": m.action, "trigger": m.trigger}
+                            for m in engine.mappings
+                        ],
+                    }
+                )
+                for frame in source:
+                    t0 = time.perf_counter()
+                    result = tracker.process(frame.image, frame.timestamp_ms)
+                    _, events = gestures.process(result)
+                    t_events = time.perf_counter()
+                    if pause_requests.is_set():
+                        pause_requests.clear()
+                        engine.toggle_paused()
+                    records = engine.handle(events, result, event_time=t_events)
+                    frames += 1
+                    pipeline_ms = (t_events - t0) * 1000.0
+                    pipeline_times.append(pipeline_ms)
+                    for event in events:
+                        emit(event_line(event))
+                    for record in records:
+                        emit(record_line(record, pipeline_ms if record.kind == "action" else None))
+                        if record.kind == "action" and record.status == "done":
+                            actions_done += 1
+                            if record.latency_ms is not None and record.phase != "release":
+                                latencies.append(record.latency_ms)
+                        if record.status == "failed":
+                            raise HandCueError(
+                                f"could not inject {record.action}: {record.detail}", code=5
+                            )
+    except KeyboardInterrupt:
+        reason, code = "interrupted", 130
+    except BrokenPipeError:  # e.g. piped into `head`
+        reason = "output closed"
+    finally:
+        for record in engine.release_all():
+            with contextlib.suppress(Exception):
+                emit(record_line(record, None))
+        if hotkey is not None:
+            hotkey.stop()
+        close = getattr(sink, "close", None)
+        if close is not None:
+            close()
+    elapsed = time.perf_counter() - started
+    with contextlib.suppress(BrokenPipeError, ValueError):
+        emit(
+            {
+                "type": "end",
+                "reason": reason,
+                "frames": frames,
+                "fps": round(frames / elapsed, 2) if elapsed > 0 else None,
+                "actions": actions_done,
+                "latency_ms": _stats(latencies),
+                "pipeline_ms": _stats(pipeline_times),
+            }
+        )
+    return code
