@@ -37,9 +37,11 @@ def icon(name: str) -> QIcon:
 
 
 def stylesheet() -> str:
-    """The application stylesheet (Qt style sheet text); empty if the file is missing."""
+    """The application stylesheet (Qt style sheet text); empty if the file is missing.
+    ``@RESOURCES@`` in the file becomes the resources folder (for arrow and check images)."""
     try:
-        return resource_path("style.qss").read_text(encoding="utf-8")
+        text = resource_path("style.qss").read_text(encoding="utf-8")
+        return text.replace("@RESOURCES@", resources_dir().as_posix())
     except FileNotFoundError as exc:
         log.warning("%s", exc)
         return ""

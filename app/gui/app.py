@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app import resources
@@ -89,6 +89,10 @@ def build_context(*, sink: Any = None) -> AppContext:
 
 
 def make_application(argv: Sequence[str] | None = None) -> QApplication:
+    if QApplication.instance() is None:
+        # One GL resource space for every 3D view: pyqtgraph caches its shader programs, which
+        # are only valid in the context (share group) that compiled them.
+        QApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
     app.setApplicationName("HandCue")
     app.setOrganizationName("HandCue")

@@ -418,7 +418,9 @@ class MappingEditor(QDialog):
             raw["action"] or "(not set)",
             dict(TRIGGERS).get(raw["trigger"], raw["trigger"]),
             dict(HANDS).get(raw["hand"], raw["hand"]),
-            f"{default_hold if hold is None else hold} ms",
+            "—"
+            if is_dynamic_gesture(raw["gesture"])
+            else f"{default_hold if hold is None else hold} ms",
             f"{default_cool if cool is None else cool} ms",
         )
         error = _mapping_error(raw) if raw["action"] else "choose the action"

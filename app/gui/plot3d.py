@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 MAX_PLOTTED_HANDS = 4
 #: Centimetres between hands placed side by side (world landmarks are each centred on the hand).
 HAND_SPREAD_CM = 30.0
-DEFAULT_CAMERA = {"distance": 60.0, "elevation": 14.0, "azimuth": -90.0}
+DEFAULT_CAMERA = {"distance": 42.0, "elevation": 18.0, "azimuth": -90.0}
 
 _BONE_INDEX = np.array([(a, b) for a, b, _ in BONES], dtype=np.intp).reshape(-1)
 
@@ -67,14 +67,14 @@ class HandPlot3D(QWidget):
         title.setObjectName("sectionTitle")
         header.addWidget(title)
         header.addStretch(1)
-        hint = QLabel("drag to rotate · wheel to zoom")
+        hint = QLabel("drag: rotate · wheel: zoom", self)
         hint.setObjectName("hint")
-        header.addWidget(hint)
         self.reset_button = QPushButton("Reset view")
         self.reset_button.setToolTip("Put the camera back to the front view")
         self.reset_button.clicked.connect(self.reset_view)
         header.addWidget(self.reset_button)
         layout.addLayout(header)
+        self._hint = hint
 
         self.view = None
         self._lines: list = []
@@ -94,7 +94,7 @@ class HandPlot3D(QWidget):
             placeholder.setMinimumHeight(120)
             layout.addWidget(placeholder, 1)
             self.reset_button.setEnabled(False)
-            hint.hide()
+            self._hint.hide()
 
     def _build_gl(self, layout: QVBoxLayout) -> None:
         import pyqtgraph.opengl as gl
@@ -106,11 +106,11 @@ class HandPlot3D(QWidget):
         grid.setSize(60, 40)
         grid.setSpacing(5, 5)
         grid.setColor((90, 100, 115, 160))
-        grid.translate(0, 0, -12)
+        grid.translate(0, 0, -10)
         view.addItem(grid)
         axis = gl.GLAxisItem()
         axis.setSize(4, 4, 4)
-        axis.translate(0, 0, -12)
+        axis.translate(0, 0, -10)
         view.addItem(axis)
         joint_colours = _joint_colours()
         for _ in range(MAX_PLOTTED_HANDS):
@@ -128,6 +128,8 @@ class HandPlot3D(QWidget):
             self._lines.append(line)
             self._dots.append(dots)
         layout.addWidget(view, 1)
+        layout.addWidget(self._hint, 0, Qt.AlignmentFlag.AlignRight)
+        view.setToolTip("Drag to rotate, scroll to zoom, Reset view to go back")
         self.view = view
         self.reset_view()
 

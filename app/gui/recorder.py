@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.context import AppContext
+from app.gui.video_view import VideoView
 from app.gui.worker import TrackedFrame
 from pipeline.errors import HandCueError
 from pipeline.skeleton import BONES, FINGER_COLOURS
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 
 COUNTDOWN_S = 3
 SAMPLE_SPACING_MS = 200
-THUMB = 72
+THUMB = 88
 
 
 def skeleton_icon(hand: Hand, size: int = THUMB) -> QIcon:
@@ -53,6 +54,10 @@ def skeleton_icon(hand: Hand, size: int = THUMB) -> QIcon:
     for a, b, finger in BONES:
         p.setPen(QPen(QColor(*FINGER_COLOURS[finger]), 2.0))
         p.drawLine(QPointF(*pts[a]), QPointF(*pts[b]))
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(240, 240, 240))
+    for x, y in pts:
+        p.drawEllipse(QPointF(x, y), 1.8, 1.8)
     p.end()
     return QIcon(pix)
 
@@ -74,7 +79,7 @@ class GestureRecorder(QDialog):
         self._last_frame_index: int | None = None
         self._stale = 0
         self.setWindowTitle("Record a gesture")
-        self.resize(720, 560)
+        self.resize(820, 680)
 
         layout = QVBoxLayout(self)
         intro = QLabel(
@@ -86,28 +91,39 @@ class GestureRecorder(QDialog):
         intro.setObjectName("hint")
         layout.addWidget(intro)
 
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Name"))
+        top = QHBoxLayout()
+        self.preview = VideoView()
+        self.preview.show_readout = False
+        self.preview.empty_text = "No live picture: start a camera or video in the main window."
+        self.preview.setMinimumSize(400, 225)
+        self.preview.set_mirrored(ctx.mirror_preview())
+        top.addWidget(self.preview, 3)
+        side = QVBoxLayout()
+        side.addWidget(QLabel("Name"))
         self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText("e.g. spock (lower case letters, digits, _)")
+        self.name_edit.setPlaceholderText("e.g. spock")
+        self.name_edit.setToolTip("Lower case letters, digits and _, starting with a letter")
         self.name_edit.textEdited.connect(lambda _t: self._validate())
-        row.addWidget(self.name_edit, 1)
-        row.addWidget(QLabel("Samples per take"))
+        side.addWidget(self.name_edit)
+        side.addWidget(QLabel("Samples per take"))
         self.per_take = QSpinBox()
         self.per_take.setRange(1, 20)
         self.per_take.setValue(5)
-        row.addWidget(self.per_take)
+        side.addWidget(self.per_take)
         self.record_button = QPushButton("Record")
         self.record_button.setProperty("accent", True)
+        self.record_button.setMinimumHeight(36)
         self.record_button.clicked.connect(self.start_recording)
-        row.addWidget(self.record_button)
-        layout.addLayout(row)
-
+        side.addWidget(self.record_button)
         self.countdown_label = QLabel("")
         self.countdown_label.setObjectName("countdown")
         self.countdown_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.countdown_label.setMinimumHeight(64)
-        layout.addWidget(self.countdown_label)
+        self.countdown_label.setWordWrap(True)
+        side.addWidget(self.countdown_label)
+        side.addStretch(1)
+        top.addLayout(side, 2)
+        layout.addLayout(top, 2)
 
         title = QLabel("SAMPLES")
         title.setObjectName("sectionTitle")
@@ -157,8 +173,19 @@ class GestureRecorder(QDialog):
 
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_tick)
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setInterval(66)
+        self._preview_timer.timeout.connect(self._refresh_preview)
+        self._preview_timer.start()
+        self._shown_frame: TrackedFrame | None = None
         self._fill_recorded()
         self._validate()
+
+    def _refresh_preview(self) -> None:
+        frame = self.latest_frame()
+        if frame is not self._shown_frame:
+            self._shown_frame = frame
+            self.preview.set_frame(frame)
 
     # ------------------------------------------------------------------ store helpers
     def _store(self):
@@ -305,4 +332,5 @@ class GestureRecorder(QDialog):
 
     def done(self, result: int) -> None:
         self._timer.stop()
+        self._preview_timer.stop()
         super().done(result)

@@ -66,6 +66,7 @@ class VideoView(QWidget):
         self._mirrored = True
         self._hold_ms_for: Callable[[str], float] = lambda _g: 0.0
         self.show_readout = True
+        self.empty_text = "Waiting for the first frame…"
 
     # -- state ---------------------------------------------------------------------------------
     @property
@@ -111,6 +112,10 @@ class VideoView(QWidget):
         p.fillRect(self.rect(), QColor(10, 12, 15))
         t = self.frame_transform()
         if t is None or self._qimage is None or self._frame is None:
+            if self.empty_text:
+                p.setPen(QColor(154, 164, 178))
+                p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                           self.empty_text)  # fmt: skip
             p.end()
             return
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)

@@ -1,0 +1,210 @@
+"""Checks that need a real X display and OpenGL, run as a subprocess by test_xvfb.py (the Qt
+platform cannot change inside the pytest process) or by hand::
+
+    xvfb-run -a python tests/app/gui/xvfb_checks.py plot3d
+    xvfb-run -a python tests/app/gui/xvfb_checks.py e2e VIDEO
+    xvfb-run -a python tests/app/gui/xvfb_checks.py shots OUT_DIR [VIDEO]
+
+Each prints one JSON line with its findings and exits 0 when the check passed, 1 when it failed,
+77 when it cannot run here (e.g. models not installed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+
+import numpy as np  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+
+def pump(seconds: float) -> None:
+    """Run the event loop for ``seconds``."""
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def wait_until(predicate, timeout_s: float) -> bool:
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        pump(0.05)
+    return bool(predicate())
+
+
+def emit(result: dict, ok: bool) -> int:
+    print(json.dumps(result), flush=True)
+    return 0 if ok else 1
+
+
+def image_array(qimage) -> np.ndarray:
+    from PySide6.QtGui import QImage
+
+    img = qimage.convertToFormat(QImage.Format.Format_RGBA8888)
+    ptr = img.constBits()
+    arr = np.frombuffer(ptr, np.uint8, count=img.sizeInBytes()).copy()
+    return arr.reshape(img.height(), img.bytesPerLine() // 4, 4)[:, : img.width(), :3]
+
+
+def check_plot3d(_args: list[str]) -> int:
+    from gui_fakes import hand_from_landmarks, synthetic_landmarks
+
+    from app.gui.plot3d import HandPlot3D
+
+    plot = HandPlot3D(use_gl=True)
+    plot.resize(480, 360)
+    plot.show()
+    pump(0.5)
+    if plot.view is None:
+        return emit({"error": "no OpenGL view"}, False)
+    before = image_array(plot.view.grabFramebuffer())
+    hands = [
+        hand_from_landmarks(synthetic_landmarks(400, 400, 120), "Right", 1),
+        hand_from_landmarks(synthetic_landmarks(900, 400, 120), "Left", 2),
+    ]
+    plot.set_hands(hands, 1280, mirrored=True)
+    pump(0.3)
+    after = image_array(plot.view.grabFramebuffer())
+    changed = int(np.any(np.abs(after.astype(int) - before.astype(int)) > 30, axis=2).sum())
+    # bones are drawn in the hands' colours
+    from app.gui.video_view import HAND_COLOURS
+
+    def near(colour):
+        return int((np.abs(after.astype(int) - np.array(colour)).sum(axis=2) < 60).sum())
+
+    right_px, left_px = near(HAND_COLOURS["Right"]), near(HAND_COLOURS["Left"])
+    grid_px = int((before.astype(int).sum(axis=2) > 3 * 40).sum())  # grid lines over dark bg
+    plot.view.orbit(40, 10)
+    pump(0.2)
+    rotated = image_array(plot.view.grabFramebuffer())
+    moved = int(np.any(np.abs(rotated.astype(int) - after.astype(int)) > 30, axis=2).sum())
+    plot.reset_view()
+    cam = plot.camera()
+    ok = changed > 300 and right_px > 30 and left_px > 30 and grid_px > 100 and moved > 100
+    return emit({"changed_px": changed, "right_px": right_px, "left_px": left_px,
+                 "grid_px": grid_px, "rotate_changed_px": moved, "camera": cam}, ok)  # fmt: skip
+
+
+def _real_window(video: str | None, **kwargs):
+    from app.gui.app import build_context, make_application
+    from app.gui.main_window import MainWindow
+    from pipeline.actions.sink import RecordingSink
+
+    make_application()
+    ctx = build_context(sink=RecordingSink())
+    window = MainWindow(ctx, **kwargs)
+    window.resize(1280, 780)
+    window.show()
+    return window
+
+
+def check_e2e(args: list[str]) -> int:
+    video = args[0]
+    try:
+        from pipeline.tracker import HandTracker, TrackerConfig
+
+        HandTracker(TrackerConfig())
+    except Exception as exc:  # models not installed: the test skips
+        print(json.dumps({"skip": str(exc)}))
+        return 77
+    window = _real_window(video)
+    window.loop_box.setChecked(False)
+    seen: list[str] = []
+
+    def poll() -> bool:
+        ids = window.hands.gesture_ids()
+        if ids and (not seen or seen[-1] != ids[0]):
+            seen.append(ids[0])
+        return "thumb_up" in ids
+
+    window.set_source(video)
+    ok = wait_until(poll, 90.0)
+    gl = window.plot.view is not None
+    frame = window._latest
+    result = {
+        "labels_seen": seen,
+        "banner": window.banner.label.text() if not window.banner.isHidden() else "",
+        "fps": round(frame.fps, 1) if frame else None,
+        "provider": frame.provider if frame else None,
+        "gl": gl,
+        "log_tail": window.event_log.toPlainText().splitlines()[-3:],
+    }
+    window.quit_app()
+    return emit(result, ok)
+
+
+def check_shots(args: list[str]) -> int:
+    out = Path(args[0])
+    out.mkdir(parents=True, exist_ok=True)
+    video = args[1] if len(args) > 1 else None
+    from app.gui.mapping_editor import MappingEditor
+    from app.gui.recorder import GestureRecorder
+
+    app_ = QApplication.instance()
+    empty = _real_window(None)
+    pump(0.6)
+    empty.grab().save(str(out / "main_empty.png"))
+    empty.quit_app()
+    del empty
+
+    window = _real_window(video)
+    files = {"main_empty": str(out / "main_empty.png")}
+    if video:
+        window.set_source(video)
+        wait_until(lambda: "thumb_up" in window.hands.gesture_ids(), 90.0)
+        pump(0.5)
+        window.grab().save(str(out / "main_tracking.png"))
+        files["main_tracking"] = str(out / "main_tracking.png")
+    editor = MappingEditor(window.ctx, window)
+    editor._fill_profiles(select="slides")
+    editor.show()
+    pump(0.4)
+    editor.grab().save(str(out / "mapping_editor.png"))
+    files["mapping_editor"] = str(out / "mapping_editor.png")
+    editor.close()
+    recorder = GestureRecorder(window.ctx, lambda: window._latest, window)
+    recorder.name_edit.setText("spock")
+    recorder.show()
+    if window._latest is not None and window._latest.result.hands:
+        for hand in window._latest.result.hands:
+            recorder.add_sample(hand)
+    recorder._validate()
+    pump(0.4)
+    recorder.grab().save(str(out / "recorder.png"))
+    files["recorder"] = str(out / "recorder.png")
+    recorder.close()
+    from app.gui.settings_dialog import SettingsDialog
+
+    settings = SettingsDialog(window.ctx, window)
+    settings.show()
+    pump(0.3)
+    settings.grab().save(str(out / "settings.png"))
+    files["settings"] = str(out / "settings.png")
+    settings.close()
+    window.quit_app()
+    QCoreApplication.processEvents()
+    del app_
+    return emit(files, all(Path(f).exists() for f in files.values()))
+
+
+CHECKS = {"plot3d": check_plot3d, "e2e": check_e2e, "shots": check_shots}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in CHECKS:
+        print(__doc__)
+        sys.exit(2)
+    from app.gui.app import make_application
+
+    app = make_application(sys.argv[:1])
+    sys.exit(CHECKS[sys.argv[1]](sys.argv[2:]))
