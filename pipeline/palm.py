@@ -63,7 +63,9 @@ def decode(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Raw outputs -> (boxes (M, 18) normalised to the detector input, scores (M,)) above
     ``threshold``. Each row: cx, cy, w, h, then 7 keypoints (x, y)."""
-    scores = 1.0 / (1.0 + np.exp(-np.clip(logits.reshape(-1), -SCORE_CLIP, SCORE_CLIP)))
+    # float64: exp(100) overflows float32.
+    clipped = np.clip(logits.reshape(-1).astype(np.float64), -SCORE_CLIP, SCORE_CLIP)
+    scores = 1.0 / (1.0 + np.exp(-clipped))
     keep = np.flatnonzero(scores >= threshold)
     raw = regressors.reshape(-1, 18)[keep] / INPUT_SIZE
     a = anchors[keep]

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Sets everything up (system packages when root on Debian, .venv, dev extra, models), then runs
+# the test suite. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")"
+installer/setup_env.sh dev
+echo "== lint"
+.venv/bin/ruff check app pipeline tests
+echo "== tests"
+exec .venv/bin/python -m pytest -q "$@"
