@@ -32,8 +32,11 @@ class GestureEngine:
         held_every_ms: float = 500.0,
         swipes: SwipeConfig | None = SwipeConfig(),  # noqa: B008 - frozen dataclass
         max_static_speed: float = MAX_STATIC_SPEED,
+        use_world: bool = False,
     ) -> None:
-        self.recognizer = GestureRecognizer(counting=counting, templates=templates)
+        self.recognizer = GestureRecognizer(
+            counting=counting, templates=templates, use_world=use_world
+        )
         self.stabiliser = GestureStabiliser(
             hold_ms=hold_ms, release_ms=release_ms, held_every_ms=held_every_ms
         )

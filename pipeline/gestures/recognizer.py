@@ -166,15 +166,20 @@ class GestureRecognizer:
     :mod:`pipeline.gestures.counting`). ``templates``: an optional
     :class:`~pipeline.gestures.templates.TemplateStore` of recorded gestures; a recorded gesture
     that matches wins over the built-in signs and is returned under its own name.
+    ``use_world``: measure angles on the world landmarks instead of the image landmarks (see
+    :mod:`pipeline.gestures.features` for why image landmarks are the default).
     """
 
-    def __init__(self, counting: str = "american", templates: object | None = None) -> None:
+    def __init__(
+        self, counting: str = "american", templates: object | None = None, use_world: bool = False
+    ) -> None:
         if counting not in COUNTING_SCHEMES:
             raise ValueError(
                 f"unknown counting scheme {counting!r}; choose one of {', '.join(COUNTING_SCHEMES)}"
             )
         self.counting = counting
         self.templates = templates
+        self.use_world = use_world
 
     def classify(self, hand: Hand, frame_size: tuple[int, int] | None = None) -> GestureResult:
         """Gesture, score, count and finger states of ``hand``.
@@ -182,7 +187,7 @@ class GestureRecognizer:
         ``frame_size`` ``(width, height)`` in pixels, when known, lets the recogniser reject a
         hand that is mostly outside the frame (its landmarks there are guesses).
         """
-        pose = measure(hand)
+        pose = measure(hand, self.use_world)
         fingers = pose.states
         if frame_size is not None and outside_fraction(hand, frame_size) > MAX_OUTSIDE_FRACTION:
             return GestureResult(NONE, 0.0, None, fingers)

@@ -77,6 +77,11 @@ class TemplateStore:
         self._arrays: dict[str, np.ndarray] = {}
         self.load()
 
+    @classmethod
+    def default(cls) -> TemplateStore:
+        """The user's store at :func:`store_path`."""
+        return cls(store_path())
+
     # -- file -----------------------------------------------------------------------------
     def load(self) -> None:
         """(Re)read the file; a missing file is an empty store."""

@@ -37,7 +37,7 @@ def test_finger_states_survive_any_rotation(sign, handedness, world):
         hand = make_hand(
             SIGNS[sign], handedness, rot=rot, world=world, distance=rng.uniform(0.4, 2)
         )
-        assert measure(hand).states == EXPECTED_STATES[sign], rot
+        assert measure(hand, use_world=world).states == EXPECTED_STATES[sign], rot
 
 
 def test_half_bent_fingers_are_half():
@@ -48,31 +48,39 @@ def test_half_bent_fingers_are_half():
 def test_curl_sums_the_joint_angles():
     flex = (20.0, 30.0, 10.0)
     hand = make_hand(Pose(fingers(flex, STRAIGHT, STRAIGHT, BENT), splay=0.0))
-    curls = finger_curls(angle_points(hand))
+    curls = finger_curls(angle_points(hand, use_world=True))
     assert sum(curls["index"]) == pytest.approx(sum(flex), abs=0.5)
     assert sum(curls["pinky"]) == pytest.approx(sum(BENT), abs=0.5)
 
 
-def test_world_landmarks_used_only_when_present():
-    assert has_world(make_hand(SIGNS["fist"], world=True))
+def test_world_landmarks_used_only_when_asked_and_present():
+    with_world = make_hand(SIGNS["fist"], world=True)
+    assert has_world(with_world)
+    assert np.array_equal(angle_points(with_world), with_world.landmarks.astype(np.float64))
+    assert np.array_equal(
+        angle_points(with_world, use_world=True), with_world.world_landmarks.astype(np.float64)
+    )
     hand = make_hand(SIGNS["fist"], world=False)
     assert not has_world(hand)
-    assert np.array_equal(angle_points(hand), hand.landmarks.astype(np.float64))
+    assert np.array_equal(angle_points(hand, use_world=True), hand.landmarks.astype(np.float64))
 
 
 def test_canonical_points_remove_pose_and_mirror_left_hands():
     rng = np.random.default_rng(3)
     pose = SIGNS["rock"]
-    ref = canonical_points(angle_points(make_hand(pose, "Right")), "Right")
+    ref = canonical_points(angle_points(make_hand(pose, "Right"), use_world=True), "Right")
     assert np.allclose(ref[0], 0.0)
     assert np.linalg.norm(ref[9]) == pytest.approx(1.0)
     for handedness in ("Right", "Left"):
         for _ in range(10):
             hand = make_hand(pose, handedness, rot=random_rotation(rng))
-            got = canonical_points(angle_points(hand), handedness)
+            got = canonical_points(angle_points(hand, use_world=True), handedness)
             assert np.allclose(got, ref, atol=1e-4)
+            # image points carry perspective: close, not exact
+            img = canonical_points(angle_points(hand), handedness)
+            assert np.abs(img - ref).max() < 0.15
     # Without mirroring a left hand is the mirror image, not the same pose.
-    left = canonical_points(angle_points(make_hand(pose, "Left")), "Right")
+    left = canonical_points(angle_points(make_hand(pose, "Left"), use_world=True), "Right")
     assert not np.allclose(left, ref, atol=1e-2)
 
 

@@ -95,7 +95,7 @@ CASES = {
 @pytest.mark.parametrize("handedness", ["Right", "Left"])
 @pytest.mark.parametrize("world", [True, False], ids=["world", "image"])
 def test_signs_under_random_rotations(sign, handedness, world):
-    rec = GestureRecognizer()
+    rec = GestureRecognizer(use_world=world)
     rng = _rng(sign, handedness, world)
     for rot in _upright_rotations(rng, 30):
         hand = make_hand(
@@ -110,7 +110,7 @@ def test_signs_under_random_rotations(sign, handedness, world):
 @pytest.mark.parametrize("world", [True, False], ids=["world", "image"])
 @pytest.mark.parametrize("down", [False, True], ids=["up", "down"])
 def test_thumb_up_and_down(handedness, world, down):
-    rec = GestureRecognizer()
+    rec = GestureRecognizer(use_world=world)
     rng = _rng("thumb", handedness, world, down)
     for rot in _thumb_rotations(rng, handedness, down, 30):
         hand = make_hand(SIGNS["thumb_up"], handedness, rot=rot, world=world)
@@ -121,7 +121,7 @@ def test_thumb_up_and_down(handedness, world, down):
 @pytest.mark.parametrize("handedness", ["Right", "Left"])
 @pytest.mark.parametrize("world", [True, False], ids=["world", "image"])
 def test_ok(handedness, world):
-    rec = GestureRecognizer()
+    rec = GestureRecognizer(use_world=world)
     for rot in _upright_rotations(_rng("ok", handedness, world), 30):
         assert rec.classify(make_hand(ok_pose(), handedness, rot=rot, world=world)).gesture == "ok"
 
@@ -164,8 +164,8 @@ NEAR_MISSES = {
 @pytest.mark.parametrize("name", sorted(NEAR_MISSES))
 @pytest.mark.parametrize("handedness", ["Right", "Left"])
 def test_near_misses_are_none(name, handedness):
-    rec = GestureRecognizer()
     for world in (True, False):
+        rec = GestureRecognizer(use_world=world)
         for rot in _upright_rotations(_rng(name, handedness, world), 15):
             result = rec.classify(make_hand(NEAR_MISSES[name], handedness, rot=rot, world=world))
             assert result.gesture == "none", (name, result)
