@@ -1,0 +1,92 @@
+"""Real photos and video: HaGRID development photos and the fist-then-thumb-up clip.
+
+Prints the per-class accuracy table with ``pytest -s``. Runs on our own tracker's landmarks when
+the tracker and its models are installed, and on MediaPipe's reference landmarks always.
+The gesture-hand rule is documented in :mod:`pipeline.gestures.evaluate`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from pipeline.gestures import GestureEngine
+from pipeline.gestures.evaluate import evaluate, load_reference, load_reference_video, track_photos
+
+DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
+HAGRID_REF = DATA / "reference" / "hagrid-dev.jsonl"
+VIDEO = DATA / "videos" / "fist_then_thumb_up_720p.mp4"
+VIDEO_REF = DATA / "reference" / "fist_then_thumb_up_720p.jsonl"
+
+pytestmark = [
+    pytest.mark.realdata,
+    pytest.mark.skipif(not HAGRID_REF.exists(), reason=f"shared data not found at {DATA}"),
+]
+
+log = logging.getLogger(__name__)
+
+MIN_GESTURE = 0.90
+MIN_COUNT = 0.90
+MIN_RESTING_NONE = 0.90
+
+
+def _tracker_or_skip():
+    try:
+        from pipeline.tracker import HandTracker, TrackerConfig
+    except ImportError as exc:
+        pytest.skip(f"tracker not available: {exc}")
+    from pipeline.errors import HandCueError
+
+    try:
+        return HandTracker(TrackerConfig(model="full", max_hands=2, static_mode=False))
+    except HandCueError as exc:
+        pytest.skip(f"tracker models not installed: {exc}")
+
+
+def _check(report, label: str) -> None:
+    print(f"\n[{label}]\n{report.table()}")
+    totals = report.totals()
+    _, found, count_ok = report.counting_totals()
+    gesture = totals.gesture_ok / totals.found
+    count = count_ok / found
+    resting = totals.resting_none / totals.resting_seen
+    assert gesture >= MIN_GESTURE, f"gesture accuracy {gesture:.3f}"
+    assert count >= MIN_COUNT, f"count accuracy {count:.3f}"
+    assert resting >= MIN_RESTING_NONE, f"resting hands none {resting:.3f}"
+
+
+def test_hagrid_reference_landmarks():
+    _check(evaluate(load_reference(HAGRID_REF)), "MediaPipe reference landmarks")
+
+
+def test_hagrid_our_tracker():
+    _tracker_or_skip()
+    photos = load_reference(HAGRID_REF)
+    tracked = list(track_photos(DATA, [p.image for p in photos]))
+    assert len(tracked) == len(photos)
+    _check(evaluate(tracked), "our tracker")
+
+
+def _started(frames) -> list[str]:
+    engine = GestureEngine()
+    started = []
+    for frame in frames:
+        _, events = engine.process(frame)
+        started += [e.gesture for e in events if e.kind == "started"]
+    return started
+
+
+def test_video_reference_fist_then_thumb_up():
+    assert _started(load_reference_video(VIDEO_REF)) == ["fist", "thumb_up"]
+
+
+def test_video_our_tracker_fist_then_thumb_up():
+    tracker = _tracker_or_skip()
+    from pipeline.sources import open_source
+
+    with open_source(str(VIDEO)) as src:
+        frames = [tracker.process(f.image, f.timestamp_ms) for f in src]
+    assert len(frames) == 195
+    assert _started(frames) == ["fist", "thumb_up"]
