@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from app import resources
 from app.gui.actions_gate import ActionGate
 from app.gui.context import AppContext, GuiPrefs
+from app.gui.qt_compat import protect_none_refcount
 from pipeline.errors import HandCueError
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
         # are only valid in the context (share group) that compiled them.
         QApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
+    protect_none_refcount()
     app.setApplicationName("HandCue")
     app.setOrganizationName("HandCue")
     app.setWindowIcon(resources.icon("hand"))

@@ -13,6 +13,13 @@ import pytest
 # run in a subprocess (the platform cannot change once the QApplication exists).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+try:  # PySide6 6.12.0 on Python 3.11 leaks references to None: long test runs would abort
+    from app.gui.qt_compat import protect_none_refcount
+
+    protect_none_refcount()
+except ImportError:  # Qt-free environment: the Qt tests skip themselves
+    pass
+
 
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):

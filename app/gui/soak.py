@@ -1,0 +1,196 @@
+"""Soak test of the desktop app: run the real window on a looping video and measure how
+responsive the event loop stays, CPU use and memory over time.
+
+    python -m app.gui.soak --minutes 10 [--source VIDEO] [--json out.json]
+
+Needs a display (use ``xvfb-run -a`` on a headless machine). Measures:
+
+* event-loop lateness: a 10 ms QTimer records how late each tick fires (max, p99, mean);
+* CPU: process CPU time / wall time (100 % = one core busy), per interval and overall;
+* memory: resident set size sampled every ``--sample-s`` seconds; growth is reported from the
+  end of the warm-up (first 20 % of the run) to the end;
+* frames processed, tracking fps and dropped frames (from the worker).
+
+Config and data folders point at a temporary folder unless ``--use-my-config`` is given, so a
+soak never writes into the user's settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+DEFAULT_VIDEO = (
+    Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "videos"
+    / "fist_then_thumb_up_720p.mp4"
+)  # fmt: skip
+PROBE_INTERVAL_MS = 10
+
+
+def rss_mb() -> float:
+    """Current resident set size in MiB (Linux /proc; peak RSS elsewhere)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            pages = int(fh.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / 1024 if sys.platform != "darwin" else peak / 2**20
+
+
+class LatenessProbe:
+    """A QTimer that measures its own lateness (ms beyond the interval) in the GUI thread."""
+
+    def __init__(self, interval_ms: int = PROBE_INTERVAL_MS) -> None:
+        from PySide6.QtCore import Qt, QTimer
+
+        self.interval_ms = interval_ms
+        self.samples: list[float] = []
+        self._last = time.perf_counter()
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.samples.append(max(0.0, (now - self._last) * 1000.0 - self.interval_ms))
+        self._last = now
+
+    def stats(self, start: int = 0) -> dict[str, float]:
+        import numpy as np
+
+        arr = np.asarray(self.samples[start:], dtype=np.float64)
+        if arr.size == 0:
+            return {"n": 0}
+        return {
+            "n": int(arr.size),
+            "mean_ms": round(float(arr.mean()), 2),
+            "p99_ms": round(float(np.percentile(arr, 99)), 2),
+            "p999_ms": round(float(np.percentile(arr, 99.9)), 2),
+            "max_ms": round(float(arr.max()), 2),
+            "over_50ms": int((arr > 50).sum()),
+        }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--source", default=str(DEFAULT_VIDEO))
+    parser.add_argument("--sample-s", type=float, default=10.0, help="seconds between samples")
+    parser.add_argument("--no-3d", action="store_true", help="hide the 3D view")
+    parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--use-my-config", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not Path(args.source).exists() and not args.source.isdigit():
+        print(f"soak: source {args.source} not found", file=sys.stderr)
+        return 2
+    if not args.use_my_config:
+        tmp = tempfile.mkdtemp(prefix="handcue-soak-")
+        os.environ["HANDCUE_CONFIG_DIR"] = str(Path(tmp) / "config")
+        os.environ["HANDCUE_DATA_DIR"] = str(Path(tmp) / "data")
+
+    from PySide6.QtCore import QTimer
+
+    from app.gui.app import build_context, make_application
+    from app.gui.main_window import MainWindow
+    from pipeline.actions.sink import RecordingSink
+
+    app = make_application()
+    ctx = build_context(sink=RecordingSink())  # measure the app, never type into the desktop
+    window = MainWindow(ctx, enable_3d=False if args.no_3d else None)
+    window.resize(1280, 780)
+    window.show()
+    window.loop_box.setChecked(True)
+
+    frames = {"n": 0, "last": None}
+
+    def count(frame) -> None:
+        frames["n"] += 1
+        frames["last"] = frame
+
+    window.session.frame_ready.connect(count)
+    probe = LatenessProbe()
+    duration_s = args.minutes * 60.0
+    rows: list[dict] = []
+    state = {"t0": 0.0, "cpu0": 0.0, "t_prev": 0.0, "cpu_prev": 0.0, "n_prev": 0}
+
+    def sample() -> None:
+        now, cpu = time.perf_counter(), time.process_time()
+        dt = now - state["t_prev"]
+        last = frames["last"]
+        row = {
+            "t_s": round(now - state["t0"], 1),
+            "rss_mb": round(rss_mb(), 1),
+            "cpu_pct": round(100.0 * (cpu - state["cpu_prev"]) / dt, 1) if dt > 0 else 0.0,
+            "fps": round((frames["n"] - state["n_prev"]) / dt, 1) if dt > 0 else 0.0,
+            "dropped": last.dropped if last is not None else 0,
+            "late_max_ms": round(max(probe.samples[-int(dt * 100) :] or [0.0]), 1),
+        }
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+        state.update(t_prev=now, cpu_prev=cpu, n_prev=frames["n"])
+        if now - state["t0"] >= duration_s:
+            app.quit()
+
+    def begin() -> None:
+        window.set_source(args.source)
+        state["t0"] = state["t_prev"] = time.perf_counter()
+        state["cpu0"] = state["cpu_prev"] = time.process_time()
+        probe.start()
+
+    sampler = QTimer()
+    sampler.setInterval(int(args.sample_s * 1000))
+    sampler.timeout.connect(sample)
+    sampler.start()
+    QTimer.singleShot(0, begin)
+    app.exec()
+    probe.timer.stop()
+    sampler.stop()
+    wall = time.perf_counter() - state["t0"]
+    cpu = time.process_time() - state["cpu0"]
+    banner = window.banner.label.text() if not window.banner.isHidden() else ""
+    window.shutdown()
+
+    warm = max(1, len(rows) // 5)
+    rss_warm = rows[warm - 1]["rss_mb"] if rows else 0.0
+    rss_end = rows[-1]["rss_mb"] if rows else 0.0
+    summary = {
+        "minutes": round(wall / 60.0, 2),
+        "source": args.source,
+        "frames": frames["n"],
+        "tracking_fps": round(frames["n"] / wall, 1) if wall > 0 else 0.0,
+        "dropped": frames["last"].dropped if frames["last"] is not None else 0,
+        "provider": frames["last"].provider if frames["last"] is not None else "",
+        "event_loop_lateness": probe.stats(),
+        "cpu_pct_of_one_core": round(100.0 * cpu / wall, 1) if wall > 0 else 0.0,
+        "cores": os.cpu_count(),
+        "rss_mb_start": rows[0]["rss_mb"] if rows else 0.0,
+        "rss_mb_after_warmup": rss_warm,
+        "rss_mb_end": rss_end,
+        "rss_mb_max": max((r["rss_mb"] for r in rows), default=0.0),
+        "rss_growth_after_warmup_mb": round(rss_end - rss_warm, 1),
+        "banner": banner,
+    }
+    print("SUMMARY " + json.dumps(summary, indent=1), flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"summary": summary, "samples": rows}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
