@@ -29,16 +29,43 @@ def none_refcount_leaks() -> bool:
     return sys.getrefcount(None) < before - 50
 
 
-def protect_none_refcount() -> bool:
-    """If this PySide6 leaks references to None, add a large reserve of references so the
-    interpreter never reaches ``Fatal Python error: none_dealloc`` (the app otherwise aborts
-    after a few minutes of drawing). Returns True when the reserve was added. CPython only:
-    the reference count is the first field of every object."""
-    if sys.implementation.name != "cpython" or not none_refcount_leaks():
+def bool_refcount_leaks() -> bool:
+    """True when a bool sent through a signal to a Python slot loses a reference (same
+    PySide6 release: ``Signal(bool)`` / ``clicked(bool)`` end in ``bool_dealloc`` at exit)."""
+    if sys.version_info >= (3, 12):
         return False
-    refcnt = ctypes.c_ssize_t.from_address(id(None))
-    if refcnt.value < NONE_REFCOUNT_RESERVE:
-        refcnt.value += NONE_REFCOUNT_RESERVE
+    from PySide6.QtCore import QObject, Signal
+
+    class _Probe(QObject):
+        fired = Signal(bool)
+
+    probe = _Probe()
+    received: list[bool] = []
+    probe.fired.connect(received.append)
+    before = sys.getrefcount(True)
+    for _ in range(100):
+        probe.fired.emit(True)
+    received.clear()
+    return sys.getrefcount(True) < before - 50
+
+
+def protect_none_refcount() -> bool:
+    """If this PySide6 leaks references to None (or to True / False), add a large reserve of
+    references so the interpreter never reaches ``Fatal Python error: none_dealloc`` (the app
+    otherwise aborts after a few minutes of drawing) or ``bool_dealloc``. Returns True when a
+    reserve was added. CPython only: the reference count is the first field of every object.
+    None, True and False are never freed anyway, so extra references change nothing else."""
+    if sys.implementation.name != "cpython":
+        return False
+    leaking = [obj for obj, leaks in ((None, none_refcount_leaks),
+                                      (True, bool_refcount_leaks),
+                                      (False, bool_refcount_leaks)) if leaks()]  # fmt: skip
+    if not leaking:
+        return False
+    for obj in leaking:
+        refcnt = ctypes.c_ssize_t.from_address(id(obj))
+        if refcnt.value < NONE_REFCOUNT_RESERVE:
+            refcnt.value += NONE_REFCOUNT_RESERVE
     import PySide6
 
     log.info("PySide6 %s leaks references to None on this Python; applied a work-around "

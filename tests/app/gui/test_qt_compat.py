@@ -18,3 +18,21 @@ def test_none_survives_many_void_calls(qtbot):
     for _ in range(200_000):  # more than None's natural reference count
         label.setText("a")
     assert label.text() == "a"
+
+
+def test_bools_through_signals_survive():
+    from PySide6.QtCore import QObject, Signal
+
+    class Emitter(QObject):
+        fired = Signal(bool)
+
+    protect_none_refcount()
+    emitter = Emitter()
+    received: list[bool] = []
+    emitter.fired.connect(received.append)
+    for _ in range(50_000):
+        emitter.fired.emit(True)
+        emitter.fired.emit(False)
+    assert received[-2:] == [True, False]
+    received.clear()
+    assert sys.getrefcount(True) > 1000 and sys.getrefcount(False) > 1000
