@@ -1,9 +1,10 @@
 """``handcue run``: tracker -> gestures -> actions without the GUI.
 
 Prints one JSON object per line on stdout: ``start``, then ``gesture`` events, ``action``
-records (with ``latency_ms``: from the frame's events being ready to the input being injected,
-and ``pipeline_ms``: tracking + gesture time of that frame), ``state`` changes (armed, paused,
-released) and a final ``end`` summary. Diagnostics go to stderr.
+records (with ``latency_ms``: from the frame's events being ready to the input being injected;
+``inject_ms``: the part spent in the OS input call; ``pipeline_ms``: tracking + gesture time of
+that frame), ``state`` changes (armed, paused, released) and a final ``end`` summary with
+latency statistics. Diagnostics go to stderr.
 
 ``handcue run`` starts armed (the user asked for actions by typing the command; the GUI starts
 disarmed), unless ``--disarmed`` or ``actions.run_starts_armed = false``. Everything held down
@@ -216,6 +217,7 @@ def record_line(record: Any, pipeline_ms: float | None) -> dict[str, Any]:
         "phase": record.phase,
         "status": record.status,
         "latency_ms": _round(record.latency_ms),
+        "inject_ms": _round(record.inject_ms),
         "pipeline_ms": _round(pipeline_ms),
     }
     if record.detail:
@@ -260,6 +262,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     hotkey = None
     frames = 0
     latencies: list[float] = []
+    overheads: list[float] = []  # latency minus the time inside the OS input call
     pipeline_times: list[float] = []
     actions_done = 0
     reason = "end of source"
@@ -310,6 +313,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                             actions_done += 1
                             if record.latency_ms is not None and record.phase != "release":
                                 latencies.append(record.latency_ms)
+                                if record.inject_ms is not None:
+                                    overheads.append(record.latency_ms - record.inject_ms)
                         if record.status == "failed":
                             raise HandCueError(
                                 f"could not inject {record.action}: {record.detail}", code=5
@@ -337,6 +342,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 "fps": round(frames / elapsed, 2) if elapsed > 0 else None,
                 "actions": actions_done,
                 "latency_ms": _stats(latencies),
+                "overhead_ms": _stats(overheads),
                 "pipeline_ms": _stats(pipeline_times),
             }
         )

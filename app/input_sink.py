@@ -78,6 +78,12 @@ class PynputSink:
         self._held_buttons: list[str] = []
         self._closed = False
         atexit.register(self.release_all)
+        # The X11 controller reads the keyboard mapping on first use (about 1 ms): do it now,
+        # not when the first gesture fires. Other back-ends have no such property.
+        try:
+            getattr(self._keyboard, "keyboard_mapping", None)
+        except Exception:
+            log.debug("keyboard mapping warm-up failed", exc_info=True)
 
     def _key(self, name: str) -> Any:
         if len(name) == 1:

@@ -57,7 +57,8 @@ class ActionRecord:
     ``"disarmed"``, ``"paused"``, ``"resumed"``, ``"profile"`` or ``"released"``.
     ``latency_ms``: from the moment the frame's events were available (``event_time`` given to
     :meth:`ActionEngine.handle`, else its entry) to the sink call returning; ``None`` when nothing
-    was injected.
+    was injected. ``inject_ms``: the part of it spent inside the sink (the OS input call), so
+    ``latency_ms - inject_ms`` is the engine's own overhead.
     """
 
     kind: str
@@ -71,6 +72,7 @@ class ActionRecord:
     trigger: str = ""
     phase: str = ""
     latency_ms: float | None = None
+    inject_ms: float | None = None
     detail: str = ""
 
     def as_dict(self) -> dict[str, Any]:
@@ -511,6 +513,7 @@ class ActionEngine:
         if status != "ok":
             records.append(ActionRecord(status=status, **record))
             return False
+        t_inject = time.perf_counter()
         try:
             if phase == "press":
                 activation.pressed = True
@@ -526,11 +529,18 @@ class ActionEngine:
             self._set_armed(False, records)
             self._reset_activations(records, "injection failed")
             return False
-        latency = (time.perf_counter() - start) * 1000.0
+        t_done = time.perf_counter()
         self._fire_times.append(now)
         if phase != "repeat":
             self._last_fire_ms[binding.index] = now
-        records.append(ActionRecord(status="done", latency_ms=latency, **record))
+        records.append(
+            ActionRecord(
+                status="done",
+                latency_ms=(t_done - start) * 1000.0,
+                inject_ms=(t_done - t_inject) * 1000.0,
+                **record,
+            )
+        )
         return True
 
     def _release(

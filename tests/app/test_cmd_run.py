@@ -107,6 +107,7 @@ def test_run_injects_one_click_then_one_key(replay, capsys) -> None:
     ]
     for a in actions:
         assert isinstance(a["latency_ms"], float) and a["latency_ms"] >= 0
+        assert 0 <= a["inject_ms"] <= a["latency_ms"]
         assert isinstance(a["pipeline_ms"], float)
     gestures = [(o["kind"], o["gesture"]) for o in out if o["type"] == "gesture"]
     assert ("started", "fist") in gestures and ("started", "thumb_up") in gestures
@@ -114,7 +115,7 @@ def test_run_injects_one_click_then_one_key(replay, capsys) -> None:
     end = out[-1]
     assert end["type"] == "end" and end["reason"] == "end of source"
     assert end["frames"] == len(replay["tracker"].frames) and end["actions"] == 2
-    assert end["latency_ms"]["n"] == 2
+    assert end["latency_ms"]["n"] == 2 and end["overhead_ms"]["n"] == 2
 
 
 @needs_data

@@ -229,6 +229,7 @@ def test_video_gestures_reach_a_real_window(receiver, tmp_path: Path, record_pro
     actions = [line for line in lines if line["type"] == "action" and line["status"] == "done"]
     end = lines[-1]
     record_property("latency_ms", end["latency_ms"])
+    record_property("overhead_ms", end["overhead_ms"])
     record_property("pipeline_ms", end["pipeline_ms"])
     log.info("actions: %s; end: %s", actions, end)
     expected = [
