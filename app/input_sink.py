@@ -55,9 +55,14 @@ class PynputSink:
 
     Remembers every key and button it pressed; :meth:`release_all` (also run at interpreter
     exit until :meth:`close`) lifts whatever is still down. Call from one thread at a time.
+    Raises :class:`HandCueError` when there is no display; ``warnings`` holds messages for the
+    user (e.g. the Wayland limitation).
     """
 
     def __init__(self) -> None:
+        self.warnings = display_problems()  # raises when there is no display at all
+        for message in self.warnings:
+            log.warning("%s", message)
         try:
             from pynput import keyboard, mouse
         except Exception as exc:  # Xlib raises its own errors when the display is unusable
@@ -156,8 +161,8 @@ class PynputSink:
 def create_input_sink() -> tuple[PynputSink, list[str]]:
     """The desktop sink and warnings for the user (e.g. Wayland). Raises HandCueError with a
     clear message (suggesting ``--dry-run``) when input cannot be injected here."""
-    warnings = display_problems()
-    return PynputSink(), warnings
+    sink = PynputSink()
+    return sink, list(sink.warnings)
 
 
 def to_pynput_hotkey(hotkey: str) -> str:

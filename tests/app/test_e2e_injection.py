@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -299,3 +300,65 @@ print(json.dumps(warnings))
     assert len(wheel) == 3
     assert wheel[0][1] < 0 and wheel[1][1] < 0 and wheel[2][1] > 0  # down, down, up
     assert all(dx == 0 for dx, _ in wheel)
+
+
+HOLD_CONFIG = """
+active_profile = "hold"
+[actions]
+pause_hotkey = ""
+[[profiles.hold.mappings]]
+gesture = "fist"
+action = "key:shift"
+trigger = "hold"
+hold_ms = 0
+"""
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not VIDEO.exists(), reason=f"{VIDEO} not found")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_stopping_mid_hold_releases_the_key(receiver, tmp_path: Path, sig: int) -> None:
+    """Stop ``handcue run`` while a gesture holds a key down: the window must see it released."""
+    env, events_log = receiver
+    config = tmp_path / "config" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(HOLD_CONFIG)
+    run_env = dict(env)
+    run_env.update(
+        HANDCUE_CONFIG_DIR=str(config.parent),
+        HANDCUE_DATA_DIR=str(tmp_path / "data"),
+        PYTHONPATH=str(ROOT),
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "run", "--source", str(VIDEO), "--realtime"],
+        env=run_env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    lines = []
+    try:
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            lines.append(json.loads(raw))
+            if lines[-1]["type"] == "action" and lines[-1]["phase"] == "press":
+                break
+        assert any(line.get("phase") == "press" for line in lines), lines
+        _wait_for(
+            lambda: any(e["type"] == "key_press" for e in _read_log(events_log)), 10, "the press"
+        )
+        proc.send_signal(sig)
+        lines += [json.loads(raw) for raw in proc.stdout]
+        code = proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    assert code == 130
+    assert lines[-1]["type"] == "end" and lines[-1]["reason"] == "interrupted"
+    shift = 0x01000020
+    keys = [(e["type"], e["key"]) for e in _settled(events_log) if e["type"].startswith("key")]
+    assert keys == [("key_press", shift), ("key_release", shift)]
