@@ -250,9 +250,16 @@ def _same_hand(a: Hand, b: Hand) -> bool:
     return _landmark_gap(a, b) < 0.5 * max(b.palm_size, 1e-6)
 
 
-def evaluate(photos: Iterable[Photo], counting: str = "american") -> Report:
-    """Per-class accuracy of :class:`GestureRecognizer` on HaGRID-style photos."""
-    recognizer = GestureRecognizer(counting=counting)
+def evaluate(
+    photos: Iterable[Photo],
+    counting: str = "american",
+    recognizer: GestureRecognizer | None = None,
+) -> Report:
+    """Per-class accuracy of ``recognizer`` (default: a :class:`GestureRecognizer` with the
+    ``counting`` scheme) on HaGRID-style photos."""
+    if recognizer is None:
+        recognizer = GestureRecognizer(counting=counting)
+    counting = recognizer.counting
     classes: dict[str, ClassStats] = {}
     for photo in photos:
         parts = Path(photo.image).parts

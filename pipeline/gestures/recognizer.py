@@ -6,8 +6,8 @@ match is the smallest per-finger confidence, so a sign whose fingers all sit wel
 state scores near 1 and one that only just passes scores near 0.5.
 
 Relaxed hands are rejected on purpose: a finger that is neither clearly straight nor clearly bent
-makes every rule that names it fail, and a hand whose fingers point down (hanging at the side) or
-that is mostly outside the frame is ``none``.
+makes every rule that names it fail; a hand pointing sideways or down (hanging at the side,
+lying on the lap, see :func:`is_resting`) or mostly outside the frame is ``none``.
 """
 
 from __future__ import annotations
@@ -30,15 +30,17 @@ STATIC_GESTURES: tuple[str, ...] = (
 DYNAMIC_GESTURES: tuple[str, ...] = ("swipe_left", "swipe_right", "swipe_up", "swipe_down")
 BUILTIN_GESTURES: tuple[str, ...] = STATIC_GESTURES + DYNAMIC_GESTURES
 
-# Fingers pointing down: a hand whose wrist -> middle-knuckle direction in the image is within
-# this angle of straight down hangs from a lowered arm or lies on the lap or a table. Signs made
-# with the fingers are shown upright or sideways (HaGRID's signing hands point 90-180 degrees
-# away from straight down; resting hands 0-80), so any of them pointing more than 15 degrees
-# below the horizontal is taken as a resting hand.
-RESTING_DOWN_DEG = 75.0
-# The thumb signs are made with a sideways fist whose knuckles may point down a little more;
-# only a hand hanging nearly straight down is resting for them.
+# Signs made with the fingers are shown with the hand raised: the wrist -> middle-knuckle
+# direction in the image must be within this angle of straight up. A hand pointing sideways or
+# down hangs from a lowered arm, lies on the lap or a table, or is doing something else.
+# (HaGRID's signing hands point within 46 degrees of up; its resting hands 100-180 degrees from
+# up.) Finger states themselves do not depend on the hand's rotation; only the decision that a
+# sign is meant does.
+MAX_TILT_DEG = 70.0
+# The signs made with a sideways hand (thumb_up, thumb_down, call) only need the hand not to
+# hang: a wrist -> knuckles direction within this angle of straight down is resting.
 RESTING_DOWN_THUMB_DEG = 40.0
+SIDEWAYS_SIGNS = frozenset({"thumb_up", "thumb_down", "call"})
 # Thumb direction (MCP -> tip in the image) within this angle of up/down for thumb_up/down.
 THUMB_VERTICAL_DEG = 70.0
 # thumb_up/down need the thumb well clear of the fist (lateral measure, palm sizes): a thumb
@@ -109,11 +111,13 @@ def _angle_to(vec: tuple[float, float], target: tuple[float, float]) -> float:
     return math.degrees(math.acos(max(-1.0, min(1.0, dot))))
 
 
-def is_resting(pose: HandPose, gesture: str) -> bool:
-    """True when the hand hangs with its fingers pointing down in the image, too far down for
-    ``gesture`` to be meant."""
-    limit = RESTING_DOWN_THUMB_DEG if gesture in ("thumb_up", "thumb_down") else RESTING_DOWN_DEG
-    return _angle_to(pose.direction, (0.0, 1.0)) < limit
+def is_resting(pose: HandPose, gesture: str, max_tilt_deg: float = MAX_TILT_DEG) -> bool:
+    """True when the hand's direction in the image rules out ``gesture`` being meant: tilted
+    more than ``max_tilt_deg`` from up for signs made with the fingers, hanging nearly straight
+    down for the sideways signs."""
+    if gesture in SIDEWAYS_SIGNS:
+        return _angle_to(pose.direction, (0.0, 1.0)) < RESTING_DOWN_THUMB_DEG
+    return _angle_to(pose.direction, (0.0, -1.0)) > max_tilt_deg
 
 
 def outside_fraction(hand: Hand, frame_size: tuple[int, int]) -> float:
@@ -149,13 +153,17 @@ def match_builtin(pose: HandPose) -> tuple[str, float]:
             score = min(score, 1.0 - 0.5 * off / THUMB_VERTICAL_DEG, out_conf)
         if score > best_score:
             best, best_score = name, score
-    # ok: thumb and index tips touch while the other three fingers stand; the index is whatever
-    # it has to be to reach the thumb, so its state is not looked at.
-    if pose.pinch < OK_PINCH_MAX and all(pose.states[i] == STRAIGHT for i in (2, 3, 4)):
+    # ok: thumb and index tips touch while the other three fingers stand. The index curls to
+    # meet the thumb (half or bent, HaGRID's ok signs sum 105-140 degrees); a straight index
+    # with the thumb tip near its tip is a thumb hidden behind an open hand, not an ok.
+    if (
+        pose.pinch < OK_PINCH_MAX
+        and pose.states[1] != STRAIGHT
+        and all(pose.states[i] == STRAIGHT for i in (2, 3, 4))
+    ):
         pinch_conf = min(1.0, 0.5 + 0.5 * (OK_PINCH_MAX - pose.pinch) / (OK_PINCH_MAX / 2))
         score = min([pinch_conf] + [pose.straight_conf[i] for i in (2, 3, 4)])
-        if pose.states[1] != STRAIGHT or score > best_score:
-            best, best_score = "ok", score
+        best, best_score = "ok", score
     return best, float(best_score)
 
 
@@ -168,10 +176,16 @@ class GestureRecognizer:
     that matches wins over the built-in signs and is returned under its own name.
     ``use_world``: measure angles on the world landmarks instead of the image landmarks (see
     :mod:`pipeline.gestures.features` for why image landmarks are the default).
+    ``max_tilt_deg``: how far from upright a sign made with the fingers may be shown (180 turns
+    the check off; see :data:`MAX_TILT_DEG`).
     """
 
     def __init__(
-        self, counting: str = "american", templates: object | None = None, use_world: bool = False
+        self,
+        counting: str = "american",
+        templates: object | None = None,
+        use_world: bool = False,
+        max_tilt_deg: float = MAX_TILT_DEG,
     ) -> None:
         if counting not in COUNTING_SCHEMES:
             raise ValueError(
@@ -180,6 +194,7 @@ class GestureRecognizer:
         self.counting = counting
         self.templates = templates
         self.use_world = use_world
+        self.max_tilt_deg = float(max_tilt_deg)
 
     def classify(self, hand: Hand, frame_size: tuple[int, int] | None = None) -> GestureResult:
         """Gesture, score, count and finger states of ``hand``.
@@ -193,11 +208,11 @@ class GestureRecognizer:
             return GestureResult(NONE, 0.0, None, fingers)
         if self.templates is not None:
             match = self.templates.match(hand)  # type: ignore[attr-defined]
-            if match is not None and not is_resting(pose, match[0]):
+            if match is not None and not is_resting(pose, match[0], self.max_tilt_deg):
                 name, score = match
                 return GestureResult(name, score, None, fingers)
         gesture, score = match_builtin(pose)
-        if is_resting(pose, gesture):
+        if is_resting(pose, gesture, self.max_tilt_deg):
             return GestureResult(NONE, 0.0, None, fingers)
         count = count_for(self.counting, pose, gesture)
         return GestureResult(gesture, score if gesture != NONE else 0.0, count, fingers)
