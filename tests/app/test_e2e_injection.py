@@ -329,14 +329,16 @@ def test_stopping_mid_hold_releases_the_key(receiver, tmp_path: Path, sig: int) 
         HANDCUE_DATA_DIR=str(tmp_path / "data"),
         PYTHONPATH=str(ROOT),
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "run", "--source", str(VIDEO), "--realtime"],
-        env=run_env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    errors = tmp_path / "run.err"
+    with errors.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "run", "--source", str(VIDEO), "--realtime"],
+            env=run_env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
     lines = []
     try:
         assert proc.stdout is not None
@@ -344,7 +346,9 @@ def test_stopping_mid_hold_releases_the_key(receiver, tmp_path: Path, sig: int) 
             lines.append(json.loads(raw))
             if lines[-1]["type"] == "action" and lines[-1]["phase"] == "press":
                 break
-        assert any(line.get("phase") == "press" for line in lines), lines
+        assert any(line.get("phase") == "press" for line in lines), (
+            f"no key was pressed; output {lines}; errors: {errors.read_text()}"
+        )
         _wait_for(
             lambda: any(e["type"] == "key_press" for e in _read_log(events_log)), 10, "the press"
         )
