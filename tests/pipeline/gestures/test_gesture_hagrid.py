@@ -69,6 +69,30 @@ def test_hagrid_our_tracker():
     _check(evaluate(tracked), "our tracker")
 
 
+# Google's sample photos: one list of expected gestures per photo (hands in reference order).
+PHOTOS = {
+    "photos/pointing_up.jpg": ["pointing_up"],
+    "photos/thumbs_down.jpg": ["thumb_down"],
+    "photos/thumbs_up.jpg": ["thumb_up"],
+    "photos/thumbs_up_2.jpg": ["thumb_up"],
+    "photos/thumbs_up_3.png": ["thumb_up"],
+    "photos/two_hands_no_gesture.jpg": ["none", "none"],
+    "photos/two_thumbs_up.jpg": ["thumb_up"],  # MediaPipe finds one of the two hands
+    "photos/victory.jpg": ["victory"],
+}
+
+
+def test_sample_photos_reference_landmarks():
+    from pipeline.gestures import GestureRecognizer
+
+    rec = GestureRecognizer()
+    photos = {p.image: p for p in load_reference(DATA / "reference" / "photos.jsonl")}
+    for image, expected in PHOTOS.items():
+        p = photos[image]
+        got = [rec.classify(h, frame_size=(p.width, p.height)).gesture for h in p.hands]
+        assert got == expected, image
+
+
 def _started(frames) -> list[str]:
     engine = GestureEngine()
     started = []

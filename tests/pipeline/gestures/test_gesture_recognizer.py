@@ -188,6 +188,16 @@ def test_hand_hanging_down_is_resting(sign):
         assert rec.classify(make_hand(SIGNS[sign], rot=rot)).gesture == "none"
 
 
+@pytest.mark.parametrize("roll", [-100.0, -80.0, 80.0, 100.0])
+def test_finger_signs_pointing_sideways_are_none(roll):
+    """An open hand held sideways is not showing a sign (unless the check is turned off)."""
+    hand = make_hand(SIGNS["open_palm"], rot=rotation(roll=roll))
+    assert GestureRecognizer().classify(hand).gesture == "none"
+    assert GestureRecognizer(max_tilt_deg=180.0).classify(hand).gesture == "open_palm"
+    upright = make_hand(SIGNS["open_palm"], rot=rotation(roll=roll * 0.6))
+    assert GestureRecognizer().classify(upright).gesture == "open_palm"
+
+
 def test_hand_mostly_outside_the_frame_is_none():
     rec = GestureRecognizer()
     hand = make_hand(SIGNS["open_palm"], centre=(10.0, 240.0))
