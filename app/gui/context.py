@@ -8,6 +8,7 @@ preferences, and knows how to build the tracking pipeline in the worker thread.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -97,6 +98,15 @@ class TrackerCache:
             else:
                 self._tracker.reset()
             return self._tracker
+
+
+def gui_threads(configured: int) -> int:
+    """Inference threads for the GUI: the configured number, or for "auto" (0) all cores but
+    one, which stays free for drawing (onnxruntime's own default takes them all and its
+    spinning threads starve the event loop on small machines)."""
+    if configured > 0:
+        return configured
+    return max(1, (os.cpu_count() or 2) - 1)
 
 
 def default_tracker_factory(tracker_config: Any) -> Any:
@@ -262,7 +272,7 @@ class AppContext(QObject):
         t = self._config.tracker
         static = bool(spec) and Path(spec).is_dir()  # unrelated photos: detect on every image
         return TrackerConfig(model=t.model, max_hands=t.max_hands, static_mode=static,
-                             provider=t.provider, threads=t.threads,
+                             provider=t.provider, threads=gui_threads(t.threads),
                              min_presence=t.min_presence)  # fmt: skip
 
     def build_parts(self, spec: str) -> PipelineParts:

@@ -35,7 +35,7 @@ from app.gui.context import AppContext
 from app.gui.hands_panel import HandsPanel
 from app.gui.plot3d import HandPlot3D
 from app.gui.video_view import VideoView, gesture_title
-from app.gui.worker import TrackedFrame, is_camera_spec
+from app.gui.worker import TrackedFrame, is_camera_spec, lower_thread_priority
 from pipeline.errors import HandCueError
 
 log = logging.getLogger(__name__)
@@ -146,6 +146,7 @@ class WarmUpThread(QThread):
         self._ctx = ctx
 
     def run(self) -> None:  # warm-up thread
+        lower_thread_priority()  # the onnxruntime threads it creates inherit this
         try:
             self._ctx.warm_up()
         except HandCueError as exc:

@@ -55,25 +55,29 @@ class LatenessProbe:
 
         self.interval_ms = interval_ms
         self.samples: list[float] = []
-        self._last = time.perf_counter()
+        self.times: list[float] = []  # seconds since start of each sample
+        self._start = self._last = time.perf_counter()
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self._tick)
 
     def start(self) -> None:
-        self._last = time.perf_counter()
+        self._start = self._last = time.perf_counter()
         self.timer.start()
 
     def _tick(self) -> None:
         now = time.perf_counter()
         self.samples.append(max(0.0, (now - self._last) * 1000.0 - self.interval_ms))
+        self.times.append(now - self._start)
         self._last = now
 
-    def stats(self, start: int = 0) -> dict[str, float]:
+    def stats(self, after_s: float = 0.0) -> dict[str, float]:
+        """Lateness figures of the ticks after ``after_s`` seconds."""
         import numpy as np
 
-        arr = np.asarray(self.samples[start:], dtype=np.float64)
+        keep = np.asarray(self.times) >= after_s
+        arr = np.asarray(self.samples, dtype=np.float64)[keep]
         if arr.size == 0:
             return {"n": 0}
         return {
@@ -94,6 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-3d", action="store_true", help="hide the 3D view")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--use-my-config", action="store_true")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="tracker threads to write into the (temporary) config; 0 = auto",
+    )
+    parser.add_argument("--model", choices=("full", "lite"), default=None)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if not Path(args.source).exists() and not args.source.isdigit():
@@ -103,6 +114,17 @@ def main(argv: list[str] | None = None) -> int:
         tmp = tempfile.mkdtemp(prefix="handcue-soak-")
         os.environ["HANDCUE_CONFIG_DIR"] = str(Path(tmp) / "config")
         os.environ["HANDCUE_DATA_DIR"] = str(Path(tmp) / "data")
+
+    if args.threads is not None or args.model is not None:
+        from pipeline.config import load_config, save_config
+
+        cfg, _ = load_config()
+        update = {}
+        if args.threads is not None:
+            update["threads"] = args.threads
+        if args.model is not None:
+            update["model"] = args.model
+        save_config(cfg.model_copy(update={"tracker": cfg.tracker.model_copy(update=update)}))
 
     from PySide6.QtCore import QTimer
 
@@ -140,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             "fps": round((frames["n"] - state["n_prev"]) / dt, 1) if dt > 0 else 0.0,
             "dropped": last.dropped if last is not None else 0,
             "late_max_ms": round(max(probe.samples[-int(dt * 100) :] or [0.0]), 1),
+            "loadavg_1m": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         }
         rows.append(row)
         print(json.dumps(row), flush=True)
@@ -166,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     banner = window.banner.label.text() if not window.banner.isHidden() else ""
     window.shutdown()
 
+    late_times = [round(t, 1) for t, v in zip(probe.times, probe.samples, strict=True) if v > 50][
+        :20
+    ]
     warm = max(1, len(rows) // 5)
     rss_warm = rows[warm - 1]["rss_mb"] if rows else 0.0
     rss_end = rows[-1]["rss_mb"] if rows else 0.0
@@ -177,8 +203,13 @@ def main(argv: list[str] | None = None) -> int:
         "dropped": frames["last"].dropped if frames["last"] is not None else 0,
         "provider": frames["last"].provider if frames["last"] is not None else "",
         "event_loop_lateness": probe.stats(),
+        "event_loop_lateness_after_10s": probe.stats(after_s=10.0),
+        "late_over_50ms_at_s": late_times,
         "cpu_pct_of_one_core": round(100.0 * cpu / wall, 1) if wall > 0 else 0.0,
         "cores": os.cpu_count(),
+        "machine_loadavg_1m_mean": round(
+            sum(r["loadavg_1m"] or 0 for r in rows) / max(len(rows), 1), 2
+        ),
         "rss_mb_start": rows[0]["rss_mb"] if rows else 0.0,
         "rss_mb_after_warmup": rss_warm,
         "rss_mb_end": rss_end,

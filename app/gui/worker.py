@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -163,6 +165,21 @@ def default_source_opener(spec: str, loop: bool) -> contextlib.AbstractContextMa
     return open_source(spec, loop=loop)
 
 
+def lower_thread_priority(niceness: int = 10) -> None:
+    """Make the calling worker thread yield to the GUI thread when the CPU is busy. On Linux
+    each thread has its own nice value, and threads it starts later (onnxruntime's pool)
+    inherit it; elsewhere Qt's thread priority is used."""
+    if hasattr(os, "setpriority") and sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+            return
+        except OSError as exc:
+            log.debug("cannot lower thread priority: %s", exc)
+    thread = QThread.currentThread()
+    if thread is not None and thread is not QThread.currentThread().thread():
+        thread.setPriority(QThread.Priority.LowPriority)
+
+
 def is_camera_spec(spec: str) -> bool:
     """True for a camera index such as ``"0"``."""
     return spec.strip().isdigit()
@@ -210,6 +227,7 @@ class CaptureThread(QThread):
         self.requestInterruption()
 
     def run(self) -> None:  # capture thread
+        lower_thread_priority(5)
         camera = is_camera_spec(self._spec)
         delivered_any = False
         lost = False
@@ -299,6 +317,7 @@ class TrackingThread(QThread):
         self.requestInterruption()
 
     def run(self) -> None:  # tracking thread
+        lower_thread_priority()
         try:
             parts = self._build_parts(self._spec)
         except HandCueError as exc:
