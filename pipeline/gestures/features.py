@@ -35,7 +35,7 @@ BENT = "bent"
 # (MCP ~45-90, PIP ~100-140, DIP ~10-100). In between is a relaxed, half-curled finger.
 STRAIGHT_MAX_DEG = 70.0
 BENT_MIN_DEG = 130.0
-# Half-width of the soft band (degrees) used to turn a curl into a confidence in [0, 1].
+# Degrees past a threshold over which a state's confidence rises from 0.5 to 1.
 SOFT_BAND_DEG = 30.0
 
 # Thumb: where its tip lies across the palm, measured along the palm's lateral axis (from the
