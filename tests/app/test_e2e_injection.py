@@ -366,3 +366,49 @@ def test_stopping_mid_hold_releases_the_key(receiver, tmp_path: Path, sig: int) 
     shift = 0x01000020
     keys = [(e["type"], e["key"]) for e in _settled(events_log) if e["type"].startswith("key")]
     assert keys == [("key_press", shift), ("key_release", shift)]
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not VIDEO.exists(), reason=f"{VIDEO} not found")
+def test_pause_hotkey_stops_actions(receiver, tmp_path: Path) -> None:
+    """The global pause hotkey (default ctrl+alt+p), pressed as a user would (xdotool), pauses
+    the run before the first gesture: the window receives nothing from HandCue."""
+    env, events_log = receiver
+    run_env = dict(env)
+    run_env.update(
+        HANDCUE_CONFIG_DIR=str(tmp_path / "config"),
+        HANDCUE_DATA_DIR=str(tmp_path / "data"),
+        PYTHONPATH=str(ROOT),
+    )
+    argv = ["--source", str(VIDEO), "--realtime", "--map", "fist=click:left"]
+    errors = tmp_path / "run.err"
+    with errors.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "run", *argv, "--map", "thumb_up=key:n"],
+            env=run_env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert first and json.loads(first)["type"] == "start", errors.read_text()
+        subprocess.run(["xdotool", "key", "ctrl+alt+p"], env=env, check=True, timeout=10)
+        lines = [json.loads(raw) for raw in proc.stdout]
+        code = proc.wait(60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    assert code == 0, errors.read_text()
+    states = [line["status"] for line in lines if line["type"] == "state"]
+    assert states[:1] == ["paused"], lines
+    actions = [line for line in lines if line["type"] == "action"]
+    assert actions and {a["status"] for a in actions} == {"paused"}
+    received = _settled(events_log)
+    assert [e for e in received if e["type"].startswith(("mouse", "wheel"))] == []
+    assert [e for e in received if e["type"] == "key_press" and e["text"] == "n"] == []
