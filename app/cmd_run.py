@@ -56,6 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--dry-run", action="store_true", help="print the actions, inject nothing")
     p.add_argument("--max-hands", type=int, metavar="N", help="most hands to track (1-4)")
+    p.add_argument("--model", choices=("full", "lite"), help="model size (default: settings)")
     p.add_argument("--config", type=Path, metavar="FILE", help="settings file to use instead")
     p.add_argument("--disarmed", action="store_true", help="start disarmed (arm by gesture)")
     p.add_argument("--realtime", action="store_true", help="pace video files at their frame rate")
@@ -104,11 +105,16 @@ def load_settings(args: argparse.Namespace, warn: Callable[[str], None]) -> tupl
                 f"--map: {mapping.gesture!r} is the arm gesture (it switches actions on and off); "
                 "map another gesture"
             )
+    update: dict[str, Any] = {}
     if args.max_hands is not None:
         if not 1 <= args.max_hands <= 4:
             raise HandCueError(f"--max-hands must be between 1 and 4, got {args.max_hands}")
-        tracker = cfg.tracker.model_copy(update={"max_hands": args.max_hands})
-        cfg = AppConfig.model_validate({**cfg.model_dump(), "tracker": tracker.model_dump()})
+        update["max_hands"] = args.max_hands
+    if getattr(args, "model", None) is not None:
+        update["model"] = args.model
+    if update:
+        tracker = {**cfg.tracker.model_dump(), **update}
+        cfg = AppConfig.model_validate({**cfg.model_dump(), "tracker": tracker})
     cfg.profile(args.profile)  # an unknown --profile is an error before anything opens
     return cfg, overrides
 

@@ -130,6 +130,23 @@ def test_dry_run_uses_no_display(monkeypatch, capsys) -> None:
 
 
 @needs_data
+def test_tracker_options_override_the_settings(monkeypatch, capsys) -> None:
+    seen = {}
+
+    def tracker(cfg):
+        seen["tracker"] = cfg.tracker
+        return ReplayTracker()
+
+    monkeypatch.setattr(cmd_run, "open_frames", replay_frames)
+    monkeypatch.setattr(cmd_run, "make_tracker", tracker)
+    code, _, err = run_cli(
+        capsys, "--source", "v", "--dry-run", "--max-hands", "1", "--model", "lite"
+    )
+    assert code == 0, err
+    assert (seen["tracker"].max_hands, seen["tracker"].model) == (1, "lite")
+
+
+@needs_data
 def test_disarmed_start_fires_nothing(replay, capsys) -> None:
     code, out, _ = run_cli(capsys, "--source", "v", "--profile", "custom", "--disarmed", *MAPS)
     assert code == 0
