@@ -178,3 +178,31 @@ def test_record_with_the_real_tracker_on_photos(capsys):
         pytest.skip(f"models not installed: {exc}")
     assert main(["gestures", "record", "horns", "--source", str(folder), "--samples", "8"]) == 0
     assert TemplateStore.default().info("horns")["samples"] == 8
+
+
+def test_record_from_video_spaces_samples(tmp_path, fake_tracker, capsys):
+    video = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 25.0, (64, 48))
+    if not writer.isOpened():
+        pytest.skip("OpenCV cannot write MJPG video here")
+    for i in range(30):  # 1.2 s at 25 fps
+        writer.write(np.full((48, 64, 3), i * 8, np.uint8))
+    writer.release()
+    tracker = fake_tracker([[make_hand(SPOCKISH)]])
+    assert main(["gestures", "record", "spock", "--source", str(video), "--samples", "100"]) == 0
+    assert tracker.calls == 30
+    # one sample per 100 ms at most: frames 0, 120, 240, ... 1080 ms
+    assert TemplateStore.default().info("spock")["samples"] == 10
+
+
+def test_camera_that_cannot_open_is_a_clean_error(monkeypatch, capsys):
+    from pipeline.errors import SourceError
+
+    def no_camera(spec, *args, **kwargs):
+        raise SourceError(f"camera {spec} cannot be opened (missing, or in use by another app)")
+
+    monkeypatch.setattr("pipeline.sources.open_source", no_camera)
+    assert main(["gestures", "record", "spock", "--source", "0", "--delay", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "camera 0 cannot be opened" in err and "Traceback" not in err
+    assert not _store_file().exists()
