@@ -1,4 +1,5 @@
-"""``handcue bench``: time the tracker on a decoded video (decoding excluded)."""
+"""``handcue bench``: time the tracker per frame on a decoded video or a folder of photos
+(decoding excluded), optionally against MediaPipe on the same frames in the same process."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import json
 import statistics
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -14,13 +16,20 @@ from pipeline.errors import HandCueError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("bench", help="time the tracker per frame on a video")
-    p.add_argument(
-        "--source", required=True, metavar="VIDEO", help="video file to decode and track"
+    p = sub.add_parser("bench", help="time the tracker per frame on a video or photos")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--source", metavar="VIDEO", help="video file to decode and track")
+    what.add_argument(
+        "--images", metavar="FOLDER", help="folder of photos (static mode, each alone)"
     )
     add_tracker_options(p)
     p.add_argument(
-        "--repeat", type=int, default=1, metavar="K", help="passes over the video (default 1)"
+        "--repeat", type=int, default=1, metavar="K", help="passes over the frames (default 1)"
+    )
+    p.add_argument(
+        "--compare-mediapipe",
+        action="store_true",
+        help="also run MediaPipe 0.10.14 on the same frames, alternating (needs the compare extra)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     p.set_defaults(func=run)
@@ -32,7 +41,7 @@ def decode_video(path: str) -> tuple[list[np.ndarray], float]:
     src = open_source(path)
     if not isinstance(src, VideoSource) or src.is_camera:
         src.close()
-        raise HandCueError(f"{path}: bench needs a video file")
+        raise HandCueError(f"{path}: --source needs a video file (use --images for photos)")
     with src:
         frames = [f.image for f in src]
     if not frames:
@@ -40,30 +49,58 @@ def decode_video(path: str) -> tuple[list[np.ndarray], float]:
     return frames, src.fps
 
 
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values), q)) if values else 0.0
+def load_images(folder: str) -> list[np.ndarray]:
+    from pipeline.sources import ImageFolderSource, SourceError
+
+    path = Path(folder)
+    if not path.is_dir():
+        raise HandCueError(f"{folder}: not a folder of images")
+    files = sorted(p for p in path.rglob("*") if p.is_file())
+    try:
+        src = ImageFolderSource(
+            path, files=[p for p in files if p.suffix.lower() in {".jpg", ".jpeg", ".png"}]
+        )
+    except SourceError as exc:
+        raise HandCueError(str(exc)) from exc
+    return [f.image for f in src]
 
 
-def bench_tracker(tracker, frames: list[np.ndarray], fps: float, repeat: int) -> dict:  # type: ignore[no-untyped-def]
-    per_frame: list[float] = []
+def summarise(per_frame: list[float]) -> dict[str, float]:
+    return {
+        "median_ms": round(statistics.median(per_frame), 3),
+        "p95_ms": round(float(np.percentile(np.asarray(per_frame), 95)), 3),
+    }
+
+
+def bench(tracker, frames: list[np.ndarray], fps: float, repeat: int, rival=None) -> dict:  # type: ignore[no-untyped-def]
+    """Time ``tracker`` (and ``rival``, alternating frame by frame) over ``frames``."""
+    ours: list[float] = []
+    theirs: list[float] = []
     stages: dict[str, list[float]] = {}
-    with_hand = 0
-    detector_runs = 0
-    for _ in range(repeat):
+    with_hand = rival_with_hand = detector_runs = 0
+    rival_frames = [rival.prepare(f) for f in frames] if rival else []
+    for rep in range(repeat):
         tracker.reset()
         for i, img in enumerate(frames):
-            t0 = time.perf_counter()
-            result = tracker.process(img, i * 1000.0 / fps)
-            per_frame.append((time.perf_counter() - t0) * 1e3)
-            with_hand += bool(result.hands)
-            detector_runs += result.detector_ran
-            for k, v in result.timings.items():
-                stages.setdefault(k, []).append(v)
-    n = len(per_frame)
-    return {
+            # Alternate who goes first so neither always runs on a warm cache.
+            order = (0, 1) if (i + rep) % 2 == 0 else (1, 0)
+            for who in order:
+                if who == 0:
+                    t0 = time.perf_counter()
+                    result = tracker.process(img, i * 1000.0 / fps)
+                    ours.append((time.perf_counter() - t0) * 1e3)
+                    with_hand += bool(result.hands)
+                    detector_runs += result.detector_ran
+                    for k, v in result.timings.items():
+                        stages.setdefault(k, []).append(v)
+                elif rival is not None:
+                    t0 = time.perf_counter()
+                    rival_with_hand += rival.process(rival_frames[i]) > 0
+                    theirs.append((time.perf_counter() - t0) * 1e3)
+    n = len(ours)
+    report: dict = {
         "frames": n,
-        "median_ms": round(statistics.median(per_frame), 3),
-        "p95_ms": round(percentile(per_frame, 95), 3),
+        **summarise(ours),
         "frames_with_hand": with_hand,
         "detector_runs": detector_runs,
         # Stages that did not run in a frame count as 0 ms there.
@@ -72,6 +109,12 @@ def bench_tracker(tracker, frames: list[np.ndarray], fps: float, repeat: int) ->
             for k, v in sorted(stages.items())
         },
     }
+    if rival is not None:
+        mp = summarise(theirs)
+        report["mediapipe"] = {**mp, "frames_with_hand": rival_with_hand}
+        report["ratio_median"] = round(report["median_ms"] / mp["median_ms"], 3)
+        report["ratio_p95"] = round(report["p95_ms"] / mp["p95_ms"], 3)
+    return report
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,27 +123,54 @@ def run(args: argparse.Namespace) -> int:
     check_tracker_options(args)
     if args.repeat < 1:
         raise HandCueError("--repeat must be at least 1")
-    frames, fps = decode_video(args.source)
+    static = args.images is not None
+    if static:
+        frames, fps = load_images(args.images), 30.0
+    else:
+        frames, fps = decode_video(args.source)
     tracker = HandTracker(
         TrackerConfig(
-            model=args.model, max_hands=args.max_hands, provider=args.provider, threads=args.threads
+            model=args.model,
+            max_hands=args.max_hands,
+            static_mode=static,
+            provider=args.provider,
+            threads=args.threads,
         )
     )
+    rival = None
+    if args.compare_mediapipe:
+        from app.compare_mediapipe import MediaPipeHands
+
+        rival = MediaPipeHands(static_mode=static, max_hands=args.max_hands, model=args.model)
+    try:
+        result = bench(tracker, frames, fps, args.repeat, rival)
+    finally:
+        if rival is not None:
+            rival.close()
     report = {
-        "source": args.source,
+        "source": args.images if static else args.source,
+        "mode": "static" if static else "video",
         "model": args.model,
         "max_hands": args.max_hands,
         "provider": tracker.provider,
-        **bench_tracker(tracker, frames, fps, args.repeat),
+        **result,
     }
     if args.json:
         print(json.dumps(report))
         return 0
     print(
-        f"source            {report['source']}  ({args.model}, max {args.max_hands} hands, {report['provider']})"
+        f"source            {report['source']}  ({report['mode']}, {args.model}, "
+        f"max {args.max_hands} hands, {report['provider']})"
     )
     for key in ("frames", "median_ms", "p95_ms", "frames_with_hand", "detector_runs"):
         print(f"{key:17s} {report[key]}")
+    if rival is not None:
+        mp = report["mediapipe"]
+        print(
+            f"mediapipe         median {mp['median_ms']} ms, p95 {mp['p95_ms']} ms, "
+            f"frames_with_hand {mp['frames_with_hand']}"
+        )
+        print(f"ratio ours/mp     median {report['ratio_median']}, p95 {report['ratio_p95']}")
     print("stage medians (ms):")
     for k, v in report["stages_median_ms"].items():
         print(f"  {k:15s} {v}")

@@ -42,44 +42,61 @@ def rotate_world(world: np.ndarray, rotation: float) -> np.ndarray:
     return out
 
 
+def to_model_input(crop_bgr: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8 BGR -> (H, W, 3) float32 RGB in [0, 1], in one pass."""
+    return np.multiply(crop_bgr[:, :, ::-1], np.float32(1.0 / 255.0), dtype=np.float32)
+
+
 class LandmarkModel:
-    """Runs the landmark model on one hand region. Thread: the tracker's."""
+    """Runs the landmark model on hand regions. Thread: the tracker's."""
 
     def __init__(self, session: InferenceSession) -> None:
         self.session = session
 
-    def crop(self, frame_rgb: np.ndarray, rect: RotatedRect) -> np.ndarray:
-        """(1, 224, 224, 3) float32 [0, 1] model input for ``rect``; outside the frame the
-        border pixels are repeated."""
+    def crop(self, frame_bgr: np.ndarray, rect: RotatedRect) -> np.ndarray:
+        """(224, 224, 3) float32 RGB [0, 1] model input for ``rect`` of a BGR frame; outside
+        the frame the border pixels are repeated (as MediaPipe's crop does)."""
         m = crop_matrix(rect, INPUT_SIZE)
         img = cv2.warpAffine(
-            frame_rgb,
+            frame_bgr,
             m,
             (INPUT_SIZE, INPUT_SIZE),
             flags=cv2.INTER_LINEAR,
             borderMode=cv2.BORDER_REPLICATE,
         )
-        return (img.astype(np.float32) * (1.0 / 255.0))[None]
+        return to_model_input(img)
 
     def run(
-        self, frame_rgb: np.ndarray, rect: RotatedRect, timings: dict[str, float] | None = None
-    ) -> LandmarkOutput:
+        self,
+        frame_bgr: np.ndarray,
+        rects: list[RotatedRect],
+        timings: dict[str, float] | None = None,
+    ) -> list[LandmarkOutput]:
+        """Landmarks for every region of ``frame_bgr`` ((H, W, 3) uint8 BGR), all regions in one
+        batched model call."""
+        if not rects:
+            return []
         t0 = time.perf_counter()
-        tensor = self.crop(frame_rgb, rect)
+        tensor = np.stack([self.crop(frame_bgr, r) for r in rects])
         t1 = time.perf_counter()
         out = self.session.run(tensor)
         t2 = time.perf_counter()
-        raw = out["Identity"].reshape(21, 3)
-        world = out["Identity_3"].reshape(21, 3)
-        result = LandmarkOutput(
-            landmarks=project_landmarks(raw.astype(np.float64), rect),
-            world_landmarks=rotate_world(world.astype(np.float64), rect.rotation),
-            presence=float(out["Identity_1"].reshape(())),
-            right_in_mirror=float(out["Identity_2"].reshape(())),
-        )
+        raw = out["Identity"].reshape(-1, 21, 3).astype(np.float64)
+        world = out["Identity_3"].reshape(-1, 21, 3).astype(np.float64)
+        presence = out["Identity_1"].reshape(-1)
+        handed = out["Identity_2"].reshape(-1)
+        results = [
+            LandmarkOutput(
+                landmarks=project_landmarks(raw[i], rect),
+                world_landmarks=rotate_world(world[i], rect.rotation),
+                presence=float(presence[i]),
+                right_in_mirror=float(handed[i]),
+            )
+            for i, rect in enumerate(rects)
+        ]
         t3 = time.perf_counter()
         if timings is not None:
             timings["landmark_pre"] = timings.get("landmark_pre", 0.0) + (t1 - t0) * 1e3
             timings["landmark_infer"] = timings.get("landmark_infer", 0.0) + (t2 - t1) * 1e3
             timings["landmark_post"] = timings.get("landmark_post", 0.0) + (t3 - t2) * 1e3
-        return result
+        return results

@@ -83,21 +83,23 @@ class HandTracker:
         self._tracks = []
 
     @staticmethod
-    def to_rgb(frame: np.ndarray) -> np.ndarray:
+    def to_bgr(frame: np.ndarray) -> np.ndarray:
+        """The frame as (H, W, 3) uint8 BGR; already-BGR frames pass through uncopied (the
+        models' crops convert to RGB on their small outputs instead of on the whole frame)."""
         if frame.dtype != np.uint8:
             raise ValueError(f"frames must be uint8, got {frame.dtype}")
-        if frame.ndim == 2:
-            return cv2.cvtColor(frame, cv2.COLOR_GRAY2RGB)
         if frame.ndim == 3 and frame.shape[2] == 3:
-            return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+            return frame
+        if frame.ndim == 2:
+            return cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
         if frame.ndim == 3 and frame.shape[2] == 4:
-            return cv2.cvtColor(frame, cv2.COLOR_BGRA2RGB)
+            return cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
         raise ValueError(f"unsupported frame shape {frame.shape}")
 
     def process(self, frame_bgr: np.ndarray, timestamp_ms: float) -> FrameResult:
         t_start = time.perf_counter()
         timings: dict[str, float] = {}
-        rgb = self.to_rgb(frame_bgr)
+        bgr = self.to_bgr(frame_bgr)
         timings["convert"] = (time.perf_counter() - t_start) * 1e3
         cfg = self.config
         if cfg.static_mode:  # every image stands alone: ids count from 1 in each
@@ -113,7 +115,7 @@ class HandTracker:
         if len(self._tracks) < cfg.max_hands:
             detector_ran = True
             self.detector_runs += 1
-            palms = [d for d in self.detector.detect(rgb, timings) if d.score >= cfg.min_detection]
+            palms = [d for d in self.detector.detect(bgr, timings) if d.score >= cfg.min_detection]
             for det in palms[: cfg.max_hands]:
                 self._associate(candidates, _Track(None, palm_to_roi(det.box, det.keypoints)))
         for track in self._tracks:
@@ -121,8 +123,8 @@ class HandTracker:
 
         hands: list[Hand] = []
         survivors: list[_Track] = []
-        for track in candidates:
-            out = self.landmarker.run(rgb, track.roi, timings)
+        outputs = self.landmarker.run(bgr, [t.roi for t in candidates], timings)
+        for track, out in zip(candidates, outputs, strict=True):
             if out.presence < cfg.min_presence:
                 continue
             if track.track_id is None:
@@ -143,7 +145,7 @@ class HandTracker:
             survivors.append(_Track(track.track_id, landmarks_to_roi(out.landmarks)))
         self._tracks = survivors
         timings["total"] = (time.perf_counter() - t_start) * 1e3
-        h, w = rgb.shape[:2]
+        h, w = bgr.shape[:2]
         result = FrameResult(
             frame_index=self._frame_index,
             timestamp_ms=float(timestamp_ms),

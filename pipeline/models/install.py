@@ -150,7 +150,7 @@ def install(
         report(f"Converting {e.name}.tflite -> {e.name}.onnx ...")
         src = manifest.cache_path(e)
         try:
-            model = convert_tflite(src.read_bytes())
+            model = convert_tflite(src.read_bytes(), dynamic_batch=True)
         except ConversionError as exc:
             raise HandCueError(f"could not convert {src.name}: {exc}", 6) from exc
         data = model.SerializeToString()

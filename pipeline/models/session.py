@@ -71,7 +71,10 @@ class InferenceSession:
         self.path = Path(path)
         self.provider = self._session.get_providers()[0]
         self.input_name = self._session.get_inputs()[0].name
-        self.input_shape = tuple(self._session.get_inputs()[0].shape)
+        # A symbolic batch axis ("batch") counts as 1 for warm-up.
+        self.input_shape = tuple(
+            d if isinstance(d, int) else 1 for d in self._session.get_inputs()[0].shape
+        )
         self.output_names = [o.name for o in self._session.get_outputs()]
         self.warm_up()
 

@@ -85,7 +85,8 @@ def _same_pads(
 
 
 class _Converter:
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, dynamic_batch: bool = False) -> None:
+        self.dynamic_batch = dynamic_batch
         self.model = tflite.Model.GetRootAsModel(data, 0)
         if self.model.SubgraphsLength() != 1:
             raise ConversionError("only single-subgraph models are supported")
@@ -161,6 +162,13 @@ class _Converter:
             return self.b.node("Clip", [name, lo, hi], "relu1")
         raise ConversionError(f"fused activation {fused} is not supported")
 
+    def _public(self, shape: tuple[int, ...]) -> list[int | str]:
+        """Shape of a graph input/output; the batch axis is symbolic with ``dynamic_batch``."""
+        dims: list[int | str] = list(shape)
+        if self.dynamic_batch and dims:
+            dims[0] = "batch"
+        return dims
+
     # ---- operators -------------------------------------------------------------------------
     def convert(self) -> onnx.ModelProto:
         g = self.graph
@@ -169,7 +177,9 @@ class _Converter:
             idx = int(idx)
             shape = self._tensor_shape(idx)
             name = self._tensor_name(idx)
-            graph_inputs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, list(shape)))
+            graph_inputs.append(
+                helper.make_tensor_value_info(name, TensorProto.FLOAT, self._public(shape))
+            )
             self.values[idx] = _Value(name, shape, nchw=False)
 
         for i in range(g.OperatorsLength()):
@@ -190,7 +200,7 @@ class _Converter:
             final = self._tensor_name(idx)
             self.b.nodes.append(helper.make_node("Identity", [src], [final], name=final))
             graph_outputs.append(
-                helper.make_tensor_value_info(final, TensorProto.FLOAT, list(v.shape))
+                helper.make_tensor_value_info(final, TensorProto.FLOAT, self._public(v.shape))
             )
 
         graph = helper.make_graph(
@@ -328,11 +338,15 @@ class _Converter:
         else:
             mode = "asymmetric"
         out_shape = self._tensor_shape(outs[0])
-        sizes = np.array([out_shape[0], out_shape[3], out_shape[1], out_shape[2]], dtype=np.int64)
+        in_shape = self.value(ins[0]).shape
+        # Scales rather than sizes, so the graph also runs with another batch size.
+        scales = np.array(
+            [1.0, 1.0, out_shape[1] / in_shape[1], out_shape[2] / in_shape[2]], dtype=np.float32
+        )
         x = self.as_input(ins[0], want_nchw=True)
         y = self.b.node(
             "Resize",
-            [x, "", "", self.b.const("sizes", sizes)],
+            [x, "", self.b.const("scales", scales)],
             "resize",
             mode="linear",
             coordinate_transformation_mode=mode,
@@ -341,6 +355,8 @@ class _Converter:
 
     def _op_reshape(self, op, ins, outs) -> None:
         out_shape = np.array(self._tensor_shape(outs[0]), dtype=np.int64)
+        if out_shape.size and out_shape[0] == 1:
+            out_shape[0] = 0  # ONNX: copy the batch axis from the input
         x = self.as_input(ins[0], want_nchw=False)  # raw memory order is NHWC's
         y = self.b.node("Reshape", [x, self.b.const("shape", out_shape)], "reshape")
         self.set_output(outs[0], y, nchw=False)
@@ -399,12 +415,15 @@ class _Converter:
         self.set_output(outs[0], y, nchw=v.nchw)
 
 
-def convert_tflite(data: bytes) -> onnx.ModelProto:
-    """Convert the bytes of a .tflite file into an ONNX model (see module docstring)."""
-    return _Converter(data).convert()
+def convert_tflite(data: bytes, dynamic_batch: bool = False) -> onnx.ModelProto:
+    """Convert the bytes of a .tflite file into an ONNX model (see module docstring).
+
+    ``dynamic_batch`` makes the first axis of inputs and outputs symbolic, so several crops can
+    run in one call (the landmark model: both hands at once)."""
+    return _Converter(data, dynamic_batch).convert()
 
 
-def convert_file(src: Path, dst: Path) -> None:
+def convert_file(src: Path, dst: Path, dynamic_batch: bool = False) -> None:
     """Convert ``src`` (.tflite) and write ``dst`` (.onnx). The caller handles atomicity."""
-    model = convert_tflite(Path(src).read_bytes())
+    model = convert_tflite(Path(src).read_bytes(), dynamic_batch)
     onnx.save(model, str(dst))

@@ -79,7 +79,8 @@ def verify_all(samples: int = 3) -> int:
         onnx_path = manifest.onnx_path(entry.name)
         import onnxruntime as ort
 
-        shape = tuple(ort.InferenceSession(str(onnx_path)).get_inputs()[0].shape)
+        dims = ort.InferenceSession(str(onnx_path)).get_inputs()[0].shape
+        shape = tuple(d if isinstance(d, int) else 1 for d in dims)  # symbolic batch -> 1
         rng = np.random.default_rng(1234)
         inputs = [rng.random(shape, dtype=np.float32) for _ in range(samples)]
         inputs += _real_inputs(shape)

@@ -114,7 +114,7 @@ def test_one_tracking_step_matches_mediapipe(shared_data: Path, video: str) -> N
         if len(prev) != 1 or len(cur) != 1:
             continue
         roi = landmarks_to_roi(np.asarray(prev[0]["landmarks"]))
-        out = tracker.landmarker.run(tracker.to_rgb(frames[i]), roi)
+        (out,) = tracker.landmarker.run(frames[i], [roi])
         errors.append(palm_error(out.landmarks, np.asarray(cur[0]["landmarks"])))
     assert len(errors) > 100
     assert float(np.mean(errors)) <= 0.003, f"mean single step {np.mean(errors):.4f} of palm size"

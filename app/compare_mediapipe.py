@@ -1,0 +1,52 @@
+"""MediaPipe Hands 0.10.14 run in this process, as the yardstick for ``handcue bench``.
+
+Only imported for ``--compare-mediapipe``; needs the ``compare`` extra."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import warnings
+
+import cv2
+import numpy as np
+
+from pipeline.errors import HandCueError
+
+
+class MediaPipeHands:
+    """Wraps ``mediapipe.solutions.hands.Hands``; ``process`` takes a BGR frame already
+    converted to RGB by the caller (conversion not timed) and returns the number of hands."""
+
+    def __init__(self, static_mode: bool, max_hands: int, model: str) -> None:
+        os.environ.setdefault("GLOG_minloglevel", "2")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                import mediapipe as mp
+        except ImportError as exc:
+            raise HandCueError(
+                "--compare-mediapipe needs MediaPipe 0.10.14 in this environment: "
+                "pip install -e '.[compare]'  (it is only used for benchmarking)"
+            ) from exc
+        self._hands = mp.solutions.hands.Hands(
+            static_image_mode=static_mode,
+            max_num_hands=max_hands,
+            model_complexity=1 if model == "full" else 0,
+        )
+
+    @staticmethod
+    def prepare(frame_bgr: np.ndarray) -> np.ndarray:
+        rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+        rgb.flags.writeable = False
+        return rgb
+
+    def process(self, rgb: np.ndarray) -> int:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = self._hands.process(rgb)
+        return len(result.multi_hand_landmarks or [])
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._hands.close()
