@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(resources.icon("hand"))
         self.resize(1280, 780)
         self.close_to_tray = False  # the tray controller turns this on when a tray exists
+        self.every_frame = False  # files: analyse every frame instead of playing in real time
         self._quitting = False
         self._latest: TrackedFrame | None = None
         self._drawn: TrackedFrame | None = None
@@ -416,6 +417,8 @@ class MainWindow(QMainWindow):
         self._warm_up.start()
 
     def start(self) -> None:
+        """Start tracking the chosen source (files play in real time unless
+        ``every_frame`` is set, which analyses every frame without dropping any)."""
         spec = self.current_source()
         if spec is None:
             self.show_message("Choose a camera, a video file or an image folder first.", "info")
@@ -423,7 +426,7 @@ class MainWindow(QMainWindow):
         self.banner.clear()
         self._latest = self._drawn = None
         loop = self.loop_box.isChecked() and not is_camera_spec(spec)
-        self.session.start(spec, loop=loop)
+        self.session.start(spec, loop=loop, every_frame=self.every_frame)
         self.state_label.setText(f"Starting {self.source_combo.currentText()}…")
         self.video_stack.setCurrentWidget(self.video)
         self.video.set_frame(None)

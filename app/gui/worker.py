@@ -105,6 +105,7 @@ class LatestSlot:
         self._cond = threading.Condition()
         self._item: Any = None
         self._closed = False
+        self._finished = False
         self.dropped = 0
 
     def put(self, item: Any) -> None:
@@ -117,14 +118,33 @@ class LatestSlot:
     def take(self, timeout: float) -> Any:
         """The waiting item (removing it), or None after ``timeout`` seconds or when closed."""
         with self._cond:
-            self._cond.wait_for(lambda: self._item is not None or self._closed, timeout)
+            self._cond.wait_for(
+                lambda: self._item is not None or self._closed or self._finished, timeout
+            )
             item, self._item = self._item, None
+            self._cond.notify_all()  # wake a producer waiting in wait_empty
             return item
+
+    def wait_empty(self, timeout: float) -> bool:
+        """Wait until the waiting item was taken (or the slot closed); True if it was."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._item is None or self._closed, timeout)
 
     def close(self) -> None:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+
+    def finish(self) -> None:
+        """The producer has ended: the waiting item (if any) is still delivered, then
+        ``drained`` becomes True."""
+        with self._cond:
+            self._finished = True
+            self._cond.notify_all()
+
+    @property
+    def drained(self) -> bool:
+        return self._finished and self._item is None
 
     @property
     def closed(self) -> bool:
@@ -206,10 +226,12 @@ class CaptureThread(QThread):
         realtime: bool,
         opener: SourceOpener,
         retry_s: float = 2.0,
+        every_frame: bool = False,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("CaptureThread")
+        self._every_frame = every_frame
         self._spec = spec
         self._slot = slot
         self._loop = loop
@@ -240,6 +262,10 @@ class CaptureThread(QThread):
                     for frame in self._paced(source):
                         if self._stop.is_set():
                             return
+                        if self._every_frame:  # files: wait for the tracker, drop nothing
+                            while not self._slot.wait_empty(0.1):
+                                if self._stop.is_set():
+                                    return
                         self._slot.put(frame)
                         delivered_any = True
                 if self._stop.is_set():
@@ -336,6 +362,8 @@ class TrackingThread(QThread):
             while not self._stop.is_set():
                 item: CapturedFrame | None = self._slot.take(timeout=0.1)
                 if item is None:
+                    if self._slot.drained:  # the file ended and its last frame is done
+                        break
                     continue
                 result = parts.tracker.process(item.image, item.timestamp_ms)
                 per_hand: Mapping[int, Any] = {}
@@ -440,21 +468,26 @@ class TrackingSession(QObject):
         """Used from the next ``start`` on."""
         self._build_parts = build_parts
 
-    def start(self, spec: str, *, loop: bool = False, realtime: bool = True) -> None:
+    def start(
+        self, spec: str, *, loop: bool = False, realtime: bool = True, every_frame: bool = False
+    ) -> None:
         """Start reading ``spec`` (camera index, video file or image folder). Stops a running
-        source first."""
+        source first. ``every_frame`` (files only) makes the source wait for the tracker
+        instead of dropping frames: slower than real time, but every frame is analysed."""
         self.stop()
         self.spec = spec
         self._slot = LatestSlot()
         self._capture = CaptureThread(
-            spec, self._slot, loop=loop, realtime=realtime, opener=self._opener,
-            retry_s=self._retry_s,
+            spec, self._slot, loop=loop, realtime=realtime and not every_frame,
+            opener=self._opener, retry_s=self._retry_s,
+            every_frame=every_frame and not is_camera_spec(spec),
         )  # fmt: skip
         self._tracking = TrackingThread(self._slot, self._build_parts, spec)
         cap, trk = self._capture, self._tracking
         cap.source_lost.connect(self.source_lost)
         cap.source_restored.connect(self.source_restored)
-        cap.source_ended.connect(self._on_source_ended)
+        cap.source_ended.connect(self._on_capture_ended)
+        trk.finished.connect(self._on_tracking_finished)
         cap.source_failed.connect(self._on_failed)
         trk.frame_ready.connect(self._on_frame_ready)
         trk.tracking_started.connect(self.tracking_started)
@@ -503,9 +536,17 @@ class TrackingSession(QObject):
         self.stop()
         self.failed.emit(message)
 
-    def _on_source_ended(self) -> None:
-        self.stop()
-        self.source_ended.emit()
+    def _on_capture_ended(self) -> None:
+        """The file played to its end: let the tracker finish the last frame first."""
+        if self._slot is not None and self.sender() is self._capture:
+            self._slot.finish()
+
+    def _on_tracking_finished(self) -> None:
+        if self._tracking is not None and self.sender() is self._tracking:
+            ended = self._slot is not None and self._slot.drained
+            self.stop()
+            if ended:
+                self.source_ended.emit()
 
 
 __all__ = [

@@ -126,3 +126,23 @@ def test_tracker_build_error_reaches_failed_signal(qtbot):
         session.start("clip.mp4")
     assert "handcue models install" in blocker.args[0]
     assert not session.running
+
+
+def test_every_frame_mode_drops_nothing(qtbot):
+    import time
+
+    class SlowTracker(FakeTracker):
+        def process(self, frame_bgr, timestamp_ms):
+            time.sleep(0.005)
+            return super().process(frame_bgr, timestamp_ms)
+
+    tracker = SlowTracker(frames=[])
+    opener = FakeSourceFactory(frames=40, fps=1000)
+    session = TrackingSession(lambda spec: PipelineParts(tracker), opener)
+    frames: list[TrackedFrame] = []
+    session.frame_ready.connect(frames.append)
+    with qtbot.waitSignal(session.source_ended, timeout=10000):
+        session.start("clip.mp4", every_frame=True)
+    qtbot.waitUntil(lambda: len(frames) == 40, timeout=5000)
+    assert [f.result.frame_index for f in frames] == list(range(40))
+    assert frames[-1].dropped == 0
