@@ -86,32 +86,24 @@ app.exec()
 """
 
 
-def _free_display() -> int:
-    for number in range(90, 140):
-        if (
-            not Path(f"/tmp/.X11-unix/X{number}").exists()
-            and not Path(f"/tmp/.X{number}-lock").exists()
-        ):
-            return number
-    raise RuntimeError("no free X display number")
-
-
 @pytest.fixture
 def xvfb() -> Iterator[str]:
-    number = _free_display()
-    display = f":{number}"
+    """A private X server; Xvfb picks a free display number itself (-displayfd), so tests
+    running in parallel never collide."""
+    read_fd, write_fd = os.pipe()
     proc = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        pass_fds=(write_fd,),
     )
+    os.close(write_fd)
     try:
-        deadline = time.monotonic() + 15
-        while not Path(f"/tmp/.X11-unix/X{number}").exists():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Xvfb {display} did not start (exit {proc.poll()})")
-            time.sleep(0.05)
-        yield display
+        with os.fdopen(read_fd, "rb") as pipe:
+            number = pipe.readline().strip()  # written once the server accepts connections
+        if not number.isdigit():
+            pytest.fail(f"Xvfb did not start (exit {proc.poll()})")
+        yield f":{number.decode()}"
     finally:
         proc.terminate()
         try:
