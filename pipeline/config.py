@@ -229,9 +229,8 @@ class Profile(_Model):
 
 
 def builtin_profiles() -> dict[str, Profile]:
-    """The profiles every config has. ``swipe_left`` means the hand moves to the person's left
-    edge of the image... see pipeline.gestures for the exact convention; here it turns the page
-    forward like a touch screen."""
+    """The profiles every config has. ``swipe_left`` is a movement to the user's own left (see
+    ``pipeline.gestures.swipes``); like flicking a page on a touch screen it goes forward."""
     return {
         "slides": Profile(
             description="Presentations: swipe or thumb up for the next slide, back for previous",

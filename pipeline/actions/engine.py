@@ -344,7 +344,7 @@ class ActionEngine:
             self._gestures[event.track_id] = _Gesture(
                 event.gesture, event.started_ms, event.handedness
             )
-            if event.gesture == self._config.actions.arm_gesture:
+            if event.gesture == self._config.actions.arm_gesture != "none":
                 return
             for binding in self._bindings:
                 if binding.mapping.gesture == event.gesture and self._hand_matches(
@@ -422,8 +422,9 @@ class ActionEngine:
         start: float,
     ) -> None:
         settings = self._config.actions
+        arm = settings.arm_gesture
         for track_id, gesture in self._gestures.items():
-            if gesture.name != settings.arm_gesture or gesture.toggled or self._paused:
+            if arm == "none" or gesture.name != arm or gesture.toggled or self._paused:
                 continue
             if scores is not None and scores.get(track_id, 0.0) < settings.min_hand_score:
                 continue

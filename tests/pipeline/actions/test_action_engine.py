@@ -264,6 +264,19 @@ def test_arm_gesture_toggles_once_per_hold() -> None:
     assert [c[1] for c in sim.taps()] == ["n"]
 
 
+def test_arm_gesture_none_disables_arming_by_gesture() -> None:
+    sim = sim_for(Mapping(gesture="i_love_you", action="key:x"), arm_gesture="none", armed=False)
+    sim.hands = [make_hand(1), make_hand(2)]
+    hold_gesture(sim, "none", start=0, end=None, track=1)
+    hold_gesture(sim, "i_love_you", start=0, end=3000, track=2)
+    sim.until(5000)
+    assert sim.engine.armed is False
+    assert [r.status for r in sim.records] == ["disarmed"]  # an ordinary, blocked mapping
+    sim.engine.set_armed(True)
+    hold_gesture(sim, "i_love_you", start=sim.t, end=sim.t + 400, track=2)
+    assert sim.taps() == [("press_key", "x")]
+
+
 def test_arm_gesture_held_too_briefly_does_nothing() -> None:
     sim = sim_for(armed=False, arm_hold_ms=1000)
     hold_gesture(sim, "i_love_you", start=0, end=800)
