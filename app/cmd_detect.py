@@ -75,7 +75,7 @@ def expand(paths: list[str]) -> list[str]:
     return out
 
 
-def hand_record(hand, recognizer) -> dict:  # type: ignore[no-untyped-def]
+def hand_record(hand, recognizer, frame_size: tuple[int, int]) -> dict:  # type: ignore[no-untyped-def]
     rec = {
         "handedness": hand.handedness,
         "handedness_score": round(float(hand.handedness_score), 5),
@@ -85,7 +85,7 @@ def hand_record(hand, recognizer) -> dict:  # type: ignore[no-untyped-def]
         "world_landmarks": [[round(float(v), 5) for v in row] for row in hand.world_landmarks],
     }
     if recognizer is not None:
-        g = recognizer.classify(hand)
+        g = recognizer.classify(hand, frame_size=frame_size)
         rec["gesture"] = g.gesture
         rec["gesture_score"] = round(float(g.score), 4)
         rec["count"] = g.count
@@ -137,7 +137,9 @@ def run(args: argparse.Namespace) -> int:
             "width": result.width,
             "height": result.height,
             "ms": round(ms, 3),
-            "hands": [hand_record(h, recognizer) for h in result.hands],
+            "hands": [
+                hand_record(h, recognizer, (result.width, result.height)) for h in result.hands
+            ],
         }
         print(json.dumps(line), flush=True)
     return 2 if failed else 0

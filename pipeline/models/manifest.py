@@ -16,7 +16,7 @@ else:  # pragma: no cover - py3.10
     import tomli as tomllib
 
 # Bumped when the converter's output changes, so an old .onnx is rebuilt on install.
-CONVERTER_VERSION = 2
+CONVERTER_VERSION = 3
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,9 @@ class InferenceSession:
         if threads > 0:
             opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
+        # Worker threads sleep instead of spin-waiting between runs: the tracker idles between
+        # camera frames and the CPU belongs to the user's own work (and to the GUI thread).
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.log_severity_level = 3
         providers = resolve_providers(provider, ort.get_available_providers())
         try:

@@ -261,16 +261,30 @@ class _Converter:
     def _op_depthwise_conv_2d(self, op, ins, outs) -> None:
         self._conv(op, ins, outs, depthwise=True)
 
+    def _depthwise_1x1(self, x: str, weights: np.ndarray, relu: bool) -> str:
+        """A per-channel scale as a 1x1 depthwise Conv (optionally followed by Relu)."""
+        c = weights.size
+        w = self.b.const("dw", weights.astype(np.float32).reshape(c, 1, 1, 1))
+        y = self.b.node("Conv", [x, w], "dw1x1", kernel_shape=[1, 1], group=c)
+        return self.b.node("Relu", [y], "relu") if relu else y
+
     def _op_prelu(self, op, ins, outs) -> None:
         x_val = self.value(ins[0])
         alpha = self.const_of(ins[1]).astype(np.float32)
-        if len(x_val.shape) == 4:
+        channels = x_val.shape[-1]
+        if len(x_val.shape) == 4 and alpha.size == channels:
+            # PRelu(x) = Relu(x) - alpha * Relu(-x), written with 1x1 depthwise convolutions.
+            # onnxruntime keeps Conv (+Relu, +Add) in its blocked NCHWc layout but not PRelu,
+            # which cost ~70 layout reorders in the palm model; this form runs ~2x faster.
             x = self.as_input(ins[0], want_nchw=True)
-            slope = alpha.reshape(-1, 1, 1) if alpha.size == x_val.shape[3] else alpha
-        else:
-            x, slope = self.as_input(ins[0], want_nchw=None), alpha
-        y = self.b.node("PRelu", [x, self.b.const("alpha", slope)], "prelu")
-        self.set_output(outs[0], y, nchw=len(x_val.shape) == 4)
+            pos = self._depthwise_1x1(x, np.ones(channels), relu=True)
+            neg = self._depthwise_1x1(x, -np.ones(channels), relu=True)
+            scaled = self._depthwise_1x1(neg, -alpha.reshape(-1), relu=False)
+            self.set_output(outs[0], self.b.node("Add", [scaled, pos], "prelu"), nchw=True)
+            return
+        x = self.as_input(ins[0], want_nchw=None)
+        y = self.b.node("PRelu", [x, self.b.const("alpha", alpha)], "prelu")
+        self.set_output(outs[0], y, nchw=x_val.nchw)
 
     def _binary(self, onnx_op: str, op, ins, outs) -> None:
         four_d = len(self._tensor_shape(outs[0])) == 4
@@ -317,6 +331,17 @@ class _Converter:
     def _op_pad(self, op, ins, outs) -> None:
         paddings = self.const_of(ins[1]).astype(np.int64)  # [rank, 2] in NHWC order
         rank = paddings.shape[0]
+        if rank == 4 and not paddings[:3].any():
+            # Zero channels appended (residual blocks that widen): a 1x1 Conv with an identity
+            # block does the same and stays in onnxruntime's NCHWc layout, unlike Pad.
+            c_in = self.value(ins[0]).shape[3]
+            before, after = int(paddings[3, 0]), int(paddings[3, 1])
+            eye = np.zeros((before + c_in + after, c_in, 1, 1), dtype=np.float32)
+            eye[before + np.arange(c_in), np.arange(c_in)] = 1.0
+            x = self.as_input(ins[0], want_nchw=True)
+            y = self.b.node("Conv", [x, self.b.const("chpad", eye)], "chpad", kernel_shape=[1, 1])
+            self.set_output(outs[0], y, nchw=True)
+            return
         if rank == 4:
             order = [0, 3, 1, 2]
             paddings = paddings[order]

@@ -98,3 +98,31 @@ def test_huge_image(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_bad_option_values(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["detect", "--max-hands", "0", str(tmp_path)]) == 2
     assert "max-hands" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "photo,gesture,count",
+    [
+        ("thumbs_up.jpg", "thumb_up", None),
+        ("pointing_up.jpg", "pointing_up", 1),
+        ("victory.jpg", "victory", 2),
+    ],
+)
+def test_gesture_fields(
+    shared_data: Path, capsys: pytest.CaptureFixture[str], photo: str, gesture: str, count
+) -> None:  # type: ignore[no-untyped-def]
+    code, lines, _ = run_detect(capsys, str(shared_data / "photos" / photo))
+    hands = lines[0]["hands"]
+    assert code == 0
+    assert gesture in [h["gesture"] for h in hands]
+    shown = next(h for h in hands if h["gesture"] == gesture)
+    assert shown["count"] == count and 0 < shown["gesture_score"] <= 1
+
+
+def test_counting_scheme_option(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Index finger alone: 1 in American counting, not a number in European (thumb first).
+    photo = str(shared_data / "photos" / "pointing_up.jpg")
+    _, american, _ = run_detect(capsys, "--counting", "american", photo)
+    _, european, _ = run_detect(capsys, "--counting", "european", photo)
+    assert american[0]["hands"][0]["count"] == 1
+    assert european[0]["hands"][0]["count"] != 1

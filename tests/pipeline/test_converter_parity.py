@@ -55,6 +55,23 @@ def test_converted_model_matches_tflite(name: str, tolerances: dict[str, float])
             assert float(np.abs(ref[out_name]).max()) > 10 * tol or out_name != "Identity"
 
 
+@pytest.mark.parametrize("name", ["hand_landmark_full", "palm_detection_lite"])
+def test_dynamic_batch_gives_the_same_rows(name: str) -> None:
+    import onnxruntime as ort
+
+    manifest = load_manifest()
+    entry = next(e for e in manifest.models if e.name == name)
+    model = convert_tflite(manifest.cache_path(entry).read_bytes(), dynamic_batch=True)
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    size = 224 if name.startswith("hand") else 192
+    x = np.random.default_rng(3).random((3, size, size, 3), dtype=np.float32)
+    batched = sess.run(None, {"input_1": x})
+    single = sess.run(None, {"input_1": x[1:2]})
+    for b, s in zip(batched, single, strict=True):
+        assert b.shape[0] == 3
+        assert np.abs(b[1:2] - s).max() <= 1e-4
+
+
 def test_converter_rejects_garbage() -> None:
     with pytest.raises((ConversionError, Exception)):
         convert_tflite(b"definitely not a flatbuffer")

@@ -74,7 +74,8 @@ def test_photos_match_mediapipe(
     "video,limit", [("open_hand_360p", 0.03), ("fist_then_thumb_up_720p", 0.045)]
 )
 def test_videos_match_mediapipe_tracking(shared_data: Path, video: str, limit: float) -> None:
-    tracker = HandTracker(TrackerConfig(max_hands=2))
+    # MediaPipe's schedule: the palm detector on every frame with fewer hands than max_hands.
+    tracker = HandTracker(TrackerConfig(max_hands=2, redetect_interval_ms=0))
     refs = [
         json.loads(x)
         for x in (shared_data / "reference" / f"{video}.jsonl").read_text().splitlines()
@@ -135,3 +136,20 @@ def test_tracking_skips_detector_and_keeps_ids(shared_data: Path) -> None:
     assert detector_runs <= 3, "the palm detector should run only until the hand is found"
     assert len(ids) == 1, f"one hand should keep one track id, got {ids}"
     assert frames == 202
+
+
+@pytest.mark.parametrize("interval_ms,expected_runs", [(0.0, (200, 202)), (100.0, (60, 75))])
+def test_redetect_interval_schedules_palm_detector(
+    shared_data: Path, interval_ms: float, expected_runs: tuple[int, int]
+) -> None:
+    # One hand visible, max 2: the detector looks for the second hand on a schedule.
+    tracker = HandTracker(TrackerConfig(max_hands=2, redetect_interval_ms=interval_ms))
+    runs = 0
+    ids: set[int] = set()
+    with open_source(str(shared_data / "videos" / "open_hand_360p.mp4")) as src:  # 25 fps
+        for frame in src:
+            result = tracker.process(frame.image, frame.timestamp_ms)
+            runs += result.detector_ran
+            ids.update(h.track_id for h in result.hands)
+    assert expected_runs[0] <= runs <= expected_runs[1]
+    assert len(ids) == 1
