@@ -630,7 +630,7 @@ def read_config_file(
     except OSError as exc:
         return None, [f"{path}: cannot read: {exc.strerror or exc}"]
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # Windows editors may add a byte-order mark
     except UnicodeDecodeError as exc:
         return None, [f"{path}: not UTF-8 text (byte {exc.start})"]
     return parse_config_text(text, file=path, known_gestures=known_gestures)
@@ -667,6 +667,8 @@ def atomic_write_text(path: Path, text: str, *, backup: bool = True) -> None:
     fsynced, then ``os.replace``. With ``backup`` the previous file is kept as ``<name>.bak``.
     Raises :class:`HandCueError` (the original file untouched) when anything fails."""
     path = Path(path)
+    if path.is_symlink():  # e.g. a dotfiles checkout: update the file, keep the link
+        path = path.resolve()
     folder = path.parent
     if path.is_dir():
         raise HandCueError(f"cannot save settings: {path} is a folder")

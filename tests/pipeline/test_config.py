@@ -354,3 +354,22 @@ def test_models_are_frozen_and_strict() -> None:
 
 def test_actions_are_stored_canonical() -> None:
     assert Mapping(gesture="fist", action=" COMBO:Control+Shift+T ").action == "combo:ctrl+shift+t"
+
+
+def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"\xef\xbb\xbfactive_profile = 'media'\n")
+    cfg, problems = load_config(path, known_gestures=KNOWN)
+    assert problems == [] and cfg.active_profile == "media"
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_saving_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "dotfiles" / "handcue.toml"
+    save_config(AppConfig(), real)
+    link = tmp_path / "cfg" / "config.toml"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    save_config(AppConfig(active_profile="media"), link)
+    assert link.is_symlink()
+    assert load_config(real, known_gestures=KNOWN)[0].active_profile == "media"
