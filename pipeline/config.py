@@ -42,6 +42,7 @@ import time
 import types
 import typing
 from collections.abc import Callable, Iterable
+from collections.abc import Mapping as _MappingABC
 from pathlib import Path
 from typing import Any, Literal
 
@@ -420,11 +421,11 @@ class _TomlLocator:
                     table = parts
                 self._note(table, number)
                 continue
-            match = self._KEY_RE.match(raw_line)
-            if match:
-                path = (*table, *self._split_key(match.group(1)))
+            key = self._KEY_RE.match(raw_line)
+            if key:
+                path = (*table, *self._split_key(key.group(1)))
                 self._note(path, number)
-                rest = raw_line[match.end() :].strip()
+                rest = raw_line[key.end() :].strip()
                 if rest.startswith("[") and "]" not in rest.split("#")[0]:
                     open_array, element = path, -1
 
@@ -477,7 +478,7 @@ def _unwrap(annotation: Any) -> Any:
     return annotation
 
 
-def _describe_error(error: dict[str, Any]) -> str:
+def _describe_error(error: _MappingABC[str, Any]) -> str:
     kind = error.get("type", "")
     loc = tuple(error.get("loc", ()))
     if kind == "extra_forbidden":

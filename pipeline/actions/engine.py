@@ -31,7 +31,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from pipeline.actions.sink import HeldInputGuard, InputSink
@@ -500,19 +500,20 @@ class ActionEngine:
     ) -> bool:
         binding = activation.binding
         status = self._gate(binding, now, phase)
-        record = {
-            "kind": "action",
-            "timestamp_ms": now,
-            "frame_index": frame_index,
-            "gesture": binding.mapping.gesture,
-            "track_id": activation.track_id,
-            "handedness": activation.handedness,
-            "action": binding.action.spec,
-            "trigger": binding.mapping.trigger,
-            "phase": phase,
-        }
+        record = ActionRecord(
+            kind="action",
+            status=status,
+            timestamp_ms=now,
+            frame_index=frame_index,
+            gesture=binding.mapping.gesture,
+            track_id=activation.track_id,
+            handedness=activation.handedness,
+            action=binding.action.spec,
+            trigger=binding.mapping.trigger,
+            phase=phase,
+        )
         if status != "ok":
-            records.append(ActionRecord(status=status, **record))
+            records.append(record)
             return False
         t_inject = time.perf_counter()
         try:
@@ -524,9 +525,7 @@ class ActionEngine:
         except Exception as exc:
             log.exception("injecting %s failed; releasing everything and disarming", binding.action)
             latency = (time.perf_counter() - start) * 1000.0
-            records.append(
-                ActionRecord(status="failed", latency_ms=latency, detail=str(exc), **record)
-            )
+            records.append(replace(record, status="failed", latency_ms=latency, detail=str(exc)))
             self._set_armed(False, records)
             self._reset_activations(records, "injection failed")
             return False
@@ -535,11 +534,11 @@ class ActionEngine:
         if phase != "repeat":
             self._last_fire_ms[binding.index] = now
         records.append(
-            ActionRecord(
+            replace(
+                record,
                 status="done",
                 latency_ms=(t_done - start) * 1000.0,
                 inject_ms=(t_done - t_inject) * 1000.0,
-                **record,
             )
         )
         return True
