@@ -247,6 +247,21 @@ def _stats(values: list[float]) -> dict[str, float] | None:
 # ----------------------------------------------------------------------------- run
 
 
+def _controls_hint(cfg: Any, armed: bool, dry_run: bool) -> str:
+    """One line telling the user how to control the run."""
+    settings = cfg.actions
+    parts = ["armed" if armed else "disarmed"]
+    if settings.arm_gesture != "none":
+        seconds = settings.arm_hold_ms / 1000.0
+        parts.append(f"hold {settings.arm_gesture} for {seconds:g} s to arm/disarm")
+    if settings.pause_hotkey and not dry_run:
+        parts.append(f"{settings.pause_hotkey} pauses/resumes")
+    parts.append("Ctrl-C stops")
+    if dry_run:
+        parts.append("dry run: nothing is injected")
+    return "; ".join(parts)
+
+
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = sys.stdout if out is None else out
 
@@ -298,6 +313,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                             for m in engine.mappings
                         ],
                     }
+                )
+                print(
+                    f"handcue: {_controls_hint(cfg, engine.armed, args.dry_run)}", file=sys.stderr
                 )
                 for frame in source:
                     t0 = time.perf_counter()

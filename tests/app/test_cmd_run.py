@@ -126,6 +126,7 @@ def test_dry_run_uses_no_display(monkeypatch, capsys) -> None:
     code, out, err = run_cli(capsys, "--source", "x.mp4", "--dry-run", "--profile", "custom", *MAPS)
     assert code == 0, err
     assert out[0]["dry_run"] is True
+    assert "armed; hold i_love_you for 1 s to arm/disarm; Ctrl-C stops; dry run" in err
     assert [o["action"] for o in out if o["type"] == "action"] == ["click:left", "key:n"]
 
 
