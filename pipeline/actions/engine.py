@@ -251,6 +251,8 @@ class ActionEngine:
                     now = max((e.timestamp_ms for e in events), default=self._now_ms)
                     scores = None
                     index = max((e.frame_index for e in events), default=-1)
+                if now < self._now_ms:
+                    self._restart_clock(now, records)
                 for event in events:
                     self._on_event(event, scores, records, start)
                 self._now_ms = max(self._now_ms, now)
@@ -304,6 +306,16 @@ class ActionEngine:
 
     def _state(self, status: str, detail: str = "") -> ActionRecord:
         return ActionRecord(kind="state", status=status, timestamp_ms=self._now_ms, detail=detail)
+
+    def _restart_clock(self, now: float, records: list[ActionRecord]) -> None:
+        """Frame time went backwards (a new source, a looping video): forget every gesture,
+        cooldown and rate-limit time stamp of the old time line, releasing what is held."""
+        log.info("frame time went back from %.0f to %.0f ms: starting afresh", self._now_ms, now)
+        self._reset_activations(records, "time reset")
+        self._gestures.clear()
+        self._last_fire_ms.clear()
+        self._fire_times.clear()
+        self._now_ms = now
 
     def _set_armed(self, armed: bool, records: list[ActionRecord]) -> None:
         if armed == self._armed:

@@ -478,6 +478,25 @@ def test_release_all_is_idempotent_and_reports() -> None:
     assert len(sim.sink.calls) == n
 
 
+def test_time_going_back_starts_afresh() -> None:
+    """A looping video restarts its timestamps: old gestures, cooldowns and held keys go."""
+    sim = sim_for(
+        Mapping(gesture="fist", action="key:shift", trigger="hold"),
+        Mapping(gesture="ok", action="key:o", hold_ms=300, cooldown_ms=60_000),
+    )
+    sim.hands = [make_hand(1), make_hand(2)]
+    hold_gesture(sim, "fist", start=0, end=None, track=1)
+    hold_gesture(sim, "ok", start=sim.t, end=sim.t + 600, track=2)
+    assert sim.sink.held_keys == ["shift"] and ("press_key", "o") in sim.sink.calls
+    sim.t = 0.0  # the video starts again
+    sim.step()
+    assert sim.sink.held_keys == []
+    sim.until(2000)  # the old fist (started before the jump) must not press again
+    assert sim.sink.held_keys == []
+    hold_gesture(sim, "ok", start=sim.t, end=sim.t + 600, track=2)  # no stale cooldown
+    assert sim.sink.calls.count(("press_key", "o")) == 2
+
+
 def test_state_changes_between_frames_are_reported_with_the_next_frame() -> None:
     sim = sim_for(armed=False)
     sim.engine.set_armed(True)
