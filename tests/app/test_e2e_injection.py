@@ -404,3 +404,33 @@ def test_pause_hotkey_stops_actions(receiver, tmp_path: Path) -> None:
     received = _settled(events_log)
     assert [e for e in received if e["type"].startswith(("mouse", "wheel"))] == []
     assert [e for e in received if e["type"] == "key_press" and e["text"] == "n"] == []
+
+
+def test_a_crashing_process_still_releases_its_keys(receiver, tmp_path: Path) -> None:
+    """Last line of defence: the sink's atexit hook lifts keys even when the program dies of
+    an unhandled exception without any cleanup of its own."""
+    env, events_log = receiver
+    code = """
+from app.input_sink import PynputSink
+sink = PynputSink()
+sink.press_key("shift")
+sink.press_button("left")
+raise RuntimeError("crash with shift and the left button down")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=dict(env, PYTHONPATH=str(ROOT)),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "crash with shift" in done.stderr
+    received = [(e["type"], e.get("key") or e.get("button")) for e in _settled(events_log)]
+    shift = 0x01000020
+    assert received == [
+        ("key_press", shift),
+        ("mouse_press", "left"),
+        ("mouse_release", "left"),
+        ("key_release", shift),
+    ]
