@@ -1,0 +1,110 @@
+"""Frame sources (camera index, video file, image folder) and provider choice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from pipeline.errors import HandCueError, SourceError
+from pipeline.models.session import resolve_providers
+from pipeline.sources import ImageFolderSource, VideoSource, open_source, read_image, to_bgr8
+
+
+def test_image_folder_in_name_order_skipping_broken(tmp_path: Path) -> None:
+    for name, value in (("b.png", 20), ("a.png", 10)):
+        cv2.imwrite(str(tmp_path / name), np.full((8, 12, 3), value, np.uint8))
+    (tmp_path / "c.jpg").write_bytes(b"broken")
+    (tmp_path / "notes.txt").write_text("x")
+    with open_source(str(tmp_path)) as src:
+        assert isinstance(src, ImageFolderSource)
+        frames = list(src)
+    assert [Path(f.path).name for f in frames] == ["a.png", "b.png"]
+    assert [int(f.image[0, 0, 0]) for f in frames] == [10, 20]
+    assert [f.index for f in frames] == [0, 1]
+    assert frames[1].timestamp_ms > frames[0].timestamp_ms
+    assert [Path(p).name for p, _ in src.skipped] == ["c.jpg"]
+
+
+def test_image_folder_loops(tmp_path: Path) -> None:
+    cv2.imwrite(str(tmp_path / "a.png"), np.zeros((4, 4, 3), np.uint8))
+    src = open_source(str(tmp_path), loop=True)
+    frames = [f for _, f in zip(range(5), src, strict=False)]
+    assert [f.index for f in frames] == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    "make,message",
+    [
+        (lambda p: p / "missing", "no such file"),
+        (lambda p: p, "no images"),
+    ],
+)
+def test_bad_sources(tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SourceError, match=message):
+        open_source(str(make(tmp_path)))
+
+
+def test_not_a_video(tmp_path: Path) -> None:
+    bad = tmp_path / "clip.mp4"
+    bad.write_bytes(b"not a video at all")
+    with pytest.raises(SourceError, match="cannot open as a video"):
+        open_source(str(bad))
+
+
+def test_missing_camera_is_a_clear_error() -> None:
+    with pytest.raises(SourceError, match="camera 7"):
+        open_source("7")
+
+
+def test_video_file_frames_and_timestamps(shared_data: Path) -> None:
+    with open_source(str(shared_data / "videos" / "open_hand_360p.mp4")) as src:
+        assert isinstance(src, VideoSource) and not src.is_camera
+        frames = list(src)
+    assert len(frames) == 202
+    assert frames[0].image.shape == (360, 640, 3)
+    assert frames[25].timestamp_ms == pytest.approx(1000.0)
+
+
+@pytest.mark.parametrize(
+    "img",
+    [
+        np.zeros((5, 6), np.uint8),
+        np.zeros((5, 6, 4), np.uint8),
+        np.zeros((5, 6, 3), np.uint16) + 65535,
+        np.zeros((5, 6, 1), np.uint8),
+    ],
+)
+def test_to_bgr8_normalises_pixel_formats(img: np.ndarray) -> None:
+    out = to_bgr8(img)
+    assert out.shape == (5, 6, 3) and out.dtype == np.uint8
+
+
+def test_read_image_empty_file(tmp_path: Path) -> None:
+    (tmp_path / "e.png").write_bytes(b"")
+    with pytest.raises(SourceError, match="empty file"):
+        read_image(tmp_path / "e.png")
+
+
+def test_provider_choice() -> None:
+    assert resolve_providers("auto", ["CPUExecutionProvider"]) == ["CPUExecutionProvider"]
+    assert resolve_providers("auto", ["CUDAExecutionProvider", "CPUExecutionProvider"]) == [
+        "CUDAExecutionProvider",
+        "CPUExecutionProvider",
+    ]
+    assert resolve_providers("cpu", ["CUDAExecutionProvider", "CPUExecutionProvider"]) == [
+        "CPUExecutionProvider"
+    ]
+    with pytest.raises(HandCueError, match="not available"):
+        resolve_providers("cuda", ["CPUExecutionProvider"])
+
+
+def test_list_cameras_copes_with_none() -> None:
+    from pipeline.sources import list_cameras
+
+    cams = list_cameras()
+    assert isinstance(cams, list)
+    if not Path("/dev/video0").exists():
+        assert cams == []
