@@ -38,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Track hands, recognise gestures and perform the mapped actions. Prints "
         "each gesture event and action as a JSON line. Starts armed; the arm gesture toggles "
         "it and the pause hotkey pauses everything.",
+        epilog="ACTION syntax: " + _action_help(),
     )
     p.add_argument(
         "--source",
@@ -61,6 +62,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--disarmed", action="store_true", help="start disarmed (arm by gesture)")
     p.add_argument("--realtime", action="store_true", help="pace video files at their frame rate")
     p.set_defaults(func=run)
+
+
+def _action_help() -> str:
+    from pipeline.actions.spec import ACTION_SYNTAX_HELP
+
+    return ACTION_SYNTAX_HELP
 
 
 # ----------------------------------------------------------------------------- setup
