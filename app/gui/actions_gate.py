@@ -29,17 +29,18 @@ class ActionGate:
     def engine(self) -> Any:
         return self._engine
 
+    # The engine can change its own state (the arm gesture toggles armed), so ask it.
     @property
     def armed(self) -> bool:
-        return self._armed
+        return bool(getattr(self._engine, "armed", self._armed))
 
     @property
     def paused(self) -> bool:
-        return self._paused
+        return bool(getattr(self._engine, "paused", self._paused))
 
     @property
     def profile(self) -> str:
-        return self._profile
+        return str(getattr(self._engine, "profile", "") or self._profile)
 
     def replace_engine(self, engine: Any) -> None:
         """Swap in a new engine (after the config changed), keeping armed / paused / profile."""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from app import resources
@@ -19,33 +18,26 @@ from pipeline.errors import HandCueError
 
 log = logging.getLogger(__name__)
 
-# Where the desktop input sink (pynput) may live, and the names it may have, newest first.
-_SINK_CANDIDATES = (("app.input_sink", ("PynputSink", "DesktopSink", "make_sink", "create_sink")),)
+
+def desktop_sink() -> tuple[Any, list[str]]:
+    """The real keyboard/mouse sink and warnings for the user; without a usable display, a
+    RecordingSink (gestures are shown but send nothing) and a message saying why."""
+    from pipeline.actions.sink import RecordingSink
+
+    try:
+        from app.input_sink import create_input_sink
+
+        return create_input_sink()
+    except HandCueError as exc:
+        return RecordingSink(), [f"Keyboard and mouse control is unavailable: {exc}"]
+    except ImportError as exc:  # pynput missing from this build
+        return RecordingSink(), [f"Keyboard and mouse control is not installed ({exc})."]
 
 
-def desktop_sink() -> tuple[Any, str]:
-    """The real keyboard/mouse sink and '' , or a RecordingSink and a message saying why."""
-    from pipeline.actions import sink as sink_module
+class PauseHotkeyBridge(QObject):
+    """Carries the global pause hotkey (pynput's listener thread) into the GUI thread."""
 
-    for module_name, names in _SINK_CANDIDATES:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError as exc:
-            log.info("no desktop input sink: %s", exc)
-            continue
-        except Exception as exc:  # pynput without a display raises various errors
-            return sink_module.RecordingSink(), f"Keyboard and mouse control is unavailable: {exc}"
-        for name in names:
-            factory = getattr(module, name, None)
-            if callable(factory):
-                try:
-                    return factory(), ""
-                except Exception as exc:
-                    return (sink_module.RecordingSink(),
-                            f"Keyboard and mouse control is unavailable: {exc}")  # fmt: skip
-    return (sink_module.RecordingSink(),
-            "Keyboard and mouse control is not installed in this build: gestures are shown "
-            "but send nothing.")  # fmt: skip
+    pressed = Signal()
 
 
 def build_context(*, sink: Any = None) -> AppContext:
@@ -64,9 +56,8 @@ def build_context(*, sink: Any = None) -> AppContext:
         cfg = AppConfig()
         problems.append(str(exc))
     if sink is None:
-        sink, why = desktop_sink()
-        if why:
-            problems.append(why)
+        sink, warnings = desktop_sink()
+        problems += warnings
 
     def load_templates() -> Any:
         try:
@@ -125,14 +116,38 @@ def create_main_window(ctx: AppContext, *, source: str | None = None, minimised:
     return window
 
 
+def start_pause_hotkey(window: Any) -> Any:
+    """Listen for ``[actions] pause_hotkey`` system-wide; it toggles pause. None if off or
+    unavailable (the tray and the window still pause)."""
+    hotkey = window.ctx.config.actions.pause_hotkey
+    if not hotkey:
+        return None
+    try:
+        from app.input_sink import PauseHotkey
+    except ImportError:
+        return None
+    bridge = PauseHotkeyBridge(window)
+    bridge.pressed.connect(lambda: window.set_paused(not window.ctx.gate.paused))
+    listener = PauseHotkey(hotkey, bridge.pressed.emit)
+    return listener if listener.start() else None
+
+
 def run(source: str | None = None, *, minimised: bool = False) -> int:
     """Start the desktop app; returns the exit code."""
     app = make_application()
     ctx = build_context()
     window = create_main_window(ctx, source=source, minimised=minimised)
+    hotkey = start_pause_hotkey(window)
     app.lastWindowClosed.connect(lambda: None if window.close_to_tray else app.quit())
     if not window.close_to_tray:
         app.setQuitOnLastWindowClosed(True)
-    code = app.exec()
-    window.shutdown()
+    try:
+        code = app.exec()
+    finally:
+        if hotkey is not None:
+            hotkey.stop()
+        window.shutdown()
+        close = getattr(ctx.sink, "close", None)
+        if callable(close):
+            close()  # lifts anything still held
     return int(code)

@@ -173,6 +173,8 @@ class MainWindow(QMainWindow):
         self._latest: TrackedFrame | None = None
         self._drawn: TrackedFrame | None = None
         self._pending_log: deque[str] = deque(maxlen=MAX_LOG_LINES)
+        self._state_dirty = False  # the engine changed armed / paused / profile by itself
+        self._last_was_camera = True
         self._last_frame_s = 0.0
         self._provider = ""
         self._warm_up: WarmUpThread | None = None
@@ -230,7 +232,9 @@ class MainWindow(QMainWindow):
         self.loop_box.setChecked(True)
         bar.addWidget(self.loop_box)
         self.mirror_box = QCheckBox("Mirror")
-        self.mirror_box.setToolTip("Show the picture like a mirror (natural for a webcam)")
+        self.mirror_box.setToolTip(
+            "Show the picture like a mirror (on by default for a webcam, off for files)"
+        )
         self.mirror_box.toggled.connect(self._on_mirror_toggled)
         bar.addWidget(self.mirror_box)
         bar.addSeparator()
@@ -425,6 +429,11 @@ class MainWindow(QMainWindow):
             return
         self.banner.clear()
         self._latest = self._drawn = None
+        camera = is_camera_spec(spec)
+        if camera != self._last_was_camera:
+            # A webcam is shown like a mirror (if the user wants that); files as recorded.
+            self.mirror_box.setChecked(camera and self.ctx.mirror_preview())
+            self._last_was_camera = camera
         loop = self.loop_box.isChecked() and not is_camera_spec(spec)
         self.session.start(spec, loop=loop, every_frame=self.every_frame)
         self.state_label.setText(f"Starting {self.source_combo.currentText()}…")
@@ -468,6 +477,8 @@ class MainWindow(QMainWindow):
         self._last_frame_s = time.monotonic()
         for line in self._log_lines(frame):
             self._pending_log.append(line)
+        if any(getattr(r, "kind", "") == "state" for r in frame.actions):
+            self._state_dirty = True
 
     def _on_session_failed(self, message: str) -> None:
         self.show_message(message, "error")
@@ -490,6 +501,11 @@ class MainWindow(QMainWindow):
         if self._pending_log:
             self.event_log.appendPlainText("\n".join(self._pending_log))
             self._pending_log.clear()
+        if self._state_dirty:
+            self._state_dirty = False
+            self._update_arm_button()
+            self.refresh_profiles()
+            self.ctx.state_changed.emit()
         frame = self._latest
         if frame is None or frame is self._drawn:
             return
@@ -662,13 +678,37 @@ class MainWindow(QMainWindow):
 
 
 def describe_record(record: object) -> str:
-    """One line for an action record from the action engine."""
-    for attr in ("describe", "summary"):
-        fn = getattr(record, attr, None)
-        if callable(fn):
-            return str(fn())
-    action = getattr(record, "action", None)
-    what = getattr(record, "what", None) or getattr(record, "kind", None)
-    if action is not None:
-        return f"{what} {action}" if what else str(action)
+    """One line for an ``ActionRecord`` from the action engine (or anything else)."""
+    kind = getattr(record, "kind", "")
+    status = getattr(record, "status", "")
+    if kind == "state":
+        detail = getattr(record, "detail", "")
+        text = {
+            "armed": "HandCue armed: gestures act now",
+            "disarmed": "HandCue disarmed",
+            "paused": "Paused",
+            "resumed": "Resumed",
+            "released": "Released held keys",
+        }.get(status, status)
+        if status == "profile":
+            text = f"Profile: {detail}"
+        elif detail and status != "profile":
+            text += f" ({detail})"
+        return text
+    if kind == "action":
+        action = getattr(record, "action", "")
+        phase = getattr(record, "phase", "")
+        latency = getattr(record, "latency_ms", None)
+        if status == "done":
+            extra = f", {latency:.0f} ms" if isinstance(latency, (int, float)) else ""
+            what = {"press": "pressed", "release": "released", "repeat": "repeated"}.get(
+                phase, "sent"
+            )
+            return f"{what} {action}{extra}"
+        reason = {"disarmed": "not sent: disarmed (click ARM to let gestures act)",
+                  "paused": "not sent: paused", "cooldown": "skipped: cooling down",
+                  "rate_limited": "skipped: too many actions per second",
+                  "failed": "FAILED"}.get(status, status)  # fmt: skip
+        detail = getattr(record, "detail", "")
+        return f"{action} {reason}" + (f" ({detail})" if detail and status == "failed" else "")
     return str(record)

@@ -142,6 +142,9 @@ class MappingEditor(QDialog):
         root.addLayout(left)
 
         right = QVBoxLayout()
+        self.mappings_title = QLabel("MAPPINGS")
+        self.mappings_title.setObjectName("sectionTitle")
+        right.addWidget(self.mappings_title)
         self.description = QLineEdit()
         self.description.setPlaceholderText("What this profile is for (optional)")
         self.description.textEdited.connect(self._on_description_edited)
@@ -310,6 +313,7 @@ class MappingEditor(QDialog):
         if name not in self.profiles:
             return
         self.description.setText(self.profiles[name]["description"])
+        self.mappings_title.setText(f"MAPPINGS OF PROFILE “{name}”")
         builtin = name in BUILTIN_PROFILE_NAMES
         self.rename_button.setEnabled(not builtin)
         self.remove_profile_button.setEnabled(not builtin)

@@ -41,11 +41,14 @@ SAMPLE_SPACING_MS = 200
 THUMB = 88
 
 
-def skeleton_icon(hand: Hand, size: int = THUMB) -> QIcon:
-    """A small drawing of the hand's 2D skeleton, fitted into a ``size`` square."""
+def skeleton_icon(hand: Hand, size: int = THUMB, *, mirrored: bool = False) -> QIcon:
+    """A small drawing of the hand's 2D skeleton, fitted into a ``size`` square (mirrored
+    like the preview when ``mirrored``)."""
     pix = QPixmap(size, size)
     pix.fill(QColor(15, 18, 22))
     xy = hand.landmarks[:, :2].astype(np.float64)
+    if mirrored:
+        xy[:, 0] = -xy[:, 0]
     lo, hi = xy.min(axis=0), xy.max(axis=0)
     scale = (size - 12) / max(float((hi - lo).max()), 1.0)
     pts = (xy - (lo + hi) / 2) * scale + size / 2
@@ -208,6 +211,10 @@ class GestureRecorder(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.recorded_list.addItem(item)
         self.remove_recorded_button.setEnabled(self.recorded_list.count() > 0)
+        if self.recorded_list.count() == 0:
+            item = QListWidgetItem("None yet: the gestures you save appear here.")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.recorded_list.addItem(item)
 
     def name_problem(self) -> str:
         from pipeline.gestures.templates import validate_name
@@ -277,7 +284,8 @@ class GestureRecorder(QDialog):
 
     def add_sample(self, hand: Hand) -> None:
         self.samples.append(hand)
-        item = QListWidgetItem(skeleton_icon(hand), f"#{len(self.samples)}")
+        icon = skeleton_icon(hand, mirrored=self.preview.mirrored)
+        item = QListWidgetItem(icon, f"#{len(self.samples)}")
         self.sample_list.addItem(item)
         self._validate()
 

@@ -139,10 +139,18 @@ def test_profile_switch_is_saved(make_window):
 
 
 def test_mirror_toggle(make_window):
-    window = make_window()
-    assert window.video.mirrored
+    window = make_window(list_cameras=lambda: [0])
+    assert window.video.mirrored  # webcam default
     window.mirror_box.setChecked(False)
     assert not window.video.mirrored
+    window.set_source("clip.mp4")  # a file is shown as recorded
+    assert not window.video.mirrored
+    window.mirror_box.setChecked(True)  # the user's choice then sticks for files
+    window.set_source("other.mp4")
+    assert window.video.mirrored
+    window.set_source("0")
+    assert window.video.mirrored
+    window.stop()
 
 
 def test_config_problems_are_shown(make_window, make_ctx):

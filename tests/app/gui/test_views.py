@@ -1,0 +1,168 @@
+"""Video overlay, 3D plot maths, hands panel, action-record descriptions, the action gate."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from gui_fakes import FakeGesture, hand_from_landmarks, synthetic_landmarks
+
+from app.gui.actions_gate import ActionGate
+from app.gui.main_window import describe_record
+from app.gui.plot3d import HandPlot3D, world_to_gl
+from app.gui.video_view import VideoView, gesture_title
+from app.gui.worker import TrackedFrame
+from pipeline.types import FrameResult
+
+
+def _frame(hands, gestures=None, held=None, w=640, h=360):
+    image = np.zeros((h, w, 3), np.uint8)
+    return TrackedFrame(image=image, result=FrameResult(0, 0.0, w, h, tuple(hands), False),
+                        gestures=gestures or {}, held_ms=held or {}, fps=25.0,
+                        latency_ms=40.0, provider="CPUExecutionProvider")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("gid", "title"),
+    [("thumb_up", "Thumb up"), ("ok", "OK"), ("none", "No gesture"), ("i_love_you", "I love you"),
+     ("spock", "Spock")],
+)  # fmt: skip
+def test_gesture_titles(gid, title):
+    assert gesture_title(gid) == title
+
+
+def _render(view: VideoView) -> np.ndarray:
+    from PySide6.QtGui import QImage
+
+    img = QImage(view.size(), QImage.Format.Format_RGB888)
+    view.render(img)
+    ptr = img.constBits()
+    arr = np.frombuffer(ptr, np.uint8, count=img.sizeInBytes()).reshape(
+        img.height(), img.bytesPerLine()
+    )[:, : img.width() * 3]
+    return arr.reshape(img.height(), img.width(), 3).copy()
+
+
+@pytest.mark.parametrize("mirrored", [False, True])
+def test_overlay_draws_skeleton_where_the_hand_is(qtbot, mirrored):
+    view = VideoView()
+    qtbot.addWidget(view)
+    view.resize(640, 360)  # same size as the frame: frame pixels = widget pixels
+    view.show_readout = False
+    view.set_mirrored(mirrored)
+    lm = synthetic_landmarks(160, 200, 60)  # a hand in the left half of the frame
+    hand = hand_from_landmarks(lm)
+    view.set_frame(_frame([hand], {1: FakeGesture("thumb_up")}))
+    pixels = _render(view)
+    coloured = pixels.max(axis=2) > 60
+    left, right = coloured[:, :320].sum(), coloured[:, 320:].sum()
+    if mirrored:
+        assert right > 5 * max(left, 1)
+    else:
+        assert left > 5 * max(right, 1)
+    tip = lm[8, :2].astype(int)
+    x = 639 - tip[0] if mirrored else tip[0]
+    patch = pixels[tip[1] - 3 : tip[1] + 4, x - 3 : x + 4]
+    assert patch.max() > 200  # a joint is drawn at the index tip
+
+
+def test_overlay_keeps_the_frame_unchanged(qtbot):
+    view = VideoView()
+    qtbot.addWidget(view)
+    view.resize(320, 180)
+    frame = _frame([hand_from_landmarks(synthetic_landmarks(300, 200, 80))])
+    before = frame.image.copy()
+    view.set_frame(frame)
+    _render(view)
+    assert np.array_equal(frame.image, before)
+
+
+def test_hold_progress(qtbot):
+    view = VideoView()
+    qtbot.addWidget(view)
+    hand = hand_from_landmarks(synthetic_landmarks())
+    view.set_hold_lookup({"thumb_up": 400.0, "fist": -1.0, "swipe_left": 0.0}.get)
+    for gesture, held, expected in [("thumb_up", 100.0, 0.25), ("thumb_up", 800.0, 2.0),
+                                    ("fist", 500.0, None), ("swipe_left", 0.0, 1.0)]:  # fmt: skip
+        view.set_frame(_frame([hand], {1: FakeGesture(gesture)}, {1: held}))
+        assert view._hold_progress(hand) == expected
+
+
+def test_world_to_gl_axes_and_mirroring():
+    world = np.zeros((21, 3), np.float32)
+    world[8] = (0.05, -0.08, -0.02)  # right, up, towards the camera (metres)
+    out = world_to_gl(world, mirrored=False, centre_x_norm=0.5)
+    assert out[8] == pytest.approx((5.0, -2.0, 8.0))  # cm; z is up
+    mirrored = world_to_gl(world, mirrored=True, centre_x_norm=0.5)
+    assert mirrored[8][0] == pytest.approx(-5.0)
+    left = world_to_gl(world, mirrored=False, centre_x_norm=0.0)
+    assert left[0][0] < 0  # a hand at the left edge is placed left
+
+
+def test_plot_without_opengl_shows_placeholder(qtbot):
+    plot = HandPlot3D(use_gl=False)
+    qtbot.addWidget(plot)
+    assert plot.view is None
+    assert not plot.reset_button.isEnabled()
+    plot.set_hands([hand_from_landmarks(synthetic_landmarks())], 1280, mirrored=True)  # no-op
+
+
+def test_hands_panel_rows(qtbot):
+    from app.gui.hands_panel import HandsPanel
+
+    panel = HandsPanel()
+    qtbot.addWidget(panel)
+    panel.set_hold_lookup(lambda g: 200.0)
+    right = hand_from_landmarks(synthetic_landmarks(), "Right", 1)
+    left = hand_from_landmarks(synthetic_landmarks(400), "Left", 2)
+    panel.set_frame(_frame([right, left], {1: FakeGesture("victory", count=2),
+                                           2: FakeGesture("fist")}, {1: 100.0, 2: 500.0}))  # fmt: skip
+    assert panel.gesture_ids() == ["victory", "fist"]
+    assert panel.rows[0].gesture.text() == "Victory  (2)"
+    assert panel.rows[0].progress.value() == 50
+    assert panel.rows[1].progress.value() == 100
+    assert panel.empty.isHidden()
+    panel.set_frame(_frame([]))
+    assert panel.gesture_ids() == []
+    assert not panel.empty.isHidden()
+
+
+def test_describe_records():
+    from pipeline.actions.engine import ActionRecord
+
+    done = ActionRecord("action", "done", 0.0, action="key:right", phase="tap", latency_ms=3.2)
+    assert describe_record(done) == "sent key:right, 3 ms"
+    blocked = ActionRecord("action", "disarmed", 0.0, action="key:right")
+    assert "disarmed" in describe_record(blocked)
+    assert describe_record(ActionRecord("state", "profile", 0.0, detail="media")) == (
+        "Profile: media"
+    )
+    assert "armed" in describe_record(ActionRecord("state", "armed", 0.0))
+
+
+def test_gate_follows_the_engine_and_releases_on_disarm():
+    from pipeline.actions.engine import ActionEngine
+    from pipeline.actions.sink import RecordingSink
+    from pipeline.config import AppConfig
+
+    sink = RecordingSink()
+    engine = ActionEngine(AppConfig(), sink)
+    gate = ActionGate(engine)
+    assert not gate.armed
+    engine.set_armed(True)  # e.g. the arm gesture, inside the engine
+    assert gate.armed
+    sink.press_key("shift")
+    gate.set_armed(False)
+    assert not gate.armed
+    gate.set_profile("media")
+    assert gate.profile == "media" and engine.profile == "media"
+    with pytest.raises(Exception, match="no profile"):
+        gate.set_profile("nope")
+    assert gate.profile == "media"
+
+
+def test_gate_without_engine_keeps_state():
+    gate = ActionGate(None, profile="slides")
+    gate.set_armed(True)
+    gate.set_paused(True)
+    assert gate.armed and gate.paused and gate.profile == "slides"
+    assert gate.handle([], None) == []
