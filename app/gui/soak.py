@@ -90,6 +90,39 @@ class LatenessProbe:
         }
 
 
+class WorkTimer:
+    """Wall time of the GUI thread's own work, per kind (redraw slot, video paint, 3D paint):
+    separates "our code is slow" from "the CPU was busy elsewhere"."""
+
+    def __init__(self) -> None:
+        self.durations: dict[str, list[float]] = {}
+
+    def wrap(self, cls: type, name: str, label: str) -> None:
+        original = getattr(cls, name)
+        store = self.durations.setdefault(label, [])
+
+        def timed(this, *args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return original(this, *args, **kwargs)
+            finally:
+                store.append((time.perf_counter() - t0) * 1000.0)
+
+        setattr(cls, name, timed)
+
+    def stats(self) -> dict[str, dict[str, float]]:
+        import numpy as np
+
+        out = {}
+        for label, values in self.durations.items():
+            if values:
+                arr = np.asarray(values)
+                out[label] = {"n": int(arr.size), "mean_ms": round(float(arr.mean()), 2),
+                              "p99_ms": round(float(np.percentile(arr, 99)), 2),
+                              "max_ms": round(float(arr.max()), 2)}  # fmt: skip
+        return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
@@ -130,7 +163,20 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.gui.app import build_context, make_application
     from app.gui.main_window import MainWindow
+    from app.gui.main_window import MainWindow as _MW
+    from app.gui.video_view import VideoView
     from pipeline.actions.sink import RecordingSink
+
+    work = WorkTimer()
+    work.wrap(_MW, "_redraw", "redraw_slot")
+    work.wrap(_MW, "_on_frame_ready", "frame_ready_slot")
+    work.wrap(VideoView, "paintEvent", "video_paint")
+    try:
+        import pyqtgraph.opengl as gl
+
+        work.wrap(gl.GLViewWidget, "paintGL", "gl_paint")
+    except ImportError:
+        pass
 
     app = make_application()
     ctx = build_context(sink=RecordingSink())  # measure the app, never type into the desktop
@@ -149,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     probe = LatenessProbe()
     duration_s = args.minutes * 60.0
     rows: list[dict] = []
-    state = {"t0": 0.0, "cpu0": 0.0, "t_prev": 0.0, "cpu_prev": 0.0, "n_prev": 0}
+    state = {"t0": 0.0, "cpu0": 0.0, "t_prev": 0.0, "cpu_prev": 0.0, "n_prev": 0,
+             "gui0": 0.0}  # fmt: skip
 
     def sample() -> None:
         now, cpu = time.perf_counter(), time.process_time()
@@ -174,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         window.set_source(args.source)
         state["t0"] = state["t_prev"] = time.perf_counter()
         state["cpu0"] = state["cpu_prev"] = time.process_time()
+        state["gui0"] = time.thread_time()  # the GUI thread's own CPU time
         probe.start()
 
     sampler = QTimer()
@@ -186,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     sampler.stop()
     wall = time.perf_counter() - state["t0"]
     cpu = time.process_time() - state["cpu0"]
+    gui_cpu = time.thread_time() - state["gui0"]
     banner = window.banner.label.text() if not window.banner.isHidden() else ""
     window.shutdown()
 
@@ -206,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
         "event_loop_lateness_after_10s": probe.stats(after_s=10.0),
         "late_over_50ms_at_s": late_times,
         "cpu_pct_of_one_core": round(100.0 * cpu / wall, 1) if wall > 0 else 0.0,
+        "gui_thread_cpu_pct": round(100.0 * gui_cpu / wall, 1) if wall > 0 else 0.0,
+        "gui_work": work.stats(),
         "cores": os.cpu_count(),
         "machine_loadavg_1m_mean": round(
             sum(r["loadavg_1m"] or 0 for r in rows) / max(len(rows), 1), 2
