@@ -109,6 +109,16 @@ def gui_threads(configured: int) -> int:
     return max(1, (os.cpu_count() or 2) - 1)
 
 
+def tracker_supports_smoothing() -> bool:
+    """Whether this tracker takes a ``smoothing`` setting (the settings dialog disables the
+    slider otherwise, rather than offer a control that does nothing)."""
+    import dataclasses
+
+    from pipeline.tracker import TrackerConfig
+
+    return any(f.name == "smoothing" for f in dataclasses.fields(TrackerConfig))
+
+
 def default_tracker_factory(tracker_config: Any) -> Any:
     from pipeline.tracker import HandTracker
 
@@ -271,9 +281,10 @@ class AppContext(QObject):
 
         t = self._config.tracker
         static = bool(spec) and Path(spec).is_dir()  # unrelated photos: detect on every image
+        extra = {"smoothing": t.smoothing} if tracker_supports_smoothing() else {}
         return TrackerConfig(model=t.model, max_hands=t.max_hands, static_mode=static,
                              provider=t.provider, threads=gui_threads(t.threads),
-                             min_presence=t.min_presence)  # fmt: skip
+                             min_presence=t.min_presence, **extra)  # fmt: skip
 
     def build_parts(self, spec: str) -> PipelineParts:
         """Tracking thread: tracker (cached), a fresh gesture engine, the action gate."""

@@ -614,7 +614,8 @@ class MainWindow(QMainWindow):
     def open_recorder(self) -> None:
         from app.gui.recorder import GestureRecorder
 
-        dialog = GestureRecorder(self.ctx, lambda: self._latest, self)
+        dialog = GestureRecorder(self.ctx, lambda: self._latest, self,
+                                 mirrored=self.video.mirrored)  # fmt: skip
         dialog.map_requested.connect(self._on_map_recorded)
         dialog.exec()
 

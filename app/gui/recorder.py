@@ -72,7 +72,7 @@ class GestureRecorder(QDialog):
     map_requested = Signal(str)
 
     def __init__(self, ctx: AppContext, latest_frame: Callable[[], TrackedFrame | None],
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+                 parent: QWidget | None = None, *, mirrored: bool | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.ctx = ctx
         self.latest_frame = latest_frame
@@ -99,7 +99,7 @@ class GestureRecorder(QDialog):
         self.preview.show_readout = False
         self.preview.empty_text = "No live picture: start a camera or video in the main window."
         self.preview.setMinimumSize(400, 225)
-        self.preview.set_mirrored(ctx.mirror_preview())
+        self.preview.set_mirrored(ctx.mirror_preview() if mirrored is None else mirrored)
         top.addWidget(self.preview, 3)
         side = QVBoxLayout()
         side.addWidget(QLabel("Name"))

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui.context import AppContext
+from app.gui.context import AppContext, tracker_supports_smoothing
 from pipeline.config import PROVIDERS
 from pipeline.errors import HandCueError
 
@@ -83,6 +83,9 @@ class SettingsDialog(QDialog):
         self.smoothing.setRange(0, 100)
         self.smoothing.setValue(round(cfg.tracker.smoothing * 100))
         self.smoothing.setToolTip("0 = raw (fast, jittery), 100 = steadiest (a little lag)")
+        if not tracker_supports_smoothing():
+            self.smoothing.setEnabled(False)
+            self.smoothing.setToolTip("This version of the tracker does not smooth landmarks yet")
         form.addRow("Smoothing", self.smoothing)
         layout.addWidget(tracking)
 
@@ -111,7 +114,7 @@ class SettingsDialog(QDialog):
         window = QGroupBox("Window")
         form = QFormLayout(window)
         prefs = ctx.prefs
-        self.mirror = QCheckBox("Mirror the preview (like a mirror)")
+        self.mirror = QCheckBox("Mirror the webcam picture (like a mirror)")
         self.mirror.setChecked(prefs.mirror_preview)
         self.start_minimised = QCheckBox("Start minimised to the tray")
         self.start_minimised.setChecked(prefs.start_minimised)

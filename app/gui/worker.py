@@ -21,6 +21,7 @@ import os
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -67,7 +68,7 @@ class TrackedFrame:
     ``gestures``: track_id -> GestureResult (empty when gesture recognition is unavailable).
     ``held_ms``: track_id -> how long the hand's current gesture has been showing (ms).
     ``events``: gesture events of this frame; ``actions``: the action records they fired.
-    ``fps``: processed frames per second (smoothed); ``latency_ms``: capture to result.
+    ``fps``: frames processed in the last second; ``latency_ms``: capture to result.
     ``dropped``: frames replaced in the slot before the tracker could take them, since start.
     """
 
@@ -356,8 +357,7 @@ class TrackingThread(QThread):
         provider = str(getattr(parts.tracker, "provider", "") or "")
         self.tracking_started.emit(provider)
         since: dict[int, tuple[str, float]] = {}
-        fps = 0.0
-        last_out: float | None = None
+        out_times: deque[float] = deque()  # output times of the last second, for fps
         try:
             while not self._stop.is_set():
                 item: CapturedFrame | None = self._slot.take(timeout=0.1)
@@ -375,10 +375,11 @@ class TrackingThread(QThread):
                     records = list(parts.actions.handle(events, result) or [])
                 held = _held_times(since, per_hand, item.timestamp_ms)
                 now = time.perf_counter()
-                if last_out is not None:
-                    inst = 1.0 / max(now - last_out, 1e-6)
-                    fps = inst if fps == 0.0 else 0.9 * fps + 0.1 * inst
-                last_out = now
+                out_times.append(now)
+                while out_times[0] < now - 1.0:
+                    out_times.popleft()
+                span = now - out_times[0]
+                fps = (len(out_times) - 1) / span if span > 0 else 0.0
                 self.frame_ready.emit(
                     TrackedFrame(
                         image=item.image,

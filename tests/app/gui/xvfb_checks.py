@@ -176,7 +176,8 @@ def check_shots(args: list[str]) -> int:
     editor.grab().save(str(out / "mapping_editor.png"))
     files["mapping_editor"] = str(out / "mapping_editor.png")
     editor.close()
-    recorder = GestureRecorder(window.ctx, lambda: window._latest, window)
+    recorder = GestureRecorder(window.ctx, lambda: window._latest, window,
+                               mirrored=window.video.mirrored)  # fmt: skip
     recorder.name_edit.setText("spock")
     recorder.show()
     if window._latest is not None and window._latest.result.hands:
