@@ -78,3 +78,9 @@ def test_real_video_reaches_thumb_up(display):
     assert code == 0, (data, err)
     assert "thumb_up" in data["labels_seen"]
     assert data["banner"] == "" or "Keyboard" in data["banner"]
+
+
+def test_app_starts_without_models_and_says_how_to_install(display):
+    code, data, err = run_check(display, "models_missing")
+    assert code == 0, (data, err)
+    assert "handcue models install" in data["banner"]

@@ -202,7 +202,29 @@ def check_shots(args: list[str]) -> int:
     return emit(files, all(Path(f).exists() for f in files.values()))
 
 
-CHECKS = {"plot3d": check_plot3d, "e2e": check_e2e, "shots": check_shots}
+def check_models_missing(args: list[str]) -> int:
+    """The real app with an empty models folder: it starts and says how to install them."""
+    import shutil
+    import tempfile
+
+    # A fresh checkout: the manifest is there, the generated .onnx files are not.
+    folder = tempfile.mkdtemp(prefix="handcue-no-models-")
+    shutil.copy(ROOT / "models" / "manifest.toml", folder)
+    os.environ["HANDCUE_MODELS_DIR"] = folder
+    from app.gui.app import build_context, create_main_window
+    from pipeline.actions.sink import RecordingSink
+
+    window = create_main_window(build_context(sink=RecordingSink()))
+    ok = wait_until(lambda: "handcue models install" in window.banner.label.text(), 30.0)
+    if args:
+        window.grab().save(args[0])
+    result = {"banner": window.banner.label.text(), "visible": window.isVisible()}
+    window.quit_app()
+    return emit(result, ok and result["visible"])
+
+
+CHECKS = {"plot3d": check_plot3d, "e2e": check_e2e, "shots": check_shots,
+          "models_missing": check_models_missing}  # fmt: skip
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in CHECKS:
