@@ -144,6 +144,7 @@ def make_tracker(cfg: Any) -> Any:
             provider=t.provider,
             threads=t.threads,
             min_presence=t.min_presence,
+            smoothing=t.smoothing,
         )
     )
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from pipeline.landmark import to_model_input
 from pipeline.models.session import InferenceSession
 
 INPUT_SIZE = 192
@@ -145,8 +146,8 @@ class PalmDetector:
             borderMode=cv2.BORDER_CONSTANT,
             borderValue=(0, 0, 0),
         )
-        # BGR -> RGB and [0, 1] in one pass over the small image, not the whole frame.
-        tensor = np.multiply(img[:, :, ::-1], np.float32(1.0 / 255.0), dtype=np.float32)[None]
+        # BGR -> RGB and [0, 1] on the small image, not the whole frame.
+        tensor = to_model_input(img)[None]
         t1 = time.perf_counter()
         out = self.session.run(tensor)
         t2 = time.perf_counter()

@@ -153,3 +153,33 @@ def test_redetect_interval_schedules_palm_detector(
             ids.update(h.track_id for h in result.hands)
     assert expected_runs[0] <= runs <= expected_runs[1]
     assert len(ids) == 1
+
+
+def test_smoothing_steadies_landmarks_and_stays_close(shared_data: Path) -> None:
+    def run(smoothing: float) -> tuple[np.ndarray, list[float]]:
+        tracker = HandTracker(TrackerConfig(max_hands=1, smoothing=smoothing))
+        refs = [
+            json.loads(x)
+            for x in (shared_data / "reference" / "open_hand_360p.jsonl").read_text().splitlines()
+        ]
+        points, errors = [], []
+        with open_source(str(shared_data / "videos" / "open_hand_360p.mp4")) as src:
+            for frame, rec in zip(src, refs, strict=True):
+                hands = tracker.process(frame.image, frame.timestamp_ms).hands
+                assert len(hands) == 1
+                points.append(hands[0].landmarks[:, :2])
+                errors.append(
+                    palm_error(hands[0].landmarks, np.asarray(rec["hands"][0]["landmarks"]))
+                )
+        return np.asarray(points), errors
+
+    raw, raw_err = run(0.0)
+    smooth, smooth_err = run(0.7)
+
+    # Jitter: frame-to-frame acceleration of every point.
+    def jitter(p: np.ndarray) -> float:
+        return float(np.abs(np.diff(p, n=2, axis=0)).mean())
+
+    assert jitter(smooth) < 0.8 * jitter(raw)
+    assert float(np.mean(smooth_err)) <= 0.03  # still within the video accuracy limit
+    assert float(np.mean(raw_err)) < float(np.mean(smooth_err))
