@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.cmd_detect import add_tracker_options, check_tracker_options
+from app.cmd_detect import add_tracker_options, check_tracker_options, tracker_from_args
 from pipeline.errors import HandCueError
 
 
@@ -118,8 +118,6 @@ def bench(tracker, frames: list[np.ndarray], fps: float, repeat: int, rival=None
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.tracker import HandTracker, TrackerConfig
-
     check_tracker_options(args)
     if args.repeat < 1:
         raise HandCueError("--repeat must be at least 1")
@@ -128,15 +126,7 @@ def run(args: argparse.Namespace) -> int:
         frames, fps = load_images(args.images), 30.0
     else:
         frames, fps = decode_video(args.source)
-    tracker = HandTracker(
-        TrackerConfig(
-            model=args.model,
-            max_hands=args.max_hands,
-            static_mode=static,
-            provider=args.provider,
-            threads=args.threads,
-        )
-    )
+    tracker = tracker_from_args(args, static)
     rival = None
     if args.compare_mediapipe:
         from app.compare_mediapipe import MediaPipeHands

@@ -34,6 +34,22 @@ def add_tracker_options(p: argparse.ArgumentParser, default_hands: int = 2) -> N
     )
 
 
+def tracker_from_args(args: argparse.Namespace, static: bool):  # type: ignore[no-untyped-def]
+    """A HandTracker from the options ``add_tracker_options`` added (checked first)."""
+    from pipeline.tracker import HandTracker, TrackerConfig
+
+    check_tracker_options(args)
+    return HandTracker(
+        TrackerConfig(
+            model=args.model,
+            max_hands=args.max_hands,
+            static_mode=static,
+            provider=args.provider,
+            threads=args.threads,
+        )
+    )
+
+
 def check_tracker_options(args: argparse.Namespace) -> None:
     from pipeline.errors import HandCueError
 
@@ -106,18 +122,7 @@ def _make_recognizer(counting: str):  # type: ignore[no-untyped-def]
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.tracker import HandTracker, TrackerConfig
-
-    check_tracker_options(args)
-    tracker = HandTracker(
-        TrackerConfig(
-            model=args.model,
-            max_hands=args.max_hands,
-            static_mode=True,
-            provider=args.provider,
-            threads=args.threads,
-        )
-    )
+    tracker = tracker_from_args(args, static=True)
     recognizer = _make_recognizer(args.counting)
     failed = 0
     for path in expand(args.paths):

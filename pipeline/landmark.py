@@ -11,6 +11,7 @@ import numpy as np
 
 from pipeline.models.session import InferenceSession
 from pipeline.roi import crop_matrix, crop_to_frame
+from pipeline.timing import add_stage_times
 from pipeline.types import RotatedRect
 
 INPUT_SIZE = 224
@@ -99,8 +100,5 @@ class LandmarkModel:
             for i, rect in enumerate(rects)
         ]
         t3 = time.perf_counter()
-        if timings is not None:
-            timings["landmark_pre"] = timings.get("landmark_pre", 0.0) + (t1 - t0) * 1e3
-            timings["landmark_infer"] = timings.get("landmark_infer", 0.0) + (t2 - t1) * 1e3
-            timings["landmark_post"] = timings.get("landmark_post", 0.0) + (t3 - t2) * 1e3
+        add_stage_times(timings, "landmark", t0, t1, t2, t3)
         return results

@@ -10,6 +10,7 @@ import numpy as np
 
 from pipeline.landmark import to_model_input
 from pipeline.models.session import InferenceSession
+from pipeline.timing import add_stage_times
 
 INPUT_SIZE = 192
 NUM_KEYPOINTS = 7
@@ -162,8 +163,5 @@ class PalmDetector:
             )
             detections.append(PalmDetection(box, pts[2:], score))
         t3 = time.perf_counter()
-        if timings is not None:
-            timings["detect_pre"] = timings.get("detect_pre", 0.0) + (t1 - t0) * 1e3
-            timings["detect_infer"] = timings.get("detect_infer", 0.0) + (t2 - t1) * 1e3
-            timings["detect_post"] = timings.get("detect_post", 0.0) + (t3 - t2) * 1e3
+        add_stage_times(timings, "detect", t0, t1, t2, t3)
         return detections
