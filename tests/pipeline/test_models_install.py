@@ -114,3 +114,15 @@ def test_folder_that_is_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     with pytest.raises(HandCueError, match="cannot write") as info:
         install_mod.install(load_manifest(), report=lambda m: None)
     assert info.value.code == 4
+
+
+def test_too_little_free_space_is_reported_before_downloading(
+    models_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collections import namedtuple
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(install_mod.shutil, "disk_usage", lambda p: usage(10**9, 10**9, 5 * 10**6))
+    with pytest.raises(HandCueError, match="full") as info:
+        install_mod.install(load_manifest(), report=lambda m: None)
+    assert info.value.code == 4
