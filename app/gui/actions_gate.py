@@ -59,6 +59,12 @@ class ActionGate:
                         log.info("profile %r not applied: %s", self._profile, exc)
                         self._profile = str(getattr(engine, "profile", "") or "")
 
+    def apply_config(self, config: Any) -> None:
+        """Hand new settings (mappings, defaults) to the engine between two frames."""
+        with self._lock:
+            if self._engine is not None and hasattr(self._engine, "set_config"):
+                self._engine.set_config(config)
+
     def set_armed(self, armed: bool) -> None:
         with self._lock:
             self._armed = bool(armed)

@@ -193,17 +193,13 @@ class AppContext(QObject):
         return self._config
 
     def set_config(self, config: AppConfig) -> None:
-        """Validate-and-save already happened in the pydantic model; write the file, hand the
-        new settings to the action engine and tell the windows. Raises ``HandCueError`` when
-        the file cannot be written (the old settings stay in effect)."""
+        """``config`` is already validated (pydantic); write the file, hand the new settings
+        to the action engine and tell the windows. Raises ``HandCueError`` when the file
+        cannot be written (the old settings stay in effect)."""
         if self._save_config is not None:
             self._save_config(config)
         self._config = config
-        engine = self.gate.engine
-        if engine is not None and hasattr(engine, "set_config"):
-            with_lock = self.gate  # the gate's lock keeps handle() out while swapping
-            with with_lock._lock:
-                engine.set_config(config)
+        self.gate.apply_config(config)
         if self.gate.profile not in config.profiles:
             self.gate.set_profile(config.active_profile)
         self.config_changed.emit()

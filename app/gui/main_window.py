@@ -12,7 +12,7 @@ from collections import deque
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, Qt, QThread, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -75,10 +75,6 @@ class Banner(QWidget):
         self.level = ""
         self.label.clear()
         self.hide()
-
-    @property
-    def text(self) -> str:
-        return self.label.text() if self.isVisible() or not self.isHidden() else ""
 
 
 class EmptyState(QWidget):
@@ -187,6 +183,7 @@ class MainWindow(QMainWindow):
         self.session.source_ended.connect(self._on_source_ended)
         self.session.tracking_started.connect(self._on_tracking_started)
         self.session.running_changed.connect(self._on_running_changed)
+        ctx.templates_changed.connect(self._on_templates_changed)
 
         self._build_toolbar()
         self._build_central(enable_3d)
@@ -465,6 +462,8 @@ class MainWindow(QMainWindow):
         self.start_button.style().unpolish(self.start_button)
         self.start_button.style().polish(self.start_button)
         self.start_button.setEnabled(running or self.current_source() is not None)
+        spec = self.current_source()
+        self.loop_box.setEnabled(spec is None or not is_camera_spec(spec))  # files only
 
     def _on_tracking_started(self, provider: str) -> None:
         self._provider = provider
@@ -633,6 +632,11 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             self.apply_settings()
 
+    def _on_templates_changed(self) -> None:
+        """A gesture was recorded or removed: a running source restarts so it is recognised."""
+        if self.session.running:
+            self.start()
+
     def apply_settings(self) -> None:
         """Settings changed: rebuild the pipeline and restart a running source."""
         self.video.set_mirrored(self.ctx.mirror_preview())
@@ -671,11 +675,6 @@ class MainWindow(QMainWindow):
         self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
         self.raise_()
         self.activateWindow()
-
-    @staticmethod
-    def screen_size() -> QSize:
-        screen = QGuiApplication.primaryScreen()
-        return screen.availableSize() if screen is not None else QSize(1280, 800)
 
 
 def describe_record(record: object) -> str:

@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 
 #: How long ``TrackingSession.stop`` waits for each thread (ms).
 STOP_TIMEOUT_MS = 1000
+#: Events / action records kept for the GUI while it is busy (older ones are dropped).
+MAX_CARRIED = 500
 
 
 # --------------------------------------------------------------------------------------------
@@ -67,7 +69,9 @@ class TrackedFrame:
     ``image``: (H, W, 3) uint8 BGR, read-only, unmirrored (mirroring is a display choice).
     ``gestures``: track_id -> GestureResult (empty when gesture recognition is unavailable).
     ``held_ms``: track_id -> how long the hand's current gesture has been showing (ms).
-    ``events``: gesture events of this frame; ``actions``: the action records they fired.
+    ``events``: gesture events since the previous frame delivered to the GUI (frames the GUI
+    was too busy to take are not delivered, their events are); ``actions``: likewise, the
+    action records.
     ``fps``: frames processed in the last second; ``latency_ms``: capture to result.
     ``dropped``: frames replaced in the slot before the tracker could take them, since start.
     """
@@ -338,10 +342,16 @@ class TrackingThread(QThread):
         self._slot = slot
         self._build_parts = build_parts
         self._stop = threading.Event()
+        self._consumed = threading.Event()
+        self._consumed.set()
 
     def stop(self) -> None:
         self._stop.set()
         self.requestInterruption()
+
+    def mark_consumed(self) -> None:
+        """GUI thread: the last emitted frame arrived; the next one may be sent."""
+        self._consumed.set()
 
     def run(self) -> None:  # tracking thread
         lower_thread_priority()
@@ -358,6 +368,9 @@ class TrackingThread(QThread):
         self.tracking_started.emit(provider)
         since: dict[int, tuple[str, float]] = {}
         out_times: deque[float] = deque()  # output times of the last second, for fps
+        carried_events: deque = deque(maxlen=MAX_CARRIED)
+        carried_actions: deque = deque(maxlen=MAX_CARRIED)
+        last: TrackedFrame | None = None
         try:
             while not self._stop.is_set():
                 item: CapturedFrame | None = self._slot.take(timeout=0.1)
@@ -371,7 +384,7 @@ class TrackingThread(QThread):
                 if parts.gestures is not None:
                     per_hand, events = parts.gestures.process(result)
                 records: list = []
-                if parts.actions is not None and (events or result.hands):
+                if parts.actions is not None:  # every frame: timers, and hands that left
                     records = list(parts.actions.handle(events, result) or [])
                 held = _held_times(since, per_hand, item.timestamp_ms)
                 now = time.perf_counter()
@@ -380,20 +393,31 @@ class TrackingThread(QThread):
                     out_times.popleft()
                 span = now - out_times[0]
                 fps = (len(out_times) - 1) / span if span > 0 else 0.0
-                self.frame_ready.emit(
-                    TrackedFrame(
-                        image=item.image,
-                        result=result,
-                        gestures=per_hand,
-                        held_ms=held,
-                        events=tuple(events),
-                        actions=tuple(records),
-                        fps=fps,
-                        latency_ms=(now - item.captured_s) * 1000.0,
-                        dropped=self._slot.dropped,
-                        provider=provider,
-                    )
+                carried_events.extend(events)
+                carried_actions.extend(records)
+                last = TrackedFrame(
+                    image=item.image,
+                    result=result,
+                    gestures=per_hand,
+                    held_ms=held,
+                    events=tuple(carried_events),
+                    actions=tuple(carried_actions),
+                    fps=fps,
+                    latency_ms=(now - item.captured_s) * 1000.0,
+                    dropped=self._slot.dropped,
+                    provider=provider,
                 )
+                # At most one frame in flight to the GUI thread: Qt's queue of posted signals
+                # has no bound, so a busy GUI must not make it grow. Events and action records
+                # of frames not shown travel with the next frame that is.
+                if self._consumed.is_set():
+                    self._consumed.clear()
+                    self.frame_ready.emit(last)
+                    carried_events.clear()
+                    carried_actions.clear()
+                    last = None
+            if last is not None and (carried_events or carried_actions):
+                self.frame_ready.emit(last)  # the end of a file: deliver what is left
         except HandCueError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:
@@ -531,6 +555,7 @@ class TrackingSession(QObject):
 
     def _on_frame_ready(self, frame: TrackedFrame) -> None:
         if self._tracking is not None and self.sender() is self._tracking:
+            self._tracking.mark_consumed()
             self.frame_ready.emit(frame)
 
     def _on_failed(self, message: str) -> None:
