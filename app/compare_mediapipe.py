@@ -29,11 +29,18 @@ class MediaPipeHands:
                 "--compare-mediapipe needs MediaPipe 0.10.14 in this environment: "
                 "pip install -e '.[compare]'  (it is only used for benchmarking)"
             ) from exc
-        self._hands = mp.solutions.hands.Hands(
-            static_image_mode=static_mode,
-            max_num_hands=max_hands,
-            model_complexity=1 if model == "full" else 0,
-        )
+        self._mp = mp
+        self._options = {
+            "static_image_mode": static_mode,
+            "max_num_hands": max_hands,
+            "model_complexity": 1 if model == "full" else 0,
+        }
+        self._hands = mp.solutions.hands.Hands(**self._options)
+
+    def reset(self) -> None:
+        """Start a new pass: a fresh graph, so no hand is tracked from the last one."""
+        self.close()
+        self._hands = self._mp.solutions.hands.Hands(**self._options)
 
     @staticmethod
     def prepare(frame_bgr: np.ndarray) -> np.ndarray:

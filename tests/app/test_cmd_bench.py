@@ -1,0 +1,53 @@
+"""``handcue bench``: output contract and errors (no timing assertions: the bench is the
+instrument, not a test)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+
+
+def test_video_json_report(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    video = str(shared_data / "videos" / "open_hand_360p.mp4")
+    assert main(["bench", "--source", video, "--max-hands", "1", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["frames"] == 202 and report["frames_with_hand"] == 202
+    assert 1 <= report["detector_runs"] <= 3  # tracking, not detection, after the first frame
+    assert report["median_ms"] > 0 and report["p95_ms"] >= report["median_ms"]
+    assert {"landmark_infer", "landmark_pre", "total"} <= set(report["stages_median_ms"])
+
+
+def test_images_mode_runs_detector_on_every_photo(
+    shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["bench", "--images", str(shared_data / "photos"), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["mode"] == "static"
+    assert report["detector_runs"] == report["frames"] == 9
+
+
+def test_compare_without_mediapipe_is_a_clear_error(
+    shared_data: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "mediapipe", None)  # import fails as if not installed
+    video = str(shared_data / "videos" / "open_hand_360p.mp4")
+    assert main(["bench", "--source", video, "--compare-mediapipe"]) == 2
+    assert "pip install -e '.[compare]'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--source", "/nope.mp4"], "no such file"),
+        (["--images", "/nope"], "not a folder"),
+        (["--source", "x", "--repeat", "0"], "repeat"),
+    ],
+)
+def test_bad_arguments(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+    assert main(["bench", *args]) != 0
+    assert message in capsys.readouterr().err
