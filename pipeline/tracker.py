@@ -87,7 +87,6 @@ class HandTracker:
         self._tracks: list[_Track] = []
         self._next_id = 0
         self._frame_index = 0
-        self.detector_runs = 0
         self._last_detect_ms = -float("inf")
         self._filters: dict[int, tuple[OneEuroFilter, OneEuroFilter]] = {}
 
@@ -140,7 +139,6 @@ class HandTracker:
         if len(self._tracks) < cfg.max_hands and due:
             self._last_detect_ms = timestamp_ms
             detector_ran = True
-            self.detector_runs += 1
             palms = [d for d in self.detector.detect(bgr, timings) if d.score >= cfg.min_detection]
             for det in palms[: cfg.max_hands]:
                 self._associate(candidates, _Track(None, palm_to_roi(det.box, det.keypoints)))
