@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
     """The HandCue window. Build with an ``AppContext`` (see ``app.gui.app.build_context``)."""
 
     quit_requested = Signal()
+    hidden_to_tray = Signal()
 
     def __init__(self, ctx: AppContext, *, enable_3d: bool | None = None) -> None:
         super().__init__()
@@ -649,6 +650,7 @@ class MainWindow(QMainWindow):
         if self.close_to_tray and not self._quitting:
             event.ignore()
             self.hide()
+            self.hidden_to_tray.emit()
             return
         self.shutdown()
         event.accept()

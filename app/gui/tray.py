@@ -53,6 +53,8 @@ class TrayController(QObject):
             self.icon.activated.connect(self._on_icon_activated)
             self.icon.show()
         window.close_to_tray = available and self.ctx.prefs.close_to_tray
+        self._told_about_tray = False
+        window.hidden_to_tray.connect(self._on_hidden_to_tray)
         self.ctx.state_changed.connect(self.sync)
         self.ctx.config_changed.connect(self.sync)
         self.menu.aboutToShow.connect(self.sync)
@@ -97,6 +99,17 @@ class TrayController(QObject):
             if action.text() == name:
                 return action
         return None
+
+    def _on_hidden_to_tray(self) -> None:
+        self.sync()
+        if self.icon is not None and not self._told_about_tray:
+            self._told_about_tray = True
+            self.icon.showMessage(
+                "HandCue is still running",
+                "Gestures keep working. Use this icon to show the window or quit.",
+                resources.icon("hand"),
+                4000,
+            )
 
     def toggle_window(self) -> None:
         if self.window.isVisible():
