@@ -298,6 +298,7 @@ class MainWindow(QMainWindow):
         self.event_log = QPlainTextEdit()
         self.event_log.setReadOnly(True)
         self.event_log.setMaximumBlockCount(MAX_LOG_LINES)
+        self.event_log.setUndoRedoEnabled(False)  # else every appended line stays in memory
         self.event_log.setPlaceholderText("Gestures and the actions they fire appear here.")
         side_layout.addWidget(self.event_log, 2)
         splitter.addWidget(side)

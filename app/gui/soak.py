@@ -34,6 +34,7 @@ DEFAULT_VIDEO = (
     / "fist_then_thumb_up_720p.mp4"
 )  # fmt: skip
 PROBE_INTERVAL_MS = 10
+WARMUP_S = 10.0  # model loading at start is reported separately
 
 
 def rss_mb() -> float:
@@ -47,6 +48,47 @@ def rss_mb() -> float:
         return peak / 1024 if sys.platform != "darwin" else peak / 2**20
 
 
+class Histogram:
+    """Fixed-memory record of millisecond values (0.1 ms bins up to 2 s, then one overflow
+    bin), so measuring for hours does not itself grow the process."""
+
+    BIN_MS = 0.1
+    BINS = 20_000
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self.counts = np.zeros(self.BINS + 1, dtype=np.int64)
+        self.n = 0
+        self.total = 0.0
+        self.max = 0.0
+
+    def add(self, value_ms: float) -> None:
+        self.counts[min(int(value_ms / self.BIN_MS), self.BINS)] += 1
+        self.n += 1
+        self.total += value_ms
+        self.max = max(self.max, value_ms)
+
+    def percentile(self, q: float) -> float:
+        import numpy as np
+
+        if self.n == 0:
+            return 0.0
+        index = int(np.searchsorted(np.cumsum(self.counts), q / 100.0 * self.n))
+        return min((index + 1) * self.BIN_MS, self.max)
+
+    def over(self, limit_ms: float) -> int:
+        return int(self.counts[int(limit_ms / self.BIN_MS) + 1 :].sum())
+
+    def stats(self) -> dict[str, float]:
+        if self.n == 0:
+            return {"n": 0}
+        return {"n": self.n, "mean_ms": round(self.total / self.n, 2),
+                "p99_ms": round(self.percentile(99), 1),
+                "p999_ms": round(self.percentile(99.9), 1), "max_ms": round(self.max, 2),
+                "over_50ms": self.over(50.0)}  # fmt: skip
+
+
 class LatenessProbe:
     """A QTimer that measures its own lateness (ms beyond the interval) in the GUI thread."""
 
@@ -54,8 +96,10 @@ class LatenessProbe:
         from PySide6.QtCore import Qt, QTimer
 
         self.interval_ms = interval_ms
-        self.samples: list[float] = []
-        self.times: list[float] = []  # seconds since start of each sample
+        self.all = Histogram()
+        self.after_warmup = Histogram()  # ticks after WARMUP_S
+        self.interval_max = 0.0  # since the last take_interval_max()
+        self.late_times: list[float] = []  # when a tick was over 50 ms late (first 50)
         self._start = self._last = time.perf_counter()
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -68,26 +112,19 @@ class LatenessProbe:
 
     def _tick(self) -> None:
         now = time.perf_counter()
-        self.samples.append(max(0.0, (now - self._last) * 1000.0 - self.interval_ms))
-        self.times.append(now - self._start)
+        late = max(0.0, (now - self._last) * 1000.0 - self.interval_ms)
+        self.all.add(late)
+        since = now - self._start
+        if since >= WARMUP_S:
+            self.after_warmup.add(late)
+        self.interval_max = max(self.interval_max, late)
+        if late > 50 and len(self.late_times) < 50:
+            self.late_times.append(round(since, 1))
         self._last = now
 
-    def stats(self, after_s: float = 0.0) -> dict[str, float]:
-        """Lateness figures of the ticks after ``after_s`` seconds."""
-        import numpy as np
-
-        keep = np.asarray(self.times) >= after_s
-        arr = np.asarray(self.samples, dtype=np.float64)[keep]
-        if arr.size == 0:
-            return {"n": 0}
-        return {
-            "n": int(arr.size),
-            "mean_ms": round(float(arr.mean()), 2),
-            "p99_ms": round(float(np.percentile(arr, 99)), 2),
-            "p999_ms": round(float(np.percentile(arr, 99.9)), 2),
-            "max_ms": round(float(arr.max()), 2),
-            "over_50ms": int((arr > 50).sum()),
-        }
+    def take_interval_max(self) -> float:
+        value, self.interval_max = self.interval_max, 0.0
+        return value
 
 
 class WorkTimer:
@@ -95,31 +132,27 @@ class WorkTimer:
     separates "our code is slow" from "the CPU was busy elsewhere"."""
 
     def __init__(self) -> None:
-        self.durations: dict[str, list[float]] = {}
+        self.durations: dict[str, Histogram] = {}
 
     def wrap(self, cls: type, name: str, label: str) -> None:
         original = getattr(cls, name)
-        store = self.durations.setdefault(label, [])
+        store = self.durations.setdefault(label, Histogram())
 
         def timed(this, *args, **kwargs):
             t0 = time.perf_counter()
             try:
                 return original(this, *args, **kwargs)
             finally:
-                store.append((time.perf_counter() - t0) * 1000.0)
+                store.add((time.perf_counter() - t0) * 1000.0)
 
         setattr(cls, name, timed)
 
     def stats(self) -> dict[str, dict[str, float]]:
-        import numpy as np
-
         out = {}
-        for label, values in self.durations.items():
-            if values:
-                arr = np.asarray(values)
-                out[label] = {"n": int(arr.size), "mean_ms": round(float(arr.mean()), 2),
-                              "p99_ms": round(float(np.percentile(arr, 99)), 2),
-                              "max_ms": round(float(arr.max()), 2)}  # fmt: skip
+        for label, hist in self.durations.items():
+            figures = hist.stats()
+            figures.pop("over_50ms", None)
+            out[label] = figures
         return out
 
 
@@ -208,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
             "cpu_pct": round(100.0 * (cpu - state["cpu_prev"]) / dt, 1) if dt > 0 else 0.0,
             "fps": round((frames["n"] - state["n_prev"]) / dt, 1) if dt > 0 else 0.0,
             "dropped": last.dropped if last is not None else 0,
-            "late_max_ms": round(max(probe.samples[-int(dt * 100) :] or [0.0]), 1),
+            "late_max_ms": round(probe.take_interval_max(), 1),
             "loadavg_1m": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         }
         rows.append(row)
@@ -238,9 +271,6 @@ def main(argv: list[str] | None = None) -> int:
     banner = window.banner.label.text() if not window.banner.isHidden() else ""
     window.shutdown()
 
-    late_times = [round(t, 1) for t, v in zip(probe.times, probe.samples, strict=True) if v > 50][
-        :20
-    ]
     warm = max(1, len(rows) // 5)
     rss_warm = rows[warm - 1]["rss_mb"] if rows else 0.0
     rss_end = rows[-1]["rss_mb"] if rows else 0.0
@@ -251,9 +281,9 @@ def main(argv: list[str] | None = None) -> int:
         "tracking_fps": round(frames["n"] / wall, 1) if wall > 0 else 0.0,
         "dropped": frames["last"].dropped if frames["last"] is not None else 0,
         "provider": frames["last"].provider if frames["last"] is not None else "",
-        "event_loop_lateness": probe.stats(),
-        "event_loop_lateness_after_10s": probe.stats(after_s=10.0),
-        "late_over_50ms_at_s": late_times,
+        "event_loop_lateness": probe.all.stats(),
+        f"event_loop_lateness_after_{WARMUP_S:g}s": probe.after_warmup.stats(),
+        "late_over_50ms_at_s": probe.late_times,
         "cpu_pct_of_one_core": round(100.0 * cpu / wall, 1) if wall > 0 else 0.0,
         "gui_thread_cpu_pct": round(100.0 * gui_cpu / wall, 1) if wall > 0 else 0.0,
         "gui_work": work.stats(),
