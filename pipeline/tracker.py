@@ -71,9 +71,6 @@ class HandTracker:
 
     def __post_init__(self) -> None:
         cfg = self.config
-        # OpenCV's own thread pool costs more than it saves on 224-px warps (0.5 -> 0.3 ms on
-        # two cores), and onnxruntime already uses the cores. Process-wide, set once here.
-        cv2.setNumThreads(0)
         if self.palm_session is None:
             self.palm_session = InferenceSession(
                 model_path("palm_detection", cfg.model), cfg.provider, cfg.threads
