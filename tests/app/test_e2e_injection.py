@@ -105,12 +105,17 @@ def xvfb() -> Iterator[str]:
             pytest.fail(f"Xvfb did not start (exit {proc.poll()})")
         yield f":{number.decode()}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Terminate a helper process, killing it if it does not exit within 5 s."""
+    proc.terminate()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
 
 
 def _read_log(path: Path) -> list[dict]:
@@ -164,12 +169,7 @@ def receiver(xvfb: str, tmp_path: Path) -> Iterator[tuple[dict, Path]]:
         events.write_text("")  # only what the run sends from here on
         yield env, events
     finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        _stop(proc)
 
 
 def _run_handcue(env: dict, tmp_path: Path, *argv: str) -> tuple[subprocess.CompletedProcess, list]:
