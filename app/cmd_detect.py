@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 import time
 from pathlib import Path
 
 from pipeline.errors import SourceError
 from pipeline.sources import IMAGE_SUFFIXES, read_image
-
-log = logging.getLogger(__name__)
 
 
 def add_tracker_options(p: argparse.ArgumentParser, default_hands: int = 2) -> None:

@@ -3,7 +3,6 @@ from frame to frame, stable track ids."""
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass, field
 
@@ -17,8 +16,6 @@ from pipeline.models.session import InferenceSession
 from pipeline.palm import PalmDetector
 from pipeline.roi import landmarks_to_roi, palm_to_roi, rect_iou
 from pipeline.types import FrameResult, Hand, RotatedRect
-
-log = logging.getLogger(__name__)
 
 # A new palm whose region overlaps a tracked one this much is the same hand.
 DUPLICATE_IOU = 0.5

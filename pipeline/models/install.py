@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import logging
 import os
 import shutil
 import subprocess
@@ -27,8 +26,6 @@ from pipeline.models.manifest import (
     sha256_file,
     stamp_text,
 )
-
-log = logging.getLogger(__name__)
 
 Report = Callable[[str], None]
 

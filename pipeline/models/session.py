@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from pipeline.errors import HandCueError
-
-log = logging.getLogger(__name__)
 
 PROVIDER_ALIASES = {
     "cpu": "CPUExecutionProvider",

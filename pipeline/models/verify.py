@@ -5,7 +5,6 @@ LiteRT (``ai-edge-litert``) runs the .tflite models as the oracle; where it is n
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +12,6 @@ import numpy as np
 from pipeline.errors import HandCueError, ModelsMissingError
 from pipeline.models.manifest import installed_problem, load_manifest
 from pipeline.paths import project_root
-
-log = logging.getLogger(__name__)
 
 # Limits the install is held to: landmark outputs in crop pixels (values up to ~224).
 LANDMARK_PIXEL_TOLERANCE = 1e-2
@@ -36,8 +33,9 @@ def _real_inputs(shape: tuple[int, ...]) -> list[np.ndarray]:
     return out
 
 
-def compare(onnx_path: Path, tflite_path: Path, inputs: list[np.ndarray]) -> dict[str, float]:
-    """Max absolute difference per output name over ``inputs``."""
+def compare(onnx_path: Path, tflite_path: Path, samples: int) -> tuple[int, dict[str, float]]:
+    """(number of inputs, max absolute difference per output name) over ``samples`` random
+    inputs and a few real photos shaped like the model's input."""
     import onnxruntime as ort
     from ai_edge_litert.interpreter import Interpreter
 
@@ -45,6 +43,10 @@ def compare(onnx_path: Path, tflite_path: Path, inputs: list[np.ndarray]) -> dic
     interp = Interpreter(model_path=str(tflite_path))
     interp.allocate_tensors()
     in_idx = interp.get_input_details()[0]["index"]
+    shape = tuple(int(d) for d in interp.get_input_details()[0]["shape"])
+    rng = np.random.default_rng(1234)
+    inputs = [rng.random(shape, dtype=np.float32) for _ in range(samples)]
+    inputs += _real_inputs(shape)
     outs = interp.get_output_details()
     diffs: dict[str, float] = {}
     for x in inputs:
@@ -55,7 +57,7 @@ def compare(onnx_path: Path, tflite_path: Path, inputs: list[np.ndarray]) -> dic
         for meta, value in zip(sess.get_outputs(), got, strict=True):
             d = float(np.abs(value - ref[meta.name]).max())
             diffs[meta.name] = max(diffs.get(meta.name, 0.0), d)
-    return diffs
+    return len(inputs), diffs
 
 
 def verify_all(samples: int = 3) -> int:
@@ -76,15 +78,7 @@ def verify_all(samples: int = 3) -> int:
         tfl = manifest.cache_path(entry)
         if not tfl.is_file():
             raise HandCueError(f"{tfl} is missing: run `handcue models install --force`", 3)
-        onnx_path = manifest.onnx_path(entry.name)
-        import onnxruntime as ort
-
-        dims = ort.InferenceSession(str(onnx_path)).get_inputs()[0].shape
-        shape = tuple(d if isinstance(d, int) else 1 for d in dims)  # symbolic batch -> 1
-        rng = np.random.default_rng(1234)
-        inputs = [rng.random(shape, dtype=np.float32) for _ in range(samples)]
-        inputs += _real_inputs(shape)
-        diffs = compare(onnx_path, tfl, inputs)
+        count, diffs = compare(manifest.onnx_path(entry.name), tfl, samples)
         is_landmark = entry.name.startswith("hand_landmark")
         parts = []
         for name, d in diffs.items():
@@ -96,6 +90,6 @@ def verify_all(samples: int = 3) -> int:
                 ok = d <= 1e-2  # palm regressors are pixels of the 192 input
             worst_ok &= ok
             parts.append(f"{name} {d:.2e}{'' if ok else ' (TOO LARGE)'}")
-        print(f"{entry.name:22s} {len(inputs)} inputs, max |onnx - tflite|: " + ", ".join(parts))
+        print(f"{entry.name:22s} {count} inputs, max |onnx - tflite|: " + ", ".join(parts))
     print("parity OK" if worst_ok else "parity FAILED")
     return 0 if worst_ok else 1
