@@ -4,5 +4,7 @@ Set-Location $PSScriptRoot
 & "$PSScriptRoot\installer\setup_env.ps1" -Extra dev
 .\.venv\Scripts\ruff.exe check app pipeline tests
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+.\.venv\Scripts\python.exe -m mypy
+if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 .\.venv\Scripts\python.exe -m pytest -q @args
 exit $LASTEXITCODE

@@ -49,7 +49,8 @@ def palm_to_roi(box: np.ndarray, keypoints: np.ndarray) -> RotatedRect:
     ``box``: (4,) cx, cy, w, h in frame pixels; ``keypoints``: (7, 2) frame pixels
     (0 = wrist centre, 2 = middle-finger MCP)."""
     rotation = rotation_towards(*keypoints[0], *keypoints[2])
-    return transform_rect(*box, rotation, PALM_SCALE, PALM_SHIFT_Y)
+    cx, cy, w, h = (float(v) for v in box)
+    return transform_rect(cx, cy, w, h, rotation, PALM_SCALE, PALM_SHIFT_Y)
 
 
 def landmarks_to_roi(landmarks: np.ndarray) -> RotatedRect:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnx
@@ -60,12 +61,12 @@ class _Builder:
         self.counter += 1
         return f"{stem}__{self.counter}"
 
-    def const(self, stem: str, array: np.ndarray) -> str:
+    def const(self, stem: str, array: np.ndarray | np.generic) -> str:
         name = self.fresh(stem)
         self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
         return name
 
-    def node(self, op: str, inputs: list[str], stem: str, **attrs: object) -> str:
+    def node(self, op: str, inputs: list[str], stem: str, **attrs: Any) -> str:
         out = self.fresh(stem)
         self.nodes.append(helper.make_node(op, inputs, [out], name=out, **attrs))
         return out
