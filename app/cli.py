@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "app.cmd_gui",
     "app.cmd_detect",
     "app.cmd_bench",
+    "app.cmd_accuracy",
     "app.cmd_models",
     "app.cmd_gestures",
     "app.cmd_run",

@@ -1,6 +1,7 @@
-"""MediaPipe Hands 0.10.14 run in this process, as the yardstick for ``handcue bench``.
+"""MediaPipe Hands 0.10.14 run in this process, the yardstick for ``handcue bench`` and
+``handcue accuracy``.
 
-Only imported for ``--compare-mediapipe``; needs the ``compare`` extra."""
+Only imported for ``--compare-mediapipe`` / ``--with-mediapipe``; needs the ``compare`` extra."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ class MediaPipeHands:
                 import mediapipe as mp
         except ImportError as exc:
             raise HandCueError(
-                "--compare-mediapipe needs MediaPipe 0.10.14 in this environment: "
+                "comparing with MediaPipe needs MediaPipe 0.10.14 in this environment: "
                 "pip install -e '.[compare]'  (it is only used for benchmarking)"
             ) from exc
         self._mp = mp
@@ -53,6 +54,17 @@ class MediaPipeHands:
             warnings.simplefilter("ignore")
             result = self._hands.process(rgb)
         return len(result.multi_hand_landmarks or [])
+
+    def landmarks(self, rgb: np.ndarray) -> list[np.ndarray]:
+        """(21, 2) landmark pixels of every hand MediaPipe reports on an RGB frame."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = self._hands.process(rgb)
+        h, w = rgb.shape[:2]
+        return [
+            np.array([[p.x * w, p.y * h] for p in hand.landmark], dtype=np.float64)
+            for hand in (result.multi_hand_landmarks or [])
+        ]
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

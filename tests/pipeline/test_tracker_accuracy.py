@@ -4,9 +4,12 @@ Tolerances (stated here, measured in the closing notes): on photos a hand is fou
 MediaPipe's hands and the mean landmark error is <= 1% of palm size (the issue allows 2%).
 
 Videos: one tracking step (MediaPipe's landmarks of frame i-1 -> region -> our landmarks of frame
-i) matches MediaPipe to <= 0.3% of palm size on average, <= 1.5% on the worst frame. Over a whole video the two trackers
-feed their own output back, and on a closed fist small differences grow: the open-hand video stays
-at ~0.1% mean error, the fist video at ~3.6% (the issue asks for 3%; see the issue note). The test
+i) matches MediaPipe to <= 0.3% of palm size on average, <= 1.5% on the worst frame. Over a whole
+video each tracker feeds its own output back, and on the fist video (a fist, then a thumb held
+towards the camera with the wrist hidden) differences of 1e-4 px in a region grow within a few
+frames to several percent. MediaPipe itself does no better: on the same frames with invisible
+-1/0/+1 grey-level noise it lands 3.9-4.6% from its own reference (5 seeds; ours 3.5-4.5%, 3.6%
+on the clean frames); reproduce with ``handcue accuracy REF --noise 5 --with-mediapipe``. The test
 holds the open hand to the issue's 3% and the fist video to 4.5%, so a regression still fails.
 """
 
@@ -18,17 +21,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pipeline.evaluation import palm_error
 from pipeline.sources import open_source, read_image
 from pipeline.tracker import HandTracker, TrackerConfig
 
 
-def palm_error(ours: np.ndarray, ref: np.ndarray) -> float:
-    """Mean 2D distance over the 21 points divided by the reference palm size (0 -> 9)."""
-    palm = np.linalg.norm(ref[9, :2] - ref[0, :2])
-    return float(np.linalg.norm(ours[:, :2] - ref[:, :2], axis=1).mean() / palm)
-
-
 def best_errors(ref_hands: list[dict], hands) -> list[float | None]:  # type: ignore[no-untyped-def]
+    """Closest hand's error for each reference hand (None when we report no hand at all)."""
     out: list[float | None] = []
     for rh in ref_hands:
         ref = np.asarray(rh["landmarks"])
