@@ -7,6 +7,7 @@ video (so these tests need no models); the gesture engine and action engine are 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -287,3 +288,191 @@ def test_wayland_without_xwayland_is_an_error() -> None:
 )
 def test_hotkey_syntax(ours: str, pynputs: str) -> None:
     assert input_sink.to_pynput_hotkey(ours) == pynputs
+
+
+# ----------------------------------------------------------------------------- --map options
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("fist[trigger=on_start]=key:n", {"trigger": "on_start"}),
+        ("fist[trigger=while_held]=key:n", {"trigger": "while_held"}),
+        ("fist[trigger=on_end]=key:n", {"trigger": "on_end"}),
+        ("fist[trigger=hold]=key:n", {"trigger": "hold"}),
+        ("fist[hand=left]=key:n", {"hand": "left"}),
+        ("fist[hand=right]=key:n", {"hand": "right"}),
+        ("fist[hand=any]=key:n", {"hand": "any"}),
+        ("fist[hold=0]=key:n", {"hold_ms": 0}),
+        ("fist[hold=10000]=key:n", {"hold_ms": 10000}),
+        ("fist[cooldown=2500]=key:n", {"cooldown_ms": 2500}),
+        ("fist[trigger=while_held,repeat=150]=key:n", {"trigger": "while_held", "repeat_ms": 150}),
+        # the settings-file names work too
+        ("fist[hold_ms=200,cooldown_ms=0]=key:n", {"hold_ms": 200, "cooldown_ms": 0}),
+        (
+            " fist [ trigger = while_held , repeat_ms = 30 , hand = right ] = key:n ",
+            {"trigger": "while_held", "repeat_ms": 30, "hand": "right"},
+        ),
+    ],
+)
+def test_map_options_set_the_mapping_fields(text: str, expected: dict) -> None:
+    from pipeline.config import Mapping
+
+    mapping = cmd_run.parse_map(text)
+    assert mapping == Mapping(gesture="fist", action="key:n", **expected)
+
+
+def test_map_options_all_at_once() -> None:
+    mapping = cmd_run.parse_map(
+        "open_palm[trigger=while_held,hand=right,hold=100,cooldown=900,repeat=150]=scroll:down"
+    )
+    assert mapping.model_dump() == {
+        "gesture": "open_palm",
+        "action": "scroll:down:1",
+        "trigger": "while_held",
+        "hand": "right",
+        "hold_ms": 100,
+        "cooldown_ms": 900,
+        "repeat_ms": 150,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "gesture", "action"),
+    [
+        ("thumb_up=key:n", "thumb_up", "key:n"),
+        (" fist = click:left ", "fist", "click:left"),
+        ("fist=key:,", "fist", "key:,"),
+        ("fist=combo:ctrl+,", "fist", "combo:ctrl+,"),
+        # everything after the first '=' is still the action, brackets and commas included
+        ("fist=type:a[hold=1]=b", "fist", "type:a[hold=1]=b"),
+        ("fist=type:hi, trigger=hold", "fist", "type:hi, trigger=hold"),
+    ],
+)
+def test_map_without_options_is_unchanged(text: str, gesture: str, action: str) -> None:
+    from pipeline.config import Mapping
+
+    mapping = cmd_run.parse_map(text)
+    assert mapping == Mapping(gesture=gesture, action=action)
+    assert (mapping.trigger, mapping.hand) == ("on_start", "any")
+    assert (mapping.hold_ms, mapping.cooldown_ms, mapping.repeat_ms) == (None, None, None)
+
+
+def test_action_after_options_may_hold_any_text() -> None:
+    mapping = cmd_run.parse_map("fist[trigger=on_end]=type:a, b]=[c")
+    assert (mapping.action, mapping.trigger) == ("type:a, b]=[c", "on_end")
+
+
+OPTIONS_LIST = "options: trigger (one of on_start, while_held, on_end, hold), hand (one of left, "
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "fist[repeats=100]=key:n",
+            "--map 'fist[repeats=100]=key:n': unknown option 'repeats'; " + OPTIONS_LIST,
+        ),
+        (
+            "fist[trigger=held]=key:n",
+            "--map 'fist[trigger=held]=key:n': trigger must be one of on_start, while_held, "
+            "on_end, hold, not 'held'",
+        ),
+        (
+            "fist[hand=both]=key:n",
+            "--map 'fist[hand=both]=key:n': hand must be one of left, right, any, not 'both'",
+        ),
+        (
+            "fist[hold=1.5]=key:n",
+            "--map 'fist[hold=1.5]=key:n': hold must be a whole number of milliseconds "
+            "from 0 to 10000, not '1.5'",
+        ),
+        (
+            "fist[hold=300ms]=key:n",
+            "hold must be a whole number of milliseconds from 0 to 10000, not '300ms'",
+        ),
+        (
+            "fist[hold=10001]=key:n",
+            "hold must be a whole number of milliseconds from 0 to 10000, not 10001",
+        ),
+        (
+            "fist[cooldown=-1]=key:n",
+            "cooldown must be a whole number of milliseconds from 0 to 60000, not -1",
+        ),
+        (
+            "fist[trigger=while_held,repeat=10]=key:n",
+            "repeat must be a whole number of milliseconds from 30 to 10000, not 10",
+        ),
+        (
+            "fist[repeat=150]=key:n",
+            "--map 'fist[repeat=150]=key:n': repeat is only used with trigger = \"while_held\"",
+        ),
+        (
+            "fist[trigger=hold]=scroll:down",
+            "trigger 'hold' needs a key, combo or click action, not 'scroll:down:1'",
+        ),
+        ("swipe_up[trigger=while_held]=key:n", "swipe_up is a one-shot gesture"),
+        ("fist[hold]=key:n", "option 'hold' needs a value: hold=VALUE with VALUE a whole number"),
+        ("fist[hold=]=key:n", "option 'hold' needs a value"),
+        ("fist[hold=1,hold_ms=2]=key:n", "option hold is given twice"),
+        ("fist[hold=1,,hand=left]=key:n", "empty option"),
+        ("fist[]=key:n", "nothing between '[' and ']'; " + OPTIONS_LIST),
+        ("fist[trigger=hold=key:n", "need a closing ']'; write it as GESTURE=ACTION or"),
+        ("fist[hold=1]key:n", "write it as GESTURE=ACTION or GESTURE[OPTION=VALUE,...]=ACTION"),
+        ("fist[hold=1]=", "write it as GESTURE=ACTION or GESTURE[OPTION=VALUE,...]=ACTION"),
+        ("[hold=1]=key:n", "write it as GESTURE=ACTION or GESTURE[OPTION=VALUE,...]=ACTION"),
+        ("fist[hold=1]=kye:n", "bad action 'kye:n'"),
+        ("jazz_hands[hold=1]=key:n", "unknown gesture 'jazz_hands'"),
+        # options written after the action (where type: text would swallow them) get a hint
+        (
+            "open_palm=scroll:down,trigger=while_held",
+            "options go in [...] after the gesture: open_palm[OPTION=VALUE,...]=ACTION",
+        ),
+    ],
+)
+def test_bad_map_options_are_one_line_errors(capsys, text: str, message: str) -> None:
+    code, out, err = run_cli(capsys, "--source", "whatever.mp4", "--dry-run", "--map", text)
+    assert code == 2
+    assert message in err and "Traceback" not in err
+    assert err.count("\n") == 1
+    assert out == []
+
+
+def test_map_help_shows_the_options(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "open_palm[trigger=while_held,repeat=150]=scroll:down" in help_text
+    assert "trigger=on_start|while_held|on_end|hold" in help_text
+
+
+@needs_data
+def test_while_held_from_the_command_line_repeats_while_the_fist_is_held(replay, capsys) -> None:
+    code, out, err = run_cli(
+        capsys,
+        "--source",
+        str(VIDEO),
+        "--profile",
+        "custom",
+        "--map",
+        "fist[trigger=while_held,repeat=200,hold=0]=key:f",
+        "--map",
+        "thumb_up=key:n",
+    )
+    assert code == 0, err
+    assert out[0]["mappings"][0] == {"gesture": "fist", "action": "key:f", "trigger": "while_held"}
+    fist = {o["kind"]: o["t_ms"] for o in out if o["type"] == "gesture" and o["gesture"] == "fist"}
+    taps = [o for o in out if o["type"] == "action" and o["action"] == "key:f"]
+    assert all(t["status"] == "done" and t["trigger"] == "while_held" for t in taps)
+    # hold=0: the first tap comes with the gesture's start, then one repeat every 200 ms ...
+    assert taps[0]["phase"] == "tap" and taps[0]["t_ms"] == fist["started"]
+    assert [t["phase"] for t in taps[1:]] == ["repeat"] * (len(taps) - 1)
+    times = [t["t_ms"] for t in taps]
+    assert [b - a for a, b in itertools.pairwise(times)] == [200.0] * (len(times) - 1)
+    # ... for as long as the fist is held (about 1.3 s in this video), and not after it ends.
+    assert len(taps) >= 5
+    assert fist["ended"] - 200.0 <= times[-1] < fist["ended"]
+    assert replay["sink"].calls == [("press_key", "f"), ("release_key", "f")] * len(taps) + [
+        ("press_key", "n"),
+        ("release_key", "n"),
+    ]
