@@ -1,9 +1,12 @@
 """Gesture recorder: name a gesture, record samples of it from the live feed after a countdown,
-look at them (small skeleton drawings), delete bad ones, save, and map it right away.
+look at them (small skeleton drawings), delete bad ones, save, and map it right away. Gestures
+already saved are listed too: selecting one shows its saved samples, and bad ones can be deleted
+from the file without recording the gesture again.
 
 Samples are ``Hand`` objects taken from the newest ``TrackedFrame``; saving stores them with
 ``pipeline.gestures.templates.TemplateStore`` (atomic write) and the app reloads the store for
-the next tracking session."""
+the next tracking session. Saved samples are canonical ``(21, 3)`` poses (palm units), drawn with
+:func:`sample_icon`."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -43,14 +47,37 @@ THUMB = 88
 
 def skeleton_icon(hand: Hand, size: int = THUMB, *, mirrored: bool = False) -> QIcon:
     """A small drawing of the hand's 2D skeleton, fitted into a ``size`` square (mirrored
-    like the preview when ``mirrored``)."""
-    pix = QPixmap(size, size)
-    pix.fill(QColor(15, 18, 22))
-    xy = hand.landmarks[:, :2].astype(np.float64)
+    like the preview when ``mirrored``). GUI thread."""
+    xy = hand.landmarks[:, :2].astype(np.float64)  # image pixels, y down
     if mirrored:
         xy[:, 0] = -xy[:, 0]
+    return _skeleton_drawing(xy, size, min_extent=1.0)
+
+
+def sample_icon(sample: np.ndarray, size: int = THUMB, *, mirrored: bool = False) -> QIcon:
+    """A small drawing of a saved sample: ``sample`` is the ``(21, 3)`` canonical pose of
+    :func:`pipeline.gestures.templates.sample_from_hand` (palm units, x towards the thumb side,
+    y towards the fingers), drawn in the palm plane, fingers up, thumb side on the left (on the
+    right when ``mirrored``, like the preview). A sample does not keep which hand it was or
+    which side faced the camera, so some thumbnails are the mirror image of what the camera
+    saw. GUI thread."""
+    pts = np.asarray(sample, dtype=np.float64)
+    if pts.shape != (21, 3):
+        raise ValueError(f"a saved sample is (21, 3) points, got shape {pts.shape}")
+    # Thumb side (+x) to the left, fingers (+y) up, and up is -y on screen.
+    xy = np.stack([-pts[:, 0], -pts[:, 1]], axis=1)
+    if mirrored:
+        xy[:, 0] = -xy[:, 0]
+    return _skeleton_drawing(xy, size, min_extent=1e-6)
+
+
+def _skeleton_drawing(xy: np.ndarray, size: int, *, min_extent: float) -> QIcon:
+    """Bones and joints of ``xy`` ``(21, 2)`` (any unit, y down), fitted into a ``size``
+    square; an extent below ``min_extent`` is not magnified further."""
+    pix = QPixmap(size, size)
+    pix.fill(QColor(15, 18, 22))
     lo, hi = xy.min(axis=0), xy.max(axis=0)
-    scale = (size - 12) / max(float((hi - lo).max()), 1.0)
+    scale = (size - 12) / max(float((hi - lo).max()), min_extent)
     pts = (xy - (lo + hi) / 2) * scale + size / 2
     p = QPainter(pix)
     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -63,6 +90,10 @@ def skeleton_icon(hand: Hand, size: int = THUMB, *, mirrored: bool = False) -> Q
         p.drawEllipse(QPointF(x, y), 1.8, 1.8)
     p.end()
     return QIcon(pix)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 class GestureRecorder(QDialog):
@@ -150,11 +181,35 @@ class GestureRecorder(QDialog):
         layout.addWidget(title)
         row = QHBoxLayout()
         self.recorded_list = QListWidget()
-        self.recorded_list.setMaximumHeight(110)
+        self.recorded_list.setMaximumHeight(THUMB + 56)
+        self.recorded_list.currentItemChanged.connect(self._on_recorded_changed)
         row.addWidget(self.recorded_list, 1)
+        saved = QVBoxLayout()
+        self.saved_label = QLabel("")
+        self.saved_label.setObjectName("hint")
+        self.saved_label.setWordWrap(True)
+        saved.addWidget(self.saved_label)
+        self.saved_sample_list = QListWidget()
+        self.saved_sample_list.setViewMode(QListView.ViewMode.IconMode)
+        self.saved_sample_list.setIconSize(QSize(THUMB, THUMB))
+        self.saved_sample_list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.saved_sample_list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.saved_sample_list.setFixedHeight(THUMB + 36)
+        self.saved_sample_list.itemSelectionChanged.connect(self._update_saved_buttons)
+        saved.addWidget(self.saved_sample_list)
+        row.addLayout(saved, 2)
+        buttons = QVBoxLayout()
         self.remove_recorded_button = QPushButton("Remove gesture")
         self.remove_recorded_button.clicked.connect(self.remove_recorded)
-        row.addWidget(self.remove_recorded_button, 0, Qt.AlignmentFlag.AlignTop)
+        buttons.addWidget(self.remove_recorded_button)
+        self.delete_saved_button = QPushButton("Delete saved samples…")
+        self.delete_saved_button.setToolTip(
+            "Delete the selected samples of the selected gesture from the saved file"
+        )
+        self.delete_saved_button.clicked.connect(lambda: self.delete_saved_samples())
+        buttons.addWidget(self.delete_saved_button)
+        buttons.addStretch(1)
+        row.addLayout(buttons)
         layout.addLayout(row)
 
         self.message = QLabel("")
@@ -181,6 +236,8 @@ class GestureRecorder(QDialog):
         self._preview_timer.timeout.connect(self._refresh_preview)
         self._preview_timer.start()
         self._shown_frame: TrackedFrame | None = None
+        # The saved samples on screen, to check they are still what the file holds on delete.
+        self._saved_shown: tuple[str, np.ndarray] | None = None
         self._fill_recorded()
         self._validate()
 
@@ -198,23 +255,69 @@ class GestureRecorder(QDialog):
         path = getattr(self.ctx.templates, "path", None)
         return TemplateStore(path)
 
-    def _fill_recorded(self) -> None:
-        self.recorded_list.clear()
+    def _fill_recorded(self, select: str | None = None) -> None:
+        """List the saved gestures from disk; ``select`` one of them and show its samples."""
+        self.recorded_list.blockSignals(True)  # one _show_saved at the end, not one per row
+        try:
+            self.recorded_list.clear()
+            try:
+                store = self._store()
+            except HandCueError as exc:
+                self.message.setText(str(exc))
+                store = None
+            for name in store.names() if store is not None else []:
+                info = store.info(name)
+                item = QListWidgetItem(f"{name}  —  {info['samples']} samples")
+                item.setData(Qt.ItemDataRole.UserRole, name)
+                self.recorded_list.addItem(item)
+                if name == select:
+                    self.recorded_list.setCurrentItem(item)
+            self.remove_recorded_button.setEnabled(self.recorded_list.count() > 0)
+            if self.recorded_list.count() == 0 and store is not None:
+                item = QListWidgetItem("None yet: the gestures you save appear here.")
+                item.setFlags(Qt.ItemFlag.NoItemFlags)
+                self.recorded_list.addItem(item)
+        finally:
+            self.recorded_list.blockSignals(False)
+        self._show_saved(self.selected_recorded(), store)
+
+    def selected_recorded(self) -> str | None:
+        """Name of the saved gesture selected in the list, if any."""
+        item = self.recorded_list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def _on_recorded_changed(self, current: QListWidgetItem | None, _previous) -> None:
+        name = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
         try:
             store = self._store()
         except HandCueError as exc:
             self.message.setText(str(exc))
-            return
-        for name in store.names():
-            info = store.info(name)
-            item = QListWidgetItem(f"{name}  —  {info['samples']} samples")
-            item.setData(Qt.ItemDataRole.UserRole, name)
-            self.recorded_list.addItem(item)
-        self.remove_recorded_button.setEnabled(self.recorded_list.count() > 0)
-        if self.recorded_list.count() == 0:
-            item = QListWidgetItem("None yet: the gestures you save appear here.")
-            item.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.recorded_list.addItem(item)
+            store = None
+        self._show_saved(name, store)
+
+    def _show_saved(self, name: str | None, store) -> None:
+        """Thumbnails of the saved samples of ``name`` (numbered from 1, in file order)."""
+        self.saved_sample_list.clear()
+        self._saved_shown = None
+        if name is None or store is None or name not in store.names():
+            self.saved_label.setText("Select a recorded gesture to see its saved samples.")
+        else:
+            samples = store.samples(name)
+            self._saved_shown = (name, samples)
+            for i, sample in enumerate(samples):
+                item = QListWidgetItem(
+                    sample_icon(sample, mirrored=self.preview.mirrored), f"#{i + 1}"
+                )
+                item.setData(Qt.ItemDataRole.UserRole, i)
+                self.saved_sample_list.addItem(item)
+            self.saved_label.setText(
+                f"'{name}': {_count(len(samples), 'saved sample')}. Select bad ones (Ctrl- or "
+                "Shift-click) and delete them."
+            )
+        self._update_saved_buttons()
+
+    def _update_saved_buttons(self) -> None:
+        self.delete_saved_button.setEnabled(bool(self.saved_sample_list.selectedItems()))
 
     def name_problem(self) -> str:
         from pipeline.gestures.templates import validate_name
@@ -323,11 +426,83 @@ class GestureRecorder(QDialog):
             self.countdown_label.setText(f"Saved '{name}'.")
         return True
 
+    def delete_saved_samples(self) -> bool:
+        """Delete the selected saved samples of the selected gesture from the file, after the
+        user confirms; deleting every sample removes the gesture. Returns True if the file
+        changed."""
+        if self._saved_shown is None:
+            return False
+        name, shown = self._saved_shown
+        rows = sorted(
+            int(item.data(Qt.ItemDataRole.UserRole))
+            for item in self.saved_sample_list.selectedItems()
+        )
+        if not rows:
+            return False
+        n, total = len(rows), len(shown)
+        if n == total:
+            what = "the only saved sample" if total == 1 else f"all {total} saved samples"
+            text = (
+                f"Delete {what} of '{name}'?\n\nWith no samples left the "
+                f"gesture '{name}' itself is removed, and mappings that use it stop working. "
+                "This cannot be undone."
+            )
+        else:
+            numbers = f" ({', '.join(f'#{r + 1}' for r in rows)})" if n <= 10 else ""
+            text = (
+                f"Delete {n} of the {total} saved samples of '{name}'{numbers}?\n\n"
+                f"{_count(total - n, 'sample')} will be kept. This cannot be undone."
+            )
+        if not self._confirm("Delete saved samples", text, f"Delete {_count(n, 'sample')}"):
+            return False
+        try:
+            store = self._store()
+            if name not in store.names() or not np.array_equal(store.samples(name), shown):
+                self._fill_recorded(select=name)
+                self.message.setText(
+                    f"The saved samples of '{name}' changed on disk since they were shown; "
+                    "nothing was deleted. Look at them again and choose anew."
+                )
+                return False
+            left = store.remove_samples(name, rows)
+            store.save()
+        except HandCueError as exc:
+            self.message.setText(str(exc))
+            return False
+        self.ctx.reload_templates()
+        self._fill_recorded(select=name if left else None)
+        self._validate()  # drops an older error message
+        self.countdown_label.setText(
+            f"Deleted {_count(n, 'sample')} of '{name}'; {left} left."
+            if left
+            else f"Removed '{name}' (no samples left)."
+        )
+        return True
+
+    def _confirm(self, title: str, text: str, accept_text: str) -> bool:
+        """Ask before a destructive change; Cancel is the default (Enter/Escape keep things)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self)
+        box.setObjectName("confirmDelete")
+        yes = box.addButton(accept_text, QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.exec()
+        accepted = box.clickedButton() is yes
+        box.deleteLater()
+        return accepted
+
     def remove_recorded(self) -> None:
         item = self.recorded_list.currentItem()
         if item is None:
             return
         name = item.data(Qt.ItemDataRole.UserRole)
+        text = (
+            f"Remove the recorded gesture '{name}' and all its samples?\n\n"
+            "Mappings that use it stop working. This cannot be undone."
+        )
+        if not self._confirm("Remove gesture", text, "Remove gesture"):
+            return
         try:
             store = self._store()
             store.remove(name)

@@ -21,6 +21,7 @@ overwritten.
 from __future__ import annotations
 
 import json
+import operator
 import os
 import re
 import tempfile
@@ -111,7 +112,7 @@ class TemplateStore:
             ) from exc
 
     def save(self) -> None:
-        """Write the store atomically."""
+        """Write the store atomically; HandCueError (nothing changed on disk) when it cannot."""
         data = {
             "schema_version": SCHEMA_VERSION,
             "gestures": {
@@ -122,17 +123,30 @@ class TemplateStore:
                 for name in sorted(self._gestures)
             },
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".gestures-", suffix=".tmp", dir=self.path.parent)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".gestures-", suffix=".tmp", dir=self.path.parent)
+        except OSError as exc:
+            raise self._save_error(exc) from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(data, fh, indent=1)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, self.path)
-        except BaseException:
+        except BaseException as exc:
             Path(tmp).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise self._save_error(exc) from None
             raise
+
+    def _save_error(self, exc: OSError) -> HandCueError:
+        reason = exc.strerror or str(exc)
+        return HandCueError(
+            f"could not save the recorded gestures to {self.path} ({reason}); the file was "
+            "left as it was. Check that the folder is writable and has free space.",
+            code=4,
+        )
 
     # -- contents -------------------------------------------------------------------------
     def names(self) -> list[str]:
@@ -164,12 +178,45 @@ class TemplateStore:
         self._gestures[name] = {"created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         return len(samples)
 
-    def remove(self, name: str) -> None:
+    def _require(self, name: str) -> None:
         if name not in self._gestures:
             known = ", ".join(self.names()) or "none recorded"
             raise HandCueError(f"no recorded gesture named '{name}' (known: {known})")
+
+    def remove(self, name: str) -> None:
+        """Delete the recorded gesture ``name`` (not saved until :meth:`save`)."""
+        self._require(name)
         del self._gestures[name]
         del self._arrays[name]
+
+    def remove_samples(self, name: str, indices: Iterable[int]) -> int:
+        """Delete the samples at ``indices`` (0-based rows of :meth:`samples`) of ``name``.
+
+        Like :meth:`add` and :meth:`remove` this changes the store in memory only; :meth:`save`
+        writes it atomically. All indices are checked before anything changes, so a bad one
+        leaves the gesture as it was. Repeated indices count once; none at all changes nothing.
+
+        Removing every sample removes the gesture itself (as :meth:`remove` would): a gesture
+        with no samples can never match and the file format does not allow one. Returns the
+        number of samples left (0 when the gesture was removed). Raises :class:`HandCueError`
+        for an unknown name or an index out of range.
+        """
+        self._require(name)
+        count = len(self._arrays[name])
+        chosen = {operator.index(i) for i in indices}
+        bad = sorted(i for i in chosen if not 0 <= i < count)
+        if bad:
+            raise HandCueError(
+                f"gesture '{name}' has {count} samples (numbered 0 to {count - 1}); "
+                f"there is no sample {', '.join(map(str, bad))}; nothing was removed"
+            )
+        if len(chosen) == count:
+            self.remove(name)
+            return 0
+        keep = np.ones(count, dtype=bool)
+        keep[sorted(chosen)] = False
+        self._arrays[name] = self._arrays[name][keep]
+        return int(keep.sum())
 
     # -- recognition ----------------------------------------------------------------------
     def distances(self, hand: Hand) -> dict[str, float]:

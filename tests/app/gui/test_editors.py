@@ -249,3 +249,181 @@ def test_recorder_without_hand_says_so(qtbot, make_ctx, monkeypatch):
     qtbot.waitUntil(lambda: dialog.record_button.isEnabled(), timeout=5000)
     assert dialog.samples == []
     assert "Record some samples" in dialog.message.text() or "No hand" in dialog.message.text()
+
+
+# ----------------------------------------------------------------------------- saved samples
+
+
+def _save_gesture(name: str, n: int):
+    """Save ``n`` distinct samples of ``name`` (the index fingertip a little higher each time)
+    to the default store; returns their (n, 21, 3) canonical poses as read back from disk."""
+    from pipeline.gestures.templates import TemplateStore
+
+    hands = []
+    for i in range(n):
+        lm = synthetic_landmarks()
+        lm[8, 1] -= 4.0 * i
+        hands.append(hand_from_landmarks(lm))
+    store = TemplateStore()
+    store.add(name, hands)
+    store.save()
+    return TemplateStore().samples(name)
+
+
+def _click_item(qtbot, view, item, modifier=Qt.KeyboardModifier.NoModifier):
+    view.scrollToItem(item)
+    pos = view.visualItemRect(item).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, modifier, pos)
+
+
+def _answer_confirmation(dialog, button_text: str | None) -> list[str]:
+    """Answer the next confirmation box of ``dialog`` (which runs modally) by clicking the button
+    labelled ``button_text`` (None: Cancel). Returns the texts of the boxes answered."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    seen: list[str] = []
+    tries = [0]
+
+    def answer() -> None:
+        boxes = [b for b in dialog.findChildren(QMessageBox) if b.isVisible()]
+        if not boxes:
+            tries[0] += 1
+            if tries[0] < 200:
+                QTimer.singleShot(10, dialog, answer)  # dropped if the dialog is gone
+            return
+        box = boxes[0]
+        seen.append(box.text())
+        try:
+            if button_text is None:
+                button = box.button(QMessageBox.StandardButton.Cancel)
+            else:
+                button = next(b for b in box.buttons() if b.text() == button_text)
+            button.click()
+        finally:
+            if box.isVisible():  # wrong buttons: close it so the test fails instead of hanging
+                seen.append("not answered: buttons " + ", ".join(b.text() for b in box.buttons()))
+                box.reject()
+
+    QTimer.singleShot(0, dialog, answer)
+    return seen
+
+
+@pytest.fixture
+def recorder_with_saved(qtbot, make_ctx):
+    """A recorder over a store holding 'spock' (6 samples) and 'wave' (2); 'spock' is selected
+    by a click, like a user would."""
+    from app.gui.recorder import GestureRecorder
+
+    saved = _save_gesture("spock", 6)
+    _save_gesture("wave", 2)
+    ctx = make_ctx()
+    dialog = GestureRecorder(ctx, lambda: None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.saved_sample_list.count() == 0  # nothing selected yet
+    assert not dialog.delete_saved_button.isEnabled()
+    rows = {
+        dialog.recorded_list.item(i).data(Qt.ItemDataRole.UserRole): i
+        for i in range(dialog.recorded_list.count())
+    }
+    _click_item(qtbot, dialog.recorded_list, dialog.recorded_list.item(rows["spock"]))
+    assert dialog.selected_recorded() == "spock"
+    return dialog, saved
+
+
+def test_delete_saved_samples_of_a_recorded_gesture(recorder_with_saved, qtbot):
+    from pipeline.gestures.templates import TemplateStore
+
+    dialog, saved = recorder_with_saved
+    view = dialog.saved_sample_list
+    assert view.count() == 6
+    assert [view.item(i).text() for i in range(6)] == [f"#{i}" for i in range(1, 7)]
+    assert "6 saved samples" in dialog.saved_label.text()
+    _click_item(qtbot, view, view.item(1))
+    _click_item(qtbot, view, view.item(3), Qt.KeyboardModifier.ControlModifier)
+    assert sorted(view.row(i) for i in view.selectedItems()) == [1, 3]
+    assert dialog.delete_saved_button.isEnabled()
+    seen = _answer_confirmation(dialog, "Delete 2 samples")
+    with qtbot.waitSignal(dialog.ctx.templates_changed):
+        dialog.delete_saved_button.click()
+    assert len(seen) == 1 and "Delete 2 of the 6 saved samples of 'spock' (#2, #4)?" in seen[0]
+    left = TemplateStore().samples("spock")  # a fresh store, read from disk
+    assert len(left) == 4
+    np.testing.assert_array_equal(left, saved[[0, 2, 4, 5]])
+    assert TemplateStore().info("wave")["samples"] == 2
+    assert dialog.ctx.templates.info("spock")["samples"] == 4  # the app's store was reloaded
+    # the dialog shows the new state, with the same gesture still selected
+    assert dialog.selected_recorded() == "spock"
+    assert view.count() == 4 and not view.selectedItems()
+    assert "spock  —  4 samples" in [
+        dialog.recorded_list.item(i).text() for i in range(dialog.recorded_list.count())
+    ]
+    assert "4 saved samples" in dialog.saved_label.text()
+    assert dialog.countdown_label.text() == "Deleted 2 samples of 'spock'; 4 left."
+
+
+def test_cancelled_confirmation_deletes_nothing(recorder_with_saved, qtbot):
+    from pipeline.gestures.templates import TemplateStore, store_path
+
+    dialog, saved = recorder_with_saved
+    before = store_path().read_bytes()
+    view = dialog.saved_sample_list
+    _click_item(qtbot, view, view.item(0))
+    _click_item(qtbot, view, view.item(2), Qt.KeyboardModifier.ControlModifier)
+    seen = _answer_confirmation(dialog, None)
+    dialog.delete_saved_button.click()
+    assert len(seen) == 1 and "Delete 2 of the 6 saved samples" in seen[0]
+    assert store_path().read_bytes() == before
+    np.testing.assert_array_equal(TemplateStore().samples("spock"), saved)
+    assert view.count() == 6 and len(view.selectedItems()) == 2
+
+
+def test_deleting_every_saved_sample_removes_the_gesture(recorder_with_saved, qtbot):
+    from pipeline.gestures.templates import TemplateStore
+
+    dialog, _saved = recorder_with_saved
+    dialog.saved_sample_list.selectAll()
+    seen = _answer_confirmation(dialog, "Delete 6 samples")
+    dialog.delete_saved_button.click()
+    assert len(seen) == 1 and "itself is removed" in seen[0]
+    assert TemplateStore().names() == ["wave"]
+    assert dialog.selected_recorded() is None and dialog.saved_sample_list.count() == 0
+    assert dialog.countdown_label.text() == "Removed 'spock' (no samples left)."
+
+
+def test_removing_a_recorded_gesture_asks_first(recorder_with_saved, qtbot):
+    from pipeline.gestures.templates import TemplateStore, store_path
+
+    dialog, _saved = recorder_with_saved
+    before = store_path().read_bytes()
+    seen = _answer_confirmation(dialog, None)
+    dialog.remove_recorded_button.click()
+    assert len(seen) == 1 and "Remove the recorded gesture 'spock'" in seen[0]
+    assert store_path().read_bytes() == before  # cancelled: nothing changed
+    seen = _answer_confirmation(dialog, "Remove gesture")
+    dialog.remove_recorded_button.click()
+    assert len(seen) == 1
+    assert TemplateStore().names() == ["wave"]
+    assert dialog.ctx.templates.names() == ["wave"]
+
+
+def test_a_failed_save_is_reported_and_loses_nothing(recorder_with_saved, qtbot, monkeypatch):
+    from pipeline.gestures.templates import TemplateStore, store_path
+
+    dialog, saved = recorder_with_saved
+    before = store_path().read_bytes()
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("pipeline.gestures.templates.os.replace", full_disk)
+    dialog.saved_sample_list.item(0).setSelected(True)
+    seen = _answer_confirmation(dialog, "Delete 1 sample")
+    dialog.delete_saved_button.click()
+    assert len(seen) == 1
+    assert "No space left on device" in dialog.message.text()
+    assert "left as it was" in dialog.message.text()
+    assert store_path().read_bytes() == before
+    np.testing.assert_array_equal(TemplateStore().samples("spock"), saved)

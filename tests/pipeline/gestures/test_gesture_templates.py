@@ -125,6 +125,81 @@ def test_remove(tmp_path):
     assert TemplateStore(path).names() == []
 
 
+def _saved_store(path, n=6, key="samples"):
+    store = TemplateStore(path)
+    store.add("spock", _samples(SPOCKISH, n, _rng(key)))
+    store.add("horns", _samples(SIGNS["rock"], 2, _rng(key + "horns")))
+    store.save()
+    return TemplateStore(path)  # as read back from the file, like the recorder does
+
+
+def test_remove_samples_keeps_the_others_in_order(tmp_path):
+    path = tmp_path / "g.json"
+    store = _saved_store(path)
+    before = store.samples("spock")
+    assert store.remove_samples("spock", [4, 1, 4]) == 4  # order and repeats do not matter
+    store.save()
+    reloaded = TemplateStore(path)
+    assert reloaded.info("spock")["samples"] == 4
+    np.testing.assert_array_equal(reloaded.samples("spock"), before[[0, 2, 3, 5]])
+    assert reloaded.info("spock")["created"] == store.info("spock")["created"]
+    assert reloaded.info("horns")["samples"] == 2  # other gestures untouched
+    assert store.remove_samples("spock", []) == 4  # nothing chosen: nothing changes
+
+
+@pytest.mark.parametrize(
+    ("name", "indices", "message"),
+    [
+        ("nope", [0], "no recorded gesture named 'nope' \\(known: horns, spock\\)"),
+        ("spock", [6], "has 6 samples \\(numbered 0 to 5\\); there is no sample 6"),
+        ("spock", [0, -1], "there is no sample -1; nothing was removed"),
+        ("spock", [2, 9, 7], "there is no sample 7, 9"),
+    ],
+)
+def test_remove_samples_errors_change_nothing(tmp_path, name, indices, message):
+    path = tmp_path / "g.json"
+    store = _saved_store(path)
+    before = {n: store.samples(n) for n in store.names()}
+    with pytest.raises(HandCueError, match=message):
+        store.remove_samples(name, indices)
+    assert {n: store.samples(n).shape for n in store.names()} == {
+        n: a.shape for n, a in before.items()
+    }
+    np.testing.assert_array_equal(store.samples("spock"), before["spock"])
+
+
+def test_removing_every_sample_removes_the_gesture(tmp_path):
+    path = tmp_path / "g.json"
+    store = _saved_store(path, n=3)
+    assert store.remove_samples("spock", [0, 1, 2]) == 0
+    assert store.names() == ["horns"]
+    store.save()
+    assert TemplateStore(path).names() == ["horns"]  # the file stays loadable (no empty gesture)
+
+
+def _save_fails_with_full_disk(store, monkeypatch) -> None:
+    """``store.save()`` with os.replace failing: a user error that says nothing changed."""
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("pipeline.gestures.templates.os.replace", boom)
+    with pytest.raises(HandCueError, match="could not save .*disk full.*left as it was"):
+        store.save()
+
+
+def test_remove_samples_save_is_atomic(tmp_path, monkeypatch):
+    path = tmp_path / "g.json"
+    store = _saved_store(path)
+    before = path.read_bytes()
+    store.remove_samples("spock", [0])
+
+    _save_fails_with_full_disk(store, monkeypatch)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["g.json"]
+    assert TemplateStore(path).info("spock")["samples"] == 6
+
+
 @pytest.mark.parametrize(
     "content",
     [
@@ -151,12 +226,7 @@ def test_save_is_atomic(tmp_path, monkeypatch):
     before = path.read_bytes()
     store.add("other", _samples(SIGNS["rock"], 2, _rng("atomic2")))
 
-    def boom(*args, **kwargs):
-        raise OSError("disk full")
-
-    monkeypatch.setattr("pipeline.gestures.templates.os.replace", boom)
-    with pytest.raises(OSError):
-        store.save()
+    _save_fails_with_full_disk(store, monkeypatch)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["g.json"]  # no temp file left behind
 
