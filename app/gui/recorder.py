@@ -267,7 +267,7 @@ class GestureRecorder(QDialog):
                 store = None
             for name in store.names() if store is not None else []:
                 info = store.info(name)
-                item = QListWidgetItem(f"{name}  —  {info['samples']} samples")
+                item = QListWidgetItem(f"{name}  —  {_count(info['samples'], 'sample')}")
                 item.setData(Qt.ItemDataRole.UserRole, name)
                 self.recorded_list.addItem(item)
                 if name == select:
