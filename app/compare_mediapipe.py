@@ -49,21 +49,22 @@ class MediaPipeHands:
         rgb.flags.writeable = False
         return rgb
 
-    def process(self, rgb: np.ndarray) -> int:
+    def _hand_landmarks(self, rgb: np.ndarray) -> list:  # type: ignore[type-arg]
+        """MediaPipe's landmark lists for one RGB frame (its deprecation warnings muted)."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = self._hands.process(rgb)
-        return len(result.multi_hand_landmarks or [])
+        return list(result.multi_hand_landmarks or [])
+
+    def process(self, rgb: np.ndarray) -> int:
+        return len(self._hand_landmarks(rgb))
 
     def landmarks(self, rgb: np.ndarray) -> list[np.ndarray]:
         """(21, 2) landmark pixels of every hand MediaPipe reports on an RGB frame."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result = self._hands.process(rgb)
         h, w = rgb.shape[:2]
         return [
             np.array([[p.x * w, p.y * h] for p in hand.landmark], dtype=np.float64)
-            for hand in (result.multi_hand_landmarks or [])
+            for hand in self._hand_landmarks(rgb)
         ]
 
     def close(self) -> None:
