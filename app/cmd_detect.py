@@ -7,6 +7,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import SourceError
 from pipeline.sources import IMAGE_SUFFIXES, read_image
@@ -33,27 +34,20 @@ def add_tracker_options(p: argparse.ArgumentParser, default_hands: int = 2) -> N
 
 def tracker_from_args(args: argparse.Namespace, static: bool):  # type: ignore[no-untyped-def]
     """A HandTracker from the options ``add_tracker_options`` added (checked first)."""
-    from pipeline.tracker import HandTracker, TrackerConfig
+    from pipeline.settings import tracker_config
+    from pipeline.tracker import HandTracker
 
-    check_tracker_options(args)
-    return HandTracker(
-        TrackerConfig(
-            model=args.model,
-            max_hands=args.max_hands,
-            static_mode=static,
-            provider=args.provider,
-            threads=args.threads,
-        )
+    return HandTracker(tracker_config(check_tracker_options(args), static_mode=static))
+
+
+def check_tracker_options(args: argparse.Namespace) -> Any:
+    """The tracker settings the options describe (raw landmarks, as MediaPipe); raises
+    HandCueError in the options' words for a bad value."""
+    from pipeline.settings import measurement_settings
+
+    return measurement_settings(
+        model=args.model, max_hands=args.max_hands, provider=args.provider, threads=args.threads
     )
-
-
-def check_tracker_options(args: argparse.Namespace) -> None:
-    from pipeline.errors import HandCueError
-
-    if not 1 <= args.max_hands <= 8:
-        raise HandCueError(f"--max-hands must be between 1 and 8, got {args.max_hands}")
-    if args.threads < 0:
-        raise HandCueError("--threads must be 0 or more")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

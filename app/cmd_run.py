@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -77,7 +77,7 @@ def _action_help() -> str:
 # ----------------------------------------------------------------------------- setup
 
 
-# --map option name -> Mapping field. The settings-file names are accepted too.
+# --map option name -> Binding field. The settings-file names are accepted too.
 MAP_OPTIONS: dict[str, str] = {
     "trigger": "trigger",
     "hand": "hand",
@@ -102,10 +102,10 @@ def _option_name(field: str) -> str:
 
 
 def _allowed(field: str) -> str:
-    """What the Mapping model accepts for ``field``, in words (read from the model itself)."""
-    from pipeline.config import Mapping
+    """What the Binding model accepts for ``field``, in words (read from the model itself)."""
+    from pipeline.settings import Binding
 
-    info = Mapping.model_fields[field]
+    info = Binding.model_fields[field]
     choices = typing.get_args(info.annotation)
     if field in ("trigger", "hand"):
         return "one of " + ", ".join(choices)
@@ -151,7 +151,7 @@ def _split_map(text: str) -> tuple[str, str | None, str]:
 
 
 def _parse_map_options(text: str, options: str) -> dict[str, Any]:
-    """``trigger=hold,hold=200`` -> Mapping fields (values still unchecked but for integers)."""
+    """``trigger=hold,hold=200`` -> Binding fields (values still unchecked but for integers)."""
     fields: dict[str, Any] = {}
     if not options.strip():
         raise HandCueError(
@@ -188,21 +188,21 @@ def _parse_map_options(text: str, options: str) -> dict[str, Any]:
 
 
 def parse_map(text: str) -> Any:
-    """``GESTURE=ACTION`` or ``GESTURE[OPTION=VALUE,...]=ACTION`` -> a validated Mapping.
+    """``GESTURE=ACTION`` or ``GESTURE[OPTION=VALUE,...]=ACTION`` -> a validated Binding.
 
     Options: ``trigger``, ``hand``, ``hold``, ``cooldown``, ``repeat`` (or the settings-file
-    names ``hold_ms``, ``cooldown_ms``, ``repeat_ms``); unset ones keep the Mapping defaults.
-    The Mapping model checks every value, so the limits are those of the settings file.
+    names ``hold_ms``, ``cooldown_ms``, ``repeat_ms``); unset ones keep the Binding defaults.
+    The Binding model checks every value, so the limits are those of the settings file.
     Raises HandCueError (exit code 2) naming the --map text and what is allowed.
     """
     from pydantic import ValidationError
 
-    from pipeline.config import Mapping
+    from pipeline.settings import Binding
 
     gesture, options, action = _split_map(text)
     fields = {} if options is None else _parse_map_options(text, options)
     try:
-        return Mapping(gesture=gesture, action=action, **fields)
+        return Binding(gesture=gesture, action=action, **fields)
     except ValidationError as exc:
         error = exc.errors()[0]
         field = error["loc"][0] if error["loc"] else None
@@ -222,8 +222,16 @@ def parse_map(text: str) -> Any:
 
 
 def load_settings(args: argparse.Namespace, warn: Callable[[str], None]) -> tuple[Any, list[Any]]:
-    """The config (with --max-hands applied) and the --map overrides, checked."""
-    from pipeline.config import AppConfig, default_known_gestures, load_config, read_config_file
+    """The config (with --max-hands / --model applied) and the --map overrides, checked."""
+    from pydantic import ValidationError
+
+    from pipeline.settings import (
+        MAX_HANDS,
+        AppConfig,
+        default_known_gestures,
+        load_config,
+        read_config_file,
+    )
 
     known = default_known_gestures()
     if args.config is not None:
@@ -235,63 +243,58 @@ def load_settings(args: argparse.Namespace, warn: Callable[[str], None]) -> tupl
     for problem in problems:
         warn(problem)
     overrides = [parse_map(text) for text in args.map]
-    for mapping in overrides:
-        if mapping.gesture not in known:
+    for binding in overrides:
+        if binding.gesture not in known:
             names = ", ".join(sorted(g for g in known if g != "none"))
-            raise HandCueError(f"--map: unknown gesture {mapping.gesture!r}; known: {names}")
-        if mapping.gesture == cfg.actions.arm_gesture:
-            raise HandCueError(
-                f"--map: {mapping.gesture!r} is the arm gesture (it switches actions on and off); "
-                "map another gesture"
-            )
+            raise HandCueError(f"--map: unknown gesture {binding.gesture!r}; known: {names}")
+        conflict = binding.conflict(cfg.actions)
+        if conflict is not None:
+            raise HandCueError(f"--map: {conflict}")
     update: dict[str, Any] = {}
     if args.max_hands is not None:
-        if not 1 <= args.max_hands <= 4:
-            raise HandCueError(f"--max-hands must be between 1 and 4, got {args.max_hands}")
+        if not 1 <= args.max_hands <= MAX_HANDS:
+            raise HandCueError(
+                f"--max-hands must be between 1 and {MAX_HANDS}, got {args.max_hands}"
+            )
         update["max_hands"] = args.max_hands
     if getattr(args, "model", None) is not None:
         update["model"] = args.model
     if update:
-        tracker = {**cfg.tracker.model_dump(), **update}
-        cfg = AppConfig.model_validate({**cfg.model_dump(), "tracker": tracker})
+        try:
+            tracker = cfg.tracker.model_validate({**cfg.tracker.model_dump(), **update})
+        except ValidationError as exc:  # pragma: no cover - the checks above come first
+            raise HandCueError(str(exc.errors()[0]["msg"])) from None
+        cfg = AppConfig.model_validate({**cfg.model_dump(), "tracker": tracker.model_dump()})
     cfg.profile(args.profile)  # an unknown --profile is an error before anything opens
     return cfg, overrides
 
 
-def open_frames(spec: str, realtime: bool) -> contextlib.AbstractContextManager:
-    from pipeline.sources import open_source
+# Seams for tests: the source, the tracker and the sink (a test replays a reference file).
 
-    return open_source(spec, loop=False, realtime=realtime)
+
+@contextlib.contextmanager
+def open_frames(spec: str, realtime: bool) -> Iterator[Iterable[Any]]:
+    """The source's frames, paced by the shared clock (the app's capture thread uses it too)."""
+    from pipeline.sources import FrameClock, open_source
+
+    with open_source(spec, loop=False) as source:
+        yield FrameClock(realtime=realtime).pace(source)
 
 
 def make_tracker(cfg: Any) -> Any:
-    from pipeline.tracker import HandTracker, TrackerConfig
+    from pipeline.runtime import make_tracker as runtime_tracker
 
-    t = cfg.tracker
-    return HandTracker(
-        TrackerConfig(
-            model=t.model,
-            max_hands=t.max_hands,
-            static_mode=False,
-            provider=t.provider,
-            threads=t.threads,
-            min_presence=t.min_presence,
-            smoothing=t.smoothing,
-        )
-    )
+    return runtime_tracker(cfg)
 
 
-def make_gestures(cfg: Any, warn: Callable[[str], None]) -> Any:
-    from pipeline.gestures import GestureEngine, TemplateStore
+def make_templates(warn: Callable[[str], None]) -> Any:
+    from pipeline.gestures import TemplateStore
 
     try:
-        templates = TemplateStore()
-    except Exception as exc:  # recordings are optional; a broken file must not stop a run
+        return TemplateStore()
+    except HandCueError as exc:  # recordings are optional; a broken file must not stop a run
         warn(f"recorded gestures not loaded: {exc}")
-        templates = None
-    return GestureEngine(
-        counting=cfg.gestures.counting, hold_ms=cfg.gestures.hold_ms, templates=templates
-    )
+        return None
 
 
 def make_sink(dry_run: bool, warn: Callable[[str], None]) -> Any:
@@ -402,7 +405,32 @@ def _controls_hint(cfg: Any, armed: bool, dry_run: bool) -> str:
     return "; ".join(parts)
 
 
+class _Summary:
+    """Counts and latency figures for the ``end`` line."""
+
+    def __init__(self) -> None:
+        self.frames = 0
+        self.actions_done = 0
+        self.latencies: list[float] = []
+        self.overheads: list[float] = []  # latency minus the time inside the OS input call
+        self.pipeline_times: list[float] = []
+
+    def add_frame(self, step: Any) -> None:
+        self.frames += 1
+        self.pipeline_times.append(step.pipeline_ms)
+
+    def add_record(self, record: Any) -> None:
+        if record.kind != "action" or record.status != "done":
+            return
+        self.actions_done += 1
+        if record.latency_ms is not None and record.phase != "release":
+            self.latencies.append(record.latency_ms)
+            if record.inject_ms is not None:
+                self.overheads.append(record.latency_ms - record.inject_ms)
+
+
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Iterate the shared runtime over the source and print each step as JSON lines."""
     out = sys.stdout if out is None else out
 
     def warn(message: str) -> None:
@@ -412,77 +440,59 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         out.write(json.dumps(obj) + "\n")
         out.flush()
 
-    from pipeline.actions import ActionEngine
+    from pipeline.runtime import build_runtime, make_engine
 
     cfg, overrides = load_settings(args, warn)
     profile = args.profile or cfg.active_profile
-    armed = cfg.actions.run_starts_armed and not args.disarmed
     sink = make_sink(args.dry_run, warn)
-    engine = ActionEngine(cfg, sink, profile=profile, overrides=overrides, armed=armed)
-    pause_requests = threading.Event()
+    engine = make_engine(
+        cfg, sink, front="run", profile=profile, overrides=overrides,
+        armed=False if args.disarmed else None,
+    )  # fmt: skip
     hotkey = None
-    frames = 0
-    latencies: list[float] = []
-    overheads: list[float] = []  # latency minus the time inside the OS input call
-    pipeline_times: list[float] = []
-    actions_done = 0
+    summary = _Summary()
     reason = "end of source"
     code = 0
     started = time.perf_counter()
     try:
-        with _sigterm_as_interrupt():
+        with _sigterm_as_interrupt(), open_frames(args.source, args.realtime) as frames:
+            runtime = build_runtime(
+                cfg, engine=engine, templates=make_templates(warn), tracker=make_tracker(cfg)
+            )
             if not args.dry_run and cfg.actions.pause_hotkey:
                 from app.input_sink import PauseHotkey
 
-                hotkey = PauseHotkey(cfg.actions.pause_hotkey, pause_requests.set)
+                hotkey = PauseHotkey(cfg.actions.pause_hotkey, runtime.request_pause_toggle)
                 if not hotkey.start():
                     warn(f"the pause hotkey {cfg.actions.pause_hotkey} is not available")
-            with open_frames(args.source, args.realtime) as source:
-                tracker = make_tracker(cfg)
-                gestures = make_gestures(cfg, warn)
-                emit(
-                    {
-                        "type": "start",
-                        "source": args.source,
-                        "profile": profile,
-                        "armed": engine.armed,
-                        "dry_run": bool(args.dry_run),
-                        "provider": getattr(tracker, "provider", None),
-                        "mappings": [
-                            {"gesture": m.gesture, "action": m.action, "trigger": m.trigger}
-                            for m in engine.mappings
-                        ],
-                    }
-                )
-                print(
-                    f"handcue: {_controls_hint(cfg, engine.armed, args.dry_run)}", file=sys.stderr
-                )
-                for frame in source:
-                    t0 = time.perf_counter()
-                    result = tracker.process(frame.image, frame.timestamp_ms)
-                    _, events = gestures.process(result)
-                    t_events = time.perf_counter()
-                    if pause_requests.is_set():
-                        pause_requests.clear()
-                        engine.toggle_paused()
-                    records = engine.handle(events, result, event_time=t_events)
-                    frames += 1
-                    pipeline_ms = (t_events - t0) * 1000.0
-                    pipeline_times.append(pipeline_ms)
-                    for event in events:
-                        emit(event_line(event))
-                    for record in records:
-                        emit(record_line(record, pipeline_ms if record.kind == "action" else None))
-                        if record.kind == "action" and record.status == "done":
-                            actions_done += 1
-                            if record.latency_ms is not None and record.phase != "release":
-                                latencies.append(record.latency_ms)
-                                if record.inject_ms is not None:
-                                    overheads.append(record.latency_ms - record.inject_ms)
-                        if record.status == "failed":
-                            raise HandCueError(
-                                f"could not inject {record.action}: {record.detail}", code=5
-                            )
+            emit(
+                {
+                    "type": "start",
+                    "source": args.source,
+                    "profile": profile,
+                    "armed": engine.armed,
+                    "dry_run": bool(args.dry_run),
+                    "provider": runtime.provider or None,
+                    "mappings": [
+                        {"gesture": m.gesture, "action": m.action, "trigger": m.trigger}
+                        for m in engine.mappings
+                    ],
+                }
+            )
+            print(f"handcue: {_controls_hint(cfg, engine.armed, args.dry_run)}", file=sys.stderr)
+            for frame in frames:
+                step = runtime.step(frame.image, frame.timestamp_ms)
+                summary.add_frame(step)
+                for event in step.events:
+                    emit(event_line(event))
+                for record in step.actions:
+                    pipeline_ms = step.pipeline_ms if record.kind == "action" else None
+                    emit(record_line(record, pipeline_ms))
+                    summary.add_record(record)
+                    if record.status == "failed":
+                        raise HandCueError(
+                            f"could not inject {record.action}: {record.detail}", code=5
+                        )
     except KeyboardInterrupt:
         reason, code = "interrupted", 130
     except BrokenPipeError:  # e.g. piped into `head`
@@ -502,12 +512,12 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
             {
                 "type": "end",
                 "reason": reason,
-                "frames": frames,
-                "fps": round(frames / elapsed, 2) if elapsed > 0 else None,
-                "actions": actions_done,
-                "latency_ms": _stats(latencies),
-                "overhead_ms": _stats(overheads),
-                "pipeline_ms": _stats(pipeline_times),
+                "frames": summary.frames,
+                "fps": round(summary.frames / elapsed, 2) if elapsed > 0 else None,
+                "actions": summary.actions_done,
+                "latency_ms": _stats(summary.latencies),
+                "overhead_ms": _stats(summary.overheads),
+                "pipeline_ms": _stats(summary.pipeline_times),
             }
         )
     return code

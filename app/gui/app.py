@@ -11,7 +11,6 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from app import resources
-from app.gui.actions_gate import ActionGate
 from app.gui.context import AppContext, GuiPrefs
 from app.gui.qt_compat import protect_none_refcount
 from pipeline.errors import HandCueError
@@ -42,16 +41,16 @@ class PauseHotkeyBridge(QObject):
 
 def build_context(*, sink: Any = None) -> AppContext:
     """Load settings, recorded gestures and the action engine; never raises for a bad file."""
-    from pipeline.actions.engine import ActionEngine
-    from pipeline.config import load_config, save_config
     from pipeline.gestures.templates import TemplateStore
+    from pipeline.runtime import make_engine
+    from pipeline.settings import load_config, save_config
 
     problems: list[str] = []
     try:
         cfg, cfg_problems = load_config()
         problems += list(cfg_problems)
     except HandCueError as exc:
-        from pipeline.config import AppConfig
+        from pipeline.settings import AppConfig
 
         cfg = AppConfig()
         problems.append(str(exc))
@@ -67,15 +66,14 @@ def build_context(*, sink: Any = None) -> AppContext:
             return None
 
     templates = load_templates()
-    engine = ActionEngine(cfg, sink, armed=cfg.actions.gui_starts_armed)
-    gate = ActionGate(engine)
+    engine = make_engine(cfg, sink, front="gui")
     from app.gui.context import GUI_PREFS_FILE
     from pipeline import paths
 
     prefs_path = paths.config_dir() / GUI_PREFS_FILE
     prefs, pref_problems = GuiPrefs.load(prefs_path)
     problems += pref_problems
-    return AppContext(cfg, gate=gate, sink=sink, config_problems=problems, save_config=save_config,
+    return AppContext(cfg, engine=engine, sink=sink, config_problems=problems, save_config=save_config,
                       templates=templates, templates_loader=load_templates, prefs=prefs,
                       prefs_path=prefs_path)  # fmt: skip
 
@@ -127,7 +125,7 @@ def start_pause_hotkey(window: Any) -> Any:
     except ImportError:
         return None
     bridge = PauseHotkeyBridge(window)
-    bridge.pressed.connect(lambda: window.set_paused(not window.ctx.gate.paused))
+    bridge.pressed.connect(lambda: window.set_paused(not window.ctx.engine.paused))
     listener = PauseHotkey(hotkey, bridge.pressed.emit)
     return listener if listener.start() else None
 

@@ -319,7 +319,7 @@ class MainWindow(QMainWindow):
     def _build_shortcuts(self) -> None:
         arm = QAction("Arm / disarm", self)
         arm.setShortcut(QKeySequence("Ctrl+Shift+A"))
-        arm.triggered.connect(lambda: self.set_armed(not self.ctx.gate.armed))
+        arm.triggered.connect(lambda: self.set_armed(not self.ctx.engine.armed))
         self.addAction(arm)
         run = QAction("Start / stop", self)
         run.setShortcut(QKeySequence("F5"))
@@ -544,32 +544,32 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ arming / profiles
     def set_armed(self, armed: bool) -> None:
-        self.ctx.gate.set_armed(armed)
+        self.ctx.engine.set_armed(armed)
         self._update_arm_button()
         self.ctx.state_changed.emit()
 
     def set_paused(self, paused: bool) -> None:
-        self.ctx.gate.set_paused(paused)
+        self.ctx.engine.set_paused(paused)
         self._update_arm_button()
         self.ctx.state_changed.emit()
 
     def _on_arm_clicked(self) -> None:
-        gate = self.ctx.gate
-        if gate.paused:
+        engine = self.ctx.engine
+        if engine.paused:
             self.set_paused(False)
             return
-        self.set_armed(not gate.armed)
+        self.set_armed(not engine.armed)
 
     def _update_arm_button(self) -> None:
-        gate = self.ctx.gate
-        if gate.paused:
+        engine = self.ctx.engine
+        if engine.paused:
             state, text = "paused", "PAUSED\nclick to resume"
-        elif gate.armed:
+        elif engine.armed:
             state, text = "armed", "ARMED\ngestures control your computer"
         else:
             state, text = "disarmed", "DISARMED\nclick to let gestures act"
         self.arm_button.setText(text)
-        self.arm_button.setChecked(gate.armed and not gate.paused)
+        self.arm_button.setChecked(engine.armed and not engine.paused)
         self.arm_button.setProperty("state", state)
         self.arm_button.style().unpolish(self.arm_button)
         self.arm_button.style().polish(self.arm_button)
@@ -584,7 +584,7 @@ class MainWindow(QMainWindow):
         self.profile_combo.blockSignals(True)
         self.profile_combo.clear()
         self.profile_combo.addItems(names)
-        active = self.ctx.gate.profile or (names[0] if names else "")
+        active = self.ctx.engine.profile or (names[0] if names else "")
         self.profile_combo.setCurrentIndex(max(0, self.profile_combo.findText(active)))
         self.profile_combo.blockSignals(False)
 
@@ -663,7 +663,7 @@ class MainWindow(QMainWindow):
         self.session.wait_retired()
         if self._warm_up is not None:
             self._warm_up.wait()
-        self.ctx.gate.release_all()
+        self.ctx.engine.release_all()
 
     def quit_app(self) -> None:
         self._quitting = True

@@ -1,6 +1,6 @@
 """Settings: tracking model and provider, hands, counting, timings, smoothing, window behaviour.
 
-OK validates the whole config (pydantic) and saves it through ``pipeline.config.save_config``;
+OK validates the whole config (pydantic) and saves it through ``pipeline.settings.save_config``;
 a problem is shown inline and nothing is saved. The main window then restarts a running source
 with the new settings (no app restart)."""
 
@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui.context import AppContext, tracker_supports_smoothing
-from pipeline.config import PROVIDERS
+from app.gui.context import AppContext
 from pipeline.errors import HandCueError
+from pipeline.settings import COUNTING_SCHEMES, PROVIDERS
 
 PROVIDER_TITLES = {
     "auto": "Automatic (best available)",
@@ -34,15 +34,10 @@ PROVIDER_TITLES = {
     "cuda": "NVIDIA GPU (CUDA)",
     "directml": "GPU (DirectML, Windows)",
     "coreml": "Apple Neural Engine (CoreML)",
-    "openvino": "Intel (OpenVINO)",
 }
 
 
 def counting_schemes() -> tuple[str, ...]:
-    try:
-        from pipeline.gestures import COUNTING_SCHEMES
-    except ImportError:
-        from pipeline.config import COUNTING_SCHEMES_FALLBACK as COUNTING_SCHEMES
     return tuple(COUNTING_SCHEMES)
 
 
@@ -83,9 +78,6 @@ class SettingsDialog(QDialog):
         self.smoothing.setRange(0, 100)
         self.smoothing.setValue(round(cfg.tracker.smoothing * 100))
         self.smoothing.setToolTip("0 = raw (fast, jittery), 100 = steadiest (a little lag)")
-        if not tracker_supports_smoothing():
-            self.smoothing.setEnabled(False)
-            self.smoothing.setToolTip("This version of the tracker does not smooth landmarks yet")
         form.addRow("Smoothing", self.smoothing)
         layout.addWidget(tracking)
 

@@ -66,10 +66,10 @@ class TrayController(QObject):
 
     def sync(self) -> None:
         """Reflect armed / paused / profile / window visibility in the menu and icon."""
-        gate = self.ctx.gate
-        self.arm_action.setChecked(gate.armed)
-        self.arm_action.setText("Armed (gestures act)" if gate.armed else "Arm gestures")
-        self.pause_action.setChecked(gate.paused)
+        engine = self.ctx.engine
+        self.arm_action.setChecked(engine.armed)
+        self.arm_action.setText("Armed (gestures act)" if engine.armed else "Arm gestures")
+        self.pause_action.setChecked(engine.paused)
         self.show_action.setText("Hide window" if self.window.isVisible() else "Show window")
         names = self.ctx.profile_names()
         current = [a.text() for a in self.profile_group.actions()]
@@ -90,7 +90,7 @@ class TrayController(QObject):
         for action in self.profile_group.actions():
             action.setChecked(action.text() == active)
         if self.icon is not None:
-            name = "paused" if gate.paused else "armed" if gate.armed else "disarmed"
+            name = "paused" if engine.paused else "armed" if engine.armed else "disarmed"
             self.icon.setIcon(resources.icon(name))
             self.icon.setToolTip(f"HandCue — {name}, profile {active}")
 

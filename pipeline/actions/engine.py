@@ -39,7 +39,7 @@ from pipeline.actions.spec import Action, parse_action
 from pipeline.types import FrameResult, GestureEvent
 
 if TYPE_CHECKING:
-    from pipeline.config import AppConfig, Mapping
+    from pipeline.settings import AppConfig, Binding
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +80,9 @@ class ActionRecord:
 
 
 @dataclass(frozen=True)
-class _Binding:
+class _ResolvedBinding:
     index: int
-    mapping: Mapping
+    mapping: Binding
     action: Action
     hold_ms: float
     cooldown_ms: float
@@ -93,7 +93,7 @@ class _Binding:
 class _Activation:
     """One mapping running for one tracked hand (from its ``started`` event to ``ended``)."""
 
-    binding: _Binding
+    binding: _ResolvedBinding
     track_id: int
     handedness: str
     started_ms: float
@@ -126,7 +126,7 @@ class ActionEngine:
         sink: InputSink,
         *,
         profile: str | None = None,
-        overrides: Sequence[Mapping] = (),
+        overrides: Sequence[Binding] = (),
         armed: bool = False,
     ) -> None:
         self._lock = threading.RLock()
@@ -137,7 +137,7 @@ class ActionEngine:
         config.profile(self._profile)  # raises for an unknown name
         self._armed = armed
         self._paused = False
-        self._bindings: list[_Binding] = []
+        self._bindings: list[_ResolvedBinding] = []
         self._gestures: dict[int, _Gesture] = {}  # track_id -> current gesture
         self._activations: dict[tuple[int, int], _Activation] = {}  # (track, binding) -> state
         self._last_fire_ms: dict[int, float] = {}  # binding index -> time it last fired
@@ -170,7 +170,7 @@ class ActionEngine:
         return self._guard.held
 
     @property
-    def mappings(self) -> tuple[Mapping, ...]:
+    def mappings(self) -> tuple[Binding, ...]:
         """The mappings in effect (profile plus overrides)."""
         return tuple(b.mapping for b in self._bindings)
 
@@ -268,8 +268,6 @@ class ActionEngine:
     # ----------------------------------------------------------------- internals
 
     def _build_bindings(self) -> None:
-        from pipeline.config import is_dynamic_gesture
-
         settings = self._config.actions
         profile = self._config.profile(self._profile)
         overridden = {m.gesture for m in self._overrides}
@@ -277,28 +275,18 @@ class ActionEngine:
         mappings += list(self._overrides)
         bindings = []
         for index, mapping in enumerate(mappings):
-            if mapping.gesture == settings.arm_gesture:
-                log.warning("mapping on the arm gesture %r ignored", mapping.gesture)
+            conflict = mapping.conflict(settings)
+            if conflict is not None:
+                log.warning("mapping ignored: %s", conflict)
                 continue
-            hold = mapping.hold_ms if mapping.hold_ms is not None else settings.default_hold_ms
-            if is_dynamic_gesture(mapping.gesture):
-                hold = 0
             bindings.append(
-                _Binding(
+                _ResolvedBinding(
                     index=index,
                     mapping=mapping,
                     action=parse_action(mapping.action),
-                    hold_ms=float(hold),
-                    cooldown_ms=float(
-                        mapping.cooldown_ms
-                        if mapping.cooldown_ms is not None
-                        else settings.default_cooldown_ms
-                    ),
-                    repeat_ms=float(
-                        mapping.repeat_ms
-                        if mapping.repeat_ms is not None
-                        else settings.default_repeat_ms
-                    ),
+                    hold_ms=float(mapping.effective_hold_ms(settings)),
+                    cooldown_ms=float(mapping.effective_cooldown_ms(settings)),
+                    repeat_ms=float(mapping.effective_repeat_ms(settings)),
                 )
             )
         self._bindings = bindings
@@ -338,7 +326,7 @@ class ActionEngine:
                 self._state("released", detail=", ".join(f"{k}:{n}" for k, n in leftovers))
             )
 
-    def _hand_matches(self, binding: _Binding, handedness: str) -> bool:
+    def _hand_matches(self, binding: _ResolvedBinding, handedness: str) -> bool:
         want = binding.mapping.hand
         return want == "any" or want == handedness.lower()
 
@@ -483,7 +471,7 @@ class ActionEngine:
             if activation.next_repeat_ms <= now:  # a long gap between frames: no burst
                 activation.next_repeat_ms = now + binding.repeat_ms
 
-    def _gate(self, binding: _Binding, now: float, phase: str) -> str:
+    def _gate(self, binding: _ResolvedBinding, now: float, phase: str) -> str:
         if self._paused:
             return "paused"
         if not self._armed:

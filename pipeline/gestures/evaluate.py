@@ -160,9 +160,10 @@ def track_photos(data_dir: Path, images: Iterable[str]) -> Iterator[Photo]:
     """Run our tracker (static mode) on each image; needs :mod:`pipeline.tracker`."""
     import cv2
 
-    from pipeline.tracker import HandTracker, TrackerConfig
+    from pipeline.settings import measurement_settings, tracker_config
+    from pipeline.tracker import HandTracker
 
-    tracker = HandTracker(TrackerConfig(model="full", max_hands=2, static_mode=True))
+    tracker = HandTracker(tracker_config(measurement_settings(max_hands=2), static_mode=True))
     for i, rel in enumerate(images):
         img = cv2.imread(str(data_dir / rel))
         if img is None:

@@ -167,7 +167,7 @@ hold_ms = 0
 
 
 def write_user_config(text: str) -> None:
-    from pipeline.config import config_path
+    from pipeline.settings import config_path
 
     path = config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -316,10 +316,10 @@ def test_hotkey_syntax(ours: str, pynputs: str) -> None:
     ],
 )
 def test_map_options_set_the_mapping_fields(text: str, expected: dict) -> None:
-    from pipeline.config import Mapping
+    from pipeline.settings import Binding
 
     mapping = cmd_run.parse_map(text)
-    assert mapping == Mapping(gesture="fist", action="key:n", **expected)
+    assert mapping == Binding(gesture="fist", action="key:n", **expected)
 
 
 def test_map_options_all_at_once() -> None:
@@ -350,10 +350,10 @@ def test_map_options_all_at_once() -> None:
     ],
 )
 def test_map_without_options_is_unchanged(text: str, gesture: str, action: str) -> None:
-    from pipeline.config import Mapping
+    from pipeline.settings import Binding
 
     mapping = cmd_run.parse_map(text)
-    assert mapping == Mapping(gesture=gesture, action=action)
+    assert mapping == Binding(gesture=gesture, action=action)
     assert (mapping.trigger, mapping.hand) == ("on_start", "any")
     assert (mapping.hold_ms, mapping.cooldown_ms, mapping.repeat_ms) == (None, None, None)
 

@@ -34,13 +34,14 @@ MIN_RESTING_NONE = 0.90
 
 def _tracker_or_skip():
     try:
-        from pipeline.tracker import HandTracker, TrackerConfig
+        from pipeline.settings import measurement_settings, tracker_config
+        from pipeline.tracker import HandTracker
     except ImportError as exc:
         pytest.skip(f"tracker not available: {exc}")
     from pipeline.errors import HandCueError
 
     try:
-        return HandTracker(TrackerConfig(model="full", max_hands=2, static_mode=False))
+        return HandTracker(tracker_config(measurement_settings(max_hands=2)))
     except HandCueError as exc:
         pytest.skip(f"tracker models not installed: {exc}")
 
