@@ -156,9 +156,7 @@ class HandCueRuntime:
         self.tracker.reset()
         self._since.clear()
         if self.gestures is not None:
-            reset = getattr(self.gestures, "reset", None)
-            if callable(reset):
-                reset()
+            self.gestures.reset()
 
     def release_all(self) -> list[ActionRecord]:
         """Release every held key and button (any thread, any time, repeatedly)."""

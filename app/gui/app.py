@@ -120,10 +120,8 @@ def start_pause_hotkey(window: Any) -> Any:
     hotkey = window.ctx.config.actions.pause_hotkey
     if not hotkey:
         return None
-    try:
-        from app.input_sink import PauseHotkey
-    except ImportError:
-        return None
+    from app.input_sink import PauseHotkey
+
     bridge = PauseHotkeyBridge(window)
     bridge.pressed.connect(lambda: window.set_paused(not window.ctx.engine.paused))
     listener = PauseHotkey(hotkey, bridge.pressed.emit)
