@@ -313,44 +313,48 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     code = 0
     started = time.perf_counter()
     try:
-        with _sigterm_as_interrupt(), open_frames(args.source, args.realtime) as frames:
-            runtime = build_runtime(
-                cfg, engine=engine, templates=make_templates(warn), tracker=make_tracker(cfg)
-            )
+        with _sigterm_as_interrupt():
             if not args.dry_run and cfg.actions.pause_hotkey:
                 from app.input_sink import PauseHotkey
 
-                hotkey = PauseHotkey(cfg.actions.pause_hotkey, runtime.request_pause_toggle)
+                # The engine is thread-safe; the state change is reported with the next frame.
+                hotkey = PauseHotkey(cfg.actions.pause_hotkey, engine.toggle_paused)
                 if not hotkey.start():
                     warn(f"the pause hotkey {cfg.actions.pause_hotkey} is not available")
-            emit(
-                {
-                    "type": "start",
-                    "source": args.source,
-                    "profile": profile,
-                    "armed": engine.armed,
-                    "dry_run": bool(args.dry_run),
-                    "provider": runtime.provider or None,
-                    "mappings": [
-                        {"gesture": m.gesture, "action": m.action, "trigger": m.trigger}
-                        for m in engine.mappings
-                    ],
-                }
-            )
-            print(f"handcue: {_controls_hint(cfg, engine.armed, args.dry_run)}", file=sys.stderr)
-            for frame in frames:
-                step = runtime.step(frame.image, frame.timestamp_ms)
-                summary.add_frame(step)
-                for event in step.events:
-                    emit(event_line(event))
-                for record in step.actions:
-                    pipeline_ms = step.pipeline_ms if record.kind == "action" else None
-                    emit(record_line(record, pipeline_ms))
-                    summary.add_record(record)
-                    if record.status == "failed":
-                        raise HandCueError(
-                            f"could not inject {record.action}: {record.detail}", code=5
-                        )
+            with open_frames(args.source, args.realtime) as frames:
+                runtime = build_runtime(
+                    cfg, engine=engine, templates=make_templates(warn), tracker=make_tracker(cfg)
+                )
+                emit(
+                    {
+                        "type": "start",
+                        "source": args.source,
+                        "profile": profile,
+                        "armed": engine.armed,
+                        "dry_run": bool(args.dry_run),
+                        "provider": runtime.provider or None,
+                        "mappings": [
+                            {"gesture": m.gesture, "action": m.action, "trigger": m.trigger}
+                            for m in engine.mappings
+                        ],
+                    }
+                )
+                print(
+                    f"handcue: {_controls_hint(cfg, engine.armed, args.dry_run)}", file=sys.stderr
+                )
+                for frame in frames:
+                    step = runtime.step(frame.image, frame.timestamp_ms)
+                    summary.add_frame(step)
+                    for event in step.events:
+                        emit(event_line(event))
+                    for record in step.actions:
+                        pipeline_ms = step.pipeline_ms if record.kind == "action" else None
+                        emit(record_line(record, pipeline_ms))
+                        summary.add_record(record)
+                        if record.status == "failed":
+                            raise HandCueError(
+                                f"could not inject {record.action}: {record.detail}", code=5
+                            )
     except KeyboardInterrupt:
         reason, code = "interrupted", 130
     except BrokenPipeError:  # e.g. piped into `head`
