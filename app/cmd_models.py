@@ -29,18 +29,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _install(args: argparse.Namespace) -> int:
     from pipeline.models.install import install
     from pipeline.models.manifest import load_manifest
+    from pipeline.paths import models_install_dir
 
-    install(load_manifest(), wheel=args.wheel, force=args.force)
+    install(load_manifest(models_install_dir()), wheel=args.wheel, force=args.force)
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
     from pipeline.models.install import status
     from pipeline.models.manifest import load_manifest
+    from pipeline.paths import models_search_path
 
     manifest = load_manifest()
     rows = status(manifest)
     print(f"models folder: {manifest.folder}  (source {manifest.requirement})")
+    print("looked in: " + ", ".join(f"{where} {folder}" for where, folder in models_search_path()))
     for name, state in rows:
         print(f"  {name:22s} {state}")
     if any(state != "ok" for _, state in rows):

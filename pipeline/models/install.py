@@ -57,6 +57,14 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 def download_wheel(manifest: Manifest, dest: Path, report: Report) -> Path:
     """Run ``pip download`` for the manifest's wheel into ``dest``; return the wheel path."""
+    if getattr(sys, "frozen", False):
+        # A bundled build has no Python with pip to run; it ships its models instead.
+        raise HandCueError(
+            "this HandCue build cannot download the models itself (it ships them); "
+            f"to rebuild them, download {manifest.requirement} for {manifest.platform} and pass "
+            "it with --wheel FILE",
+            5,
+        )
     cmd = [
         sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
         "--platform", manifest.platform, "--python-version", manifest.python_version,
