@@ -27,10 +27,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _install(args: argparse.Namespace) -> int:
-    from pipeline.models.install import install
+    from pipeline.models.install import install, status
     from pipeline.models.manifest import load_manifest
-    from pipeline.paths import models_install_dir
+    from pipeline.paths import bundle_dir, models_install_dir
 
+    bundle = bundle_dir()
+    if bundle is not None and not args.force and args.wheel is None:
+        shipped = load_manifest(bundle / "models")
+        if all(state == "ok" for _, state in status(shipped)):
+            print(f"Models are shipped with this build in {shipped.folder}: nothing to do.")
+            return 0
     install(load_manifest(models_install_dir()), wheel=args.wheel, force=args.force)
     return 0
 

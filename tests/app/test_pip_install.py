@@ -94,7 +94,9 @@ def test_plain_pip_install_models_and_detect(tmp_path: Path, shared_data: Path) 
     ).stdout.split()  # fmt: skip
     assert Path(where[0]).is_relative_to(site), where
     assert where[1] == "False"
-    assert (Path(where[2]) / "style.qss").is_file() and (Path(where[2]) / "icons/hand.svg").is_file()
+    assert (Path(where[2]) / "style.qss").is_file() and (
+        Path(where[2]) / "icons/hand.svg"
+    ).is_file()
 
     handcue = str(bindir / "handcue")
     missing = _run([handcue, "detect", str(shared_data / "photos" / "victory.jpg")], env, work)
