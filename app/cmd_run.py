@@ -403,6 +403,9 @@ def _controls_hint(cfg: Any, armed: bool, dry_run: bool) -> str:
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    from app.gui.single_instance import refuse_if_camera_in_use
+
+    refuse_if_camera_in_use(args.source)  # the desktop app may be tracking the same camera
     out = sys.stdout if out is None else out
 
     def warn(message: str) -> None:
