@@ -7,7 +7,8 @@ socket or Windows named pipe). A socket file left by a crash is removed before l
 Messages are one JSON object per line each way:
 
     {"cmd": "activate", "source": "0" | "/abs/video.mp4" | null}  -> {"ok": true}
-    {"cmd": "status"}  -> {"ok": true, "source": "0" | null, "running": true | false}
+    {"cmd": "status"}  -> {"ok": true, "source": "0" | null, "running": true | false,
+                           "visible": bool, "frames": int, "first_frame_at": epoch s | null}
 
 Names derive from the config folder, so each user (and each test with its own
 ``HANDCUE_CONFIG_DIR``) has its own instance. The server lives in the GUI thread; the client
@@ -20,6 +21,7 @@ import hashlib
 import json
 import logging
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -178,9 +180,19 @@ def serve_window(server: InstanceServer, window: Any) -> None:
     """Route other launches to ``window`` (a MainWindow): they raise it and hand it their
     source; ``handcue run`` learns what it tracks."""
     server.setParent(window)
+    seen = {"frames": 0, "first_frame_at": None}
+
+    def count(_frame: object) -> None:
+        if seen["first_frame_at"] is None:
+            seen["first_frame_at"] = time.time()  # epoch s: start-up time from outside
+        seen["frames"] += 1
+
+    window.session.frame_ready.connect(count)
     server._status = lambda: {
         "source": window.current_source(),
         "running": bool(window.session.running),
+        "visible": bool(window.isVisible()),
+        **seen,
     }
 
     def activate(source: str | None) -> None:
