@@ -119,7 +119,14 @@ def install(
     manifest: Manifest, wheel: Path | None = None, force: bool = False, report: Report = print
 ) -> bool:
     """Install every model of ``manifest``. Returns True if anything was written."""
-    from pipeline.models.tflite_to_onnx import ConversionError, convert_tflite
+    try:
+        from pipeline.models.tflite_to_onnx import ConversionError, convert_tflite
+    except ImportError as exc:  # a bundled build leaves the converter's libraries out
+        raise HandCueError(
+            f"this HandCue build has no model converter ({exc.name} is not included); it ships "
+            "its models, or install HandCue with pip to convert them yourself",
+            5,
+        ) from exc
 
     entries = (*manifest.models, *manifest.extras)
     todo = [e for e in manifest.models if force or installed_problem(manifest, e, check_hash=True)]
