@@ -8,6 +8,7 @@ import importlib
 import logging
 import sys
 
+from app.version import handcue_version
 from pipeline.errors import HandCueError
 
 # Modules that provide sub-commands, in help order. Each has register(subparsers) -> None.
@@ -20,6 +21,7 @@ COMMAND_MODULES = (
     "app.cmd_gestures",
     "app.cmd_run",
     "app.cmd_config",
+    "app.cmd_autostart",
 )
 
 
@@ -28,6 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="handcue", description="Hands-free desktop control from hand gestures."
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    parser.add_argument(
+        "--version", action="version", version=f"handcue {handcue_version()}",
+        help="print the version and exit",
+    )  # fmt: skip
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)

@@ -289,6 +289,9 @@ class _Summary:
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Iterate the shared runtime over the source and print each step as JSON lines."""
+    from app.gui.single_instance import refuse_if_camera_in_use
+
+    refuse_if_camera_in_use(args.source)  # the desktop app may be tracking the same camera
     out = sys.stdout if out is None else out
 
     def warn(message: str) -> None:

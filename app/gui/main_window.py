@@ -256,6 +256,10 @@ class MainWindow(QMainWindow):
         self.settings_action = QAction("Settings…", self)
         self.settings_action.triggered.connect(self.open_settings)
         bar.addAction(self.settings_action)
+        self.about_action = QAction("About", self)
+        self.about_action.setToolTip("Version and licences")
+        self.about_action.triggered.connect(self.open_about)
+        bar.addAction(self.about_action)
 
     def _build_central(self, enable_3d: bool | None) -> None:
         central = QWidget()
@@ -635,6 +639,12 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.ctx, self)
         if dialog.exec():
             self.apply_settings()
+
+    def open_about(self) -> None:
+        from app.gui.about import AboutDialog
+
+        self.about_dialog = AboutDialog(self)
+        self.about_dialog.open()
 
     def _on_templates_changed(self) -> None:
         """A gesture was recorded or removed: a running source restarts so it is recognised."""
