@@ -61,6 +61,7 @@ class WindowWatcher:
         self._cpu_s = 0.0
         self._wall_s = 0.0
         self.polls = 0
+        self._last: tuple | None = None
 
     @property
     def running(self) -> bool:
@@ -72,8 +73,11 @@ class WindowWatcher:
         return self._cpu_s / self._wall_s if self._wall_s > 0 else 0.0
 
     def start(self) -> None:
+        """Read the active window once in the calling thread (so the first decision is made
+        before ``start`` returns; errors propagate), then keep polling in the thread."""
         if self._thread is not None:
             return
+        self._last = self._poll(first=True)
         self._thread = threading.Thread(target=self._run, name="WindowWatcher", daemon=True)
         self._thread.start()
 
@@ -83,23 +87,25 @@ class WindowWatcher:
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout_s)
 
+    def _poll(self, *, first: bool = False) -> tuple | None:
+        info = self._source.active_window()
+        self.polls += 1
+        key = None if info is None else (info.window_id, info.title, info.app_names)
+        if first or key != self._last:
+            self._last = key
+            try:
+                self._on_change(info)
+            except Exception:  # a listener's bug must not stop the switching
+                log.exception("handling the active window change failed")
+        return key
+
     def _run(self) -> None:  # watcher thread
         cpu0, wall0 = time.thread_time(), time.perf_counter()
-        last: tuple | None = None
         try:
-            while not self._stop.is_set():
-                info = self._source.active_window()
-                self.polls += 1
-                key = None if info is None else (info.window_id, info.title, info.app_names)
-                if key != last or self.polls == 1:
-                    last = key
-                    try:
-                        self._on_change(info)
-                    except Exception:  # a listener's bug must not stop the switching
-                        log.exception("handling the active window change failed")
+            while not self._stop.wait(self.interval_s):
+                self._poll()
                 self._cpu_s = time.thread_time() - cpu0
                 self._wall_s = time.perf_counter() - wall0
-                self._stop.wait(self.interval_s)
         except Exception as exc:
             log.warning("watching the active window stopped: %s", exc, exc_info=True)
             if self._on_failed is not None:
@@ -171,11 +177,19 @@ class ProfileSwitcher:
             log.info("%s", exc)
             self._apply()
             return self.unavailable
-        self._watcher = WindowWatcher(
+        watcher = WindowWatcher(
             source, self.on_window, interval_s=self._config.switching.poll_ms / 1000.0,
             on_failed=self._on_failed,
         )  # fmt: skip
-        self._watcher.start()
+        try:
+            watcher.start()
+        except Exception as exc:  # the first read failed: treat as unavailable
+            log.warning("reading the active window failed", exc_info=True)
+            source.close()
+            self.unavailable = f"cannot read the active window: {exc}"
+            self._apply()
+            return self.unavailable
+        self._watcher = watcher
         return None
 
     def stop(self) -> None:

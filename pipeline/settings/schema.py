@@ -277,28 +277,29 @@ def is_glob(pattern: str) -> bool:
 def glob_problem(pattern: str) -> str | None:
     """Why ``pattern`` is not a usable glob, or None. fnmatch takes anything (an unclosed
     ``[`` silently becomes a literal), so the mistakes a user makes are caught here."""
-    depth_start = -1
     i = 0
     while i < len(pattern):
         c = pattern[i]
         if c == "[":
-            depth_start = i
+            start = i
             j = i + 1
             if j < len(pattern) and pattern[j] in "!^":
                 j += 1
-            if j < len(pattern) and pattern[j] == "]":  # "[]...]" : a literal ] first
+            if j < len(pattern) and pattern[j] == "]":  # "[]...]": a literal ] comes first
                 j += 1
             close = pattern.find("]", j)
             if close == -1:
-                return f"unclosed '[' at position {depth_start + 1} (write [[] for a literal [)"
-            if close == j:
-                return f"empty '[]' at position {depth_start + 1}"
+                return f"unclosed '[' at position {start + 1} (write [[] for a literal [)"
+            body = pattern[j:close]
+            for k in range(1, len(body) - 1):
+                if body[k] == "-" and body[k - 1] > body[k + 1]:
+                    return f"reversed range '{body[k - 1]}-{body[k + 1]}' in '[...]' (matches nothing)"
             i = close + 1
             continue
         i += 1
     try:
         re.compile(fnmatch.translate(pattern))
-    except re.error as exc:  # e.g. a reversed range such as [z-a]
+    except re.error as exc:
         return f"bad glob: {exc}"
     return None
 
