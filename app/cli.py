@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "app.cmd_models",
     "app.cmd_gestures",
     "app.cmd_run",
+    "app.cmd_window",
     "app.cmd_config",
 )
 

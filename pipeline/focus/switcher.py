@@ -36,11 +36,15 @@ from pipeline.settings import AppConfig
 log = logging.getLogger(__name__)
 
 OWN_WINDOW_REASON = "a HandCue window has the focus"
+#: A source that tells about changes is still polled every this many quiet intervals.
+LISTEN_POLL_EVERY = 10
 
 
 class WindowWatcher:
     """Polls ``source`` every ``interval_s`` in a daemon thread and calls ``on_change(info)``
-    when the active window or its title changes (``info`` None: no window has the focus).
+    when the active window or its title changes (``info`` None: no window has the focus). A
+    source with ``wait_for_change(timeout_s) -> bool`` (X11 with EWMH) is polled when it reports
+    a change, and every ``LISTEN_POLL_EVERY`` quiet intervals.
     ``on_failed(message)`` is called once if the source stops working (e.g. the X server
     went away); the thread then ends."""
 
@@ -66,6 +70,11 @@ class WindowWatcher:
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU time the watcher thread has used polling (s)."""
+        return self._cpu_s
 
     @property
     def cpu_share(self) -> float:
@@ -101,9 +110,19 @@ class WindowWatcher:
 
     def _run(self) -> None:  # watcher thread
         cpu0, wall0 = time.thread_time(), time.perf_counter()
+        listen = getattr(self._source, "wait_for_change", None)
+        quiet = 0
         try:
-            while not self._stop.wait(self.interval_s):
-                self._poll()
+            while not self._stop.is_set():
+                if listen is not None:
+                    changed = listen(self.interval_s)  # None: cannot listen here, poll
+                    quiet = quiet + 1 if changed is False else 0
+                elif self._stop.wait(self.interval_s):
+                    break
+                # Told about changes (X11 with EWMH): still poll now and then, in case a
+                # change came from a window we were not listening to yet.
+                if not self._stop.is_set() and quiet % LISTEN_POLL_EVERY == 0:
+                    self._poll()
                 self._cpu_s = time.thread_time() - cpu0
                 self._wall_s = time.perf_counter() - wall0
         except Exception as exc:
@@ -231,6 +250,10 @@ class ProfileSwitcher:
             if self.unavailable and choice.source in ("no_window", "default"):
                 # No watcher: keep what was chosen by hand instead of the "no window" default.
                 choice = ProfileChoice(self._engine.profile, "manual", self.unavailable)
+            elif choice.source == "no_window" and self._choice.source != "manual":
+                # Between two windows (the window manager clears the active window for a
+                # moment) or the desktop has the focus: keep the profile rather than flicker.
+                choice = ProfileChoice(self._engine.profile, "no_window", choice.reason)
             if choice.profile != self._engine.profile:
                 log.info("profile %s: %s", choice.profile, choice.reason)
                 self._engine.set_profile(choice.profile)

@@ -6,7 +6,9 @@ active top-level window; its ``WM_CLASS``, title (``_NET_WM_NAME``, else ``WM_NA
 some minimal window managers) the input focus is used, walked up to the window that carries a
 ``WM_CLASS``. One poll costs one or two round trips to the X server while the same window stays
 active (its id, and its title since browser tabs change it); class and process are read once
-per window.
+per window. With EWMH the source also listens: :meth:`X11Source.wait_for_change` sleeps on
+the connection until the root's ``_NET_ACTIVE_WINDOW`` or the active window's title changes
+(``PropertyNotify``), so an idle desktop costs almost nothing between the watcher's slow polls.
 
 Threads: create anywhere, then use from one thread at a time (python-xlib connections are not
 shared between threads).
@@ -15,6 +17,7 @@ shared between threads).
 from __future__ import annotations
 
 import logging
+import select
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,8 @@ log = logging.getLogger(__name__)
 _X_NONE = 0
 _POINTER_ROOT = 1
 _ANY_PROPERTY_TYPE = 0
+_PROPERTY_CHANGE_MASK = 1 << 22
+_PROPERTY_NOTIFY = 28
 _MAX_TREE_DEPTH = 8
 
 
@@ -61,6 +66,7 @@ class X11Source:
         *,
         display: Any = None,
         process_name: Callable[[int], str] = proc_process_name,
+        wait: Callable[[list, list, list, float], Any] = select.select,
     ) -> None:
         if display is None:
             try:
@@ -84,6 +90,10 @@ class X11Source:
         self._net_wm_name = atom("_NET_WM_NAME")
         self._net_wm_pid = atom("_NET_WM_PID")
         self._utf8 = atom("UTF8_STRING")
+        self._wm_name = atom("WM_NAME")
+        self._wait = wait
+        self._listening_root = False
+        self._listening_id = -1  # the window whose title changes we are told about
         self._cached_id = -1
         self._cached: tuple[tuple[str, ...], int, str] = ((), 0, "")
         self.ewmh: bool | None = None  # learnt on the first poll: False = input-focus fallback
@@ -93,6 +103,39 @@ class X11Source:
             self._display.close()
         except Exception:  # closing a dead connection must not raise in a finally block
             log.debug("closing the X connection failed", exc_info=True)
+
+    def wait_for_change(self, timeout_s: float) -> bool | None:
+        """Block up to ``timeout_s`` for a change of the active window or its title: True
+        when one was seen, False when none was. Without EWMH there is nothing to listen to:
+        it just waits and returns None (poll :meth:`active_window` every time)."""
+        if not self.ewmh or not self._listening_root:
+            self._wait([], [], [], timeout_s)
+            return None
+        changed = self._drain()
+        if not changed:
+            readable, _, _ = self._wait([self._display.fileno()], [], [], timeout_s)
+            if readable:
+                changed = self._drain()
+        return changed
+
+    def _drain(self) -> bool:
+        changed = False
+        watched = (self._net_active, self._net_wm_name, self._wm_name)
+        while self._display.pending_events():
+            event = self._display.next_event()
+            if getattr(event, "type", None) == _PROPERTY_NOTIFY and event.atom in watched:
+                changed = True
+        return changed
+
+    def _listen(self, window: Any) -> None:
+        """Be told about ``_NET_ACTIVE_WINDOW`` (root) and the title of ``window``."""
+        if not self._listening_root:
+            self._root.change_attributes(event_mask=_PROPERTY_CHANGE_MASK)
+            self._listening_root = True
+        wid = int(window.id)
+        if wid != self._listening_id:
+            window.change_attributes(event_mask=_PROPERTY_CHANGE_MASK)
+            self._listening_id = wid
 
     def active_window(self) -> WindowInfo | None:
         window = self._active_toplevel()
@@ -106,6 +149,8 @@ class X11Source:
                 self._cached = (wm_class, pid, self._process_name(pid))
                 self._cached_id = wid
             wm_class, pid, process = self._cached
+            if self.ewmh:
+                self._listen(window)
             title = self._title(window)
         except Exception as exc:
             if _is_bad_window(exc):  # it closed between the two requests

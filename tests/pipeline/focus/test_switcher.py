@@ -278,3 +278,50 @@ def test_make_switcher_builds_from_the_settings() -> None:
         assert switcher.watcher is not None and switcher.watcher.interval_s == 0.02
     finally:
         switcher.stop()
+
+
+def test_no_window_for_a_moment_keeps_the_profile() -> None:
+    """Window managers clear the active window while focus moves: no flicker to the default."""
+    source = ScriptedSource(PLAYER)
+    switcher, engine, _ = make(config(), source)
+    switcher.on_window(PLAYER)
+    assert engine.profile == "media"
+    switcher.on_window(None)
+    assert engine.profile == "media" and switcher.choice.source == "no_window"
+    switcher.on_window(PRESENTER)
+    assert engine.profile == "present"
+
+
+class ListeningSource(ScriptedSource):
+    """A source that reports changes (like X11 with EWMH): polled only when told, or every
+    LISTEN_POLL_EVERY quiet intervals."""
+
+    def __init__(self, window: WindowInfo | None = None) -> None:
+        super().__init__(window)
+        self.changed = threading.Event()
+        self.waits = 0
+
+    def wait_for_change(self, timeout_s: float) -> bool:
+        self.waits += 1
+        changed = self.changed.wait(timeout_s)
+        self.changed.clear()
+        return changed
+
+
+def test_watcher_polls_a_listening_source_when_it_reports_a_change() -> None:
+    from pipeline.focus.switcher import LISTEN_POLL_EVERY
+
+    source = ListeningSource(OTHER)
+    changes: list = []
+    watcher = WindowWatcher(source, changes.append, interval_s=0.01)
+    watcher.start()
+    try:
+        wait_until(lambda: source.waits >= 3 * LISTEN_POLL_EVERY)
+        polls_while_quiet = source.polls - 1
+        assert polls_while_quiet <= source.waits // LISTEN_POLL_EVERY + 1
+        source.window = PLAYER
+        source.changed.set()
+        wait_until(lambda: changes[-1] == PLAYER)
+    finally:
+        watcher.stop()
+    assert changes == [OTHER, PLAYER]

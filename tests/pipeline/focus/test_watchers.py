@@ -58,6 +58,10 @@ class FakeXWindow:
         self._check()
         return self.wm_name
 
+    def change_attributes(self, event_mask: int) -> None:
+        self._check()
+        self.display.listening[self.id] = event_mask
+
     def query_tree(self) -> Any:
         self._check()
         return Prop(None) if self.parent is None else type("Tree", (), {"parent": self.parent})
@@ -75,6 +79,22 @@ class FakeDisplay:
         self.focus: Any = 0
         self.root = FakeXWindow(0x100, self)
         self.closed = False
+        self.listening: dict[int, int] = {}  # window id -> event mask we selected
+        self.events: list[Any] = []  # queued events, as read from the connection
+
+    def fileno(self) -> int:
+        return 99
+
+    def pending_events(self) -> int:
+        return len(self.events)
+
+    def next_event(self) -> Any:
+        return self.events.pop(0)
+
+    def property_notify(self, window: int, name: str) -> None:
+        atom = self.intern_atom(name)
+        self.events.append(type("PropertyNotify", (), {"type": 28, "window": window,
+                                                       "atom": atom}))  # fmt: skip
 
     def intern_atom(self, name: str) -> int:
         atom = self.atoms.setdefault(name, len(self.atoms) + 1)
@@ -355,3 +375,46 @@ def test_platform_choice() -> None:
     if not hasattr(ctypes, "WinDLL"):
         with pytest.raises(WatcherUnavailable):
             create_window_source("win32", {})
+
+
+class FakeSelect:
+    """``select.select`` on the fake connection: readable when events are queued."""
+
+    def __init__(self, display: FakeDisplay) -> None:
+        self.display = display
+        self.calls: list[tuple[list, float]] = []
+
+    def __call__(self, rlist: list, wlist: list, xlist: list, timeout: float):
+        self.calls.append((list(rlist), timeout))
+        return ([99] if rlist and self.display.events else []), [], []
+
+
+def test_x11_listens_for_changes_of_the_active_window_and_its_title() -> None:
+    d = FakeDisplay()
+    d.add(0x800001, wm_class=("vlc", "Vlc"), wm_name="Film")
+    d.root.props["_NET_ACTIVE_WINDOW"] = [0x800001]
+    wait = FakeSelect(d)
+    source = X11Source(display=d, process_name=lambda pid: "", wait=wait)
+    assert source.wait_for_change(0.1) is None  # nothing learnt yet: just waits, then poll
+    assert wait.calls == [([], 0.1)]
+    source.active_window()
+    mask = 1 << 22  # PropertyChangeMask
+    assert d.listening == {0x100: mask, 0x800001: mask}  # root and the active window
+    assert source.wait_for_change(0.1) is False  # quiet
+    assert wait.calls[-1] == ([99], 0.1)  # slept on the X connection
+    d.property_notify(0x800001, "WM_NAME")  # the title changed
+    assert source.wait_for_change(0.1) is True
+    d.property_notify(0x100, "_NET_ACTIVE_WINDOW")
+    d.property_notify(0x100, "_NET_CLIENT_LIST")  # other properties do not count on their own
+    assert source.wait_for_change(0.1) is True and d.events == []
+    d.property_notify(0x100, "_NET_CLIENT_LIST")
+    assert source.wait_for_change(0.1) is False
+
+
+def test_x11_without_ewmh_never_listens() -> None:
+    d = FakeDisplay()
+    d.focus = d.add(0x900001, wm_class=("a", "A"))
+    wait = FakeSelect(d)
+    source = X11Source(display=d, process_name=lambda pid: "", wait=wait)
+    assert source.active_window().window_id == 0x900001
+    assert source.wait_for_change(0.05) is None and d.listening == {}
