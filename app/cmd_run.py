@@ -485,6 +485,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         with choice_lock:
             if key == last_choice[0]:
                 return
+            if choice.source == "no_window" and last_choice[0] is not None:
+                return  # focus moving between windows: the profile stays
             last_choice[0] = key
         emit(profile_line(choice))
 
