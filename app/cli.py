@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "app.cmd_models",
     "app.cmd_gestures",
     "app.cmd_run",
+    "app.cmd_window",
     "app.cmd_config",
     "app.cmd_autostart",
 )

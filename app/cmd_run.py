@@ -50,7 +50,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="CAMERA|VIDEO|FOLDER",
         help="camera index, video or images",
     )
-    p.add_argument("--profile", metavar="NAME", help="profile to use (default: the active one)")
+    p.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="use this profile all the time (default: follow the [switching] rules of the "
+        "settings as the active window changes, else the active profile)",
+    )
     p.add_argument(
         "--map",
         action="append",
@@ -166,6 +171,25 @@ def make_sink(dry_run: bool, warn: Callable[[str], None]) -> Any:
     for message in warnings:
         warn(message)
     return sink
+
+
+def make_window_source() -> Any:
+    """The active-window source for per-application profiles (raises WatcherUnavailable)."""
+    from pipeline.focus import create_window_source
+
+    return create_window_source()
+
+
+def profile_line(choice: Any) -> dict[str, Any]:
+    """A ``profile`` line: which profile the active window chose and why."""
+    window = choice.window
+    return {
+        "type": "profile",
+        "profile": choice.profile,
+        "source": choice.source,
+        "reason": choice.reason,
+        "window": None if window is None else {"app": window.app, "title": window.title},
+    }
 
 
 @contextlib.contextmanager
@@ -297,11 +321,14 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     def warn(message: str) -> None:
         print(f"handcue: warning: {message}", file=sys.stderr)
 
-    def emit(obj: dict[str, Any]) -> None:
-        out.write(json.dumps(obj) + "\n")
-        out.flush()
+    emit_lock = threading.Lock()  # the profile switcher's thread prints too
 
-    from pipeline.runtime import build_runtime, make_engine
+    def emit(obj: dict[str, Any]) -> None:
+        with emit_lock:
+            out.write(json.dumps(obj) + "\n")
+            out.flush()
+
+    from pipeline.runtime import build_runtime, make_engine, make_switcher
 
     cfg, overrides = load_settings(args, warn)
     profile = args.profile or cfg.active_profile
@@ -310,6 +337,20 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         cfg, sink, front="run", profile=profile, overrides=overrides,
         armed=False if args.disarmed else None,
     )  # fmt: skip
+    switcher = make_switcher(cfg, engine, pinned=args.profile, source_factory=make_window_source)
+    last_choice: list[Any] = [None]
+    choice_lock = threading.Lock()
+
+    def on_choice(choice: Any) -> None:  # watcher thread: print switches, not every title
+        key = (choice.profile, choice.source, choice.rule_index)
+        with choice_lock:
+            if key == last_choice[0]:
+                return
+            if choice.source == "no_window" and last_choice[0] is not None:
+                return  # focus moving between windows: the profile stays
+            last_choice[0] = key
+        emit(profile_line(choice))
+
     hotkey = None
     summary = _Summary()
     reason = "end of source"
@@ -328,11 +369,14 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 runtime = build_runtime(
                     cfg, engine=engine, templates=make_templates(warn), tracker=make_tracker(cfg)
                 )
+                unavailable = switcher.start()  # the active window may choose another profile
+                if unavailable and not args.profile and cfg.switching.enabled:
+                    warn(unavailable)
                 emit(
                     {
                         "type": "start",
                         "source": args.source,
-                        "profile": profile,
+                        "profile": engine.profile,
                         "armed": engine.armed,
                         "dry_run": bool(args.dry_run),
                         "provider": runtime.provider or None,
@@ -345,6 +389,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 print(
                     f"handcue: {_controls_hint(cfg, engine.armed, args.dry_run)}", file=sys.stderr
                 )
+                switcher.add_listener(on_choice)
+                on_choice(switcher.choice)
                 for frame in frames:
                     step = runtime.step(frame.image, frame.timestamp_ms)
                     summary.add_frame(step)
@@ -363,6 +409,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except BrokenPipeError:  # e.g. piped into `head`
         reason = "output closed"
     finally:
+        switcher.stop()
         for record in engine.release_all():
             with contextlib.suppress(Exception):
                 emit(record_line(record, None))

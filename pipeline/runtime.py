@@ -34,6 +34,7 @@ from pipeline.settings import AppConfig, Binding, tracker_config
 from pipeline.types import FrameResult, GestureEvent
 
 if TYPE_CHECKING:
+    from pipeline.focus import ProfileSwitcher
     from pipeline.gestures import GestureEngine, TemplateStore
 
 log = logging.getLogger(__name__)
@@ -207,6 +208,24 @@ def make_engine(
     return ActionEngine(config, sink, profile=profile, overrides=overrides, armed=armed)
 
 
+def make_switcher(
+    config: AppConfig,
+    engine: ActionEngine,
+    *,
+    pinned: str | None = None,
+    source_factory: Callable[[], Any] | None = None,
+) -> ProfileSwitcher:
+    """The per-application profile switcher for ``engine`` (not started): both front ends
+    build it here, start it once the engine exists and stop it before releasing everything at
+    exit. ``pinned``: ``handcue run --profile``. It switches the engine from its own thread, so
+    the change (with the release of held input) is reported in the next step's records."""
+    from pipeline.focus import ProfileSwitcher, create_window_source
+
+    return ProfileSwitcher(
+        engine, config, pinned=pinned, source_factory=source_factory or create_window_source
+    )
+
+
 def build_runtime(
     config: AppConfig,
     *,
@@ -236,5 +255,6 @@ __all__ = [
     "build_runtime",
     "make_engine",
     "make_gestures",
+    "make_switcher",
     "make_tracker",
 ]

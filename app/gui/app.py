@@ -42,7 +42,7 @@ class PauseHotkeyBridge(QObject):
 def build_context(*, sink: Any = None) -> AppContext:
     """Load settings, recorded gestures and the action engine; never raises for a bad file."""
     from pipeline.gestures.templates import TemplateStore
-    from pipeline.runtime import make_engine
+    from pipeline.runtime import make_engine, make_switcher
     from pipeline.settings import load_config, save_config
 
     problems: list[str] = []
@@ -67,6 +67,7 @@ def build_context(*, sink: Any = None) -> AppContext:
 
     templates = load_templates()
     engine = make_engine(cfg, sink, front="gui")
+    switcher = make_switcher(cfg, engine)  # started by run(), once the window exists
     from app.gui.context import GUI_PREFS_FILE
     from pipeline import paths
 
@@ -75,7 +76,7 @@ def build_context(*, sink: Any = None) -> AppContext:
     problems += pref_problems
     return AppContext(cfg, engine=engine, sink=sink, config_problems=problems, save_config=save_config,
                       templates=templates, templates_loader=load_templates, prefs=prefs,
-                      prefs_path=prefs_path)  # fmt: skip
+                      prefs_path=prefs_path, switcher=switcher)  # fmt: skip
 
 
 def make_application(argv: Sequence[str] | None = None) -> QApplication:
@@ -147,6 +148,7 @@ def run(source: str | None = None, *, minimised: bool = False) -> int:
     window = create_main_window(ctx, source=source, minimised=minimised)
     serve_window(instance, window)
     hotkey = start_pause_hotkey(window)
+    ctx.start_switching()  # the window shows the result (or why switching is unavailable)
     app.lastWindowClosed.connect(lambda: None if window.close_to_tray else app.quit())
     if not window.close_to_tray:
         app.setQuitOnLastWindowClosed(True)
@@ -156,6 +158,7 @@ def run(source: str | None = None, *, minimised: bool = False) -> int:
         if hotkey is not None:
             hotkey.stop()
         instance.close()
+        ctx.stop_switching()
         window.shutdown()
         close = getattr(ctx.sink, "close", None)
         if callable(close):

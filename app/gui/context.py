@@ -127,12 +127,15 @@ class AppContext(QObject):
     """Shared state of the running app. GUI thread, except ``build_runtime`` (tracking thread).
 
     Signals: ``state_changed`` (armed / paused / profile), ``config_changed`` (settings or
-    mappings saved), ``templates_changed`` (a gesture was recorded or removed).
+    mappings saved), ``templates_changed`` (a gesture was recorded or removed),
+    ``switch_changed(ProfileChoice)`` (the per-application switcher decided again: emitted from
+    its watcher thread, delivered queued to GUI-thread receivers).
     """
 
     state_changed = Signal()
     config_changed = Signal()
     templates_changed = Signal()
+    switch_changed = Signal(object)
 
     def __init__(
         self,
@@ -151,8 +154,13 @@ class AppContext(QObject):
         prefs: GuiPrefs | None = None,
         prefs_path: Path | None = None,
         retry_s: float = 2.0,
+        switcher: Any = None,
     ) -> None:
         super().__init__()
+        # pipeline.focus.ProfileSwitcher (None: profiles are only chosen by hand)
+        self.switcher = switcher
+        if switcher is not None:
+            switcher.add_listener(self.switch_changed.emit)
         self._config = config
         self.engine = engine
         self.sink = sink
@@ -181,6 +189,8 @@ class AppContext(QObject):
             self._save_config(config)
         self._config = config
         self.engine.set_config(config)  # keeps its profile if it still exists
+        if self.switcher is not None:
+            self.switcher.set_config(config)  # rules or pinning may choose another profile
         self.config_changed.emit()
 
     def set_prefs(self, prefs: GuiPrefs) -> None:
@@ -205,11 +215,46 @@ class AppContext(QObject):
         return self.engine.profile
 
     def set_active_profile(self, name: str) -> None:
-        """Switch the engine and remember the choice in the config file."""
+        """Switch the engine and remember the choice in the config file. While profiles
+        follow the active window, a choice by hand pins it (until ``set_following(True)``)."""
         self.engine.set_profile(name)
+        update: dict[str, Any] = {}
         if self._config.active_profile != name:
-            self.set_config(self._config.model_copy(update={"active_profile": name}))
+            update["active_profile"] = name
+        switching = self._config.switching
+        if self.switcher is not None and switching.enabled and switching.pinned != name:
+            update["switching"] = switching.model_copy(update={"pinned": name})
+        if update:
+            self.set_config(self._config.model_copy(update=update))
         self.state_changed.emit()
+
+    def following(self) -> bool:
+        """The profile follows the active window (switching on, nothing pinned, a watcher)."""
+        switching = self._config.switching
+        return (
+            self.switcher is not None
+            and self.switcher.unavailable is None
+            and switching.enabled
+            and not switching.pinned
+        )
+
+    def set_following(self, on: bool) -> None:
+        """Follow the active window again (unpin), or pin the profile in use now."""
+        switching = self._config.switching
+        pinned = "" if on else self.engine.profile
+        update = {"pinned": pinned} | ({"enabled": True} if on else {})
+        if switching.pinned != pinned or (on and not switching.enabled):
+            new = switching.model_copy(update=update)
+            self.set_config(self._config.model_copy(update={"switching": new}))
+        self.state_changed.emit()
+
+    def start_switching(self) -> str | None:
+        """Start following the active window; the message says why it cannot (Wayland)."""
+        return self.switcher.start() if self.switcher is not None else None
+
+    def stop_switching(self) -> None:
+        if self.switcher is not None:
+            self.switcher.stop()
 
     def hold_ms_for(self, gesture: str) -> float:
         """Hold time of ``gesture`` in the active profile (ms): the arm gesture's arm hold, a

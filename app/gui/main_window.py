@@ -244,6 +244,11 @@ class MainWindow(QMainWindow):
         self.profile_combo.setToolTip("Which set of gesture -> action mappings is active")
         self.profile_combo.activated.connect(self._on_profile_activated)
         bar.addWidget(self.profile_combo)
+        from app.gui.rules_page import SwitchingStatus  # per-application profiles
+
+        self.switching_status = SwitchingStatus(self.ctx)
+        bar.addWidget(self.switching_status)
+        self.ctx.switch_changed.connect(lambda _choice: self.refresh_profiles())
         bar.addSeparator()
         self.mappings_action = QAction("Mappings…", self)
         self.mappings_action.setToolTip("Choose what each gesture does")
@@ -253,6 +258,10 @@ class MainWindow(QMainWindow):
         self.record_action.setToolTip("Teach HandCue a gesture of your own")
         self.record_action.triggered.connect(self.open_recorder)
         bar.addAction(self.record_action)
+        self.rules_action = QAction("Rules…", self)
+        self.rules_action.setToolTip("Which profile each application gets")
+        self.rules_action.triggered.connect(self.open_rules)
+        bar.addAction(self.rules_action)
         self.settings_action = QAction("Settings…", self)
         self.settings_action.triggered.connect(self.open_settings)
         bar.addAction(self.settings_action)
@@ -618,6 +627,12 @@ class MainWindow(QMainWindow):
         self.refresh_profiles()
         self.ctx.state_changed.emit()
 
+    def open_rules(self) -> None:
+        from app.gui.rules_page import RulesDialog
+
+        RulesDialog(self.ctx, self).exec()
+        self.refresh_profiles()
+
     def open_recorder(self) -> None:
         from app.gui.recorder import GestureRecorder
 
@@ -717,6 +732,7 @@ def describe_record(record: ActionRecord) -> str:
             )
             return f"{what} {action}{extra}"
         reason = {"disarmed": "not sent: disarmed (click ARM to let gestures act)",
+                  "own_window": "not sent: a HandCue window has the focus",
                   "paused": "not sent: paused", "cooldown": "skipped: cooling down",
                   "rate_limited": "skipped: too many actions per second",
                   "failed": "FAILED"}.get(status, status)  # fmt: skip

@@ -57,6 +57,9 @@ class TrayController(QObject):
         window.hidden_to_tray.connect(self._on_hidden_to_tray)
         self.ctx.state_changed.connect(self.sync)
         self.ctx.config_changed.connect(self.sync)
+        self.ctx.switch_changed.connect(self._on_switch_changed)
+        self._last_switch: tuple[str, str] | None = None
+        self.last_toast: tuple[str, str] | None = None  # (title, text) of the last switch toast
         self.menu.aboutToShow.connect(self.sync)
         self.sync()
 
@@ -92,7 +95,9 @@ class TrayController(QObject):
         if self.icon is not None:
             name = "paused" if engine.paused else "armed" if engine.armed else "disarmed"
             self.icon.setIcon(resources.icon(name))
-            self.icon.setToolTip(f"HandCue — {name}, profile {active}")
+            choice = getattr(self.ctx.switcher, "choice", None)
+            why = f" ({choice.reason})" if choice is not None and choice.profile == active else ""
+            self.icon.setToolTip(f"HandCue — {name}, profile {active}{why}")
 
     def profile_action(self, name: str) -> QAction | None:
         for action in self.profile_group.actions():
@@ -110,6 +115,22 @@ class TrayController(QObject):
                 resources.icon("hand"),
                 4000,
             )
+
+    def _on_switch_changed(self, choice: object) -> None:
+        """The active window chose a profile: a short toast when the profile changed, saying
+        which rule chose it (not for title changes that keep the profile)."""
+        profile = str(getattr(choice, "profile", ""))
+        source = str(getattr(choice, "source", ""))
+        key = (profile, source)
+        first = self._last_switch is None
+        changed = self._last_switch is not None and self._last_switch[0] != profile
+        self._last_switch = key
+        self.sync()
+        if first or not changed or source not in ("rule", "default"):
+            return
+        self.last_toast = (f"HandCue profile: {profile}", str(getattr(choice, "reason", "")))
+        if self.icon is not None:
+            self.icon.showMessage(*self.last_toast, resources.icon("hand"), 2500)
 
     def toggle_window(self) -> None:
         if self.window.isVisible():

@@ -52,9 +52,10 @@ class ActionRecord:
     """What the engine did (or refused to do), for logs, the GUI and ``handcue run`` output.
 
     ``kind`` is ``"action"`` or ``"state"``. For actions ``status`` is ``"done"``, ``"disarmed"``,
-    ``"paused"``, ``"cooldown"``, ``"rate_limited"`` or ``"failed"`` and ``phase`` is ``"tap"``,
-    ``"repeat"``, ``"press"`` or ``"release"``; for state changes ``status`` is ``"armed"``,
-    ``"disarmed"``, ``"paused"``, ``"resumed"``, ``"profile"`` or ``"released"``.
+    ``"paused"``, ``"own_window"`` (a HandCue window has the focus, see
+    :meth:`ActionEngine.set_focus_guard`), ``"cooldown"``, ``"rate_limited"`` or ``"failed"``
+    and ``phase`` is ``"tap"``, ``"repeat"``, ``"press"`` or ``"release"``; for state changes
+    ``status`` is ``"armed"``, ``"disarmed"``, ``"paused"``, ``"resumed"``, ``"profile"`` or ``"released"``.
     ``latency_ms``: from the moment the frame's events were available (``event_time`` given to
     :meth:`ActionEngine.handle`, else its entry) to the sink call returning; ``None`` when nothing
     was injected. ``inject_ms``: the part of it spent inside the sink (the OS input call), so
@@ -137,6 +138,7 @@ class ActionEngine:
         config.profile(self._profile)  # raises for an unknown name
         self._armed = armed
         self._paused = False
+        self._guard_reason: str | None = None
         self._bindings: list[_ResolvedBinding] = []
         self._gestures: dict[int, _Gesture] = {}  # track_id -> current gesture
         self._activations: dict[tuple[int, int], _Activation] = {}  # (track, binding) -> state
@@ -200,10 +202,23 @@ class ActionEngine:
         """Switch profile (raises HandCueError for an unknown name); releases everything."""
         with self._lock:
             self._config.profile(name)
+            log.info("profile %s -> %s: releasing held input", self._profile, name)
             self._reset_activations(self._pending, "profile change")
             self._profile = name
             self._build_bindings()
             self._pending.append(self._state("profile", detail=name))
+
+    def set_focus_guard(self, reason: str | None) -> None:
+        """While ``reason`` is set (e.g. a HandCue window has the focus) no action is sent
+        (status ``"own_window"``); the arm gesture still works. Setting it releases everything
+        held. Called by the profile switcher's watcher thread."""
+        with self._lock:
+            if reason == self._guard_reason:
+                return
+            self._guard_reason = reason
+            if reason:
+                self._reset_activations(self._pending, reason)
+            log.info("actions %s", f"held back: {reason}" if reason else "sent again")
 
     def set_config(self, config: AppConfig) -> None:
         """Use new settings (e.g. edited in the GUI). Keeps the profile if it still exists."""
@@ -476,6 +491,8 @@ class ActionEngine:
             return "paused"
         if not self._armed:
             return "disarmed"
+        if self._guard_reason:
+            return "own_window"
         if phase != "repeat":
             last = self._last_fire_ms.get(binding.index)
             if last is not None and now - last < binding.cooldown_ms:
