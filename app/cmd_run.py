@@ -65,6 +65,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--config", type=Path, metavar="FILE", help="settings file to use instead")
     p.add_argument("--disarmed", action="store_true", help="start disarmed (arm by gesture)")
     p.add_argument("--realtime", action="store_true", help="pace video files at their frame rate")
+    p.add_argument(
+        "--pointer",
+        action="store_true",
+        help="pointer mode: the hand moves the mouse pointer (pinch clicks, fist clutches; "
+        "settings in [pointer]); prints a 'pointer' JSON line per frame",
+    )
     p.set_defaults(func=run)
 
 
@@ -419,6 +425,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     armed = cfg.actions.run_starts_armed and not args.disarmed
     sink = make_sink(args.dry_run, warn)
     engine = ActionEngine(cfg, sink, profile=profile, overrides=overrides, armed=armed)
+    pointer = None
+    if getattr(args, "pointer", False):
+        from app.pointer_cli import PointerRun
+
+        pointer = PointerRun(cfg, sink, args.dry_run, warn)
     pause_requests = threading.Event()
     hotkey = None
     frames = 0
@@ -465,7 +476,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                     if pause_requests.is_set():
                         pause_requests.clear()
                         engine.toggle_paused()
+                    if pointer is not None:
+                        events = pointer.filter_events(events)
                     records = engine.handle(events, result, event_time=t_events)
+                    if pointer is not None:
+                        emit(pointer.step(result, engine))
                     frames += 1
                     pipeline_ms = (t_events - t0) * 1000.0
                     pipeline_times.append(pipeline_ms)
@@ -488,6 +503,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except BrokenPipeError:  # e.g. piped into `head`
         reason = "output closed"
     finally:
+        if pointer is not None:
+            pointer.release()
         for record in engine.release_all():
             with contextlib.suppress(Exception):
                 emit(record_line(record, None))

@@ -356,12 +356,22 @@ class PointerController:
         else:
             dx, dy = target[0] - self._pos[0], target[1] - self._pos[1]
             dist = math.hypot(dx, dy)
-            if dist <= dz:
+            k = max(0.0, dist - dz) / dist if dist > 0 else 0.0
+            new = self._snap_to_edges(target, (self._pos[0] + dx * k, self._pos[1] + dy * k))
+            if new == self._pos:
                 return []
-            k = (dist - dz) / dist
-            new = (self._pos[0] + dx * k, self._pos[1] + dy * k)
         self._pos = new
         return self._send_move(new)
+
+    def _snap_to_edges(
+        self, target: tuple[float, float], new: tuple[float, float]
+    ) -> tuple[float, float]:
+        """A target pinned to an edge of the desktop is reached exactly (the dead zone's trail
+        would otherwise stop the pointer a pixel or two short of screen-edge buttons)."""
+        x0, y0, x1, y1 = self.desktop.bounds
+        x = target[0] if target[0] in (x0, x1) else new[0]
+        y = target[1] if target[1] in (y0, y1) else new[1]
+        return x, y
 
     def _send_move(self, pos: tuple[float, float]) -> list[PointerCommand]:
         xi, yi = round(pos[0]), round(pos[1])
