@@ -3,7 +3,7 @@
 Frame 120 of ``../shared/data/videos/open_hand_360p.mp4`` (an open hand) is cropped around the
 hand, scaled and pasted on a plain canvas at a known offset per frame: still for 2 s, then a
 square, then a circle. The hand's true path is that offset (pixels of the canvas); the video is
-written with OpenCV (mp4v), whose compression adds the small frame-to-frame noise a camera has.
+written with OpenCV (mp4v) after adding sensor-like noise, so no two frames are identical.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ SCALE = 0.8
 
 
 def still_square_circle(
-    still_s: float = 2.0, half: float = 120.0, side_s: float = 1.0, circle_s: float = 3.0
+    still_s: float = 2.0, half: float = 120.0, side_s: float = 0.8, circle_s: float = 2.4
 ) -> np.ndarray:
     """(N, 2) offsets in canvas pixels: still, a square of side 2*half (corner to corner, one
     side per ``side_s``), then a circle of radius ``half`` once round."""
@@ -93,16 +93,24 @@ def render(patch: np.ndarray, offset: tuple[float, float]) -> np.ndarray:
     )  # fmt: skip
 
 
-def write_video(data: Path, path: Path, offsets: np.ndarray) -> Path:
+def write_video(data: Path, path: Path, offsets: np.ndarray, noise: float = 2.0) -> Path:
+    """Write the video; ``noise``: sensor-like Gaussian noise per pixel and frame (grey levels,
+    standard deviation), so a still hand is not a bit-identical frame."""
     import cv2
 
     patch = hand_patch(data)
+    rng = np.random.default_rng(13)
+    # a bank of noise frames, drawn from at random per frame (drawing fresh noise for every
+    # frame costs seconds on a busy machine and is no more realistic)
+    bank = rng.normal(0.0, noise, (8, CANVAS[1], CANVAS[0], 3)).astype(np.float32)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), FPS, CANVAS)
     if not writer.isOpened():
         raise AssertionError("OpenCV cannot write mp4v video here")
     try:
         for off in offsets:
-            writer.write(render(patch, (float(off[0]), float(off[1]))))
+            frame = render(patch, (float(off[0]), float(off[1]))).astype(np.float32)
+            frame += bank[rng.integers(len(bank))]
+            writer.write(np.clip(frame, 0, 255).astype(np.uint8))
     finally:
         writer.release()
     return path

@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +22,7 @@ import pytest
 
 from pipeline.pointer import Desktop, PointerSettings, map_absolute
 from tests.app.pointer.synthetic_video import CANVAS, still_square_circle, sweep, write_video
+from tests.app.pointer.xserver import x_env, xvfb
 
 log = logging.getLogger(__name__)
 
@@ -36,45 +34,6 @@ pytestmark = [
 ]
 
 STILL_FRAMES = 60  # 2 s at 30 fps
-
-
-@contextmanager
-def xvfb(size: str) -> Iterator[str]:
-    """A private Xvfb with one screen of ``size`` (e.g. "1920x1080"); yields ':N'."""
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(
-        [
-            "Xvfb",
-            "-displayfd",
-            str(write_fd),
-            "-screen",
-            "0",
-            f"{size}x24",
-            "-nolisten",
-            "tcp",
-            "-noreset",
-        ],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    try:
-        with os.fdopen(read_fd) as pipe:
-            number = pipe.readline().strip()
-        if not number:
-            pytest.skip("Xvfb did not start")
-        yield f":{number}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def x_env(display: str) -> dict[str, str]:
-    env = dict(os.environ, DISPLAY=display)
-    env.pop("WAYLAND_DISPLAY", None)
-    env.pop("XDG_SESSION_TYPE", None)
-    return env
 
 
 def xdotool_location(display: str) -> tuple[int, int]:
