@@ -24,6 +24,13 @@ class ActionGate:
         self._armed = bool(getattr(engine, "armed", False))
         self._paused = bool(getattr(engine, "paused", False))
         self._profile = str(getattr(engine, "profile", "") or profile)
+        self._withheld: frozenset[str] = frozenset()  # gestures pointer mode owns right now
+
+    def withhold_gestures(self, gestures: frozenset[str]) -> None:
+        """Any thread: events of these gestures no longer reach the engine (pointer mode uses
+        the fist and the pinch itself; empty to stop withholding)."""
+        with self._lock:
+            self._withheld = frozenset(gestures)
 
     @property
     def engine(self) -> Any:
@@ -95,6 +102,8 @@ class ActionGate:
         with self._lock:
             if self._engine is None:
                 return []
+            if self._withheld:
+                events = [e for e in events if getattr(e, "gesture", None) not in self._withheld]
             return list(self._engine.handle(events, frame_result) or [])
 
     def release_all(self) -> None:
