@@ -146,6 +146,10 @@ class PointerMode(QObject):
             return
         if self.overlay is not None:
             state = self.driver.state
+            if state.x is None or state.y is None:  # not moved yet: sit by the real pointer
+                pos = self.driver.sink.pointer_position()
+                if pos is not None:
+                    state = PointerState(**{**state.__dict__, "x": pos[0], "y": pos[1]})
             if state.x is not None and state.y is not None:
                 lx, ly = native_to_logical(state.x, state.y)
                 state = PointerState(**{**state.__dict__, "x": lx, "y": ly})

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPoint, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen, QRegion
 from PySide6.QtWidgets import QWidget
 
 from pipeline.pointer import PointerState
@@ -61,6 +61,9 @@ class PointerOverlay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setFixedSize(SIZE, SIZE)
+        # round window: without a compositor (plain X11) the translucent corners would be black
+        shape = QRegion(4, 4, SIZE - 8, SIZE - 8, QRegion.RegionType.Ellipse)
+        self.setMask(shape.united(QRegion(0, SIZE - 18, SIZE, 18)))
         self.setWindowTitle("HandCue pointer")
         self.state = PointerState()
 
@@ -101,6 +104,9 @@ class PointerOverlay(QWidget):
         self._paint_pinch(p, ring)
         label = MODE_LABELS.get(s.mode, s.mode)
         if label:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(255, 255, 255, 220))
+            p.drawRoundedRect(QRectF(4, SIZE - 17, SIZE - 8, 15), 6, 6)
             p.setPen(QColor(30, 30, 30))
             font = QFont(self.font())
             font.setPointSizeF(7.0)

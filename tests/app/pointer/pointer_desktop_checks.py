@@ -144,6 +144,24 @@ def main() -> int:
     feed([poses.open] * 30, [hand_moves[-1]] * 30)
     out["takeback"]["later"] = sink.pointer_position()
     out["takeback"]["later_mode"] = driver.state.mode
+    # --- the feedback overlay is click-through: a click on it reaches the window below
+    from app.gui.pointer_overlay import PointerOverlay
+    from pipeline.pointer import PointerState
+
+    overlay = PointerOverlay()
+    overlay.show_state(PointerState(mode="tracking", x=1000, y=500))
+    pump(app, 0.3)
+    centre = overlay.geometry().center()
+    pad.presses.clear()
+    sink.move_pointer(centre.x(), centre.y())
+    sink.click("left")
+    pump(app, 0.3)
+    out["overlay"] = {
+        "visible": overlay.isVisible(),
+        "centre": [centre.x(), centre.y()],
+        "presses": list(pad.presses),
+    }
+    overlay.close()
     driver.close()
     sink.close()
     print(json.dumps(out))

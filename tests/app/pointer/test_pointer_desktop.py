@@ -2,7 +2,8 @@
 over a real PySide6 window (pointer_desktop_checks.py, in a subprocess), fed with landmark
 sequences from real HaGRID hands. A pinch-drag moves the window's slider; a pinch click lands
 where the pointer was when the fingers began to close, although the hand drifts while pinching;
-a pointer move from a second X client (pynput in another process, XTEST) pauses the hand."""
+a pointer move from a second X client (pynput in another process, XTEST) pauses the hand; the
+feedback overlay lets a click through to the window under it."""
 
 from __future__ import annotations
 
@@ -57,3 +58,9 @@ def test_a_pointer_move_from_another_client_takes_the_pointer_back(outcome: dict
     assert tb["after_hand_moved"] == [300, 900]  # the hand moved 0.5 s: the pointer did not
     assert tb["mode"] == "takeback"
     assert tb["later_mode"] == "tracking" and tb["later"] != [300, 900]
+
+
+def test_the_overlay_lets_clicks_through(outcome: dict) -> None:
+    overlay = outcome["overlay"]
+    assert overlay["visible"]
+    assert overlay["presses"] == [["left", *overlay["centre"]]]
