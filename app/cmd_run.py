@@ -425,11 +425,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     armed = cfg.actions.run_starts_armed and not args.disarmed
     sink = make_sink(args.dry_run, warn)
     engine = ActionEngine(cfg, sink, profile=profile, overrides=overrides, armed=armed)
-    pointer = None
-    if getattr(args, "pointer", False):
-        from app.pointer_cli import PointerRun
+    from app.pointer_cli import make_pointer_run
 
-        pointer = PointerRun(cfg, sink, args.dry_run, warn)
+    pointer = make_pointer_run(args, cfg, sink, warn)  # None unless pointer mode is wanted
     pause_requests = threading.Event()
     hotkey = None
     frames = 0
@@ -479,8 +477,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                     if pointer is not None:
                         events = pointer.filter_events(events)
                     records = engine.handle(events, result, event_time=t_events)
-                    if pointer is not None:
-                        emit(pointer.step(result, engine))
+                    if pointer is not None and (line := pointer.step(result, engine)):
+                        emit(line)
                     frames += 1
                     pipeline_ms = (t_events - t0) * 1000.0
                     pipeline_times.append(pipeline_ms)

@@ -37,7 +37,15 @@ def _command_text(c: PointerCommand) -> str:
 class PointerRun:
     """Pointer mode for one ``handcue run``."""
 
-    def __init__(self, cfg: Any, sink: Any, dry_run: bool, warn: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        cfg: Any,
+        sink: Any,
+        dry_run: bool,
+        warn: Callable[[str], None],
+        *,
+        enabled: bool = True,
+    ) -> None:
         from app.desktop_geometry import virtual_desktop
 
         try:
@@ -49,15 +57,17 @@ class PointerRun:
             desktop = Desktop.single(1920, 1080)
         self.dry_run = dry_run
         self.sink = RecordingPointerSink() if dry_run else sink
-        self.driver = PointerDriver(self.sink, pointer_settings(cfg), desktop)
+        self.driver = PointerDriver(self.sink, pointer_settings(cfg), desktop, enabled=enabled)
         self.desktop = desktop
 
     def filter_events(self, events: Any) -> Any:
         return self.driver.filter_events(events)
 
-    def step(self, result: Any, engine: Any) -> dict[str, Any]:
+    def step(self, result: Any, engine: Any) -> dict[str, Any] | None:
         """Run pointer mode on one tracked frame (active while the engine is armed and not
-        paused); returns the frame's JSON line."""
+        paused); returns the frame's JSON line (None while pointer mode is switched off)."""
+        if not self.driver.enabled:
+            return None
         active = bool(engine.armed) and not bool(engine.paused)
         commands = self.driver.step(result, active=active)
         state = self.driver.state
@@ -77,3 +87,15 @@ class PointerRun:
 
     def release(self) -> None:
         self.driver.release()
+
+
+def make_pointer_run(
+    args: Any, cfg: Any, sink: Any, warn: Callable[[str], None]
+) -> PointerRun | None:
+    """Pointer mode for this run, or None: on with ``--pointer`` or ``[pointer] enabled``;
+    present but off when only a toggle gesture is set (the gesture switches it on)."""
+    settings = pointer_settings(cfg)
+    on = bool(getattr(args, "pointer", False)) or settings.enabled
+    if not on and settings.toggle_gesture == "none":
+        return None
+    return PointerRun(cfg, sink, bool(args.dry_run), warn, enabled=on)

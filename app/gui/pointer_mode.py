@@ -19,7 +19,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QScreen
 
 from app.gui.pointer_overlay import PointerOverlay
 from app.pointer_cli import pointer_settings
-from pipeline.pointer import Desktop, PointerDriver, PointerSettings, PointerState
+from pipeline.pointer import Desktop, GestureToggle, PointerDriver, PointerSettings, PointerState
 from pipeline.pointer.geometry import screens_from_logical
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,7 @@ class PointerMode(QObject):
         self.sink = sink if sink is not None else getattr(ctx, "sink", None)
         self.settings: PointerSettings = pointer_settings(ctx.config)
         self.driver: PointerDriver | None = None
+        self._toggle = GestureToggle(self.settings.toggle_gesture, self.settings.toggle_hold_ms)
         self.overlay = PointerOverlay() if overlay else None
         self._hotkey: Any = None
         self._hotkey_pressed.connect(self.toggle)
@@ -112,27 +113,36 @@ class PointerMode(QObject):
                 self.enabled_changed.emit(False)
                 return False
             self.driver = PointerDriver(self.sink, self.settings, qt_desktop())
-            self.ctx.gate.withhold_gestures(self.driver.controller.owned_gestures)
         else:
             assert self.driver is not None
             self.driver.set_enabled(False)
             self.driver = None
-            self.ctx.gate.withhold_gestures(frozenset())
             if self.overlay is not None:
                 self.overlay.hide()
+        self._update_withheld()
         self.enabled_changed.emit(on)
         return True
+
+    def _update_withheld(self) -> None:
+        """The gate holds back the toggle gesture always, fist and ok while pointer mode is on."""
+        owned = set(self.driver.controller.owned_gestures) if self.driver is not None else set()
+        if self.settings.toggle_gesture != "none":
+            owned.add(self.settings.toggle_gesture)
+        self.ctx.gate.withhold_gestures(frozenset(owned))
 
     def set_settings(self, settings: PointerSettings) -> None:
         """New pointer settings (from the Settings dialog); releases anything held."""
         self.settings = settings
+        self._toggle = GestureToggle(settings.toggle_gesture, settings.toggle_hold_ms)
         if self.driver is not None:
             self.driver.release()
             self.driver = PointerDriver(self.sink, settings, qt_desktop())
-            self.ctx.gate.withhold_gestures(self.driver.controller.owned_gestures)
+        self._update_withheld()
 
     def on_frame(self, frame: Any) -> None:
         """GUI thread, once per delivered frame (``TrackedFrame``): move / click."""
+        if self._toggle.update(getattr(frame, "events", ())):
+            self.toggle()
         if self.driver is None:
             return
         gate = self.ctx.gate
@@ -157,7 +167,10 @@ class PointerMode(QObject):
 
     def attach(self, session: Any) -> None:
         """Release held buttons when tracking stops and when actions are disarmed or paused
-        (no frame may come to do it)."""
+        (no frame may come to do it); start in pointer mode if the settings say so."""
+        self._update_withheld()
+        if self.settings.enabled:
+            self.set_enabled(True)
         session.running_changed.connect(self._on_running_changed)
         state_changed = getattr(self.ctx, "state_changed", None)
         if state_changed is not None:

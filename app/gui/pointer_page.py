@@ -56,7 +56,13 @@ def _combo(items: list[tuple[str, str]], current: str) -> QComboBox:
 
 
 class PointerPage(QWidget):
-    def __init__(self, settings: PointerSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: PointerSettings,
+        parent: QWidget | None = None,
+        *,
+        gestures: list[str] | None = None,
+    ) -> None:
         super().__init__(parent)
         s = self._base = settings
         layout = QVBoxLayout(self)
@@ -148,8 +154,18 @@ class PointerPage(QWidget):
         form.addRow("Dwell radius", self.dwell_radius)
         layout.addWidget(clicks)
 
-        safety = QGroupBox("Safety")
+        safety = QGroupBox("Switching and safety")
         form = QFormLayout(safety)
+        names = ["none", *sorted(g for g in (gestures or []) if g != "none")]
+        if s.toggle_gesture not in names:
+            names.append(s.toggle_gesture)
+        self.toggle_gesture = _combo([(n.replace("_", " "), n) for n in names], s.toggle_gesture)
+        self.toggle_gesture.setToolTip(
+            "Hold this gesture to switch pointer mode on or off (not the arm gesture)"
+        )
+        form.addRow("Toggle gesture", self.toggle_gesture)
+        self.toggle_hold = _spin(0, 10_000, 100, " ms", s.toggle_hold_ms)
+        form.addRow("Hold it for", self.toggle_hold)
         self.takeback_ms = _spin(0, 30_000, 250, " ms", s.takeback_ms)
         self.takeback_ms.setToolTip("Moving the real mouse pauses the hand pointer this long")
         form.addRow("Mouse takes over for", self.takeback_ms)
@@ -183,6 +199,8 @@ class PointerPage(QWidget):
             dwell_ms=self.dwell_ms.value(),
             dwell_radius_px=self.dwell_radius.value(),
             takeback_ms=self.takeback_ms.value(),
+            toggle_gesture=self.toggle_gesture.currentData(),
+            toggle_hold_ms=self.toggle_hold.value(),
         )
         # settings without a control here (enabled, takeback_px) keep their values
         return PointerSettings.model_validate({**self._base.model_dump(), **edited})

@@ -5,12 +5,18 @@ sink), desktop geometry and the settings model."""
 
 from pipeline.pointer.controller import PointerCommand, PointerController, PointerState
 from pipeline.pointer.geometry import Desktop, ScreenRect, area_from_corners, map_absolute
-from pipeline.pointer.output import PointerDriver, RecordingPointerSink, apply_commands
+from pipeline.pointer.output import (
+    GestureToggle,
+    PointerDriver,
+    RecordingPointerSink,
+    apply_commands,
+)
 from pipeline.pointer.settings import ActiveArea, PointerSettings
 
 __all__ = [
     "ActiveArea",
     "Desktop",
+    "GestureToggle",
     "PointerCommand",
     "PointerController",
     "PointerDriver",

@@ -84,6 +84,31 @@ def apply_commands(sink: Any, commands: Iterable[PointerCommand]) -> None:
             raise ValueError(f"unknown pointer command {c.kind!r}")
 
 
+class GestureToggle:
+    """Switches pointer mode when ``gesture`` has been held ``hold_ms``: fires once per hold
+    (the gesture must end before it can fire again). ``update`` takes a frame's gesture events
+    (:class:`pipeline.types.GestureEvent`) and returns True when pointer mode should flip."""
+
+    def __init__(self, gesture: str, hold_ms: int) -> None:
+        self.gesture = gesture
+        self.hold_ms = hold_ms
+        self._latched = False
+
+    def update(self, events: Iterable[Any]) -> bool:
+        if self.gesture == "none":
+            return False
+        fire = False
+        for e in events:
+            if getattr(e, "gesture", None) != self.gesture:
+                continue
+            if e.kind == "ended":
+                self._latched = False
+            elif not self._latched and e.timestamp_ms - e.started_ms >= self.hold_ms:
+                self._latched = True
+                fire = True
+        return fire
+
+
 class PointerDriver:
     """Controller + sink. ``step`` once per tracked frame; ``close`` (or ``release``) on
     disarm/exit so no button stays down. ``enabled`` switches pointer mode on and off."""
@@ -99,6 +124,7 @@ class PointerDriver:
         self.sink = sink
         self.controller = PointerController(settings, desktop)
         self.enabled = enabled
+        self.toggle = GestureToggle(settings.toggle_gesture, settings.toggle_hold_ms)
 
     @property
     def state(self) -> PointerState:
@@ -131,11 +157,16 @@ class PointerDriver:
         return commands
 
     def filter_events(self, events: Iterable[Any]) -> list[Any]:
-        """Gesture events minus those of the gestures pointer mode owns (fist, ok) while on."""
+        """Watch for the toggle gesture (switches pointer mode), then return the events minus
+        those of the gestures pointer mode owns: the toggle gesture always, the fist and ok
+        while pointer mode is on."""
         events = list(events)
-        if not self.enabled:
-            return events
-        owned = self.controller.owned_gestures
+        if self.toggle.update(events):
+            self.set_enabled(not self.enabled)
+            log.info("pointer mode %s by gesture", "on" if self.enabled else "off")
+        owned = set(self.controller.owned_gestures) if self.enabled else set()
+        if self.toggle.gesture != "none":
+            owned.add(self.toggle.gesture)
         return [e for e in events if getattr(e, "gesture", None) not in owned]
 
     def release(self) -> list[PointerCommand]:

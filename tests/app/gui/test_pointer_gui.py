@@ -141,3 +141,21 @@ def test_overlay_draws_each_state(qtbot, state, colour) -> None:
     )
     assert found, (state.mode, colour)
     assert overlay.pos().x() > 10  # beside the pointer, not under it
+
+
+def test_toggle_gesture_from_the_settings_switches_pointer_mode(qtbot, make_window) -> None:
+    from app.gui.settings_dialog import SettingsDialog
+
+    window = make_window()
+    dialog = SettingsDialog(window.ctx, window, pointer=window.pointer_mode)
+    qtbot.addWidget(dialog)
+    page = dialog.pointer_page
+    page.toggle_gesture.setCurrentIndex(page.toggle_gesture.findData("victory"))
+    page.toggle_hold.setValue(500)
+    dialog.accept()
+    window.pointer_mode.overlay = None
+    frame = tracked(1)
+    held = GestureEvent("held", "victory", 1, "Right", 600.0, 0.0)
+    window._on_frame_ready(TrackedFrame(image=frame.image, result=frame.result, events=(held,)))
+    assert window.pointer_mode.enabled and window.pointer_action.isChecked()
+    assert window.ctx.gate._withheld == frozenset({"victory", "fist", "ok"})

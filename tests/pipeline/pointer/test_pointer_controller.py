@@ -248,3 +248,17 @@ def test_only_the_chosen_hand_drives(poses: Poses) -> None:
     for r in frames([poses.open] * 5):  # the sequence's hands are right hands
         assert controller.step(r) == []
     assert controller.state.mode == "no_hand"
+
+
+def test_toggle_gesture_switches_pointer_mode_and_is_held_back() -> None:
+    driver, sink = make(toggle_gesture="victory", toggle_hold_ms=500)
+    driver.set_enabled(False)
+    held = [GestureEvent("held", "victory", 1, "Right", 600.0, 0.0)]
+    assert driver.filter_events(held) == [] and driver.enabled
+    other = [GestureEvent("started", "fist", 1, "Right", 700.0, 700.0)]
+    assert driver.filter_events(other) == []  # on: the fist is the clutch
+    ended = [GestureEvent("ended", "victory", 1, "Right", 800.0, 0.0)]
+    driver.filter_events(ended)
+    driver.filter_events([GestureEvent("held", "victory", 1, "Right", 2000.0, 1000.0)])
+    assert not driver.enabled
+    assert [e.gesture for e in driver.filter_events(other)] == ["fist"]

@@ -82,3 +82,20 @@ def test_settings_are_checked() -> None:
         PointerSettings(speed=3)
     with pytest.raises(ValueError):
         Desktop(())
+
+
+def test_toggle_gesture_fires_once_per_hold() -> None:
+    from pipeline.pointer import GestureToggle
+    from pipeline.types import GestureEvent
+
+    toggle = GestureToggle("victory", 1000)
+
+    def ev(kind: str, t: float, gesture: str = "victory") -> GestureEvent:
+        return GestureEvent(kind, gesture, 1, "Right", t, 0.0)
+
+    assert not toggle.update([ev("started", 0.0), ev("held", 500.0)])
+    assert toggle.update([ev("held", 1000.0)])
+    assert not toggle.update([ev("held", 2500.0)])  # still the same hold
+    assert not toggle.update([ev("ended", 2600.0), ev("held", 5000.0, "fist")])
+    assert toggle.update([ev("held", 4000.0)])  # a new hold (started_ms 0 here: long enough)
+    assert not GestureToggle("none", 0).update([ev("held", 9000.0)])
