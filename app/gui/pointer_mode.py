@@ -14,13 +14,14 @@ import logging
 import sys
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QScreen
 
 from app.gui.pointer_overlay import PointerOverlay
 from app.pointer_cli import pointer_settings
 from pipeline.pointer import Desktop, GestureToggle, PointerDriver, PointerSettings, PointerState
-from pipeline.pointer.geometry import screens_from_logical
+from pipeline.pointer.controller import anchor_point
+from pipeline.pointer.geometry import area_from_corners, screens_from_logical
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,8 @@ class PointerMode(QObject):
 
     enabled_changed = Signal(bool)
     unavailable = Signal(str)
+    calibrated = Signal(object)  # ActiveArea
+    calibration_failed = Signal(str)
     _hotkey_pressed = Signal()
 
     def __init__(
@@ -75,6 +78,7 @@ class PointerMode(QObject):
         self._toggle = GestureToggle(self.settings.toggle_gesture, self.settings.toggle_hold_ms)
         self.overlay = PointerOverlay() if overlay else None
         self._hotkey: Any = None
+        self._corners: list[tuple[float, float]] | None = None  # collecting while calibrating
         self._hotkey_pressed.connect(self.toggle)
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
@@ -139,8 +143,38 @@ class PointerMode(QObject):
             self.driver = PointerDriver(self.sink, settings, qt_desktop())
         self._update_withheld()
 
+    def start_calibration(self, seconds: float = 6.0) -> None:
+        """ "Show me the corners": for ``seconds`` the hand's anchor is recorded while the user
+        reaches the corners they can reach comfortably; then ``calibrated(ActiveArea)`` (the
+        settings are not changed: the Pointer page shows the area and OK saves it) or
+        ``calibration_failed(message)``."""
+        self._corners = []
+        QTimer.singleShot(round(seconds * 1000), self._finish_calibration)
+
+    def _finish_calibration(self) -> None:
+        points, self._corners = self._corners or [], None
+        try:
+            area = area_from_corners(points, margin=0.05)
+        except ValueError as exc:
+            self.calibration_failed.emit(
+                f"Calibration needs a hand moving to the corners (no area found: {exc})"
+            )
+            return
+        self.calibrated.emit(area)
+
+    def _collect_corner(self, frame: Any) -> None:
+        result = frame.result
+        wanted = self.settings.hand
+        hands = [h for h in result.hands if wanted == "any" or h.handedness.lower() == wanted]
+        if hands and self._corners is not None:
+            hand = max(hands, key=lambda h: h.palm_size)
+            x, y = anchor_point(hand, self.settings.anchor)
+            self._corners.append((float(x) / result.width, float(y) / result.height))
+
     def on_frame(self, frame: Any) -> None:
         """GUI thread, once per delivered frame (``TrackedFrame``): move / click."""
+        if self._corners is not None:
+            self._collect_corner(frame)
         if self._toggle.update(getattr(frame, "events", ())):
             self.toggle()
         if self.driver is None:

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -62,6 +65,7 @@ class PointerPage(QWidget):
         parent: QWidget | None = None,
         *,
         gestures: list[str] | None = None,
+        pointer: Any = None,
     ) -> None:
         super().__init__(parent)
         s = self._base = settings
@@ -99,6 +103,22 @@ class PointerPage(QWidget):
             area.addWidget(QLabel(name.capitalize()))
             area.addWidget(spin)
         form.addRow("Active area", area)
+        self.calibrate = QPushButton("Calibrate: show me the corners…")
+        self.calibrate.setToolTip(
+            "For 6 s move your open hand to the four corners you reach comfortably; the area "
+            "between them becomes the active area (OK saves it). Needs a running source."
+        )
+        self.calibration_status = QLabel()
+        self.calibration_status.setWordWrap(True)
+        self._pointer = pointer
+        if pointer is None:
+            self.calibrate.setEnabled(False)
+        else:
+            self.calibrate.clicked.connect(self._on_calibrate)
+            pointer.calibrated.connect(self._on_calibrated)
+            pointer.calibration_failed.connect(self._on_calibration_failed)
+        form.addRow(self.calibrate)
+        form.addRow(self.calibration_status)
         self.min_cutoff = _dspin(0.05, 30.0, 0.1, 2, s.min_cutoff_hz)
         self.min_cutoff.setSuffix(" Hz")
         self.min_cutoff.setToolTip("Smoothing when still: lower = steadier")
@@ -171,6 +191,23 @@ class PointerPage(QWidget):
         form.addRow("Mouse takes over for", self.takeback_ms)
         layout.addWidget(safety)
         layout.addStretch(1)
+
+    def _on_calibrate(self) -> None:
+        self.calibrate.setEnabled(False)
+        self.calibration_status.setText(
+            "Move your open hand to each corner you can reach comfortably…"
+        )
+        self._pointer.start_calibration()
+
+    def _on_calibrated(self, area: Any) -> None:
+        for name, spin in self.area.items():
+            spin.setValue(round(getattr(area, name) * 100))
+        self.calibrate.setEnabled(True)
+        self.calibration_status.setText("Active area set from your corners; OK saves it.")
+
+    def _on_calibration_failed(self, message: str) -> None:
+        self.calibrate.setEnabled(True)
+        self.calibration_status.setText(message)
 
     def settings(self) -> PointerSettings:
         """The page's values, validated (raises pydantic ValidationError)."""

@@ -137,7 +137,7 @@ class SettingsDialog(QDialog):
             form.addRow(box)
         layout.addWidget(window)
         current = pointer.settings if pointer is not None else pointer_settings(cfg)
-        self.pointer_page = PointerPage(current, gestures=ctx.known_gestures())
+        self.pointer_page = PointerPage(current, gestures=ctx.known_gestures(), pointer=pointer)
         scroller = QScrollArea()
         scroller.setWidgetResizable(True)
         scroller.setWidget(self.pointer_page)

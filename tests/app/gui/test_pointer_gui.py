@@ -159,3 +159,32 @@ def test_toggle_gesture_from_the_settings_switches_pointer_mode(qtbot, make_wind
     window._on_frame_ready(TrackedFrame(image=frame.image, result=frame.result, events=(held,)))
     assert window.pointer_mode.enabled and window.pointer_action.isChecked()
     assert window.ctx.gate._withheld == frozenset({"victory", "fist", "ok"})
+
+
+def test_corner_calibration_sets_the_active_area_on_the_page(qtbot, make_window) -> None:
+    from app.gui.settings_dialog import SettingsDialog
+
+    window = make_window()
+    dialog = SettingsDialog(window.ctx, window, pointer=window.pointer_mode)
+    qtbot.addWidget(dialog)
+    page = dialog.pointer_page
+    page.calibrate.click()
+    assert not page.calibrate.isEnabled()
+    window.pointer_mode._corners = []  # start_calibration's timer runs 6 s: finish by hand
+    # the hand visits four corners: palm centre offsets of +-200 px x, +-120 px y (1280x720)
+    for i, (dx, dy) in enumerate([(-200, -120), (200, -120), (200, 120), (-200, 120)]):
+        frame = tracked(i, dx=dx)
+        hand = frame.result.hands[0]
+        moved = hand_from_landmarks(np.asarray(hand.landmarks) + np.array([0, dy, 0], np.float32))
+        result = FrameResult(i, i * 33.0, 1280, 720, (moved,), False)
+        window.pointer_mode.on_frame(TrackedFrame(image=frame.image, result=result))
+    with qtbot.waitSignal(window.pointer_mode.calibrated, timeout=2000):
+        window.pointer_mode._finish_calibration()
+    area = page.settings().active_area
+    assert area.right - area.left == pytest.approx(400 / 1280 * 0.9, abs=0.011)
+    assert area.bottom - area.top == pytest.approx(240 / 720 * 0.9, abs=0.011)
+    assert page.calibrate.isEnabled()
+    # nothing seen: a message, the button back
+    window.pointer_mode._corners = []
+    window.pointer_mode._finish_calibration()
+    assert "corners" in page.calibration_status.text() and page.calibrate.isEnabled()
