@@ -128,11 +128,13 @@ def parse_config_text(
 ) -> tuple[AppConfig | None, list[str]]:
     """Validate TOML text. Returns ``(config, warnings)`` when it is usable, or ``(None,
     errors)`` when it is not. Never raises for bad content."""
+    where = str(file) if file is not None else "config"
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        where = str(file) if file is not None else "config"
         return None, [f"{where}: not valid TOML: {exc}"]
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        return None, [f"{where}: arrays or tables nested too deeply to be a settings file"]
     locator = TomlLocator(text)
     try:
         raw = _upgrade(raw)
