@@ -182,14 +182,18 @@ def create_input_sink(*, guardian: bool = True) -> tuple[Any, list[str]]:
 
     With ``guardian`` (the default, used by ``handcue run`` and the app) the sink is wrapped in
     :class:`app.guardian.GuardedSink`: a separate process releases whatever is held if this
-    process dies without doing it itself (SIGKILL, a native crash)."""
+    process dies without doing it itself (SIGKILL, a native crash). ``type:`` text is typed by
+    :class:`pipeline.actions.sink.BackgroundTyping` on its own thread, so tracking never waits
+    for it."""
+    from pipeline.actions.sink import BackgroundTyping
+
     sink = PynputSink()
     warnings = list(sink.warnings)
     if guardian:
         from app.guardian import guard
 
-        return guard(sink), warnings
-    return sink, warnings
+        return BackgroundTyping(guard(sink)), warnings
+    return BackgroundTyping(sink), warnings
 
 
 def to_pynput_hotkey(hotkey: str) -> str:
@@ -216,6 +220,7 @@ class PauseHotkey:
 
             self._listener = keyboard.GlobalHotKeys({to_pynput_hotkey(self.hotkey): self._fire})
             self._listener.start()
+            self._listener.wait()  # listening before the caller says it is running
         except Exception:
             log.warning("the pause hotkey %s is not available", self.hotkey, exc_info=True)
             self._listener = None
