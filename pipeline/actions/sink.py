@@ -166,9 +166,10 @@ class BackgroundTyping:
     queued before it have been typed, so input reaches applications in the order the engine
     produced it; only then does the call run, on the caller's thread, with its errors raised
     there. Texts wait in a bounded queue (``max_texts``; a further ``type_text`` waits for room)
-    and are typed in chunks of ``chunk`` characters; :meth:`release_all` and :meth:`close` drop
-    the text not typed yet (after the chunk in progress), so a stop is never delayed by more
-    than one chunk. Errors while typing are logged (the text is dropped). Thread-safe.
+    and are typed in chunks of ``chunk`` characters; :meth:`release_all` (every stop, pause,
+    disarm) drops the text not typed yet (after the chunk in progress), so a stop is never
+    delayed by more than one chunk; :meth:`close` finishes it. Errors while typing are logged
+    (the text is dropped). Thread-safe.
     """
 
     def __init__(self, sink: InputSink, *, max_texts: int = 8, chunk: int = 32) -> None:
@@ -265,9 +266,11 @@ class BackgroundTyping:
         if callable(release):
             release()
 
-    def close(self) -> None:
-        """Stop typing (dropping what is left), then close the wrapped sink."""
-        self._drop_pending()
+    def close(self, timeout: float = 10.0) -> None:
+        """Finish the queued text (at most ``timeout`` s; stopping paths drop it first with
+        :meth:`release_all`), then close the wrapped sink."""
+        if not self.wait_idle(timeout):
+            self._drop_pending()
         with self._cond:
             self._closed = True
             self._cond.notify_all()
