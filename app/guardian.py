@@ -87,7 +87,9 @@ class InputGuardian:
                 self._proc.stdin.flush()
             except (OSError, ValueError) as exc:
                 self._broken = True
-                log.warning("the input guardian has stopped (%s): a crash could leave a key held", exc)
+                log.warning(
+                    "the input guardian has stopped (%s): a crash could leave a key held", exc
+                )
 
     def close(self, timeout: float = 2.0) -> None:
         """End the guardian: HandCue has released everything itself."""

@@ -285,7 +285,11 @@ def _special_file_problem(path: Path, st: os.stat_result) -> str | None:
         return f"{path}: is a named pipe (FIFO), not a video file"
     if stat.S_ISSOCK(mode):
         return f"{path}: is a socket, not a video file"
-    if stat.S_ISCHR(mode) and sys.platform.startswith("linux") and os.major(st.st_rdev) == _V4L_MAJOR:
+    if (
+        stat.S_ISCHR(mode)
+        and sys.platform.startswith("linux")
+        and os.major(st.st_rdev) == _V4L_MAJOR
+    ):
         return None  # /dev/videoN given by path
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return f"{path}: is a device that is not a camera; give a camera by its index (0, 1, ...)"

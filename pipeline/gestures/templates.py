@@ -141,7 +141,9 @@ class TemplateStore:
             try:
                 arr = np.asarray(entry["samples"], dtype=np.float64)
             except (ValueError, TypeError, RecursionError):
-                raise HandCueError(f"gesture {shown!r}: samples must be N x 21 x 3 numbers") from None
+                raise HandCueError(
+                    f"gesture {shown!r}: samples must be N x 21 x 3 numbers"
+                ) from None
             if arr.ndim != 3 or arr.shape[1:] != (21, 3) or len(arr) == 0:
                 raise HandCueError(f"gesture {shown!r}: samples must be N x 21 x 3")
             if not np.all(np.isfinite(arr)):

@@ -175,7 +175,16 @@ def _launch(display: str, tmp_path: Path, front: str, source: Path, env_extra: d
     )
     hands = "2" if source.name == "disarm.mp4" else "1"
     if front == "run":
-        argv = ["run", "--source", str(source), "--realtime", "--model", "lite", "--max-hands", hands]
+        argv = [
+            "run",
+            "--source",
+            str(source),
+            "--realtime",
+            "--model",
+            "lite",
+            "--max-hands",
+            hands,
+        ]
     else:
         argv = ["gui", "--source", str(source)]
         (config / "config.toml").write_text(
@@ -223,8 +232,9 @@ def test_nothing_stays_held(front, fault, display, xstate, videos, tmp_path) -> 
 
     try:
         assert xstate.wait(lambda: held() or proc.poll() is not None, 120), "never held"
-        assert held(), f"the fist never held f and the button (exit {proc.poll()}): " + (
-            err.read_text()[-2000:]
+        assert held(), (
+            f"the fist never held f and the button (exit {proc.poll()}): "
+            + (err.read_text()[-2000:])
         )
         if fault.startswith("SIG"):
             proc.send_signal(getattr(signal, fault))
@@ -242,8 +252,12 @@ def test_nothing_stays_held(front, fault, display, xstate, videos, tmp_path) -> 
             f"{fault} ({front}): key f down {xstate.key_down('f')}, left button down "
             f"{xstate.button_down('left')}; stderr: {err.read_text()[-2000:]}"
         )
-        ended = proc.poll() is not None or fault in ("pause", "hand lost", "disarm") or (
-            front == "app"  # the app outlives its source and a failing tracker
+        ended = (
+            proc.poll() is not None
+            or fault in ("pause", "hand lost", "disarm")
+            or (
+                front == "app"  # the app outlives its source and a failing tracker
+            )
         )
         if not ended:
             proc.wait(30)

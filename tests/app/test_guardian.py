@@ -154,7 +154,9 @@ def _gone(pid: int, timeout: float = 10.0) -> bool:
 def _ignores(pid: int, *signals: int) -> bool:
     """True once the process ignores all ``signals`` (Linux: SigIgn in /proc/PID/status)."""
     status = Path(f"/proc/{pid}/status").read_text()
-    mask = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigIgn")), 16)
+    mask = int(
+        next(line.split()[1] for line in status.splitlines() if line.startswith("SigIgn")), 16
+    )
     return all(mask & (1 << (sig - 1)) for sig in signals)
 
 

@@ -7,6 +7,7 @@ file: ``n`` is ``n``, ctrl+shift+t is Ctrl-T (0x14), the right arrow ``ESC [ C``
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -67,10 +68,8 @@ def terminal(display: str, tmp_path: Path):
         time.sleep(0.5)  # the shell must reach stty raw before keys arrive
 
         def received(timeout: float = 30) -> bytes:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout)  # dd exits after `count` bytes, and xterm with it
-            except subprocess.TimeoutExpired:
-                pass
             return out.read_bytes() if out.exists() else b""
 
         return received
