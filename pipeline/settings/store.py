@@ -185,9 +185,9 @@ def load_config(
     if not path.exists() and not path.is_symlink():
         return AppConfig(), []
     cfg, problems = read_config_file(path, known_gestures=known_gestures)
-    if cfg is None:
-        problems.append(
-            f"{path}: using the default settings; the file was left unchanged "
+    if cfg is None:  # said on the last problem's line: one bad file, one line
+        problems[-1] += (
+            "; using the default settings, the file was left unchanged "
             "(fix it, or save settings to replace it: the old file is kept as a backup)"
         )
         for message in problems:

@@ -23,6 +23,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,7 +63,8 @@ hold_ms = 0
 # Runs HandCue's command line; with HANDCUE_PROBE_FAULT set, the loop raises or aborts once it
 # has held input for a few frames. HANDCUE_PROBE_NO_LOOP makes the app play a file once.
 WRAPPER = r"""
-import os, sys
+import faulthandler, os, signal, sys
+faulthandler.register(signal.SIGUSR1, all_threads=True)  # the test asks for stacks on a hang
 fault = os.environ.get("HANDCUE_PROBE_FAULT", "")
 if fault:
     from pipeline import runtime
@@ -202,6 +204,16 @@ def _launch(display: str, tmp_path: Path, front: str, source: Path, env_extra: d
     return proc, err
 
 
+def _wait_or_dump(proc: subprocess.Popen, err: Path, timeout: float = 30) -> int:
+    """The exit code; on a hang, fail with the stacks of every thread of the process."""
+    try:
+        return proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGUSR1)
+        time.sleep(2)
+        pytest.fail(f"still running {timeout} s after the fault: {err.read_text()[-6000:]}")
+
+
 FAULTS = [
     "SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGKILL", "SIGSEGV", "abort", "exception",
     "truncated", "end of video", "disarm", "pause", "hand lost",
@@ -260,14 +272,14 @@ def test_nothing_stays_held(front, fault, display, xstate, videos, tmp_path) -> 
             )
         )
         if not ended:
-            proc.wait(30)
+            _wait_or_dump(proc, err)
         if fault in NO_CLEANUP:
-            assert proc.wait(30) != 0
+            assert _wait_or_dump(proc, err) != 0
             assert "input guardian: HandCue ended with key 'f' down; released it" in (
                 err.read_text()
             ), err.read_text()[-2000:]
         elif fault.startswith("SIG") and front == "run":
-            assert proc.wait(30) == 130, err.read_text()[-2000:]
+            assert _wait_or_dump(proc, err) == 130, err.read_text()[-2000:]
             assert "Traceback" not in err.read_text()
     finally:
         stop(proc)

@@ -18,7 +18,7 @@ def xvfb(size: str = "1280x800x24") -> Iterator[str]:
     """Start Xvfb on a free display (it picks the number itself: -displayfd); yields ``:N``."""
     read_fd, write_fd = os.pipe()
     proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", size, "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", size, "-nolisten", "tcp", "-noreset"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         pass_fds=(write_fd,),
