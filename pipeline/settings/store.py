@@ -190,8 +190,8 @@ def load_config(
             "; using the default settings, the file was left unchanged "
             "(fix it, or save settings to replace it: the old file is kept as a backup)"
         )
-        for message in problems:
-            log.warning("%s", message)
+        for message in problems:  # callers show them to the user (CLI line, GUI banner)
+            log.info("%s", message)
         return AppConfig(), problems
     return cfg, problems
 
