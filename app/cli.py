@@ -42,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if (sys.argv[1:] if argv is None else argv)[:1] == ["--input-guardian"]:
+        from app import guardian  # a frozen build starts its guardian through its own binary
+
+        return guardian.main([])
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -8,7 +8,8 @@ latency statistics. Diagnostics go to stderr.
 
 ``handcue run`` starts armed (the user asked for actions by typing the command; the GUI starts
 disarmed), unless ``--disarmed`` or ``actions.run_starts_armed = false``. Everything held down
-is released at the end of the source, on Ctrl-C / SIGTERM and on any error.
+is released at the end of the source, on Ctrl-C / SIGTERM / SIGHUP / SIGQUIT and on any error;
+the input guardian (:mod:`app.guardian`) releases it if the process is killed or crashes.
 """
 
 from __future__ import annotations
@@ -198,21 +199,45 @@ def profile_line(choice: Any) -> dict[str, Any]:
     }
 
 
+# Signals that end a run like Ctrl-C: SIGHUP is the terminal closing, SIGQUIT Ctrl-\\.
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
+
+
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM ends the run like Ctrl-C does (so ``finally`` blocks release keys)."""
+def _sigterm_as_interrupt(release: Callable[[], None] | None = None) -> Iterator[None]:
+    """SIGTERM, SIGHUP and SIGQUIT end the run like Ctrl-C does (so ``finally`` blocks release
+    keys). Only the first signal interrupts: later ones are ignored while shutting down, so they
+    cannot cut the release short. ``release`` runs before the previous handlers come back
+    (a signal arriving in between would otherwise kill the process with a key down)."""
     if threading.current_thread() is not threading.main_thread():
-        yield
+        try:
+            yield
+        finally:
+            if release is not None:
+                release()
         return
+    fired = threading.Event()
 
     def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
+        if not fired.is_set():
+            fired.set()
+            raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    previous = {}
+    for name in STOP_SIGNALS:
+        if hasattr(signal, name):
+            number = getattr(signal, name)
+            previous[number] = signal.signal(number, handler)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        fired.set()  # from here on every stop signal is ignored until the handlers go back
+        try:
+            if release is not None:
+                release()
+        finally:
+            for number, old in previous.items():
+                signal.signal(number, old)
 
 
 # ----------------------------------------------------------------------------- output
@@ -365,8 +390,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     reason = "end of source"
     code = 0
     started = time.perf_counter()
+    released: list[Any] = []
     try:
-        with _sigterm_as_interrupt():
+        with _sigterm_as_interrupt(lambda: released.extend(engine.release_all())):
             if not args.dry_run and cfg.actions.pause_hotkey:
                 from app.input_sink import PauseHotkey
 
@@ -427,7 +453,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         switcher.stop()
         if pointer is not None:
             pointer.release()
-        for record in engine.release_all():
+        for record in [*released, *engine.release_all()]:
             with contextlib.suppress(Exception):
                 emit(record_line(record, None))
         if hotkey is not None:

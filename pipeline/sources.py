@@ -11,9 +11,13 @@ increasing across loops and reconnects. Both ``handcue run`` and the app use the
 from __future__ import annotations
 
 import logging
+import os
+import queue
+import stat
+import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -150,23 +154,86 @@ class ImageFolderSource(FrameSource):
                 return
 
 
+class _CaptureCalls:
+    """Runs every OpenCV call of one capture (open, read, release) on its own daemon thread.
+
+    OpenCV's open and read are native calls that ignore signals: a named pipe, a hung network
+    share or a stuck camera would block the caller for ever, Ctrl-C included. The caller here only
+    waits on an event, which a signal interrupts at once; one thread makes all the calls, as some
+    capture back-ends (Media Foundation) require. If the caller gives up, the thread is left
+    blocked and dies with the process."""
+
+    def __init__(self, name: str) -> None:
+        self._requests: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
+        self._thread.start()
+
+    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        done = threading.Event()
+        box: list[Any] = []
+        self._requests.put((fn, args, box, done))
+        while not done.wait(0.25):  # a KeyboardInterrupt lands here, not inside OpenCV
+            pass
+        value, error = box
+        if error is not None:
+            raise error
+        return value
+
+    def close(self) -> None:
+        self._requests.put(None)
+
+    def _serve(self) -> None:
+        while True:
+            item = self._requests.get()
+            if item is None:
+                return
+            fn, args, box, done = item
+            try:
+                box.extend((fn(*args), None))
+            except BaseException as exc:  # handed to the caller's thread
+                box.extend((None, exc))
+            done.set()
+
+
+def _open_capture(spec: str | int) -> Any:
+    """``cv2.VideoCapture(spec)``; OpenCV's own log is silenced while a camera is probed (it
+    prints warnings for a missing index before HandCue can say so in one line)."""
+    if not isinstance(spec, int):
+        return cv2.VideoCapture(spec)
+    level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    try:
+        return cv2.VideoCapture(spec)
+    finally:
+        cv2.utils.logging.setLogLevel(level)
+
+
 class VideoSource(FrameSource):
-    """A video file (timestamps from the file's frame rate) or a camera (wall-clock time)."""
+    """A video file (timestamps from the file's frame rate) or a camera (wall-clock time).
+    Opening and reading run on a helper thread (:class:`_CaptureCalls`), so Ctrl-C always
+    reaches the thread that iterates."""
 
     def __init__(self, spec: str | int, loop: bool = False) -> None:
         self.is_camera = isinstance(spec, int)
         self.kind = "camera" if self.is_camera else "video"
         self.spec = spec
         self.loop = loop and not self.is_camera
-        self.cap = cv2.VideoCapture(spec)
-        if not self.cap.isOpened():
-            self.cap.release()
+        self._calls = _CaptureCalls(f"capture {spec}")
+        try:
+            self.cap = self._calls.call(_open_capture, spec)
+            opened = self._calls.call(self.cap.isOpened)
+        except BaseException:
+            self._calls.close()
+            raise
+        if not opened:
+            self._calls.call(self.cap.release)
+            self._calls.close()
             if self.is_camera:
                 raise SourceError(
                     f"camera {spec} cannot be opened (missing, or in use by another app)"
                 )
             raise SourceError(f"{spec}: cannot open as a video (missing, unsupported or damaged)")
-        self.fps = float(self.cap.get(cv2.CAP_PROP_FPS)) or 30.0
+        self.fps = float(self._calls.call(self.cap.get, cv2.CAP_PROP_FPS)) or 30.0
         if not 1.0 <= self.fps <= 240.0:
             self.fps = 30.0
         self.description = f"camera {spec}" if self.is_camera else f"{spec}"
@@ -175,13 +242,13 @@ class VideoSource(FrameSource):
         index = 0
         t0 = time.monotonic()
         while True:
-            ok, img = self.cap.read()
+            ok, img = self._calls.call(self.cap.read)
             if not ok:
                 if self.is_camera:
                     raise SourceError(f"camera {self.spec} stopped delivering frames (unplugged?)")
                 if self.loop and index > 0:
-                    self.cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
-                    ok, img = self.cap.read()
+                    self._calls.call(self.cap.set, cv2.CAP_PROP_POS_FRAMES, 0)
+                    ok, img = self._calls.call(self.cap.read)
                 if not ok:
                     return
             ts = (time.monotonic() - t0) * 1000.0 if self.is_camera else index * 1000.0 / self.fps
@@ -189,20 +256,70 @@ class VideoSource(FrameSource):
             index += 1
 
     def close(self) -> None:
-        self.cap.release()
+        try:
+            self._calls.call(self.cap.release)
+        finally:
+            self._calls.close()
+
+
+def _camera_device_problem(index: int) -> str | None:
+    """Why camera ``index`` certainly cannot open (Linux: no /dev/videoN), else None."""
+    if sys.platform.startswith("linux") and not Path(f"/dev/video{index}").exists():
+        return f"camera {index} not found (there is no /dev/video{index})"
+    return None
+
+
+# Linux's video4linux character devices (/dev/video*): a camera given as a path.
+_V4L_MAJOR = 81
+
+
+def _special_file_problem(path: Path, st: os.stat_result) -> str | None:
+    """Why ``path`` (not a folder) must not be handed to OpenCV, or None for a regular file.
+
+    A named pipe blocks open() until a writer appears, a socket cannot be read as a file and a
+    device other than a camera (e.g. /dev/zero, a terminal) would be read for ever."""
+    mode = st.st_mode
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return f"{path}: is a named pipe (FIFO), not a video file"
+    if stat.S_ISSOCK(mode):
+        return f"{path}: is a socket, not a video file"
+    if (
+        stat.S_ISCHR(mode)
+        and sys.platform.startswith("linux")
+        and os.major(st.st_rdev) == _V4L_MAJOR
+    ):
+        return None  # /dev/videoN given by path
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return f"{path}: is a device that is not a camera; give a camera by its index (0, 1, ...)"
+    return f"{path}: is not a regular file"
 
 
 def open_source(spec: str | int, loop: bool = False) -> FrameSource:
     """``spec``: a camera index ("0"), a video file or a folder of images. ``loop`` restarts
     files at the end. Frames come as fast as they decode: pace them with :class:`FrameClock`.
-    Raises SourceError with a clear reason."""
+    Raises SourceError with a clear reason; named pipes, sockets and devices that are not
+    cameras are refused before OpenCV sees them."""
     if isinstance(spec, int) or is_camera_spec(spec):
+        problem = _camera_device_problem(int(spec))
+        if problem is not None:
+            raise SourceError(problem)
         return VideoSource(int(spec))
     path = Path(spec)
-    if not path.exists():
-        raise SourceError(f"{spec}: no such file or folder")
-    if path.is_dir():
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise SourceError(f"{spec}: no such file or folder") from None
+    except OSError as exc:
+        raise SourceError(f"{spec}: cannot read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(st.st_mode):
+        if path.suffix.lower() in VIDEO_SUFFIXES and not list_images(path):
+            raise SourceError(f"{spec}: is a folder (with no images), not a video file")
         return ImageFolderSource(path, loop=loop)
+    problem = _special_file_problem(path, st)
+    if problem is not None:
+        raise SourceError(problem)
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageFolderSource(path.parent, files=[path])
     return VideoSource(str(path), loop=loop)
@@ -318,13 +435,11 @@ def list_cameras(max_index: int = 4) -> list[int]:
 
     On Linux an index without its /dev/videoN node is skipped without asking OpenCV, which
     would otherwise log an error per missing device."""
-    import sys
-
     found = []
     for i in range(max_index):
         if sys.platform.startswith("linux") and not Path(f"/dev/video{i}").exists():
             continue
-        cap = cv2.VideoCapture(i)
+        cap = _open_capture(i)
         if cap.isOpened():
             found.append(i)
         cap.release()

@@ -129,6 +129,51 @@ def start_pause_hotkey(window: Any) -> Any:
     return listener if listener.start() else None
 
 
+# Signals that quit the app like its Quit menu: SIGHUP is the terminal it was started from
+# closing, SIGQUIT Ctrl-\\ there.
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
+
+
+def install_stop_signals(app: QApplication, release: Any) -> dict[int, Any]:
+    """Make the stop signals release every held key and button at once and then quit the
+    event loop; returns the previous handlers for :func:`restore_signals`.
+
+    Python runs signal handlers only between bytecodes, which a Qt event loop with nothing to
+    do never executes: a timer gives the interpreter a turn every 200 ms. Only the first signal
+    acts (a second one must not interrupt the shutdown)."""
+    import signal
+
+    fired: list[int] = []
+
+    def handler(signum: int, frame: Any) -> None:
+        if fired:
+            return
+        fired.append(signum)
+        log.warning("signal %d: releasing held input and quitting", signum)
+        try:
+            release()
+        finally:
+            app.quit()
+
+    previous: dict[int, Any] = {}
+    for name in STOP_SIGNALS:
+        if hasattr(signal, name):
+            number = getattr(signal, name)
+            previous[number] = signal.signal(number, handler)
+    ticker = QTimer(app)
+    ticker.setObjectName("signal_ticker")
+    ticker.timeout.connect(lambda: None)
+    ticker.start(200)
+    return previous
+
+
+def restore_signals(previous: dict[int, Any]) -> None:
+    import signal
+
+    for number, handler in previous.items():
+        signal.signal(number, handler)
+
+
 def run(source: str | None = None, *, minimised: bool = False) -> int:
     """Start the desktop app; returns the exit code. When HandCue already runs for this user,
     its window comes to the front (tracking ``source`` if given) and this returns 0."""
@@ -152,15 +197,19 @@ def run(source: str | None = None, *, minimised: bool = False) -> int:
     app.lastWindowClosed.connect(lambda: None if window.close_to_tray else app.quit())
     if not window.close_to_tray:
         app.setQuitOnLastWindowClosed(True)
+    previous = install_stop_signals(app, ctx.engine.release_all)
     try:
         code = app.exec()
     finally:
-        if hotkey is not None:
-            hotkey.stop()
-        instance.close()
-        ctx.stop_switching()
-        window.shutdown()
-        close = getattr(ctx.sink, "close", None)
-        if callable(close):
-            close()  # lifts anything still held
+        try:
+            if hotkey is not None:
+                hotkey.stop()
+            instance.close()
+            ctx.stop_switching()
+            window.shutdown()
+        finally:
+            close = getattr(ctx.sink, "close", None)
+            if callable(close):
+                close()  # lifts anything still held, then ends the input guardian
+            restore_signals(previous)  # only once nothing can be held any more
     return int(code)

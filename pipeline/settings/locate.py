@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from collections.abc import Mapping as MappingABC
 from pathlib import Path
 from typing import Any
@@ -42,23 +42,78 @@ class TomlLocator:
     """Finds the line of a key path in TOML text. tomllib gives no positions, so this reads the
     common layouts: ``[table]``, ``[[array.of.tables]]``, ``key = value``, dotted keys, and
     arrays of inline tables with one element per line (what :meth:`AppConfig.to_toml` writes).
-    Unusual layouts fall back to the nearest enclosing key that was found."""
+    Unusual layouts fall back to the nearest enclosing key that was found.
 
-    _KEY = r'(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\')'
+    Nothing is read until the first :meth:`line_of` (a valid file never needs positions), and
+    reading is linear in the length of the text: every character is looked at a bounded number
+    of times, however long a line or a string in it is (a 200,000-character ``type:`` text must
+    not take minutes)."""
+
+    _KEY = r'(?:[A-Za-z0-9_-]+|"[^"\n]*"|\'[^\'\n]*\')'
     _KEY_RE = re.compile(rf"\s*({_KEY}(?:\s*\.\s*{_KEY})*)\s*=")
 
     def __init__(self, text: str) -> None:
-        self.lines: dict[tuple, int] = {}
-        self._parse(text)
+        self._text = text
+        self._lines: dict[tuple, int] | None = None
+
+    @property
+    def lines(self) -> dict[tuple, int]:
+        """Key path -> 1-based line number (computed on first use)."""
+        if self._lines is None:
+            self._lines = {}
+            self._parse(self._text)
+        return self._lines
 
     @staticmethod
     def _split_key(key: str) -> tuple[str, ...]:
-        return tuple(
-            p.strip().strip("\"'") for p in re.split(r"\.(?=(?:[^\"']|\"[^\"]*\"|'[^']*')*$)", key)
-        )
+        """``a."b.c".d`` -> ``("a", "b.c", "d")``, in one pass."""
+        parts: list[str] = []
+        current: list[str] = []
+        quote = ""
+        for char in key:
+            if quote:
+                if char == quote:
+                    quote = ""
+                else:
+                    current.append(char)
+            elif char in "\"'":
+                quote = char
+            elif char == ".":
+                parts.append("".join(current).strip())
+                current = []
+            else:
+                current.append(char)
+        parts.append("".join(current).strip())
+        return tuple(parts)
 
     def _note(self, path: tuple, line: int) -> None:
-        self.lines.setdefault(path, line)
+        assert self._lines is not None
+        self._lines.setdefault(path, line)
+
+    def _inline_keys(self, line: str) -> Iterator[str]:
+        """Keys of the inline tables on ``line`` (after each ``{`` or ``,`` outside strings)."""
+        pos, size = 0, len(line)
+        expect_key = False
+        while pos < size:
+            char = line[pos]
+            if char in "\"'":
+                pos = _string_end(line, pos)
+                expect_key = False
+                continue
+            if char in "{,":
+                expect_key = True
+                pos += 1
+                continue
+            if char == "#":
+                return
+            if expect_key and not char.isspace():
+                expect_key = False
+                match = self._KEY_RE.match(line, pos)
+                if match:
+                    yield match.group(1)
+                    pos = match.end()
+                    continue
+            pos += 1
 
     def _parse(self, text: str) -> None:
         table: tuple = ()
@@ -77,14 +132,12 @@ class TomlLocator:
                     element += 1
                     path = (*open_array, element)
                     self._note(path, number)
-                    for match in re.finditer(rf"({self._KEY})\s*=", line):
-                        self._note((*path, *self._split_key(match.group(1))), number)
+                    for key in self._inline_keys(line):
+                        self._note((*path, *self._split_key(key)), number)
                 continue
-            header = re.match(r"^\[\[\s*([^\]]+?)\s*\]\]", line) or re.match(
-                r"^\[\s*([^\]]+?)\s*\]", line
-            )
-            if header:
-                keys = self._split_key(header.group(1))
+            header = _header(line)
+            if header is not None:
+                keys = self._split_key(header)
                 parts = (*self._resolve(keys[:-1], array_counts), keys[-1])
                 if line.startswith("[["):
                     index = array_counts.get(parts, -1) + 1
@@ -95,11 +148,11 @@ class TomlLocator:
                     table = parts
                 self._note(table, number)
                 continue
-            key = self._KEY_RE.match(raw_line)
-            if key:
-                path = (*table, *self._split_key(key.group(1)))
+            assignment = self._KEY_RE.match(raw_line)
+            if assignment:
+                path = (*table, *self._split_key(assignment.group(1)))
                 self._note(path, number)
-                rest = raw_line[key.end() :].strip()
+                rest = raw_line[assignment.end() :].strip()
                 if rest.startswith("[") and "]" not in rest.split("#")[0]:
                     open_array, element = path, -1
 
@@ -114,10 +167,42 @@ class TomlLocator:
         return tuple(out)
 
     def line_of(self, loc: tuple) -> int | None:
+        lines = self.lines
         for end in range(len(loc), 0, -1):
-            if tuple(loc[:end]) in self.lines:
-                return self.lines[tuple(loc[:end])]
+            if tuple(loc[:end]) in lines:
+                return lines[tuple(loc[:end])]
         return None
+
+
+def _string_end(line: str, start: int) -> int:
+    """Index just past the TOML string starting at ``line[start]`` (a quote); basic strings
+    honour backslash escapes. An unclosed string runs to the end of the line."""
+    quote = line[start]
+    pos = start + 1
+    while True:
+        end = line.find(quote, pos)
+        if end == -1:
+            return len(line)
+        if quote == "'":
+            return end + 1
+        backslashes = 0
+        while line[end - 1 - backslashes] == "\\":
+            backslashes += 1
+        if backslashes % 2 == 0:
+            return end + 1
+        pos = end + 1
+
+
+def _header(line: str) -> str | None:
+    """The key of a ``[table]`` or ``[[array]]`` header line, else None."""
+    if not line.startswith("["):
+        return None
+    double = line.startswith("[[")
+    close = line.find("]]" if double else "]")
+    if close == -1:
+        return None
+    inner = line[2 if double else 1 : close].strip()
+    return inner or None
 
 
 def _allowed_keys(loc: tuple) -> list[str] | None:

@@ -134,11 +134,13 @@ def parse_config_text(
 ) -> tuple[AppConfig | None, list[str]]:
     """Validate TOML text. Returns ``(config, warnings)`` when it is usable, or ``(None,
     errors)`` when it is not. Never raises for bad content."""
+    where = str(file) if file is not None else "config"
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        where = str(file) if file is not None else "config"
         return None, [f"{where}: not valid TOML: {exc}"]
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        return None, [f"{where}: arrays or tables nested too deeply to be a settings file"]
     locator = TomlLocator(text)
     try:
         raw = _upgrade(raw)
@@ -197,13 +199,13 @@ def load_config(
     if not path.exists() and not path.is_symlink():
         return AppConfig(), []
     cfg, problems = read_config_file(path, known_gestures=known_gestures)
-    if cfg is None:
-        problems.append(
-            f"{path}: using the default settings; the file was left unchanged "
+    if cfg is None:  # said on the last problem's line: one bad file, one line
+        problems[-1] += (
+            "; using the default settings, the file was left unchanged "
             "(fix it, or save settings to replace it: the old file is kept as a backup)"
         )
-        for message in problems:
-            log.warning("%s", message)
+        for message in problems:  # callers show them to the user (CLI line, GUI banner)
+            log.info("%s", message)
         return AppConfig(), problems
     return cfg, problems
 
