@@ -28,7 +28,15 @@ STATIC_GESTURES: tuple[str, ...] = (
     "thumb_down", "ok", "rock", "i_love_you", "call",
 )  # fmt: skip
 DYNAMIC_GESTURES: tuple[str, ...] = ("swipe_left", "swipe_right", "swipe_up", "swipe_down")
-BUILTIN_GESTURES: tuple[str, ...] = STATIC_GESTURES + DYNAMIC_GESTURES
+# Numbers as gestures (emitted by GestureEngine beside the sign itself, so a mapping on
+# ``count_3`` fires whichever hand shape shows 3 in the current scheme): one hand's count, and
+# the frame's total over all hands (pipeline.gestures.totals).
+MAX_NUMBER = 10
+COUNT_GESTURES: tuple[str, ...] = tuple(f"count_{n}" for n in range(MAX_NUMBER + 1))
+TOTAL_GESTURES: tuple[str, ...] = tuple(f"total_{n}" for n in range(MAX_NUMBER + 1))
+BUILTIN_GESTURES: tuple[str, ...] = (
+    STATIC_GESTURES + DYNAMIC_GESTURES + COUNT_GESTURES + TOTAL_GESTURES
+)
 
 # Signs made with the fingers are shown with the hand raised: the wrist -> middle-knuckle
 # direction in the image must be within this angle of straight up. A hand pointing sideways or
@@ -48,6 +56,15 @@ THUMB_VERTICAL_DEG = 70.0
 THUMB_SIGN_MIN_OUT = 0.4
 # ok: thumb tip and index tip closer than this many palm sizes (confidence 1 at half of it).
 OK_PINCH_MAX = 0.45
+# Counting works at any orientation (Chinese numerals are often shown sideways, down or pointing
+# at the camera). A resting hand, though, hangs with all four fingers open or all curled, which
+# are also the shapes of 0, 4, 5 and Chinese 10: those counts need the hand's wrist -> middle
+# knuckle direction within COUNT_REST_MAX_TILT_DEG of up, unless the hand points at or away
+# from the camera (HandPose.facing below COUNT_MIN_FACING: its image direction says little).
+# Chinese dev photos show 0/4/5/10 within 102 degrees of up; HaGRID's resting hands hang
+# 108-180 degrees from up.
+COUNT_REST_MAX_TILT_DEG = 105.0
+COUNT_MIN_FACING = 0.5
 # More than this fraction of the 21 landmarks outside the frame: too little of the hand is seen.
 MAX_OUTSIDE_FRACTION = 0.25
 
@@ -118,6 +135,22 @@ def is_resting(pose: HandPose, gesture: str, max_tilt_deg: float = MAX_TILT_DEG)
     if gesture in SIDEWAYS_SIGNS:
         return _angle_to(pose.direction, (0.0, 1.0)) < RESTING_DOWN_THUMB_DEG
     return _angle_to(pose.direction, (0.0, -1.0)) > max_tilt_deg
+
+
+def count_is_resting(pose: HandPose, count: int | None) -> bool:
+    """True when ``pose`` showing ``count`` looks like a resting hand rather than a number
+    being shown: all four fingers open, all four folded, or a 0, with the hand tilted more than
+    :data:`COUNT_REST_MAX_TILT_DEG` from up. Relaxed, half-curled fingers are rejected by the
+    counting rules themselves; other finger sets are numbers at any orientation."""
+    fingers = pose.states[1:]
+    rest_shape = (
+        count == 0 or all(f == STRAIGHT for f in fingers) or all(f == BENT for f in fingers)
+    )
+    return (
+        rest_shape
+        and pose.facing >= COUNT_MIN_FACING
+        and _angle_to(pose.direction, (0.0, -1.0)) > COUNT_REST_MAX_TILT_DEG
+    )
 
 
 def outside_fraction(hand: Hand, frame_size: tuple[int, int]) -> float:
@@ -212,9 +245,11 @@ class GestureRecognizer:
                 name, score = match
                 return GestureResult(name, score, None, fingers)
         gesture, score = match_builtin(pose)
-        if is_resting(pose, gesture, self.max_tilt_deg):
-            return GestureResult(NONE, 0.0, None, fingers)
         count = count_for(self.counting, pose, gesture)
+        if count_is_resting(pose, count):
+            count = None
+        if is_resting(pose, gesture, self.max_tilt_deg):
+            return GestureResult(NONE, 0.0, count, fingers)
         return GestureResult(gesture, score if gesture != NONE else 0.0, count, fingers)
 
 
