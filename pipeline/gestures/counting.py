@@ -41,7 +41,7 @@ ZERO_MIN_TIP_HEIGHT = 0.95
 # Chinese 9: the hooked index's tip stands this far above the highest other folded fingertip
 # (palm sizes), it is not straight, and it bends mostly at its outer joints (PIP + DIP at least
 # HOOK_MIN_DEG, the knuckle at most HOOK_MCP_MAX_DEG).
-NINE_TIP_ABOVE = 0.35
+NINE_TIP_ABOVE = 0.2
 HOOK_MIN_DEG = 50.0
 HOOK_MCP_MAX_DEG = 50.0
 # Chinese 10: a fist; the thumb may rest along its side but not stick out like a thumb-up.
