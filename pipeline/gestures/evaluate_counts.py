@@ -8,8 +8,11 @@ shows the number ``n`` with one hand in the given counting scheme (the layout of
 
 Small photos (the Chinese dev set is 64x64) are enlarged before detection: the short side is
 scaled up to ``upscale`` pixels (bicubic) and the picture is then padded on every side by
-``pad`` times its size (edge pixels repeated), because the palm detector wants some room around
-a hand that fills the whole picture. Landmarks are read in the enlarged frame.
+``pad`` times its size (edge pixels repeated; default 1, so a 64x64 photo becomes 768x768),
+because the palm detector wants room around a hand that fills the whole picture. On the
+Chinese dev set a hand is found on 93% of the photos this way, 86% with half the padding, 75%
+with a quarter, 80% with grey instead of repeated edges. Landmarks are read in the enlarged
+frame.
 
 The hand judged on a photo is the one with the highest tracking score (the photos show one hand).
 A photo with no hand found is a *miss*: it appears in the ``found`` column, not in the accuracy
@@ -63,7 +66,7 @@ def labelled_images(folder: Path) -> list[tuple[str, int]]:
     return out
 
 
-def enlarge(image: np.ndarray, upscale: int = 256, pad: float = 0.25) -> np.ndarray:
+def enlarge(image: np.ndarray, upscale: int = 256, pad: float = 1.0) -> np.ndarray:
     """``image`` (H, W, 3) uint8 with its short side scaled up to ``upscale`` pixels (never
     down) and ``pad`` times its size of repeated edge pixels added on every side."""
     import cv2
@@ -80,7 +83,7 @@ def enlarge(image: np.ndarray, upscale: int = 256, pad: float = 0.25) -> np.ndar
 
 
 def track_labelled(
-    folder: Path, items: Iterable[tuple[str, int]], upscale: int = 256, pad: float = 0.25
+    folder: Path, items: Iterable[tuple[str, int]], upscale: int = 256, pad: float = 1.0
 ) -> Iterator[LabelledPhoto]:
     """Our tracker (full model, static mode, up to 2 hands) on each enlarged photo."""
     from pipeline.sources import read_image
