@@ -82,7 +82,9 @@ def expand(paths: list[str]) -> list[str]:
     return out
 
 
-def hand_record(hand, recognizer, frame_size: tuple[int, int]) -> dict:  # type: ignore[no-untyped-def]
+def hand_record(hand, recognizer, frame_size: tuple[int, int], result=None) -> dict:  # type: ignore[no-untyped-def]
+    """One hand's JSON record; ``result`` is its GestureResult when already classified (its
+    ``total`` is the frame's two-hand total)."""
     rec = {
         "handedness": hand.handedness,
         "handedness_score": round(float(hand.handedness_score), 5),
@@ -92,11 +94,26 @@ def hand_record(hand, recognizer, frame_size: tuple[int, int]) -> dict:  # type:
         "world_landmarks": [[round(float(v), 5) for v in row] for row in hand.world_landmarks],
     }
     if recognizer is not None:
-        g = recognizer.classify(hand, frame_size=frame_size)
+        g = result if result is not None else recognizer.classify(hand, frame_size=frame_size)
         rec["gesture"] = g.gesture
         rec["gesture_score"] = round(float(g.score), 4)
         rec["count"] = g.count
+        rec["total"] = g.total
     return rec
+
+
+def frame_results(hands, recognizer, frame_size: tuple[int, int]) -> list:  # type: ignore[no-untyped-def]
+    """GestureResults of all ``hands`` of one frame, each carrying the frame's ``total`` (the
+    number the hands show together, :func:`pipeline.gestures.totals.frame_total`)."""
+    if recognizer is None:
+        return [None] * len(hands)
+    from dataclasses import replace
+
+    from pipeline.gestures.totals import frame_total
+
+    results = [recognizer.classify(h, frame_size=frame_size) for h in hands]
+    total = frame_total(recognizer.counting, hands, results)
+    return [replace(r, total=total) for r in results]
 
 
 def _make_recognizer(counting: str):  # type: ignore[no-untyped-def]
@@ -126,13 +143,16 @@ def run(args: argparse.Namespace) -> int:
         t0 = time.perf_counter()
         result = tracker.process(img, 0.0)
         ms = (time.perf_counter() - t0) * 1e3
+        size = (result.width, result.height)
+        gestures = frame_results(result.hands, recognizer, size)
         line = {
             "image": path,
             "width": result.width,
             "height": result.height,
             "ms": round(ms, 3),
             "hands": [
-                hand_record(h, recognizer, (result.width, result.height)) for h in result.hands
+                hand_record(h, recognizer, size, g)
+                for h, g in zip(result.hands, gestures, strict=True)
             ],
         }
         print(json.dumps(line), flush=True)

@@ -107,6 +107,7 @@ def _store() -> Any:
 
 def run_list(args: argparse.Namespace) -> int:
     from pipeline.gestures import DYNAMIC_GESTURES, STATIC_GESTURES
+    from pipeline.gestures.recognizer import COUNT_GESTURES, TOTAL_GESTURES
 
     store = _store()
     recorded = {name: store.info(name) for name in store.names()}
@@ -114,6 +115,7 @@ def run_list(args: argparse.Namespace) -> int:
         out = {
             "builtin": [g for g in STATIC_GESTURES if g != "none"],
             "dynamic": list(DYNAMIC_GESTURES),
+            "numbers": list(COUNT_GESTURES + TOTAL_GESTURES),
             "recorded": recorded,
             "store": str(store.path),
         }
@@ -121,6 +123,8 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     print("built-in: " + " ".join(g for g in STATIC_GESTURES if g != "none"))
     print("motion:   " + " ".join(DYNAMIC_GESTURES))
+    print(f"numbers:  {COUNT_GESTURES[0]} ... {COUNT_GESTURES[-1]} (one hand shows N), "
+          f"{TOTAL_GESTURES[0]} ... {TOTAL_GESTURES[-1]} (all hands together)")  # fmt: skip
     if recorded:
         print(f"recorded ({store.path}):")
         for name, info in recorded.items():

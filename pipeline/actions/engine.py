@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.actions.sink import HeldInputGuard, InputSink
 from pipeline.actions.spec import Action, parse_action
-from pipeline.types import FrameResult, GestureEvent
+from pipeline.types import FrameResult, GestureEvent, hand_track_id
 
 if TYPE_CHECKING:
     from pipeline.settings import AppConfig, Binding
@@ -396,7 +396,8 @@ class ActionEngine:
                 binding = activation.binding
                 if binding.mapping.trigger == "on_end" and not activation.done:
                     lasted = event.timestamp_ms - activation.started_ms
-                    score = None if scores is None else scores.get(event.track_id)
+                    hand = hand_track_id(event.track_id)
+                    score = None if scores is None else scores.get(hand)
                     # A hand that left the picture did not "end" the gesture on purpose.
                     confident = scores is None or (
                         score is not None and score >= self._config.actions.min_hand_score
@@ -416,7 +417,7 @@ class ActionEngine:
         a track missing for ``FORGET_TRACK_MS`` is forgotten."""
         threshold = self._config.actions.min_hand_score
         for track_id, gesture in list(self._gestures.items()):
-            score = scores.get(track_id)
+            score = scores.get(hand_track_id(track_id))
             if score is not None and score >= threshold:
                 gesture.absent_since = None
                 continue
@@ -457,7 +458,8 @@ class ActionEngine:
         for track_id, gesture in self._gestures.items():
             if arm == "none" or gesture.name != arm or gesture.toggled or self._paused:
                 continue
-            if scores is not None and scores.get(track_id, 0.0) < settings.min_hand_score:
+            hand_score = 0.0 if scores is None else scores.get(hand_track_id(track_id), 0.0)
+            if scores is not None and hand_score < settings.min_hand_score:
                 continue
             if now - gesture.started_ms >= settings.arm_hold_ms:
                 gesture.toggled = True
@@ -480,7 +482,7 @@ class ActionEngine:
         if trigger == "on_end" or activation.done:
             return
         if scores is not None:
-            score = scores.get(activation.track_id)
+            score = scores.get(hand_track_id(activation.track_id))
             if score is None or score < self._config.actions.min_hand_score:
                 return  # wait for the hand to be back and tracked confidently
         if now - activation.started_ms < binding.hold_ms:

@@ -116,13 +116,35 @@ def test_hands_panel_rows(qtbot):
     panel.set_frame(_frame([right, left], {1: FakeGesture("victory", count=2),
                                            2: FakeGesture("fist")}, {1: 100.0, 2: 500.0}))  # fmt: skip
     assert panel.gesture_ids() == ["victory", "fist"]
-    assert panel.rows[0].gesture.text() == "Victory  (2)"
+    assert panel.rows[0].gesture.text() == "Victory"
+    assert panel.counts() == [2, None]
+    assert panel.rows[0].count.text() == "2" and panel.rows[1].count.text() == ""
+    assert panel.total_shown() is None  # the results carry no total
     assert panel.rows[0].progress.value() == 50
     assert panel.rows[1].progress.value() == 100
     assert panel.empty.isHidden()
     panel.set_frame(_frame([]))
     assert panel.gesture_ids() == []
     assert not panel.empty.isHidden()
+
+
+def test_hands_panel_two_hand_total(qtbot):
+    from app.gui.hands_panel import HandsPanel
+
+    panel = HandsPanel()
+    qtbot.addWidget(panel)
+    right = hand_from_landmarks(synthetic_landmarks(), "Right", 1)
+    left = hand_from_landmarks(synthetic_landmarks(400), "Left", 2)
+    gestures = {1: FakeGesture("open_palm", count=5, total=8),
+                2: FakeGesture("three", count=3, total=8)}  # fmt: skip
+    panel.set_frame(_frame([right, left], gestures))
+    assert panel.counts() == [5, 3]
+    assert panel.total_shown() == 8 and "8" in panel.total.text()
+    # One hand: its count is shown, no separate total.
+    panel.set_frame(_frame([right], {1: FakeGesture("open_palm", count=5, total=5)}))
+    assert panel.counts() == [5] and panel.total_shown() is None
+    panel.set_frame(None)
+    assert panel.total_shown() is None and panel.counts() == []
 
 
 def test_describe_records():
