@@ -3,8 +3,10 @@
 Prints one JSON object per line on stdout: ``start``, then ``gesture`` events, ``action``
 records (with ``latency_ms``: from the frame's events being ready to the input being injected;
 ``inject_ms``: the part spent in the OS input call; ``pipeline_ms``: tracking + gesture time of
-that frame), ``state`` changes (armed, paused, released) and a final ``end`` summary with
-latency statistics. Diagnostics go to stderr.
+that frame), ``state`` changes (armed, paused, released), ``counts`` when the numbers the hands
+show change (each hand's ``count`` and the two-hand ``total``), ``profile`` switches, ``pointer``
+lines in pointer mode, and a final ``end`` summary with latency statistics. Diagnostics go to
+stderr.
 
 ``handcue run`` starts armed (the user asked for actions by typing the command; the GUI starts
 disarmed), unless ``--disarmed`` or ``actions.run_starts_armed = false``. Everything held down
@@ -261,6 +263,26 @@ def event_line(event: Any) -> dict[str, Any]:
     }
 
 
+def counts_line(step: Any) -> dict[str, Any] | None:
+    """The numbers the hands show (each hand's ``count`` and the frame's two-hand ``total``),
+    or None when no hand shows one."""
+    hands = [
+        {"track_id": hand.track_id, "hand": hand.handedness, "count": result.count}
+        for hand in step.frame.hands
+        if (result := step.gestures.get(hand.track_id)) is not None
+    ]
+    if all(h["count"] is None for h in hands):
+        return None
+    total = next(iter(step.gestures.values())).total
+    return {
+        "type": "counts",
+        "frame": step.frame.frame_index,
+        "t_ms": _round(step.frame.timestamp_ms, 1),
+        "hands": hands,
+        "total": total,
+    }
+
+
 def record_line(record: Any, pipeline_ms: float | None) -> dict[str, Any]:
     if record.kind == "state":
         line = {"type": "state", "status": record.status, "t_ms": _round(record.timestamp_ms, 1)}
@@ -391,6 +413,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     code = 0
     started = time.perf_counter()
     released: list[Any] = []
+    last_counts: tuple | None = None
     try:
         with _sigterm_as_interrupt(lambda: released.extend(engine.release_all())):
             if not args.dry_run and cfg.actions.pause_hotkey:
@@ -437,6 +460,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                         emit(event_line(event))
                     if step.pointer is not None:
                         emit(step.pointer)
+                    counts = counts_line(step)
+                    shown = None if counts is None else (counts["hands"], counts["total"])
+                    if counts is not None and shown != last_counts:
+                        emit(counts)  # only when the numbers change
+                    last_counts = shown
                     for record in step.actions:
                         pipeline_ms = step.pipeline_ms if record.kind == "action" else None
                         emit(record_line(record, pipeline_ms))

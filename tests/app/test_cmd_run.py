@@ -551,3 +551,15 @@ def test_run_without_a_window_source_says_so_and_keeps_the_profile(replay, capsy
     assert out[0]["profile"] == "slides"
     assert out[1] == {"type": "profile", "profile": "slides", "source": "manual",
                       "reason": "no active window in these tests", "window": None}  # fmt: skip
+
+
+@needs_data
+def test_counts_lines_say_the_numbers_when_they_change(replay, capsys) -> None:
+    """A fist is 0 in American counting: a ``counts`` line gives each hand's count and the
+    two-hand total, when they change (appear, change, or a hand comes or goes), not per frame."""
+    code, out, err = run_cli(capsys, "--source", "v", "--dry-run", "--profile", "custom")
+    assert code == 0, err
+    counts = [o for o in out if o["type"] == "counts"]
+    assert counts, out
+    assert counts[0]["hands"][0]["count"] == 0 and counts[0]["total"] == 0
+    assert len(counts) < len(replay["tracker"].frames) // 10

@@ -23,11 +23,11 @@ from handmodel import (
     make_hand,
     rotation,
 )
-from pipeline.settings import AppConfig, Binding, Profile, default_known_gestures
 
 from pipeline.actions import ActionEngine, RecordingSink
 from pipeline.gestures import GestureEngine, GestureRecognizer
 from pipeline.gestures.totals import frame_total
+from pipeline.settings import AppConfig, Binding, Profile, default_known_gestures
 from pipeline.types import COUNT_TRACK_OFFSET, TOTAL_TRACK_OFFSET, FrameResult, hand_track_id
 
 FRAME_MS = 40.0
