@@ -158,6 +158,9 @@ class VideoSource(FrameSource):
         self.kind = "camera" if self.is_camera else "video"
         self.spec = spec
         self.loop = loop and not self.is_camera
+        if self.is_camera and not camera_node_exists(int(spec)):
+            # Asking OpenCV would print its own warnings before our message.
+            raise SourceError(f"camera {spec} cannot be opened (there is no such camera)")
         self.cap = cv2.VideoCapture(spec)
         if not self.cap.isOpened():
             self.cap.release()
@@ -313,16 +316,22 @@ class LatestSlot:
         return self._closed
 
 
+def camera_node_exists(index: int) -> bool:
+    """False when camera ``index`` certainly does not exist: on Linux its /dev/videoN node is
+    missing. Elsewhere True (only opening it can tell)."""
+    import sys
+
+    return not sys.platform.startswith("linux") or Path(f"/dev/video{index}").exists()
+
+
 def list_cameras(max_index: int = 4) -> list[int]:
     """Camera indices that open (a quick probe; an empty list on machines without one).
 
     On Linux an index without its /dev/videoN node is skipped without asking OpenCV, which
     would otherwise log an error per missing device."""
-    import sys
-
     found = []
     for i in range(max_index):
-        if sys.platform.startswith("linux") and not Path(f"/dev/video{i}").exists():
+        if not camera_node_exists(i):
             continue
         cap = cv2.VideoCapture(i)
         if cap.isOpened():

@@ -43,12 +43,16 @@ def build_context(*, sink: Any = None) -> AppContext:
     """Load settings, recorded gestures and the action engine; never raises for a bad file."""
     from pipeline.gestures.templates import TemplateStore
     from pipeline.runtime import make_engine
-    from pipeline.settings import load_config, save_config
+    from pipeline.settings import config_path, load_config, read_config_file, save_config
 
     problems: list[str] = []
+    fallback = None  # the settings file, when it could not be used (defaults instead)
     try:
         cfg, cfg_problems = load_config()
         problems += list(cfg_problems)
+        path = config_path()
+        if cfg_problems and path.is_file() and read_config_file(path)[0] is None:
+            fallback = path
     except HandCueError as exc:
         from pipeline.settings import AppConfig
 
@@ -73,9 +77,11 @@ def build_context(*, sink: Any = None) -> AppContext:
     prefs_path = paths.config_dir() / GUI_PREFS_FILE
     prefs, pref_problems = GuiPrefs.load(prefs_path)
     problems += pref_problems
-    return AppContext(cfg, engine=engine, sink=sink, config_problems=problems, save_config=save_config,
-                      templates=templates, templates_loader=load_templates, prefs=prefs,
-                      prefs_path=prefs_path)  # fmt: skip
+    ctx = AppContext(cfg, engine=engine, sink=sink, config_problems=problems, save_config=save_config,
+                     templates=templates, templates_loader=load_templates, prefs=prefs,
+                     prefs_path=prefs_path)  # fmt: skip
+    ctx.config_fallback = fallback
+    return ctx
 
 
 def make_application(argv: Sequence[str] | None = None) -> QApplication:
@@ -135,15 +141,26 @@ def run(source: str | None = None, *, minimised: bool = False) -> int:
     app = make_application()
     ctx = build_context()
     window = create_main_window(ctx, source=source, minimised=minimised)
-    hotkey = start_pause_hotkey(window)
+    hotkeys = {"listener": start_pause_hotkey(window),
+               "combo": ctx.config.actions.pause_hotkey}  # fmt: skip
+
+    def _on_config_changed() -> None:  # Settings changed the pause hotkey: listen for the new one
+        if ctx.config.actions.pause_hotkey == hotkeys["combo"]:
+            return
+        if hotkeys["listener"] is not None:
+            hotkeys["listener"].stop()
+        hotkeys["listener"] = start_pause_hotkey(window)
+        hotkeys["combo"] = ctx.config.actions.pause_hotkey
+
+    ctx.config_changed.connect(_on_config_changed)
     app.lastWindowClosed.connect(lambda: None if window.close_to_tray else app.quit())
     if not window.close_to_tray:
         app.setQuitOnLastWindowClosed(True)
     try:
         code = app.exec()
     finally:
-        if hotkey is not None:
-            hotkey.stop()
+        if hotkeys["listener"] is not None:
+            hotkeys["listener"].stop()
         window.shutdown()
         close = getattr(ctx.sink, "close", None)
         if callable(close):

@@ -34,7 +34,7 @@ from pipeline.fileio import atomic_write_text
 from pipeline.gestures import BUILTIN_GESTURES
 from pipeline.runtime import HandCueRuntime, Tracker, build_runtime, make_gestures, make_tracker
 from pipeline.settings import AppConfig, tracker_config
-from pipeline.sources import is_folder_spec
+from pipeline.sources import is_camera_spec, is_folder_spec
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,8 @@ MAX_RECENT = 8
 class GuiPrefs:
     """Preferences that only the desktop app has (window behaviour, not tracking)."""
 
-    mirror_preview: bool = True
+    mirror_preview: bool = True  # webcams
+    mirror_files: bool = False  # video files and image folders
     start_minimised: bool = False
     close_to_tray: bool = True
     recent_sources: tuple[str, ...] = ()
@@ -60,6 +61,7 @@ class GuiPrefs:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
             prefs = cls(
                 mirror_preview=bool(raw.get("mirror_preview", True)),
+                mirror_files=bool(raw.get("mirror_files", False)),
                 start_minimised=bool(raw.get("start_minimised", False)),
                 close_to_tray=bool(raw.get("close_to_tray", True)),
                 recent_sources=tuple(str(s) for s in raw.get("recent_sources", []))[:MAX_RECENT],
@@ -72,6 +74,7 @@ class GuiPrefs:
         """Atomic write (``pipeline.fileio``); a failure is logged, the old file kept."""
         data = {
             "mirror_preview": self.mirror_preview,
+            "mirror_files": self.mirror_files,
             "start_minimised": self.start_minimised,
             "close_to_tray": self.close_to_tray,
             "recent_sources": list(self.recent_sources),
@@ -157,6 +160,8 @@ class AppContext(QObject):
         self.engine = engine
         self.sink = sink
         self.config_problems = list(config_problems or [])
+        # The settings file when it could not be used and the defaults are in effect instead.
+        self.config_fallback: Path | None = None
         self._save_config = save_config
         self._trackers = TrackerCache(tracker_factory)
         self._gesture_factory = gesture_factory
@@ -189,6 +194,21 @@ class AppContext(QObject):
 
     def mirror_preview(self) -> bool:
         return self.prefs.mirror_preview
+
+    def mirror_for(self, spec: str) -> bool:
+        """Whether the picture of source ``spec`` is shown mirrored (the user's last choice for
+        webcams, or for files)."""
+        return self.prefs.mirror_preview if is_camera_spec(spec) else self.prefs.mirror_files
+
+    def set_mirror_for(self, spec: str, on: bool) -> None:
+        field_name = "mirror_preview" if is_camera_spec(spec) else "mirror_files"
+        self.set_prefs(replace(self.prefs, **{field_name: bool(on)}))
+
+    def forget_source(self, spec: str) -> None:
+        """Drop ``spec`` from the recent sources (e.g. the file is gone)."""
+        recent = tuple(s for s in self.prefs.recent_sources if s != spec)
+        if recent != self.prefs.recent_sources:
+            self.set_prefs(replace(self.prefs, recent_sources=recent))
 
     def recent_sources(self) -> list[str]:
         return list(self.prefs.recent_sources)

@@ -12,7 +12,7 @@ from collections import deque
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, Qt, QThread, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -32,11 +31,15 @@ from PySide6.QtWidgets import (
 
 from app import resources
 from app.gui.context import AppContext
+from app.gui.event_log import EventLog
+from app.gui.folder_steps import FolderBar, FolderSteps
 from app.gui.hands_panel import HandsPanel
 from app.gui.plot3d import HandPlot3D
+from app.gui.screen_fit import fit_to_screen
 from app.gui.video_view import VideoView, gesture_title
 from app.gui.worker import TrackedFrame, is_camera_spec, lower_thread_priority
 from pipeline.errors import HandCueError
+from pipeline.sources import is_folder_spec
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +49,10 @@ VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v);;All files (*)"
 
 
 class Banner(QWidget):
-    """One-line message above the video (error / warning / info) with optional action button."""
+    """One-line message above the video (error / warning / info) with optional action
+    buttons. ``dismissed`` is emitted when it is cleared."""
+
+    dismissed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,24 +63,48 @@ class Banner(QWidget):
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.label, 1)
+        self.label.setAccessibleName("Message")
+        self.actions_row = QHBoxLayout()
+        layout.addLayout(self.actions_row)
         self.close_button = QPushButton("Dismiss")
+        self.close_button.setAccessibleDescription("Hide this message")
         self.close_button.clicked.connect(self.clear)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self.level = ""
+        self.sticky = False
+        self.action_buttons: list[QPushButton] = []
         self.hide()
 
-    def show_message(self, text: str, level: str = "error") -> None:
+    def show_message(self, text: str, level: str = "error",
+                     actions: tuple[tuple[str, object], ...] = ()) -> None:  # fmt: skip
+        """Show ``text``; ``actions`` are (button text, callable) pairs shown beside it."""
         self.level = level
+        self.sticky = level == "warning" and bool(actions)  # stays until dismissed
+        self._set_actions(actions)
         self.label.setText(text)
         self.label.setProperty("level", level)
         self.label.style().unpolish(self.label)
         self.label.style().polish(self.label)
         self.show()
 
+    def _set_actions(self, actions: tuple[tuple[str, object], ...]) -> None:
+        for button in self.action_buttons:
+            self.actions_row.removeWidget(button)
+            button.deleteLater()
+        self.action_buttons = []
+        for text, slot in actions:
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            self.actions_row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            self.action_buttons.append(button)
+
     def clear(self) -> None:
         self.level = ""
+        self.sticky = False
         self.label.clear()
+        self._set_actions(())
         self.hide()
+        self.dismissed.emit()
 
 
 class EmptyState(QWidget):
@@ -110,6 +140,18 @@ class EmptyState(QWidget):
         buttons.addStretch(1)
         layout.addLayout(buttons)
         layout.addStretch(3)
+
+    def set_source(self, spec: str | None, cameras: list[int]) -> None:
+        """What to say before anything plays: about the chosen file or folder, if any."""
+        if spec and not is_camera_spec(spec):
+            kind = "image folder" if Path(spec).is_dir() else "video"
+            self.title.setText(f"Ready to play the {kind}")
+            self.text.setText(f"Press Start (F5) to track {Path(spec).name or spec}.")
+            self.start_button.show()
+            self.start_button.setText("Start")
+            return
+        self.start_button.setText("Start camera")
+        self.set_cameras(cameras)
 
     def set_cameras(self, cameras: list[int]) -> None:
         if cameras:
@@ -163,7 +205,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.setWindowTitle("HandCue")
         self.setWindowIcon(resources.icon("hand"))
-        self.resize(1280, 780)
+        fit_to_screen(self, 1280, 780)
         self.close_to_tray = False  # the tray controller turns this on when a tray exists
         self.every_frame = False  # files: analyse every frame instead of playing in real time
         self._quitting = False
@@ -171,7 +213,9 @@ class MainWindow(QMainWindow):
         self._drawn: TrackedFrame | None = None
         self._pending_log: deque[str] = deque(maxlen=MAX_LOG_LINES)
         self._state_dirty = False  # the engine changed armed / paused / profile by itself
-        self._last_was_camera = True
+        self._cameras: list[int] = []
+        self._failed_spec: str | None = None  # the source that stopped on an error
+        self._folder: FolderSteps | None = None  # an image folder being stepped through
         self._last_frame_s = 0.0
         self._provider = ""
         self._warm_up: WarmUpThread | None = None
@@ -193,13 +237,11 @@ class MainWindow(QMainWindow):
 
         self.video.set_hold_lookup(ctx.hold_ms_for)
         self.hands.set_hold_lookup(ctx.hold_ms_for)
-        self.video.set_mirrored(ctx.mirror_preview())
-        self.mirror_box.setChecked(ctx.mirror_preview())
+        self.banner.dismissed.connect(self._on_banner_dismissed)
         self.refresh_cameras()
         self.refresh_profiles()
         self._update_arm_button()
-        for problem in ctx.config_problems:
-            self.show_message(f"Settings problem (defaults used): {problem}", "warning")
+        self._show_config_problems()
 
         self.redraw_timer = QTimer(self)
         self.redraw_timer.setInterval(REDRAW_INTERVAL_MS)
@@ -208,16 +250,25 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ construction
     def _build_toolbar(self) -> None:
+        """Two tool bars, source and profile; on a narrow window the second one moves to its
+        own row (``_fit_toolbars``) instead of hiding buttons behind an overflow arrow."""
         bar = QToolBar("Source")
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
         bar.setIconSize(QSize(18, 18))
         self.addToolBar(bar)
-        bar.addWidget(QLabel(" Source "))
+        self.source_bar = bar
+        source_label = QLabel(" &Source ")
+        bar.addWidget(source_label)
         self.source_combo = QComboBox()
-        self.source_combo.setMinimumWidth(260)
+        self.source_combo.setMinimumWidth(180)
+        self.source_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.source_combo.setMinimumContentsLength(18)
         self.source_combo.setToolTip("Camera, video file or image folder to track")
         self.source_combo.activated.connect(self._on_source_activated)
+        source_label.setBuddy(self.source_combo)
         bar.addWidget(self.source_combo)
         self.start_button = QPushButton("Start")
         self.start_button.setProperty("accent", True)
@@ -225,35 +276,65 @@ class MainWindow(QMainWindow):
         self.start_button.setToolTip("Start or stop tracking the chosen source (F5)")
         self.start_button.clicked.connect(self.toggle_running)
         bar.addWidget(self.start_button)
-        self.loop_box = QCheckBox("Loop")
-        self.loop_box.setToolTip("Play video files and image folders over and over")
+        self.loop_box = QCheckBox("&Loop")
+        self.loop_box.setToolTip("Play video files over and over")
         self.loop_box.setChecked(True)
         bar.addWidget(self.loop_box)
-        self.mirror_box = QCheckBox("Mirror")
+        self.mirror_box = QCheckBox("M&irror")
         self.mirror_box.setToolTip(
-            "Show the picture like a mirror (on by default for a webcam, off for files)"
+            "Show the picture like a mirror (remembered separately for webcams and for files)"
         )
         self.mirror_box.toggled.connect(self._on_mirror_toggled)
         bar.addWidget(self.mirror_box)
-        bar.addSeparator()
-        bar.addWidget(QLabel(" Profile "))
+
+        bar = QToolBar("Profile")
+        bar.setObjectName("profileToolbar")
+        bar.setMovable(False)
+        bar.setIconSize(QSize(18, 18))
+        self.addToolBar(bar)
+        self.profile_bar = bar
+        profile_label = QLabel(" &Profile ")
+        bar.addWidget(profile_label)
         self.profile_combo = QComboBox()
-        self.profile_combo.setMinimumWidth(150)
+        self.profile_combo.setMinimumWidth(130)
         self.profile_combo.setToolTip("Which set of gesture -> action mappings is active")
         self.profile_combo.activated.connect(self._on_profile_activated)
+        profile_label.setBuddy(self.profile_combo)
         bar.addWidget(self.profile_combo)
         bar.addSeparator()
-        self.mappings_action = QAction("Mappings…", self)
+        self.mappings_action = QAction("&Mappings…", self)
         self.mappings_action.setToolTip("Choose what each gesture does")
         self.mappings_action.triggered.connect(self.open_mapping_editor)
         bar.addAction(self.mappings_action)
-        self.record_action = QAction("Record gesture…", self)
+        self.record_action = QAction("&Record gesture…", self)
         self.record_action.setToolTip("Teach HandCue a gesture of your own")
         self.record_action.triggered.connect(self.open_recorder)
         bar.addAction(self.record_action)
-        self.settings_action = QAction("Settings…", self)
+        self.settings_action = QAction("&Settings…", self)
+        self.settings_action.setToolTip("Tracking, gestures, safety and window settings")
         self.settings_action.triggered.connect(self.open_settings)
         bar.addAction(self.settings_action)
+        for action in (self.mappings_action, self.record_action, self.settings_action):
+            button = bar.widgetForAction(action)
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab reaches them
+            button.setAccessibleName(action.text().replace("&", "").rstrip("…"))
+            button.setAccessibleDescription(action.toolTip())
+        self._toolbar_break = False
+
+    def _fit_toolbars(self) -> None:
+        """Put the profile tool bar on its own row when both do not fit in one."""
+        need = self.source_bar.sizeHint().width() + self.profile_bar.sizeHint().width() + 16
+        split = self.width() < need
+        if split != self._toolbar_break:
+            if split:
+                self.insertToolBarBreak(self.profile_bar)
+            else:
+                self.removeToolBarBreak(self.profile_bar)
+            self._toolbar_break = split
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self._fit_toolbars()
 
     def _build_central(self, enable_3d: bool | None) -> None:
         central = QWidget()
@@ -274,7 +355,15 @@ class MainWindow(QMainWindow):
         self.video = VideoView()
         self.video_stack.addWidget(self.empty_state)
         self.video_stack.addWidget(self.video)
-        splitter.addWidget(self.video_stack)
+        video_column = QWidget()
+        column = QVBoxLayout(video_column)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.video_stack, 1)
+        self.folder_bar = FolderBar()
+        self.folder_bar.step_requested.connect(self.step_image)
+        self.folder_bar.hide()
+        column.addWidget(self.folder_bar)
+        splitter.addWidget(video_column)
 
         side = QWidget()
         side.setMinimumWidth(300)
@@ -295,11 +384,7 @@ class MainWindow(QMainWindow):
         log_title = QLabel("EVENTS")
         log_title.setObjectName("sectionTitle")
         side_layout.addWidget(log_title)
-        self.event_log = QPlainTextEdit()
-        self.event_log.setReadOnly(True)
-        self.event_log.setMaximumBlockCount(MAX_LOG_LINES)
-        self.event_log.setUndoRedoEnabled(False)  # else every appended line stays in memory
-        self.event_log.setPlaceholderText("Gestures and the actions they fire appear here.")
+        self.event_log = EventLog(MAX_LOG_LINES)
         side_layout.addWidget(self.event_log, 2)
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 3)
@@ -317,14 +402,43 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.provider_label)
 
     def _build_shortcuts(self) -> None:
-        arm = QAction("Arm / disarm", self)
-        arm.setShortcut(QKeySequence("Ctrl+Shift+A"))
-        arm.triggered.connect(lambda: self.set_armed(not self.ctx.engine.armed))
-        self.addAction(arm)
-        run = QAction("Start / stop", self)
-        run.setShortcut(QKeySequence("F5"))
-        run.triggered.connect(self.toggle_running)
-        self.addAction(run)
+        """The window's actions (menu bar, shortcuts); see ``app.gui.menus``."""
+
+        def action(text: str, slot, tip: str = "", *, checkable: bool = False) -> QAction:
+            act = QAction(text, self)
+            act.setCheckable(checkable)
+            if tip:
+                act.setToolTip(tip)
+            act.triggered.connect(slot)
+            self.addAction(act)  # shortcuts work while the menu bar is hidden, too
+            return act
+
+        self.open_video_action = action("Open &video…", lambda: self.choose_video())
+        self.open_folder_action = action("Open image &folder…", lambda: self.choose_folder())
+        self.run_action = action("&Start / stop tracking", lambda: self.toggle_running())
+        self.quit_action = action("&Quit HandCue", lambda: self.quit_app())
+        self.arm_action = action(
+            "&Arm / disarm", lambda: self.set_armed(not self.ctx.engine.armed),
+            "When armed, gestures press keys and click",
+        )  # fmt: skip
+        self.pause_action = action(
+            "&Pause / resume", lambda: self.set_paused(not self.ctx.engine.paused),
+            "Paused: no gesture acts, not even the arm gesture",
+        )  # fmt: skip
+        self.mirror_action = action("&Mirror the picture", lambda: self.mirror_box.toggle())
+        self.next_image_action = action("&Next image", lambda: self.step_image(1),
+                                        "Image folders: show the next image")  # fmt: skip
+        self.previous_image_action = action("P&revious image", lambda: self.step_image(-1),
+                                            "Image folders: show the previous image")  # fmt: skip
+        self.guide_action = action("&Getting started", lambda: self.open_guide(),
+                                   "How to arm HandCue and what your gestures do")  # fmt: skip
+        self.gallery_action = action("Gesture &gallery", lambda: self.open_gallery(),
+                                     "Every gesture HandCue knows, with a picture")  # fmt: skip
+        from app.gui.menus import build_menu_bar
+
+        build_menu_bar(self)
+        self.start_button.setToolTip(self.run_action.toolTip())
+        self.arm_button.setToolTip(self.arm_action.toolTip())
 
     # ------------------------------------------------------------------ sources
     def refresh_cameras(self) -> None:
@@ -337,14 +451,21 @@ class MainWindow(QMainWindow):
         if not cameras:
             self.source_combo.addItem("No camera found", None)
             self.source_combo.model().item(0).setEnabled(False)  # type: ignore[attr-defined]
+        missing = []
         for path in self.ctx.recent_sources():
-            if not is_camera_spec(path):
+            if is_camera_spec(path):
+                continue
+            if Path(path).exists():
                 self._add_path_item(path)
+            else:
+                missing.append(path)
+        for path in missing:  # moved or deleted since: not offered again
+            self.ctx.forget_source(path)
         self.source_combo.insertSeparator(self.source_combo.count())
         self.source_combo.addItem("Open video file…", "__video__")
         self.source_combo.addItem("Open image folder…", "__folder__")
         self.source_combo.addItem("Look for cameras again", "__refresh__")
-        self.empty_state.set_cameras(cameras)
+        self._cameras = cameras
         self._select_source(current if current else (str(cameras[0]) if cameras else None))
 
     def _add_path_item(self, spec: str) -> int:
@@ -363,7 +484,16 @@ class MainWindow(QMainWindow):
     def _select_source(self, spec: str | None) -> None:
         i = self.source_combo.findData(spec) if spec is not None else -1
         self.source_combo.setCurrentIndex(i if i >= 0 else 0)
+        self._on_source_chosen()
+
+    def _on_source_chosen(self) -> None:
+        """The chosen source changed: its mirror setting, the empty state's words, buttons."""
+        spec = self.current_source()
+        self.empty_state.set_source(spec, self._cameras)
+        if spec is not None:
+            self._apply_mirror_pref(spec)
         self._update_start_button()
+        self._update_folder_bar()
 
     def current_source(self) -> str | None:
         """The chosen source spec, or None when nothing playable is chosen."""
@@ -393,7 +523,7 @@ class MainWindow(QMainWindow):
             self.refresh_cameras()
         elif data and self.session.running and data != self.session.spec:
             self.start()  # switching source while running restarts on the new one
-        self._update_start_button()
+        self._on_source_chosen()
 
     def choose_video(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a video", str(Path.home()), VIDEO_FILTER)
@@ -408,6 +538,40 @@ class MainWindow(QMainWindow):
             self.set_source(path)
         else:
             self._select_source(self.session.spec or None)
+
+    # ------------------------------------------------------------------ image folders
+    def _folder_target(self, spec: str) -> str | None:
+        """The image of folder ``spec`` to analyse now (the first when it was not stepped
+        through before); None when the folder has no images."""
+        if self._folder is None or self._folder.folder != spec:
+            steps = FolderSteps(spec)
+            if not steps.files:
+                self._folder = None
+                return None
+            self._folder = steps
+        return str(self._folder.current)
+
+    def step_image(self, delta: int) -> None:
+        """Show the next (``delta`` 1) or previous (-1) image of the chosen folder."""
+        spec = self.current_source()
+        if spec is None or not is_folder_spec(spec):
+            return
+        if self._folder is None or self._folder.folder != spec:
+            if self._folder_target(spec) is None:
+                return
+        else:
+            assert self._folder is not None
+            self._folder.step(delta)
+        self.start()
+
+    def _update_folder_bar(self) -> None:
+        spec = self.current_source()
+        folder = spec is not None and is_folder_spec(spec)
+        if not folder:
+            self._folder = None
+        self.folder_bar.show_steps(self._folder if folder else None)
+        self.next_image_action.setEnabled(folder)
+        self.previous_image_action.setEnabled(folder)
 
     # ------------------------------------------------------------------ running
     def check_models(self) -> None:
@@ -426,16 +590,23 @@ class MainWindow(QMainWindow):
         if spec is None:
             self.show_message("Choose a camera, a video file or an image folder first.", "info")
             return
-        self.banner.clear()
+        if not self.banner.sticky:  # a settings-file problem stays until dismissed
+            self.banner.clear()
+        self._failed_spec = None
         self._latest = self._drawn = None
-        camera = is_camera_spec(spec)
-        if camera != self._last_was_camera:
-            # A webcam is shown like a mirror (if the user wants that); files as recorded.
-            self.mirror_box.setChecked(camera and self.ctx.mirror_preview())
-            self._last_was_camera = camera
+        self._apply_mirror_pref(spec)
+        target = spec
+        if is_folder_spec(spec):
+            # Photos are not a film: one image is analysed at a time, the user steps through
+            # them (Next / Previous) instead of a 30 fps slideshow that drops most of them.
+            target = self._folder_target(spec)
+            if target is None:
+                self.show_message(f"{spec}: no images (.jpg, .png, ...) in this folder.")
+                return
         loop = self.loop_box.isChecked() and not is_camera_spec(spec)
-        self.session.start(spec, loop=loop, every_frame=self.every_frame)
+        self.session.start(target, loop=loop, every_frame=self.every_frame)
         self.state_label.setText(f"Starting {self.source_combo.currentText()}…")
+        self._update_folder_bar()
         self.video_stack.setCurrentWidget(self.video)
         self.video.set_frame(None)
 
@@ -453,7 +624,8 @@ class MainWindow(QMainWindow):
         if not running:
             self.state_label.setText("Stopped")
             self.perf_label.clear()
-            self.hands.set_frame(None)
+            stepping = self._folder is not None and self._latest is not None
+            self.hands.set_frame(self._latest if stepping else None)
             if self._latest is None:
                 self.video_stack.setCurrentWidget(self.empty_state)
 
@@ -466,6 +638,8 @@ class MainWindow(QMainWindow):
         self.start_button.setEnabled(running or self.current_source() is not None)
         spec = self.current_source()
         self.loop_box.setEnabled(spec is None or not is_camera_spec(spec))  # files only
+        if spec is not None and is_folder_spec(spec) and not running:
+            self.start_button.setText("Show")
 
     def _on_tracking_started(self, provider: str) -> None:
         self._provider = provider
@@ -482,7 +656,41 @@ class MainWindow(QMainWindow):
             self._state_dirty = True
 
     def _on_session_failed(self, message: str) -> None:
+        self._failed_spec = self.session.spec or None
+        provider = self.ctx.config.tracker.provider
+        if "execution provider" in message and provider not in ("auto", "cpu"):
+            self._fall_back_to_auto_provider(provider)
+            return
         self.show_message(message, "error")
+
+    def _fall_back_to_auto_provider(self, provider: str) -> None:
+        """The settings ask for a provider this computer cannot use: run on the best one that
+        works and say so in plain words."""
+        from app.gui.settings_dialog import PROVIDER_TITLES
+
+        cfg = self.ctx.config
+        tracker = cfg.tracker.model_copy(update={"provider": "auto"})
+        try:
+            self.ctx.set_config(cfg.model_copy(update={"tracker": tracker}))
+        except HandCueError as exc:
+            self.show_message(str(exc))
+            return
+        title = PROVIDER_TITLES.get(provider, provider)
+        restart = self._failed_spec is not None
+        if restart:
+            self.start()
+        self.show_message(
+            f"{title} cannot be used on this computer, so HandCue runs on the best processor "
+            "available instead (Settings -> Run on: Automatic).",
+            "info",
+        )
+
+    def _on_banner_dismissed(self) -> None:
+        """The message is gone: the status line goes back to what is happening."""
+        if self.session.running:
+            self.state_label.setText(f"Tracking {self.source_combo.currentText()}")
+        else:
+            self.state_label.setText("Stopped")
 
     def _on_source_lost(self, message: str) -> None:
         self.show_message(message, "warning")
@@ -494,13 +702,17 @@ class MainWindow(QMainWindow):
         self.state_label.setText(f"Tracking {self.source_combo.currentText()}")
 
     def _on_source_ended(self) -> None:
+        if self._folder is not None:
+            self.state_label.setText(self._folder.describe() + "  (Page Down: next, Page Up: "
+                                     "previous)")  # fmt: skip
+            return
         self.state_label.setText("Finished: the video ended")
 
     # ------------------------------------------------------------------ drawing
     def _redraw(self) -> None:
         """Timer, ~30 Hz: draw the newest frame if it is new; flush queued log lines."""
         if self._pending_log:
-            self.event_log.appendPlainText("\n".join(self._pending_log))
+            self.event_log.append_lines(list(self._pending_log))
             self._pending_log.clear()
         if self._state_dirty:
             self._state_dirty = False
@@ -517,9 +729,12 @@ class MainWindow(QMainWindow):
             self.plot.set_hands(
                 frame.result.hands, frame.result.width, mirrored=self.video.mirrored
             )
-        self.perf_label.setText(
-            f"{frame.fps:.1f} fps · {frame.latency_ms:.0f} ms · {frame.dropped} dropped"
-        )
+        if self._folder is not None:
+            self.perf_label.setText(self._folder.describe())
+        else:
+            self.perf_label.setText(
+                f"{frame.fps:.1f} fps · {frame.latency_ms:.0f} ms · {frame.dropped} dropped"
+            )
 
     def _log_lines(self, frame: TrackedFrame) -> list[str]:
         lines = []
@@ -534,13 +749,83 @@ class MainWindow(QMainWindow):
         return lines
 
     # ------------------------------------------------------------------ messages
-    def show_message(self, text: str, level: str = "error") -> None:
-        """The one place that shows errors and warnings to the user."""
+    def show_message(self, text: str, level: str = "error",
+                     actions: tuple[tuple[str, object], ...] = ()) -> None:  # fmt: skip
+        """The one place that shows errors and warnings to the user (``actions``: buttons
+        beside the message, as (text, callable) pairs)."""
         if level == "error":
             log.warning("shown to user: %s", text)
-        self.banner.show_message(text, level)
+        self.banner.show_message(text, level, actions)
         if level in ("error", "warning"):
             self.state_label.setText(text.splitlines()[0])
+
+    def _show_config_problems(self) -> None:
+        """Startup: every settings problem in one message; when the file could not be used,
+        where the error is, that the file was kept, and buttons to open it or restore the
+        backup."""
+        problems = self.ctx.config_problems
+        path = self.ctx.config_fallback
+        if path is None:
+            if problems:
+                self.show_message("Settings problems:\n" + "\n".join(problems), "warning")
+            return
+        details = [p for p in problems if "using the default settings" not in p]
+        text = (
+            "Your settings file could not be used, so HandCue started with the default "
+            "settings: your own profiles and mappings are not loaded. The file itself was kept "
+            f"unchanged: {path}\n" + "\n".join(details[:6])
+        )
+        actions: list[tuple[str, object]] = [("Open settings file", self.open_settings_file)]
+        if self._settings_backup() is not None:
+            actions.append(("Restore backup", self.restore_settings_backup))
+        self.show_message(text, "warning", tuple(actions))
+
+    def _settings_backup(self) -> tuple[Path, object] | None:
+        """The backup of the settings file and its settings, if it exists and is valid."""
+        from pipeline.settings import read_config_file
+
+        path = self.ctx.config_fallback
+        if path is None:
+            return None
+        backup = path.with_name(path.name + ".bak")
+        if not backup.is_file():
+            return None
+        cfg, _problems = read_config_file(backup)
+        return (backup, cfg) if cfg is not None else None
+
+    def open_settings_file(self) -> bool:
+        """Open the settings file in the user's editor (the desktop's choice)."""
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        path = self.ctx.config_fallback
+        if path is None:
+            from pipeline.settings import config_path
+
+            path = config_path()
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def restore_settings_backup(self) -> bool:
+        """Use the backup of the broken settings file; the broken file is kept beside it."""
+        found = self._settings_backup()
+        if found is None:
+            self.show_message("There is no usable backup of the settings file.")
+            return False
+        backup, cfg = found
+        try:
+            self.ctx.set_config(cfg)  # type: ignore[arg-type]
+            self.ctx.set_active_profile(cfg.active_profile)  # type: ignore[attr-defined]
+        except HandCueError as exc:
+            self.show_message(str(exc))
+            return False
+        self.ctx.config_fallback = None
+        self.refresh_profiles()
+        self.show_message(
+            f"Restored your settings from {backup.name}. The file that could not be read was "
+            "kept beside it (named config.toml.invalid-<date>).",
+            "info",
+        )
+        return True
 
     # ------------------------------------------------------------------ arming / profiles
     def set_armed(self, armed: bool) -> None:
@@ -564,11 +849,16 @@ class MainWindow(QMainWindow):
         engine = self.ctx.engine
         if engine.paused:
             state, text = "paused", "PAUSED\nclick to resume"
+            about = "Paused: no gesture acts. Press to resume."
         elif engine.armed:
-            state, text = "armed", "ARMED\ngestures control your computer"
+            state, text = "armed", "ARMED\ngestures act"
+            about = "Armed: gestures press keys and click. Press to disarm."
         else:
-            state, text = "disarmed", "DISARMED\nclick to let gestures act"
+            state, text = "disarmed", "DISARMED\nclick to arm"
+            about = "Disarmed: gestures are shown but do nothing. Press to arm."
         self.arm_button.setText(text)
+        self.arm_button.setAccessibleName(text.replace("\n", ": "))
+        self.arm_button.setAccessibleDescription(about)
         self.arm_button.setChecked(engine.armed and not engine.paused)
         self.arm_button.setProperty("state", state)
         self.arm_button.style().unpolish(self.arm_button)
@@ -602,6 +892,17 @@ class MainWindow(QMainWindow):
     def _on_mirror_toggled(self, on: bool) -> None:
         self.video.set_mirrored(on)
         self._drawn = None  # redraw the 3D view mirrored too
+        spec = self.current_source()
+        if spec is not None and on != self.ctx.mirror_for(spec):
+            self.ctx.set_mirror_for(spec, on)  # the user's choice sticks (per kind of source)
+
+    def _apply_mirror_pref(self, spec: str) -> None:
+        """Show the picture mirrored as the user last chose for this kind of source (webcams
+        like a mirror by default, files as recorded)."""
+        on = self.ctx.mirror_for(spec)
+        if self.mirror_box.isChecked() != on:
+            self.mirror_box.setChecked(on)
+        self.video.set_mirrored(on)
 
     # ------------------------------------------------------------------ dialogs
     def open_mapping_editor(self) -> None:
@@ -640,10 +941,12 @@ class MainWindow(QMainWindow):
             self.start()
 
     def apply_settings(self) -> None:
-        """Settings changed: rebuild the pipeline and restart a running source."""
-        self.video.set_mirrored(self.ctx.mirror_preview())
-        self.mirror_box.setChecked(self.ctx.mirror_preview())
-        if self.session.running:
+        """Settings changed: rebuild the pipeline and restart a running source (or one that
+        stopped on an error, which the new settings may have fixed)."""
+        spec = self.current_source()
+        if spec is not None:
+            self._apply_mirror_pref(spec)
+        if self.session.running or (self._failed_spec is not None and spec is not None):
             self.start()
 
     # ------------------------------------------------------------------ window life
