@@ -117,6 +117,8 @@ def create_main_window(ctx: AppContext, *, source: str | None = None, minimised:
         window.hide()
     else:
         window.show()
+        if not ctx.prefs.guide_seen:  # first run: how to arm, and what the gestures do
+            QTimer.singleShot(400, window.open_guide)
     return window
 
 

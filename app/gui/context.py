@@ -51,6 +51,10 @@ class GuiPrefs:
     start_minimised: bool = False
     close_to_tray: bool = True
     recent_sources: tuple[str, ...] = ()
+    osd: bool = True  # on-screen display when arming and when an action fires
+    osd_sound: bool = False
+    osd_position: str = "top-right"
+    guide_seen: bool = False  # the first-run guide was shown (it opens once by itself)
 
     @classmethod
     def load(cls, path: Path) -> tuple[GuiPrefs, list[str]]:
@@ -65,6 +69,10 @@ class GuiPrefs:
                 start_minimised=bool(raw.get("start_minimised", False)),
                 close_to_tray=bool(raw.get("close_to_tray", True)),
                 recent_sources=tuple(str(s) for s in raw.get("recent_sources", []))[:MAX_RECENT],
+                osd=bool(raw.get("osd", True)),
+                osd_sound=bool(raw.get("osd_sound", False)),
+                osd_position=str(raw.get("osd_position", "top-right")),
+                guide_seen=bool(raw.get("guide_seen", False)),
             )
             return prefs, []
         except (OSError, ValueError, TypeError) as exc:
@@ -78,6 +86,10 @@ class GuiPrefs:
             "start_minimised": self.start_minimised,
             "close_to_tray": self.close_to_tray,
             "recent_sources": list(self.recent_sources),
+            "osd": self.osd,
+            "osd_sound": self.osd_sound,
+            "osd_position": self.osd_position,
+            "guide_seen": self.guide_seen,
         }
         try:
             atomic_write_text(path, tomli_w.dumps(data))

@@ -216,6 +216,8 @@ class MainWindow(QMainWindow):
         self._cameras: list[int] = []
         self._failed_spec: str | None = None  # the source that stopped on an error
         self._folder: FolderSteps | None = None  # an image folder being stepped through
+        self.guide: QWidget | None = None  # the first-run guide, when open
+        self.gallery: QWidget | None = None  # the gesture gallery, when open
         self._last_frame_s = 0.0
         self._provider = ""
         self._warm_up: WarmUpThread | None = None
@@ -236,6 +238,11 @@ class MainWindow(QMainWindow):
         self._build_shortcuts()
 
         self.video.set_hold_lookup(ctx.hold_ms_for)
+        self.video.set_action_lookup(self.action_for)
+        from app.gui.toast import Osd
+
+        self.osd = Osd(enabled=ctx.prefs.osd, sound=ctx.prefs.osd_sound,
+                       position=ctx.prefs.osd_position)  # fmt: skip
         self.hands.set_hold_lookup(ctx.hold_ms_for)
         self.banner.dismissed.connect(self._on_banner_dismissed)
         self.refresh_cameras()
@@ -652,6 +659,7 @@ class MainWindow(QMainWindow):
         self._last_frame_s = time.monotonic()
         for line in self._log_lines(frame):
             self._pending_log.append(line)
+        self.osd.on_records(frame.actions)
         if any(getattr(r, "kind", "") == "state" for r in frame.actions):
             self._state_dirty = True
 
@@ -832,11 +840,24 @@ class MainWindow(QMainWindow):
         self.ctx.engine.set_armed(armed)
         self._update_arm_button()
         self.ctx.state_changed.emit()
+        self.osd.notify(*(("Armed: gestures act", "armed") if armed else ("Disarmed", "info")))
 
     def set_paused(self, paused: bool) -> None:
         self.ctx.engine.set_paused(paused)
         self._update_arm_button()
         self.ctx.state_changed.emit()
+        self.osd.notify(*(("Paused", "paused") if paused else ("Resumed", "info")))
+
+    def action_for(self, gesture: str) -> str:
+        """What ``gesture`` does in the active profile, in words ("" for nothing)."""
+        from app.gui.action_words import action_words
+
+        if gesture == self.ctx.config.actions.arm_gesture and gesture != "none":
+            return "arm / disarm"
+        for binding in self.ctx.engine.mappings:
+            if binding.gesture == gesture:
+                return action_words(binding.action)
+        return ""
 
     def _on_arm_clicked(self) -> None:
         engine = self.ctx.engine
@@ -917,7 +938,9 @@ class MainWindow(QMainWindow):
         from app.gui.recorder import GestureRecorder
 
         dialog = GestureRecorder(self.ctx, lambda: self._latest, self,
-                                 mirrored=self.video.mirrored)  # fmt: skip
+                                 mirrored=self.video.mirrored,
+                                 is_running=lambda: self.session.running,
+                                 start_tracking=self.start)  # fmt: skip
         dialog.map_requested.connect(self._on_map_recorded)
         dialog.exec()
 
@@ -935,6 +958,32 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             self.apply_settings()
 
+    def open_guide(self) -> None:
+        """The first-run guide: how to arm, the arm gesture, the active profile's mappings."""
+        from app.gui.guide import GuideDialog
+
+        if self.guide is not None:
+            self.guide.close()
+        self.guide = GuideDialog(self.ctx, self, on_gallery=self.open_gallery)
+        self.guide.show()  # not modal: the app stays usable beside it
+        self.guide.raise_()
+        self.guide.activateWindow()
+        if not self.ctx.prefs.guide_seen:
+            from dataclasses import replace
+
+            self.ctx.set_prefs(replace(self.ctx.prefs, guide_seen=True))
+
+    def open_gallery(self) -> None:
+        """Every gesture HandCue knows, with a picture and its id."""
+        from app.gui.guide import GalleryDialog
+
+        if self.gallery is not None:
+            self.gallery.close()
+        self.gallery = GalleryDialog(self.ctx, self)
+        self.gallery.show()
+        self.gallery.raise_()
+        self.gallery.activateWindow()
+
     def _on_templates_changed(self) -> None:
         """A gesture was recorded or removed: a running source restarts so it is recognised."""
         if self.session.running:
@@ -943,6 +992,8 @@ class MainWindow(QMainWindow):
     def apply_settings(self) -> None:
         """Settings changed: rebuild the pipeline and restart a running source (or one that
         stopped on an error, which the new settings may have fixed)."""
+        prefs = self.ctx.prefs
+        self.osd.configure(enabled=prefs.osd, sound=prefs.osd_sound, position=prefs.osd_position)
         spec = self.current_source()
         if spec is not None:
             self._apply_mirror_pref(spec)
@@ -967,6 +1018,7 @@ class MainWindow(QMainWindow):
         if self._warm_up is not None:
             self._warm_up.wait()
         self.ctx.engine.release_all()
+        self.osd.close()
 
     def quit_app(self) -> None:
         self._quitting = True

@@ -35,6 +35,7 @@ from app.gui.a11y import name_widgets
 from app.gui.context import AppContext
 from app.gui.key_capture import KeyCaptureEdit
 from app.gui.screen_fit import fit_to_screen, scroll_body
+from app.gui.toast import POSITIONS
 from app.gui.video_view import gesture_title
 from pipeline.errors import HandCueError
 from pipeline.settings import COUNTING_SCHEMES, PROVIDERS, is_dynamic_gesture
@@ -245,6 +246,25 @@ class SettingsDialog(QDialog):
             note.setWordWrap(True)
             form.addRow(note)
         layout.addWidget(window)
+
+        osd = QGroupBox("On-screen display")
+        form = QFormLayout(osd)
+        self.osd = QCheckBox("Show arming, pausing and each action in a corner of the screen")
+        self.osd.setChecked(prefs.osd)
+        self.osd_sound = QCheckBox("Play a short sound with it")
+        self.osd_sound.setChecked(prefs.osd_sound)
+        self.osd_position = QComboBox()
+        for key, title in POSITIONS.items():
+            self.osd_position.addItem(title, key)
+        self.osd_position.setCurrentIndex(max(0, self.osd_position.findData(prefs.osd_position)))
+        self.osd.toggled.connect(self.osd_sound.setEnabled)
+        self.osd.toggled.connect(self.osd_position.setEnabled)
+        self.osd_sound.setEnabled(prefs.osd)
+        self.osd_position.setEnabled(prefs.osd)
+        form.addRow(self.osd)
+        form.addRow(self.osd_sound)
+        form.addRow("Position", self.osd_position)
+        layout.addWidget(osd)
         layout.addStretch(1)
 
         self.error = QLabel()
@@ -333,4 +353,7 @@ class SettingsDialog(QDialog):
             mirror_preview=self.mirror.isChecked(),
             start_minimised=self.start_minimised.isChecked() and self.start_minimised.isEnabled(),
             close_to_tray=self.close_to_tray.isChecked() and self.close_to_tray.isEnabled(),
+            osd=self.osd.isChecked(),
+            osd_sound=self.osd_sound.isChecked(),
+            osd_position=self.osd_position.currentData(),
         )
