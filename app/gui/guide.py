@@ -301,4 +301,4 @@ class GuideDialog(QDialog):
         row.addStretch(1)
         row.addWidget(self.close_button)
         outer.addLayout(row)
-        fit_to_screen(self, 640, 620)
+        fit_to_screen(self, 660, 700)

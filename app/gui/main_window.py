@@ -35,7 +35,7 @@ from app.gui.event_log import EventLog
 from app.gui.folder_steps import FolderBar, FolderSteps
 from app.gui.hands_panel import HandsPanel
 from app.gui.plot3d import HandPlot3D
-from app.gui.screen_fit import fit_to_screen
+from app.gui.screen_fit import fit_to_screen, scroll_body
 from app.gui.video_view import VideoView, gesture_title
 from app.gui.worker import TrackedFrame, is_camera_spec, lower_thread_priority
 from pipeline.errors import HandCueError
@@ -269,10 +269,8 @@ class MainWindow(QMainWindow):
         bar.addWidget(source_label)
         self.source_combo = QComboBox()
         self.source_combo.setMinimumWidth(180)
-        self.source_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.source_combo.setMinimumContentsLength(18)
+        self.source_combo.setMaximumWidth(380)
+        self.source_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.source_combo.setToolTip("Camera, video file or image folder to track")
         self.source_combo.activated.connect(self._on_source_activated)
         source_label.setBuddy(self.source_combo)
@@ -393,7 +391,12 @@ class MainWindow(QMainWindow):
         side_layout.addWidget(log_title)
         self.event_log = EventLog(MAX_LOG_LINES)
         side_layout.addWidget(self.event_log, 2)
-        splitter.addWidget(side)
+        # On a short screen the side panel scrolls instead of pushing the window off it.
+        side_scroll = scroll_body(side)
+        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_scroll.setMinimumWidth(side.minimumWidth() + 14)
+        side.setMinimumHeight(460)
+        splitter.addWidget(side_scroll)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([880, 380])
@@ -480,6 +483,8 @@ class MainWindow(QMainWindow):
             if self.source_combo.itemData(i) == spec:
                 return i
         label = Path(spec).name or spec
+        if len(label) > 34:  # the full path is in the tooltip
+            label = label[:20] + "…" + label[-13:]
         kind = "Folder" if Path(spec).is_dir() else "Video"
         index = max(0, self.source_combo.findData("__video__") - 1)
         if self.source_combo.findData("__video__") < 0:

@@ -189,7 +189,8 @@ class MappingEditor(QDialog):
         self.table.setTabKeyNavigation(False)  # Tab moves on to the next control
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)  # narrow windows scroll sideways, nothing is elided
+        self.table.setMinimumHeight(150)
         self.table.currentCellChanged.connect(lambda row, *_: self._load_row(row))
         right.addWidget(self.table, 1)
         buttons = QHBoxLayout()

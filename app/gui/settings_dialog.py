@@ -239,6 +239,7 @@ class SettingsDialog(QDialog):
             tray_available = QSystemTrayIcon.isSystemTrayAvailable()
         if not tray_available:
             for box in (self.start_minimised, self.close_to_tray):
+                box.setChecked(False)
                 box.setEnabled(False)
                 box.setToolTip("This desktop has no system tray, so HandCue cannot live there")
             note = QLabel("This desktop has no system tray: HandCue closes with its window.")

@@ -33,10 +33,13 @@ def thumb_out(rock: dict, recognizer: GestureRecognizer) -> dict:
     """No photo shows i_love_you (rock with the thumb out): take the real rock pose and swing
     its thumb out, straight, away from the palm; checked with the recogniser."""
     pts = np.asarray(rock["points"], np.float32) * 200.0
-    out = (pts[1, :2] - pts[0, :2]) + (pts[1, :2] - pts[5, :2])
+    side = pts[5, :2] - pts[17, :2]  # across the knuckles, towards the thumb side
+    up = pts[9, :2] - pts[0, :2]  # from the wrist towards the fingers
+    out = side / float(np.linalg.norm(side)) + 0.7 * up / float(np.linalg.norm(up))
     out /= float(np.linalg.norm(out))
-    for a, b in ((1, 2), (2, 3), (3, 4)):
-        length = float(np.linalg.norm(pts[b, :2] - pts[a, :2]))
+    bones = ((1, 2), (2, 3), (3, 4))
+    lengths = [float(np.linalg.norm(pts[b, :2] - pts[a, :2])) for a, b in bones]
+    for (a, b), length in zip(bones, lengths, strict=True):
         pts[b, :2] = pts[a, :2] + out * length
     lm = np.concatenate([pts, np.zeros((21, 1), np.float32)], axis=1)
     result = recognizer.classify(hand_from_landmarks(lm))
