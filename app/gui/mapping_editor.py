@@ -291,7 +291,8 @@ class MappingEditor(QDialog):
         self.key_capture = KeyCaptureEdit()
         self.key_capture.captured.connect(lambda _a: self._on_form_changed())
         clear = QPushButton("Clear")
-        clear.clicked.connect(lambda: (self.key_capture.clear_capture(), self._on_form_changed()))
+        clear.clicked.connect(lambda: (self.key_capture.clear_capture(), self._on_form_changed(),
+                                       self.key_capture.setFocus()))  # fmt: skip
         row.addWidget(self.key_capture, 1)
         row.addWidget(clear)
         self.param_pages["keys"] = page
