@@ -6,6 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractSpinBox,
+    QComboBox,
     QFormLayout,
     QLabel,
     QWidget,
@@ -39,18 +41,18 @@ def name_widgets(dialog: QWidget) -> None:
 
 def unnamed_controls(root: QWidget) -> list[QWidget]:
     """Controls under ``root`` that take keyboard focus but have nothing for a screen reader
-    to say: no accessible name, no text of their own and no label pointing at them."""
+    to say: no accessible name, no text of their own and no label pointing at them. Hidden
+    widgets (e.g. a combo box's closed list) and the editor inside a spin box or combo box
+    (the box speaks for it) are left out."""
     buddies = {id(label.buddy()) for label in root.findChildren(QLabel) if label.buddy()}
     out = []
     for widget in root.findChildren(QWidget):
         if widget.focusPolicy() == Qt.FocusPolicy.NoFocus or not widget.isEnabled():
             continue
-        if (
-            widget.parent() is not None
-            and type(widget).__name__ in ("QLineEdit",)
-            and type(widget.parent()).__name__ in ("QSpinBox", "QComboBox")
-        ):
-            continue  # the editor inside a spin box or combo box speaks for it
+        if not widget.isVisibleTo(root) or isinstance(widget.parentWidget(), QAbstractSpinBox):
+            continue
+        if isinstance(widget.parentWidget(), QComboBox):
+            continue
         own = widget.text() if isinstance(widget, QAbstractButton) else ""
         if widget.accessibleName() or own or id(widget) in buddies:
             continue

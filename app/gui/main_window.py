@@ -395,6 +395,7 @@ class MainWindow(QMainWindow):
         side_scroll = scroll_body(side)
         side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side_scroll.setMinimumWidth(side.minimumWidth() + 14)
+        side_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its controls take the focus
         side.setMinimumHeight(460)
         splitter.addWidget(side_scroll)
         splitter.setStretchFactor(0, 3)
@@ -615,7 +616,7 @@ class MainWindow(QMainWindow):
             if target is None:
                 self.show_message(f"{spec}: no images (.jpg, .png, ...) in this folder.")
                 return
-        loop = self.loop_box.isChecked() and not is_camera_spec(spec)
+        loop = self.loop_box.isChecked() and not is_camera_spec(spec) and target == spec
         self.session.start(target, loop=loop, every_frame=self.every_frame)
         self.state_label.setText(f"Starting {self.source_combo.currentText()}…")
         self._update_folder_bar()

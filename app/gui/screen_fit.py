@@ -58,4 +58,6 @@ def scroll_body(body: QWidget) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    # The controls inside take the focus (and the area scrolls to show the focused one).
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     return area
