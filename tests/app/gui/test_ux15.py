@@ -294,19 +294,22 @@ def test_recording_a_fist_warns_it_takes_over_the_builtin(make_ctx, qtbot):
 
 def test_a_shape_of_its_own_gets_no_warning(make_ctx, qtbot):
     from app.gui.recorder import GestureRecorder
-
-    lm = synthetic_landmarks()
-    lm[12, :2] = lm[9, :2] + (lm[12, :2] - lm[9, :2]) * 0.2  # middle finger half folded
-    lm[16, :2] = lm[13, :2] + (lm[16, :2] - lm[13, :2]) * 0.2
-    dialog = GestureRecorder(make_ctx(), lambda: None)
-    qtbot.addWidget(dialog)
-    hand = hand_from_landmarks(lm)
     from pipeline.gestures.features import measure
     from pipeline.gestures.recognizer import match_builtin
 
-    if match_builtin(measure(hand))[0] != "none":
-        pytest.skip("the made-up pose happens to be a built-in sign")
+    lm = synthetic_landmarks()
+    for finger in (2, 3):  # middle and ring bent sideways at their middle joint: no sign
+        base = 1 + 4 * finger
+        v = lm[base + 1, :2] - lm[base, :2]
+        perp = np.array([v[1], -v[0]])
+        lm[base + 2, :2] = lm[base + 1, :2] + perp * 0.9
+        lm[base + 3, :2] = lm[base + 2, :2] + perp * 0.8
+    hand = hand_from_landmarks(lm)
+    assert match_builtin(measure(hand))[0] == "none"
+    dialog = GestureRecorder(make_ctx(), lambda: None)
+    qtbot.addWidget(dialog)
     dialog.add_sample(hand)
+    dialog.add_sample(hand_from_landmarks(synthetic_landmarks()))  # 1 of 2 is not "most"
     assert dialog.lookalike_label.isHidden()
 
 
