@@ -307,8 +307,62 @@ def check_ux_shots(args: list[str]) -> int:
     return emit(result, not problems)
 
 
+def check_ux_fit(_args: list[str]) -> int:
+    """Every window of the app opened on this display (size and scale as given by the test):
+    each must fit on the screen with no text cut off; the main window's tool bar buttons must
+    all be shown (no overflow arrow) and the mapping editor's Save/Cancel be on screen."""
+    from app.gui.app import build_context
+    from app.gui.main_window import MainWindow
+    from app.gui.mapping_editor import MappingEditor
+    from app.gui.recorder import GestureRecorder
+    from app.gui.settings_dialog import SettingsDialog
+    from pipeline.actions.sink import RecordingSink
+
+    window = MainWindow(build_context(sink=RecordingSink()), enable_3d=False)
+    window.show()
+    pump(0.5)
+    problems: dict[str, list[str]] = {}
+
+    def look(name: str, widget) -> None:
+        widget.show()
+        pump(0.4)
+        found = clipped_widgets(widget)
+        if found:
+            problems[name] = found
+        widget.close()
+
+    found = clipped_widgets(window)
+    bar = window.profile_bar
+    for action in (window.mappings_action, window.record_action, window.settings_action):
+        button = bar.widgetForAction(action)
+        if not button.isVisible() or button.geometry().right() > bar.width():
+            found.append(f"{action.text()} is not shown in the tool bar")
+    if found:
+        problems["main"] = found
+    editor = MappingEditor(window.ctx, window)
+    editor.show()
+    pump(0.4)
+    screen = editor.screen().availableGeometry()
+    for button in (editor.save_button, editor.cancel_button):
+        corner = button.mapToGlobal(button.rect().bottomRight())
+        if not screen.contains(corner):
+            problems.setdefault("mappings", []).append(f"{button.text()} is off the screen")
+    look("mappings", editor)
+    look("settings", SettingsDialog(window.ctx, window))
+    look("recorder", GestureRecorder(window.ctx, lambda: None, window))
+    window.open_gallery()
+    look("gallery", window.gallery)
+    window.open_guide()
+    look("guide", window.guide)
+    result = {"screen": window.screen().availableGeometry().getRect(),
+              "window": window.frameGeometry().getRect(), "problems": problems}  # fmt: skip
+    window.quit_app()
+    return emit(result, not problems)
+
+
 CHECKS = {"plot3d": check_plot3d, "e2e": check_e2e, "shots": check_shots,
-          "models_missing": check_models_missing, "ux_shots": check_ux_shots}  # fmt: skip
+          "models_missing": check_models_missing, "ux_shots": check_ux_shots,
+          "ux_fit": check_ux_fit}  # fmt: skip
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in CHECKS:
