@@ -187,7 +187,8 @@ class VideoView(QWidget):
         ys = [c.y() for c in corners]
         x = max(4.0, min((min(xs) + max(xs)) / 2 - tw / 2, self.width() - tw - 4))
         y = min(ys) - th - 6
-        if y < 4:
+        top = 44.0 if self.show_readout else 4.0  # below the fps readout, never under it
+        if y < top:
             y = min(max(ys) + 6, self.height() - th - 4)
         box = QRectF(x, y, tw, th)
         p.setPen(Qt.PenStyle.NoPen)
