@@ -609,3 +609,28 @@ def test_focus_ring_is_in_the_stylesheet():
         assert selector in qss
     assert "#ffd166" in qss.split("QPushButton:focus", 1)[1].split("}", 1)[0]
 
+
+
+def test_fixing_the_settings_after_a_failed_start_restarts_and_clears_the_error(
+    make_window, make_ctx, qtbot
+):
+    from pipeline.errors import HandCueError
+
+    ctx = make_ctx()
+    broken = [True]
+
+    def build(_cfg, **_kw):
+        if broken[0]:
+            raise HandCueError("the hand tracker could not start on this setting")
+        return ctx.fake_tracker
+
+    ctx._trackers.factory = build
+    window = make_window(ctx)
+    window.set_source("clip.mp4")
+    qtbot.waitUntil(lambda: window.banner.level == "error", timeout=5000)
+    assert not window.session.running
+    broken[0] = False  # the user switched back to a setting that works
+    window.apply_settings()
+    qtbot.waitUntil(lambda: window._latest is not None, timeout=5000)
+    assert window.banner.isHidden() and "could not" not in window.state_label.text()
+    window.stop()
