@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import SourceError
+from pipeline.settings import MAX_HANDS
 from pipeline.sources import IMAGE_SUFFIXES, read_image
 
 
@@ -22,7 +23,7 @@ def add_tracker_options(p: argparse.ArgumentParser, default_hands: int = 2) -> N
         type=int,
         default=default_hands,
         metavar="N",
-        help=f"most hands to track, 1-8 (default {default_hands})",
+        help=f"most hands to track, 1-{MAX_HANDS} (default {default_hands})",
     )
     p.add_argument(
         "--provider", default="auto", help="onnxruntime provider: auto, cpu, cuda, directml"

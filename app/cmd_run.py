@@ -69,8 +69,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         'settings-file mapping: "open_palm[trigger=while_held,repeat=150]=scroll:down" '
         "(quote it: some shells treat [ ] specially). " + MAP_OPTIONS_HELP,
     )
+    from pipeline.settings import MAX_HANDS
+
     p.add_argument("--dry-run", action="store_true", help="print the actions, inject nothing")
-    p.add_argument("--max-hands", type=int, metavar="N", help="most hands to track (1-4)")
+    p.add_argument(
+        "--max-hands", type=int, metavar="N", help=f"most hands to track (1-{MAX_HANDS})"
+    )
     p.add_argument("--model", choices=("full", "lite"), help="model size (default: settings)")
     p.add_argument("--config", type=Path, metavar="FILE", help="settings file to use instead")
     p.add_argument("--disarmed", action="store_true", help="start disarmed (arm by gesture)")
@@ -104,6 +108,7 @@ def load_settings(args: argparse.Namespace, warn: Callable[[str], None]) -> tupl
         load_config,
         read_config_file,
     )
+    from pipeline.settings.store import did_you_mean
 
     known = default_known_gestures()
     if args.config is not None:
@@ -118,7 +123,8 @@ def load_settings(args: argparse.Namespace, warn: Callable[[str], None]) -> tupl
     for binding in overrides:
         if binding.gesture not in known:
             names = ", ".join(sorted(g for g in known if g != "none"))
-            raise HandCueError(f"--map: unknown gesture {binding.gesture!r}; known: {names}")
+            hint = did_you_mean(binding.gesture, known - {"none"})
+            raise HandCueError(f"--map: unknown gesture {binding.gesture!r}; {hint}known: {names}")
         conflict = binding.conflict(cfg.actions)
         if conflict is not None:
             raise HandCueError(f"--map: {conflict}")

@@ -218,6 +218,9 @@ class VideoSource(FrameSource):
         self.kind = "camera" if self.is_camera else "video"
         self.spec = spec
         self.loop = loop and not self.is_camera
+        problem = _camera_device_problem(int(spec)) if self.is_camera else None
+        if problem is not None:  # asking OpenCV would print its own warnings before our message
+            raise SourceError(problem)
         self._calls = _CaptureCalls(f"capture {spec}")
         try:
             self.cap = self._calls.call(_open_capture, spec)
@@ -430,6 +433,13 @@ class LatestSlot:
         return self._closed
 
 
+def camera_node_exists(index: int) -> bool:
+    """False when camera ``index`` certainly does not exist: on Linux its /dev/videoN node is
+    missing. Elsewhere True (only opening it can tell)."""
+
+    return _camera_device_problem(index) is None
+
+
 def list_cameras(max_index: int = 4) -> list[int]:
     """Camera indices that open (a quick probe; an empty list on machines without one).
 
@@ -437,7 +447,7 @@ def list_cameras(max_index: int = 4) -> list[int]:
     would otherwise log an error per missing device."""
     found = []
     for i in range(max_index):
-        if sys.platform.startswith("linux") and not Path(f"/dev/video{i}").exists():
+        if not camera_node_exists(i):
             continue
         cap = _open_capture(i)
         if cap.isOpened():

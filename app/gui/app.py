@@ -43,12 +43,16 @@ def build_context(*, sink: Any = None) -> AppContext:
     """Load settings, recorded gestures and the action engine; never raises for a bad file."""
     from pipeline.gestures.templates import TemplateStore
     from pipeline.runtime import make_engine, make_switcher
-    from pipeline.settings import load_config, save_config
+    from pipeline.settings import config_path, load_config, read_config_file, save_config
 
     problems: list[str] = []
+    fallback = None  # the settings file, when it could not be used (defaults instead)
     try:
         cfg, cfg_problems = load_config()
         problems += list(cfg_problems)
+        path = config_path()
+        if cfg_problems and path.is_file() and read_config_file(path)[0] is None:
+            fallback = path
     except HandCueError as exc:
         from pipeline.settings import AppConfig
 
@@ -74,9 +78,11 @@ def build_context(*, sink: Any = None) -> AppContext:
     prefs_path = paths.config_dir() / GUI_PREFS_FILE
     prefs, pref_problems = GuiPrefs.load(prefs_path)
     problems += pref_problems
-    return AppContext(cfg, engine=engine, sink=sink, config_problems=problems, save_config=save_config,
-                      templates=templates, templates_loader=load_templates, prefs=prefs,
-                      prefs_path=prefs_path, switcher=switcher)  # fmt: skip
+    ctx = AppContext(cfg, engine=engine, sink=sink, config_problems=problems, save_config=save_config,
+                     templates=templates, templates_loader=load_templates, prefs=prefs,
+                     prefs_path=prefs_path, switcher=switcher)  # fmt: skip
+    ctx.config_fallback = fallback
+    return ctx
 
 
 def make_application(argv: Sequence[str] | None = None) -> QApplication:
@@ -112,6 +118,8 @@ def create_main_window(ctx: AppContext, *, source: str | None = None, minimised:
         window.hide()
     else:
         window.show()
+        if not ctx.prefs.guide_seen:  # first run: how to arm, and what the gestures do
+            QTimer.singleShot(400, window.open_guide)
     return window
 
 
@@ -192,7 +200,18 @@ def run(source: str | None = None, *, minimised: bool = False) -> int:
     ctx = build_context()
     window = create_main_window(ctx, source=source, minimised=minimised)
     serve_window(instance, window)
-    hotkey = start_pause_hotkey(window)
+    hotkeys = {"listener": start_pause_hotkey(window),
+               "combo": ctx.config.actions.pause_hotkey}  # fmt: skip
+
+    def _on_config_changed() -> None:  # Settings changed the pause hotkey: listen for the new one
+        if ctx.config.actions.pause_hotkey == hotkeys["combo"]:
+            return
+        if hotkeys["listener"] is not None:
+            hotkeys["listener"].stop()
+        hotkeys["listener"] = start_pause_hotkey(window)
+        hotkeys["combo"] = ctx.config.actions.pause_hotkey
+
+    ctx.config_changed.connect(_on_config_changed)
     ctx.start_switching()  # the window shows the result (or why switching is unavailable)
     app.lastWindowClosed.connect(lambda: None if window.close_to_tray else app.quit())
     if not window.close_to_tray:
@@ -202,8 +221,8 @@ def run(source: str | None = None, *, minimised: bool = False) -> int:
         code = app.exec()
     finally:
         try:
-            if hotkey is not None:
-                hotkey.stop()
+            if hotkeys["listener"] is not None:
+                hotkeys["listener"].stop()
             instance.close()
             ctx.stop_switching()
             window.shutdown()

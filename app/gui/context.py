@@ -34,7 +34,7 @@ from pipeline.fileio import atomic_write_text
 from pipeline.gestures import BUILTIN_GESTURES
 from pipeline.runtime import HandCueRuntime, Tracker, build_runtime, make_gestures, make_tracker
 from pipeline.settings import AppConfig, tracker_config
-from pipeline.sources import is_folder_spec
+from pipeline.sources import is_camera_spec, is_folder_spec
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +46,15 @@ MAX_RECENT = 8
 class GuiPrefs:
     """Preferences that only the desktop app has (window behaviour, not tracking)."""
 
-    mirror_preview: bool = True
+    mirror_preview: bool = True  # webcams
+    mirror_files: bool = False  # video files and image folders
     start_minimised: bool = False
     close_to_tray: bool = True
     recent_sources: tuple[str, ...] = ()
+    osd: bool = True  # on-screen display when arming and when an action fires
+    osd_sound: bool = False
+    osd_position: str = "top-right"
+    guide_seen: bool = False  # the first-run guide was shown (it opens once by itself)
 
     @classmethod
     def load(cls, path: Path) -> tuple[GuiPrefs, list[str]]:
@@ -60,9 +65,14 @@ class GuiPrefs:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
             prefs = cls(
                 mirror_preview=bool(raw.get("mirror_preview", True)),
+                mirror_files=bool(raw.get("mirror_files", False)),
                 start_minimised=bool(raw.get("start_minimised", False)),
                 close_to_tray=bool(raw.get("close_to_tray", True)),
                 recent_sources=tuple(str(s) for s in raw.get("recent_sources", []))[:MAX_RECENT],
+                osd=bool(raw.get("osd", True)),
+                osd_sound=bool(raw.get("osd_sound", False)),
+                osd_position=str(raw.get("osd_position", "top-right")),
+                guide_seen=bool(raw.get("guide_seen", False)),
             )
             return prefs, []
         except (OSError, ValueError, TypeError) as exc:
@@ -72,9 +82,14 @@ class GuiPrefs:
         """Atomic write (``pipeline.fileio``); a failure is logged, the old file kept."""
         data = {
             "mirror_preview": self.mirror_preview,
+            "mirror_files": self.mirror_files,
             "start_minimised": self.start_minimised,
             "close_to_tray": self.close_to_tray,
             "recent_sources": list(self.recent_sources),
+            "osd": self.osd,
+            "osd_sound": self.osd_sound,
+            "osd_position": self.osd_position,
+            "guide_seen": self.guide_seen,
         }
         try:
             atomic_write_text(path, tomli_w.dumps(data))
@@ -165,6 +180,8 @@ class AppContext(QObject):
         self.engine = engine
         self.sink = sink
         self.config_problems = list(config_problems or [])
+        # The settings file when it could not be used and the defaults are in effect instead.
+        self.config_fallback: Path | None = None
         self._save_config = save_config
         self._trackers = TrackerCache(tracker_factory)
         self._gesture_factory = gesture_factory
@@ -199,6 +216,21 @@ class AppContext(QObject):
 
     def mirror_preview(self) -> bool:
         return self.prefs.mirror_preview
+
+    def mirror_for(self, spec: str) -> bool:
+        """Whether the picture of source ``spec`` is shown mirrored (the user's last choice for
+        webcams, or for files)."""
+        return self.prefs.mirror_preview if is_camera_spec(spec) else self.prefs.mirror_files
+
+    def set_mirror_for(self, spec: str, on: bool) -> None:
+        field_name = "mirror_preview" if is_camera_spec(spec) else "mirror_files"
+        self.set_prefs(replace(self.prefs, **{field_name: bool(on)}))
+
+    def forget_source(self, spec: str) -> None:
+        """Drop ``spec`` from the recent sources (e.g. the file is gone)."""
+        recent = tuple(s for s in self.prefs.recent_sources if s != spec)
+        if recent != self.prefs.recent_sources:
+            self.set_prefs(replace(self.prefs, recent_sources=recent))
 
     def recent_sources(self) -> list[str]:
         return list(self.prefs.recent_sources)

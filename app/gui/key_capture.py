@@ -55,7 +55,8 @@ def modifier_names(mods: Qt.KeyboardModifier) -> list[str]:
 class KeyCaptureEdit(QLineEdit):
     """Click, then press a key or a combination: the field shows it and ``action()`` gives the
     HandCue action string (``key:right`` or ``combo:ctrl+shift+t``). Tab and Esc are captured
-    too (use the clear button to start over)."""
+    while the field is empty (clear it to bind them); once it holds a key they move on, so a
+    keyboard user is never stuck in it."""
 
     captured = Signal(str)  # the action string
 
@@ -79,9 +80,18 @@ class KeyCaptureEdit(QLineEdit):
 
     def event(self, event: QEvent) -> bool:  # Tab would otherwise move the focus
         if event.type() == QEvent.Type.KeyPress:
+            if self._leaves(event):  # type: ignore[arg-type]
+                return super().event(event)
             self.keyPressEvent(event)  # type: ignore[arg-type]
             return True
         return super().event(event)
+
+    def _leaves(self, event: QKeyEvent) -> bool:
+        """Tab, Shift+Tab and Esc leave the field (no keyboard trap) once it holds a key;
+        on an empty field they are captured, so they can be bound too."""
+        plain = not (event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier)
+        keys = (Qt.Key.Key_Tab, Qt.Key.Key_Backtab, Qt.Key.Key_Escape)
+        return bool(self._action) and plain and event.key() in keys
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt name)
         key = event.key()

@@ -12,7 +12,7 @@ from collections import deque
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, Qt, QThread, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -32,14 +31,17 @@ from PySide6.QtWidgets import (
 
 from app import resources
 from app.gui.context import AppContext
+from app.gui.event_log import EventLog
+from app.gui.folder_steps import FolderBar, FolderSteps
 from app.gui.hands_panel import HandsPanel
 from app.gui.plot3d import HandPlot3D
 from app.gui.pointer_mode import PointerMode
+from app.gui.screen_fit import fit_to_screen, scroll_body
 from app.gui.video_view import VideoView, gesture_title
 from app.gui.worker import TrackedFrame, lower_thread_priority
 from pipeline.actions.engine import ActionRecord
 from pipeline.errors import HandCueError
-from pipeline.sources import is_camera_spec
+from pipeline.sources import is_camera_spec, is_folder_spec
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,10 @@ VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v);;All files (*)"
 
 
 class Banner(QWidget):
-    """One-line message above the video (error / warning / info) with optional action button."""
+    """One-line message above the video (error / warning / info) with optional action
+    buttons. ``dismissed`` is emitted when it is cleared."""
+
+    dismissed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,24 +65,48 @@ class Banner(QWidget):
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.label, 1)
+        self.label.setAccessibleName("Message")
+        self.actions_row = QHBoxLayout()
+        layout.addLayout(self.actions_row)
         self.close_button = QPushButton("Dismiss")
+        self.close_button.setAccessibleDescription("Hide this message")
         self.close_button.clicked.connect(self.clear)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self.level = ""
+        self.sticky = False
+        self.action_buttons: list[QPushButton] = []
         self.hide()
 
-    def show_message(self, text: str, level: str = "error") -> None:
+    def show_message(self, text: str, level: str = "error",
+                     actions: tuple[tuple[str, object], ...] = ()) -> None:  # fmt: skip
+        """Show ``text``; ``actions`` are (button text, callable) pairs shown beside it."""
         self.level = level
+        self.sticky = level == "warning" and bool(actions)  # stays until dismissed
+        self._set_actions(actions)
         self.label.setText(text)
         self.label.setProperty("level", level)
         self.label.style().unpolish(self.label)
         self.label.style().polish(self.label)
         self.show()
 
+    def _set_actions(self, actions: tuple[tuple[str, object], ...]) -> None:
+        for button in self.action_buttons:
+            self.actions_row.removeWidget(button)
+            button.deleteLater()
+        self.action_buttons = []
+        for text, slot in actions:
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            self.actions_row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            self.action_buttons.append(button)
+
     def clear(self) -> None:
         self.level = ""
+        self.sticky = False
         self.label.clear()
+        self._set_actions(())
         self.hide()
+        self.dismissed.emit()
 
 
 class EmptyState(QWidget):
@@ -113,6 +142,18 @@ class EmptyState(QWidget):
         buttons.addStretch(1)
         layout.addLayout(buttons)
         layout.addStretch(3)
+
+    def set_source(self, spec: str | None, cameras: list[int]) -> None:
+        """What to say before anything plays: about the chosen file or folder, if any."""
+        if spec and not is_camera_spec(spec):
+            kind = "image folder" if Path(spec).is_dir() else "video"
+            self.title.setText(f"Ready to play the {kind}")
+            self.text.setText(f"Press Start (F5) to track {Path(spec).name or spec}.")
+            self.start_button.show()
+            self.start_button.setText("Start")
+            return
+        self.start_button.setText("Start camera")
+        self.set_cameras(cameras)
 
     def set_cameras(self, cameras: list[int]) -> None:
         if cameras:
@@ -166,7 +207,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.setWindowTitle("HandCue")
         self.setWindowIcon(resources.icon("hand"))
-        self.resize(1280, 780)
+        fit_to_screen(self, 1280, 780)
         self.close_to_tray = False  # the tray controller turns this on when a tray exists
         self.every_frame = False  # files: analyse every frame instead of playing in real time
         self._quitting = False
@@ -174,7 +215,11 @@ class MainWindow(QMainWindow):
         self._drawn: TrackedFrame | None = None
         self._pending_log: deque[str] = deque(maxlen=MAX_LOG_LINES)
         self._state_dirty = False  # the engine changed armed / paused / profile by itself
-        self._last_was_camera = True
+        self._cameras: list[int] = []
+        self._failed_spec: str | None = None  # the source that stopped on an error
+        self._folder: FolderSteps | None = None  # an image folder being stepped through
+        self.guide: QWidget | None = None  # the first-run guide, when open
+        self.gallery: QWidget | None = None  # the gesture gallery, when open
         self._last_frame_s = 0.0
         self._provider = ""
         self._warm_up: WarmUpThread | None = None
@@ -197,14 +242,17 @@ class MainWindow(QMainWindow):
         self._build_shortcuts()
 
         self.video.set_hold_lookup(ctx.hold_ms_for)
+        self.video.set_action_lookup(self.action_for)
+        from app.gui.toast import Osd
+
+        self.osd = Osd(enabled=ctx.prefs.osd, sound=ctx.prefs.osd_sound,
+                       position=ctx.prefs.osd_position)  # fmt: skip
         self.hands.set_hold_lookup(ctx.hold_ms_for)
-        self.video.set_mirrored(ctx.mirror_preview())
-        self.mirror_box.setChecked(ctx.mirror_preview())
+        self.banner.dismissed.connect(self._on_banner_dismissed)
         self.refresh_cameras()
         self.refresh_profiles()
         self._update_arm_button()
-        for problem in ctx.config_problems:
-            self.show_message(f"Settings problem (defaults used): {problem}", "warning")
+        self._show_config_problems()
 
         self.redraw_timer = QTimer(self)
         self.redraw_timer.setInterval(REDRAW_INTERVAL_MS)
@@ -213,16 +261,23 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ construction
     def _build_toolbar(self) -> None:
+        """Two tool bars, source and profile; on a narrow window the second one moves to its
+        own row (``_fit_toolbars``) instead of hiding buttons behind an overflow arrow."""
         bar = QToolBar("Source")
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
         bar.setIconSize(QSize(18, 18))
         self.addToolBar(bar)
-        bar.addWidget(QLabel(" Source "))
+        self.source_bar = bar
+        source_label = QLabel(" &Source ")
+        bar.addWidget(source_label)
         self.source_combo = QComboBox()
-        self.source_combo.setMinimumWidth(260)
+        self.source_combo.setMinimumWidth(180)
+        self.source_combo.setMaximumWidth(380)
+        self.source_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.source_combo.setToolTip("Camera, video file or image folder to track")
         self.source_combo.activated.connect(self._on_source_activated)
+        source_label.setBuddy(self.source_combo)
         bar.addWidget(self.source_combo)
         self.start_button = QPushButton("Start")
         self.start_button.setProperty("accent", True)
@@ -230,22 +285,30 @@ class MainWindow(QMainWindow):
         self.start_button.setToolTip("Start or stop tracking the chosen source (F5)")
         self.start_button.clicked.connect(self.toggle_running)
         bar.addWidget(self.start_button)
-        self.loop_box = QCheckBox("Loop")
-        self.loop_box.setToolTip("Play video files and image folders over and over")
+        self.loop_box = QCheckBox("&Loop")
+        self.loop_box.setToolTip("Play video files over and over")
         self.loop_box.setChecked(True)
         bar.addWidget(self.loop_box)
-        self.mirror_box = QCheckBox("Mirror")
+        self.mirror_box = QCheckBox("M&irror")
         self.mirror_box.setToolTip(
-            "Show the picture like a mirror (on by default for a webcam, off for files)"
+            "Show the picture like a mirror (remembered separately for webcams and for files)"
         )
         self.mirror_box.toggled.connect(self._on_mirror_toggled)
         bar.addWidget(self.mirror_box)
-        bar.addSeparator()
-        bar.addWidget(QLabel(" Profile "))
+
+        bar = QToolBar("Profile")
+        bar.setObjectName("profileToolbar")
+        bar.setMovable(False)
+        bar.setIconSize(QSize(18, 18))
+        self.addToolBar(bar)
+        self.profile_bar = bar
+        profile_label = QLabel(" &Profile ")
+        bar.addWidget(profile_label)
         self.profile_combo = QComboBox()
-        self.profile_combo.setMinimumWidth(150)
+        self.profile_combo.setMinimumWidth(130)
         self.profile_combo.setToolTip("Which set of gesture -> action mappings is active")
         self.profile_combo.activated.connect(self._on_profile_activated)
+        profile_label.setBuddy(self.profile_combo)
         bar.addWidget(self.profile_combo)
         from app.gui.rules_page import SwitchingStatus  # per-application profiles
 
@@ -253,28 +316,47 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.switching_status)
         self.ctx.switch_changed.connect(lambda _choice: self.refresh_profiles())
         bar.addSeparator()
-        self.mappings_action = QAction("Mappings…", self)
+        self.mappings_action = QAction("&Mappings…", self)
         self.mappings_action.setToolTip("Choose what each gesture does")
         self.mappings_action.triggered.connect(self.open_mapping_editor)
         bar.addAction(self.mappings_action)
-        self.record_action = QAction("Record gesture…", self)
+        self.record_action = QAction("&Record gesture…", self)
         self.record_action.setToolTip("Teach HandCue a gesture of your own")
         self.record_action.triggered.connect(self.open_recorder)
         bar.addAction(self.record_action)
-        self.rules_action = QAction("Rules…", self)
+        self.rules_action = QAction("R&ules…", self)
         self.rules_action.setToolTip("Which profile each application gets")
         self.rules_action.triggered.connect(self.open_rules)
         bar.addAction(self.rules_action)
-        self.settings_action = QAction("Settings…", self)
+        self.settings_action = QAction("&Settings…", self)
+        self.settings_action.setToolTip("Tracking, gestures, safety and window settings")
         self.settings_action.triggered.connect(self.open_settings)
         bar.addAction(self.settings_action)
-        self.about_action = QAction("About", self)
-        self.about_action.setToolTip("Version and licences")
-        self.about_action.triggered.connect(self.open_about)
-        bar.addAction(self.about_action)
         bar.addSeparator()
         self.pointer_action = self.pointer_mode.make_toggle_action(self)
         bar.addAction(self.pointer_action)
+        for action in (self.mappings_action, self.record_action, self.rules_action,
+                       self.settings_action, self.pointer_action):  # fmt: skip
+            button = bar.widgetForAction(action)
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab reaches them
+            button.setAccessibleName(action.text().replace("&", "").rstrip("…"))
+            button.setAccessibleDescription(action.toolTip())
+        self._toolbar_break = False
+
+    def _fit_toolbars(self) -> None:
+        """Put the profile tool bar on its own row when both do not fit in one."""
+        need = self.source_bar.sizeHint().width() + self.profile_bar.sizeHint().width() + 16
+        split = self.width() < need
+        if split != self._toolbar_break:
+            if split:
+                self.insertToolBarBreak(self.profile_bar)
+            else:
+                self.removeToolBarBreak(self.profile_bar)
+            self._toolbar_break = split
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self._fit_toolbars()
 
     def _build_central(self, enable_3d: bool | None) -> None:
         central = QWidget()
@@ -295,7 +377,15 @@ class MainWindow(QMainWindow):
         self.video = VideoView()
         self.video_stack.addWidget(self.empty_state)
         self.video_stack.addWidget(self.video)
-        splitter.addWidget(self.video_stack)
+        video_column = QWidget()
+        column = QVBoxLayout(video_column)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.video_stack, 1)
+        self.folder_bar = FolderBar()
+        self.folder_bar.step_requested.connect(self.step_image)
+        self.folder_bar.hide()
+        column.addWidget(self.folder_bar)
+        splitter.addWidget(video_column)
 
         side = QWidget()
         side.setMinimumWidth(300)
@@ -316,13 +406,15 @@ class MainWindow(QMainWindow):
         log_title = QLabel("EVENTS")
         log_title.setObjectName("sectionTitle")
         side_layout.addWidget(log_title)
-        self.event_log = QPlainTextEdit()
-        self.event_log.setReadOnly(True)
-        self.event_log.setMaximumBlockCount(MAX_LOG_LINES)
-        self.event_log.setUndoRedoEnabled(False)  # else every appended line stays in memory
-        self.event_log.setPlaceholderText("Gestures and the actions they fire appear here.")
+        self.event_log = EventLog(MAX_LOG_LINES)
         side_layout.addWidget(self.event_log, 2)
-        splitter.addWidget(side)
+        # On a short screen the side panel scrolls instead of pushing the window off it.
+        side_scroll = scroll_body(side)
+        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_scroll.setMinimumWidth(side.minimumWidth() + 14)
+        side_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its controls take the focus
+        side.setMinimumHeight(460)
+        splitter.addWidget(side_scroll)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([880, 380])
@@ -338,14 +430,45 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.provider_label)
 
     def _build_shortcuts(self) -> None:
-        arm = QAction("Arm / disarm", self)
-        arm.setShortcut(QKeySequence("Ctrl+Shift+A"))
-        arm.triggered.connect(lambda: self.set_armed(not self.ctx.engine.armed))
-        self.addAction(arm)
-        run = QAction("Start / stop", self)
-        run.setShortcut(QKeySequence("F5"))
-        run.triggered.connect(self.toggle_running)
-        self.addAction(run)
+        """The window's actions (menu bar, shortcuts); see ``app.gui.menus``."""
+
+        def action(text: str, slot, tip: str = "", *, checkable: bool = False) -> QAction:
+            act = QAction(text, self)
+            act.setCheckable(checkable)
+            if tip:
+                act.setToolTip(tip)
+            act.triggered.connect(slot)
+            self.addAction(act)  # shortcuts work while the menu bar is hidden, too
+            return act
+
+        self.open_video_action = action("Open &video…", lambda: self.choose_video())
+        self.open_folder_action = action("Open image &folder…", lambda: self.choose_folder())
+        self.run_action = action("&Start / stop tracking", lambda: self.toggle_running())
+        self.quit_action = action("&Quit HandCue", lambda: self.quit_app())
+        self.arm_action = action(
+            "&Arm / disarm", lambda: self.set_armed(not self.ctx.engine.armed),
+            "When armed, gestures press keys and click",
+        )  # fmt: skip
+        self.pause_action = action(
+            "&Pause / resume", lambda: self.set_paused(not self.ctx.engine.paused),
+            "Paused: no gesture acts, not even the arm gesture",
+        )  # fmt: skip
+        self.mirror_action = action("&Mirror the picture", lambda: self.mirror_box.toggle())
+        self.next_image_action = action("&Next image", lambda: self.step_image(1),
+                                        "Image folders: show the next image")  # fmt: skip
+        self.previous_image_action = action("P&revious image", lambda: self.step_image(-1),
+                                            "Image folders: show the previous image")  # fmt: skip
+        self.guide_action = action("&Getting started", lambda: self.open_guide(),
+                                   "How to arm HandCue and what your gestures do")  # fmt: skip
+        self.gallery_action = action("Gesture &gallery", lambda: self.open_gallery(),
+                                     "Every gesture HandCue knows, with a picture")  # fmt: skip
+        self.about_action = action("&About HandCue", lambda: self.open_about(),
+                                   "Version and licences")  # fmt: skip
+        from app.gui.menus import build_menu_bar
+
+        build_menu_bar(self)
+        self.start_button.setToolTip(self.run_action.toolTip())
+        self.arm_button.setToolTip(self.arm_action.toolTip())
 
     # ------------------------------------------------------------------ sources
     def refresh_cameras(self) -> None:
@@ -358,14 +481,21 @@ class MainWindow(QMainWindow):
         if not cameras:
             self.source_combo.addItem("No camera found", None)
             self.source_combo.model().item(0).setEnabled(False)  # type: ignore[attr-defined]
+        missing = []
         for path in self.ctx.recent_sources():
-            if not is_camera_spec(path):
+            if is_camera_spec(path):
+                continue
+            if Path(path).exists():
                 self._add_path_item(path)
+            else:
+                missing.append(path)
+        for path in missing:  # moved or deleted since: not offered again
+            self.ctx.forget_source(path)
         self.source_combo.insertSeparator(self.source_combo.count())
         self.source_combo.addItem("Open video file…", "__video__")
         self.source_combo.addItem("Open image folder…", "__folder__")
         self.source_combo.addItem("Look for cameras again", "__refresh__")
-        self.empty_state.set_cameras(cameras)
+        self._cameras = cameras
         self._select_source(current if current else (str(cameras[0]) if cameras else None))
 
     def _add_path_item(self, spec: str) -> int:
@@ -373,6 +503,8 @@ class MainWindow(QMainWindow):
             if self.source_combo.itemData(i) == spec:
                 return i
         label = Path(spec).name or spec
+        if len(label) > 34:  # the full path is in the tooltip
+            label = label[:20] + "…" + label[-13:]
         kind = "Folder" if Path(spec).is_dir() else "Video"
         index = max(0, self.source_combo.findData("__video__") - 1)
         if self.source_combo.findData("__video__") < 0:
@@ -384,7 +516,16 @@ class MainWindow(QMainWindow):
     def _select_source(self, spec: str | None) -> None:
         i = self.source_combo.findData(spec) if spec is not None else -1
         self.source_combo.setCurrentIndex(i if i >= 0 else 0)
+        self._on_source_chosen()
+
+    def _on_source_chosen(self) -> None:
+        """The chosen source changed: its mirror setting, the empty state's words, buttons."""
+        spec = self.current_source()
+        self.empty_state.set_source(spec, self._cameras)
+        if spec is not None:
+            self._apply_mirror_pref(spec)
         self._update_start_button()
+        self._update_folder_bar()
 
     def current_source(self) -> str | None:
         """The chosen source spec, or None when nothing playable is chosen."""
@@ -414,7 +555,7 @@ class MainWindow(QMainWindow):
             self.refresh_cameras()
         elif data and self.session.running and data != self.session.spec:
             self.start()  # switching source while running restarts on the new one
-        self._update_start_button()
+        self._on_source_chosen()
 
     def choose_video(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a video", str(Path.home()), VIDEO_FILTER)
@@ -429,6 +570,40 @@ class MainWindow(QMainWindow):
             self.set_source(path)
         else:
             self._select_source(self.session.spec or None)
+
+    # ------------------------------------------------------------------ image folders
+    def _folder_target(self, spec: str) -> str | None:
+        """The image of folder ``spec`` to analyse now (the first when it was not stepped
+        through before); None when the folder has no images."""
+        if self._folder is None or self._folder.folder != spec:
+            steps = FolderSteps(spec)
+            if not steps.files:
+                self._folder = None
+                return None
+            self._folder = steps
+        return str(self._folder.current)
+
+    def step_image(self, delta: int) -> None:
+        """Show the next (``delta`` 1) or previous (-1) image of the chosen folder."""
+        spec = self.current_source()
+        if spec is None or not is_folder_spec(spec):
+            return
+        if self._folder is None or self._folder.folder != spec:
+            if self._folder_target(spec) is None:
+                return
+        else:
+            assert self._folder is not None
+            self._folder.step(delta)
+        self.start()
+
+    def _update_folder_bar(self) -> None:
+        spec = self.current_source()
+        folder = spec is not None and is_folder_spec(spec)
+        if not folder:
+            self._folder = None
+        self.folder_bar.show_steps(self._folder if folder else None)
+        self.next_image_action.setEnabled(folder)
+        self.previous_image_action.setEnabled(folder)
 
     # ------------------------------------------------------------------ running
     def check_models(self) -> None:
@@ -447,16 +622,23 @@ class MainWindow(QMainWindow):
         if spec is None:
             self.show_message("Choose a camera, a video file or an image folder first.", "info")
             return
-        self.banner.clear()
+        if not self.banner.sticky:  # a settings-file problem stays until dismissed
+            self.banner.clear()
+        self._failed_spec = None
         self._latest = self._drawn = None
-        camera = is_camera_spec(spec)
-        if camera != self._last_was_camera:
-            # A webcam is shown like a mirror (if the user wants that); files as recorded.
-            self.mirror_box.setChecked(camera and self.ctx.mirror_preview())
-            self._last_was_camera = camera
-        loop = self.loop_box.isChecked() and not is_camera_spec(spec)
-        self.session.start(spec, loop=loop, every_frame=self.every_frame)
+        self._apply_mirror_pref(spec)
+        target = spec
+        if is_folder_spec(spec):
+            # Photos are not a film: one image is analysed at a time, the user steps through
+            # them (Next / Previous) instead of a 30 fps slideshow that drops most of them.
+            target = self._folder_target(spec)
+            if target is None:
+                self.show_message(f"{spec}: no images (.jpg, .png, ...) in this folder.")
+                return
+        loop = self.loop_box.isChecked() and not is_camera_spec(spec) and target == spec
+        self.session.start(target, loop=loop, every_frame=self.every_frame)
         self.state_label.setText(f"Starting {self.source_combo.currentText()}…")
+        self._update_folder_bar()
         self.video_stack.setCurrentWidget(self.video)
         self.video.set_frame(None)
 
@@ -474,7 +656,8 @@ class MainWindow(QMainWindow):
         if not running:
             self.state_label.setText("Stopped")
             self.perf_label.clear()
-            self.hands.set_frame(None)
+            stepping = self._folder is not None and self._latest is not None
+            self.hands.set_frame(self._latest if stepping else None)
             if self._latest is None:
                 self.video_stack.setCurrentWidget(self.empty_state)
 
@@ -487,6 +670,8 @@ class MainWindow(QMainWindow):
         self.start_button.setEnabled(running or self.current_source() is not None)
         spec = self.current_source()
         self.loop_box.setEnabled(spec is None or not is_camera_spec(spec))  # files only
+        if spec is not None and is_folder_spec(spec) and not running:
+            self.start_button.setText("Show")
 
     def _on_tracking_started(self, provider: str) -> None:
         self._provider = provider
@@ -500,11 +685,46 @@ class MainWindow(QMainWindow):
         self._last_frame_s = time.monotonic()
         for line in self._log_lines(frame):
             self._pending_log.append(line)
+        self.osd.on_records(frame.actions)
         if any(r.kind == "state" for r in frame.actions):
             self._state_dirty = True
 
     def _on_session_failed(self, message: str) -> None:
+        self._failed_spec = self.session.spec or None
+        provider = self.ctx.config.tracker.provider
+        if "execution provider" in message and provider not in ("auto", "cpu"):
+            self._fall_back_to_auto_provider(provider)
+            return
         self.show_message(message, "error")
+
+    def _fall_back_to_auto_provider(self, provider: str) -> None:
+        """The settings ask for a provider this computer cannot use: run on the best one that
+        works and say so in plain words."""
+        from app.gui.settings_dialog import PROVIDER_TITLES
+
+        cfg = self.ctx.config
+        tracker = cfg.tracker.model_copy(update={"provider": "auto"})
+        try:
+            self.ctx.set_config(cfg.model_copy(update={"tracker": tracker}))
+        except HandCueError as exc:
+            self.show_message(str(exc))
+            return
+        title = PROVIDER_TITLES.get(provider, provider)
+        restart = self._failed_spec is not None
+        if restart:
+            self.start()
+        self.show_message(
+            f"{title} cannot be used on this computer, so HandCue runs on the best processor "
+            "available instead (Settings -> Run on: Automatic).",
+            "info",
+        )
+
+    def _on_banner_dismissed(self) -> None:
+        """The message is gone: the status line goes back to what is happening."""
+        if self.session.running:
+            self.state_label.setText(f"Tracking {self.source_combo.currentText()}")
+        else:
+            self.state_label.setText("Stopped")
 
     def _on_source_lost(self, message: str) -> None:
         self.show_message(message, "warning")
@@ -516,13 +736,17 @@ class MainWindow(QMainWindow):
         self.state_label.setText(f"Tracking {self.source_combo.currentText()}")
 
     def _on_source_ended(self) -> None:
+        if self._folder is not None:
+            self.state_label.setText(self._folder.describe() + "  (Page Down: next, Page Up: "
+                                     "previous)")  # fmt: skip
+            return
         self.state_label.setText("Finished: the video ended")
 
     # ------------------------------------------------------------------ drawing
     def _redraw(self) -> None:
         """Timer, ~30 Hz: draw the newest frame if it is new; flush queued log lines."""
         if self._pending_log:
-            self.event_log.appendPlainText("\n".join(self._pending_log))
+            self.event_log.append_lines(list(self._pending_log))
             self._pending_log.clear()
         if self._state_dirty:
             self._state_dirty = False
@@ -539,9 +763,12 @@ class MainWindow(QMainWindow):
             self.plot.set_hands(
                 frame.result.hands, frame.result.width, mirrored=self.video.mirrored
             )
-        self.perf_label.setText(
-            f"{frame.fps:.1f} fps · {frame.latency_ms:.0f} ms · {frame.dropped} dropped"
-        )
+        if self._folder is not None:
+            self.perf_label.setText(self._folder.describe())
+        else:
+            self.perf_label.setText(
+                f"{frame.fps:.1f} fps · {frame.latency_ms:.0f} ms · {frame.dropped} dropped"
+            )
 
     def _log_lines(self, frame: TrackedFrame) -> list[str]:
         lines = []
@@ -556,24 +783,109 @@ class MainWindow(QMainWindow):
         return lines
 
     # ------------------------------------------------------------------ messages
-    def show_message(self, text: str, level: str = "error") -> None:
-        """The one place that shows errors and warnings to the user."""
+    def show_message(self, text: str, level: str = "error",
+                     actions: tuple[tuple[str, object], ...] = ()) -> None:  # fmt: skip
+        """The one place that shows errors and warnings to the user (``actions``: buttons
+        beside the message, as (text, callable) pairs)."""
         if level == "error":
             log.warning("shown to user: %s", text)
-        self.banner.show_message(text, level)
+        self.banner.show_message(text, level, actions)
         if level in ("error", "warning"):
             self.state_label.setText(text.splitlines()[0])
+
+    def _show_config_problems(self) -> None:
+        """Startup: every settings problem in one message; when the file could not be used,
+        where the error is, that the file was kept, and buttons to open it or restore the
+        backup."""
+        problems = self.ctx.config_problems
+        path = self.ctx.config_fallback
+        if path is None:
+            if problems:
+                self.show_message("Settings problems:\n" + "\n".join(problems), "warning")
+            return
+        # The loader's own "using the default settings" wording is what this banner says.
+        details = [p.partition("; using the default settings")[0] for p in problems]
+        details = [p for p in details if p and not p.startswith(f"{path}: using the default")]
+        text = (
+            "Your settings file could not be used, so HandCue started with the default "
+            "settings: your own profiles and mappings are not loaded. The file itself was kept "
+            f"unchanged: {path}\n" + "\n".join(details[:6])
+        )
+        actions: list[tuple[str, object]] = [("Open settings file", self.open_settings_file)]
+        if self._settings_backup() is not None:
+            actions.append(("Restore backup", self.restore_settings_backup))
+        self.show_message(text, "warning", tuple(actions))
+
+    def _settings_backup(self) -> tuple[Path, object] | None:
+        """The backup of the settings file and its settings, if it exists and is valid."""
+        from pipeline.settings import read_config_file
+
+        path = self.ctx.config_fallback
+        if path is None:
+            return None
+        backup = path.with_name(path.name + ".bak")
+        if not backup.is_file():
+            return None
+        cfg, _problems = read_config_file(backup)
+        return (backup, cfg) if cfg is not None else None
+
+    def open_settings_file(self) -> bool:
+        """Open the settings file in the user's editor (the desktop's choice)."""
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        path = self.ctx.config_fallback
+        if path is None:
+            from pipeline.settings import config_path
+
+            path = config_path()
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def restore_settings_backup(self) -> bool:
+        """Use the backup of the broken settings file; the broken file is kept beside it."""
+        found = self._settings_backup()
+        if found is None:
+            self.show_message("There is no usable backup of the settings file.")
+            return False
+        backup, cfg = found
+        try:
+            self.ctx.set_config(cfg)  # type: ignore[arg-type]
+            self.ctx.set_active_profile(cfg.active_profile)  # type: ignore[attr-defined]
+        except HandCueError as exc:
+            self.show_message(str(exc))
+            return False
+        self.ctx.config_fallback = None
+        self.refresh_profiles()
+        self.show_message(
+            f"Restored your settings from {backup.name}. The file that could not be read was "
+            "kept beside it (named config.toml.invalid-<date>).",
+            "info",
+        )
+        return True
 
     # ------------------------------------------------------------------ arming / profiles
     def set_armed(self, armed: bool) -> None:
         self.ctx.engine.set_armed(armed)
         self._update_arm_button()
         self.ctx.state_changed.emit()
+        self.osd.notify(*(("Armed: gestures act", "armed") if armed else ("Disarmed", "info")))
 
     def set_paused(self, paused: bool) -> None:
         self.ctx.engine.set_paused(paused)
         self._update_arm_button()
         self.ctx.state_changed.emit()
+        self.osd.notify(*(("Paused", "paused") if paused else ("Resumed", "info")))
+
+    def action_for(self, gesture: str) -> str:
+        """What ``gesture`` does in the active profile, in words ("" for nothing)."""
+        from app.gui.action_words import action_words
+
+        if gesture == self.ctx.config.actions.arm_gesture and gesture != "none":
+            return "arm / disarm"
+        for binding in self.ctx.engine.mappings:
+            if binding.gesture == gesture:
+                return action_words(binding.action)
+        return ""
 
     def _on_arm_clicked(self) -> None:
         engine = self.ctx.engine
@@ -586,11 +898,16 @@ class MainWindow(QMainWindow):
         engine = self.ctx.engine
         if engine.paused:
             state, text = "paused", "PAUSED\nclick to resume"
+            about = "Paused: no gesture acts. Press to resume."
         elif engine.armed:
-            state, text = "armed", "ARMED\ngestures control your computer"
+            state, text = "armed", "ARMED\ngestures act"
+            about = "Armed: gestures press keys and click. Press to disarm."
         else:
-            state, text = "disarmed", "DISARMED\nclick to let gestures act"
+            state, text = "disarmed", "DISARMED\nclick to arm"
+            about = "Disarmed: gestures are shown but do nothing. Press to arm."
         self.arm_button.setText(text)
+        self.arm_button.setAccessibleName(text.replace("\n", ": "))
+        self.arm_button.setAccessibleDescription(about)
         self.arm_button.setChecked(engine.armed and not engine.paused)
         self.arm_button.setProperty("state", state)
         self.arm_button.style().unpolish(self.arm_button)
@@ -624,6 +941,17 @@ class MainWindow(QMainWindow):
     def _on_mirror_toggled(self, on: bool) -> None:
         self.video.set_mirrored(on)
         self._drawn = None  # redraw the 3D view mirrored too
+        spec = self.current_source()
+        if spec is not None and on != self.ctx.mirror_for(spec):
+            self.ctx.set_mirror_for(spec, on)  # the user's choice sticks (per kind of source)
+
+    def _apply_mirror_pref(self, spec: str) -> None:
+        """Show the picture mirrored as the user last chose for this kind of source (webcams
+        like a mirror by default, files as recorded)."""
+        on = self.ctx.mirror_for(spec)
+        if self.mirror_box.isChecked() != on:
+            self.mirror_box.setChecked(on)
+        self.video.set_mirrored(on)
 
     # ------------------------------------------------------------------ dialogs
     def open_mapping_editor(self) -> None:
@@ -644,7 +972,9 @@ class MainWindow(QMainWindow):
         from app.gui.recorder import GestureRecorder
 
         dialog = GestureRecorder(self.ctx, lambda: self._latest, self,
-                                 mirrored=self.video.mirrored)  # fmt: skip
+                                 mirrored=self.video.mirrored,
+                                 is_running=lambda: self.session.running,
+                                 start_tracking=self.start)  # fmt: skip
         dialog.map_requested.connect(self._on_map_recorded)
         dialog.exec()
 
@@ -668,16 +998,46 @@ class MainWindow(QMainWindow):
         self.about_dialog = AboutDialog(self)
         self.about_dialog.open()
 
+    def open_guide(self) -> None:
+        """The first-run guide: how to arm, the arm gesture, the active profile's mappings."""
+        from app.gui.guide import GuideDialog
+
+        if self.guide is not None:
+            self.guide.close()
+        self.guide = GuideDialog(self.ctx, self, on_gallery=self.open_gallery)
+        self.guide.show()  # not modal: the app stays usable beside it
+        self.guide.raise_()
+        self.guide.activateWindow()
+        if not self.ctx.prefs.guide_seen:
+            from dataclasses import replace
+
+            self.ctx.set_prefs(replace(self.ctx.prefs, guide_seen=True))
+
+    def open_gallery(self) -> None:
+        """Every gesture HandCue knows, with a picture and its id."""
+        from app.gui.guide import GalleryDialog
+
+        if self.gallery is not None:
+            self.gallery.close()
+        self.gallery = GalleryDialog(self.ctx, self)
+        self.gallery.show()
+        self.gallery.raise_()
+        self.gallery.activateWindow()
+
     def _on_templates_changed(self) -> None:
         """A gesture was recorded or removed: a running source restarts so it is recognised."""
         if self.session.running:
             self.start()
 
     def apply_settings(self) -> None:
-        """Settings changed: rebuild the pipeline and restart a running source."""
-        self.video.set_mirrored(self.ctx.mirror_preview())
-        self.mirror_box.setChecked(self.ctx.mirror_preview())
-        if self.session.running:
+        """Settings changed: rebuild the pipeline and restart a running source (or one that
+        stopped on an error, which the new settings may have fixed)."""
+        prefs = self.ctx.prefs
+        self.osd.configure(enabled=prefs.osd, sound=prefs.osd_sound, position=prefs.osd_position)
+        spec = self.current_source()
+        if spec is not None:
+            self._apply_mirror_pref(spec)
+        if self.session.running or (self._failed_spec is not None and spec is not None):
             self.start()
 
     # ------------------------------------------------------------------ window life
@@ -699,6 +1059,7 @@ class MainWindow(QMainWindow):
             self._warm_up.wait()
         self.pointer_mode.shutdown()
         self.ctx.engine.release_all()
+        self.osd.close()
 
     def quit_app(self) -> None:
         self._quitting = True

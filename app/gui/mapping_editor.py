@@ -35,8 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gui.a11y import name_widgets
 from app.gui.context import AppContext
 from app.gui.key_capture import KeyCaptureEdit
+from app.gui.screen_fit import fit_to_screen, scroll_body
 from app.gui.video_view import gesture_title
 from pipeline.actions.spec import MEDIA_KEYS, MOUSE_BUTTONS, SCROLL_DIRECTIONS, parse_action
 from pipeline.errors import HandCueError
@@ -102,7 +104,6 @@ class MappingEditor(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("Gesture mappings")
-        self.resize(1000, 620)
         cfg = ctx.config
         self.profiles: dict[str, dict[str, Any]] = {
             name: {
@@ -118,19 +119,25 @@ class MappingEditor(QDialog):
         self._try_timer.setInterval(1000)
         self._try_timer.timeout.connect(self._on_try_tick)
         self._build()
+        fit_to_screen(self, 1000, 660)
         self._fill_profiles(select=self.active)
         if new_gesture:
             self.add_mapping(new_gesture)
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
-        root = QHBoxLayout(self)
+        outer = QVBoxLayout(self)
+        body = QWidget()
+        root = QHBoxLayout(body)
+        root.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll_body(body), 1)
         left = QVBoxLayout()
         title = QLabel("PROFILES")
         title.setObjectName("sectionTitle")
         left.addWidget(title)
         self.profile_list = QListWidget()
         self.profile_list.setMaximumWidth(220)
+        self.profile_list.setAccessibleName("Profiles")
         self.profile_list.currentTextChanged.connect(self._on_profile_selected)
         left.addWidget(self.profile_list, 1)
         grid = QHBoxLayout()
@@ -155,8 +162,21 @@ class MappingEditor(QDialog):
         self.mappings_title = QLabel("MAPPINGS")
         self.mappings_title.setObjectName("sectionTitle")
         right.addWidget(self.mappings_title)
+        self.inactive_row = QWidget()
+        inactive = QHBoxLayout(self.inactive_row)
+        inactive.setContentsMargins(0, 0, 0, 0)
+        self.inactive_label = QLabel("")
+        self.inactive_label.setObjectName("validation")
+        self.inactive_label.setWordWrap(True)
+        self.make_active_button = QPushButton("Make this profile &active")
+        self.make_active_button.setToolTip("Use this profile's mappings from Save on")
+        self.make_active_button.clicked.connect(self.make_current_active)
+        inactive.addWidget(self.inactive_label, 1)
+        inactive.addWidget(self.make_active_button)
+        right.addWidget(self.inactive_row)
         self.description = QLineEdit()
         self.description.setPlaceholderText("What this profile is for (optional)")
+        self.description.setAccessibleName("Profile description")
         self.description.textEdited.connect(self._on_description_edited)
         right.addWidget(self.description)
         self.table = QTableWidget(0, len(COLUMNS))
@@ -165,9 +185,12 @@ class MappingEditor(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
+        self.table.setAccessibleName("Mappings")
+        self.table.setTabKeyNavigation(False)  # Tab moves on to the next control
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)  # narrow windows scroll sideways, nothing is elided
+        self.table.setMinimumHeight(150)
         self.table.currentCellChanged.connect(lambda row, *_: self._load_row(row))
         right.addWidget(self.table, 1)
         buttons = QHBoxLayout()
@@ -238,7 +261,7 @@ class MappingEditor(QDialog):
         self.validation = QLabel("")
         self.validation.setObjectName("validation")
         self.validation.setWordWrap(True)
-        right.addWidget(self.validation)
+        outer.addWidget(self.validation)
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         self.cancel_button = QPushButton("Cancel")
@@ -249,8 +272,15 @@ class MappingEditor(QDialog):
         self.save_button.clicked.connect(self.save)
         bottom.addWidget(self.cancel_button)
         bottom.addWidget(self.save_button)
-        right.addLayout(bottom)
+        outer.addLayout(bottom)
         root.addLayout(right, 1)
+        name_widgets(self)
+        self.key_capture.setAccessibleName("Key or combination to send")
+        self.text_edit.setAccessibleName("Text to type")
+        self.button_combo.setAccessibleName("Mouse button")
+        self.scroll_dir.setAccessibleName("Scroll direction")
+        self.scroll_steps.setAccessibleName("Scroll steps")
+        self.media_combo.setAccessibleName("Media key")
 
     def _build_params(self) -> None:
         self.param_pages: dict[str, QWidget] = {}
@@ -261,7 +291,8 @@ class MappingEditor(QDialog):
         self.key_capture = KeyCaptureEdit()
         self.key_capture.captured.connect(lambda _a: self._on_form_changed())
         clear = QPushButton("Clear")
-        clear.clicked.connect(lambda: (self.key_capture.clear_capture(), self._on_form_changed()))
+        clear.clicked.connect(lambda: (self.key_capture.clear_capture(), self._on_form_changed(),
+                                       self.key_capture.setFocus()))  # fmt: skip
         row.addWidget(self.key_capture, 1)
         row.addWidget(clear)
         self.param_pages["keys"] = page
@@ -324,6 +355,7 @@ class MappingEditor(QDialog):
             return
         self.description.setText(self.profiles[name]["description"])
         self.mappings_title.setText(f"MAPPINGS OF PROFILE “{name}”")
+        self._update_inactive_hint()
         builtin = name in BUILTIN_PROFILE_NAMES
         self.rename_button.setEnabled(not builtin)
         self.remove_profile_button.setEnabled(not builtin)
@@ -331,6 +363,23 @@ class MappingEditor(QDialog):
         self.rename_button.setToolTip(tip if builtin else "")
         self.remove_profile_button.setToolTip(tip if builtin else "")
         self._fill_table()
+
+    def _update_inactive_hint(self) -> None:
+        """A profile that is not the active one does nothing: say so, offer to switch."""
+        name = self.current_profile
+        inactive = bool(name) and name != self.active
+        if inactive:
+            self.inactive_label.setText(
+                f"“{name}” is not the active profile (“{self.active}” is): its mappings do "
+                "nothing until you make it active."
+            )
+        self.inactive_row.setVisible(inactive)
+
+    def make_current_active(self) -> None:
+        """Make the profile shown the active one (from Save on)."""
+        if self.current_profile in self.profiles:
+            self.active = self.current_profile
+            self._update_inactive_hint()
 
     def _ask_name(self, title: str, default: str) -> str | None:
         name, ok = QInputDialog.getText(self, title, "Profile name:", text=default)
@@ -561,7 +610,7 @@ class MappingEditor(QDialog):
             seen: dict[tuple[str, str, str], int] = {}
             for raw in prof["mappings"]:
                 if not raw["action"]:
-                    out.append(f"{name} / {raw['gesture']}: press the key or combination to send")
+                    out.append(f"{name} / {raw['gesture']}: {self._missing_action_hint(raw)}")
                     continue
                 error = _mapping_error(raw)
                 if error:
@@ -576,6 +625,18 @@ class MappingEditor(QDialog):
             conflicts = {actions.arm_conflict(m["gesture"]) for m in prof["mappings"]} - {None}
             out.extend(f"{name}: {conflict}" for conflict in sorted(map(str, conflicts)))
         return out
+
+    def _missing_action_hint(self, raw: dict[str, Any]) -> str:
+        """What to do for a mapping without an action, in the words of the action type the
+        form shows for it (the selected row) or in general words."""
+        row = self.table.currentRow()
+        selected = 0 <= row < len(self.mappings) and self.mappings[row] is raw
+        kind = self.action_type.currentData() if selected else None
+        if kind == "keys":
+            return "press the key or combination to send"
+        if kind == "type":
+            return "type the text to send"
+        return "choose the action"
 
     def _validate_all(self) -> None:
         problems = self.problems()
@@ -603,9 +664,9 @@ class MappingEditor(QDialog):
                           mappings=tuple(Binding.model_validate(m) for m in p["mappings"]))
             for name, p in self.profiles.items()
         }  # fmt: skip
-        active = self.ctx.active_profile()
+        active = self.active if self.active in profiles else self.ctx.active_profile()
         if active not in profiles:
-            active = self.active if self.active in profiles else BUILTIN_PROFILE_NAMES[0]
+            active = BUILTIN_PROFILE_NAMES[0]
         data = cfg.model_dump()
         data["profiles"] = {n: p.model_dump() for n, p in profiles.items()}
         data["active_profile"] = active
@@ -617,12 +678,8 @@ class MappingEditor(QDialog):
             return False
         try:
             cfg = self.build_config()
-            removed = set(self.ctx.config.profiles) - set(cfg.profiles)
             self.ctx.set_config(cfg)
-            if (
-                self.ctx.active_profile() in removed
-                or self.ctx.active_profile() not in cfg.profiles
-            ):
+            if self.ctx.active_profile() != cfg.active_profile:
                 self.ctx.set_active_profile(cfg.active_profile)
         except (ValidationError, HandCueError) as exc:
             self._set_validation(f"Not saved: {exc}")

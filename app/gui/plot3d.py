@@ -91,6 +91,7 @@ class HandPlot3D(QWidget):
         if self.view is None:
             placeholder = QLabel("3D view unavailable (no OpenGL on this display)")
             placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            placeholder.setWordWrap(True)  # a narrow side panel must not cut it off
             placeholder.setObjectName("hint")
             placeholder.setMinimumHeight(120)
             layout.addWidget(placeholder, 1)

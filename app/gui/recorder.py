@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.context import AppContext
-from app.gui.video_view import VideoView
+from app.gui.screen_fit import fit_to_screen, scroll_body
+from app.gui.video_view import VideoView, gesture_title
 from app.gui.worker import TrackedFrame
 from pipeline.errors import HandCueError
 from pipeline.skeleton import BONES, FINGER_COLOURS
@@ -71,6 +72,12 @@ def sample_icon(sample: np.ndarray, size: int = THUMB, *, mirrored: bool = False
     return _skeleton_drawing(xy, size, min_extent=1e-6)
 
 
+def skeleton_drawing(xy: np.ndarray, size: int = THUMB) -> QIcon:
+    """Our skeleton renderer for any ``(21, 2)`` points (any unit, y down) fitted into a
+    ``size`` square (the gesture gallery draws real example poses with it). GUI thread."""
+    return _skeleton_drawing(np.asarray(xy, dtype=np.float64)[:, :2], size, min_extent=1e-6)
+
+
 def _skeleton_drawing(xy: np.ndarray, size: int, *, min_extent: float) -> QIcon:
     """Bones and joints of ``xy`` ``(21, 2)`` (any unit, y down), fitted into a ``size``
     square; an extent below ``min_extent`` is not magnified further."""
@@ -96,6 +103,23 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
+def builtin_lookalike(hands: list[Hand]) -> tuple[str, int] | None:
+    """The built-in gesture most of ``hands`` already show, and how many show it; None when
+    at most half of them look like one built-in gesture. A recorded gesture wins over the
+    built-in ones, so recording one of them silently replaces it."""
+    from collections import Counter
+
+    from pipeline.gestures.features import measure
+    from pipeline.gestures.recognizer import match_builtin
+
+    seen = Counter(match_builtin(measure(hand))[0] for hand in hands)
+    seen.pop("none", None)
+    if not seen:
+        return None
+    gesture, n = seen.most_common(1)[0]
+    return (gesture, n) if n * 2 > len(hands) else None
+
+
 class GestureRecorder(QDialog):
     """``latest_frame()`` returns the newest TrackedFrame (or None). ``map_requested(name)`` asks
     the main window to open the mapping editor for the saved gesture."""
@@ -103,19 +127,25 @@ class GestureRecorder(QDialog):
     map_requested = Signal(str)
 
     def __init__(self, ctx: AppContext, latest_frame: Callable[[], TrackedFrame | None],
-                 parent: QWidget | None = None, *, mirrored: bool | None = None) -> None:  # fmt: skip
+                 parent: QWidget | None = None, *, mirrored: bool | None = None,
+                 is_running: Callable[[], bool] | None = None,
+                 start_tracking: Callable[[], None] | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.ctx = ctx
         self.latest_frame = latest_frame
+        self.is_running = is_running or (lambda: True)
+        self._start_tracking = start_tracking
         self.samples: list[Hand] = []
         self._countdown = 0
         self._to_take = 0
         self._last_frame_index: int | None = None
         self._stale = 0
         self.setWindowTitle("Record a gesture")
-        self.resize(820, 680)
-
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll_body(body), 1)
         intro = QLabel(
             "Show the gesture to the camera, press Record and keep still while HandCue takes "
             "samples. Record it a few times with small changes (angle, distance) so it is "
@@ -149,6 +179,19 @@ class GestureRecorder(QDialog):
         self.record_button.setMinimumHeight(36)
         self.record_button.clicked.connect(self.start_recording)
         side.addWidget(self.record_button)
+        self.start_tracking_button = QPushButton("Start tracking")
+        self.start_tracking_button.setToolTip("Start the source chosen in the main window")
+        self.start_tracking_button.clicked.connect(self._on_start_tracking)
+        self.start_tracking_button.hide()
+        side.addWidget(self.start_tracking_button)
+        self.stopped_label = QLabel(
+            "Tracking is stopped, so there is no live picture to take samples from. Start "
+            "tracking first."
+        )
+        self.stopped_label.setObjectName("validation")
+        self.stopped_label.setWordWrap(True)
+        self.stopped_label.hide()
+        side.addWidget(self.stopped_label)
         self.countdown_label = QLabel("")
         self.countdown_label.setObjectName("countdown")
         self.countdown_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -182,8 +225,15 @@ class GestureRecorder(QDialog):
         row = QHBoxLayout()
         self.recorded_list = QListWidget()
         self.recorded_list.setMaximumHeight(THUMB + 56)
+        self.recorded_list.setAccessibleName("Recorded gestures")
         self.recorded_list.currentItemChanged.connect(self._on_recorded_changed)
         row.addWidget(self.recorded_list, 1)
+        self.recorded_empty = QLabel("None yet: the gestures you save appear here.")
+        self.recorded_empty.setObjectName("hint")
+        self.recorded_empty.setWordWrap(True)
+        self.recorded_empty.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.recorded_empty.hide()
+        row.addWidget(self.recorded_empty, 1)
         saved = QVBoxLayout()
         self.saved_label = QLabel("")
         self.saved_label.setObjectName("hint")
@@ -212,10 +262,15 @@ class GestureRecorder(QDialog):
         row.addLayout(buttons)
         layout.addLayout(row)
 
+        self.lookalike_label = QLabel("")
+        self.lookalike_label.setObjectName("validation")
+        self.lookalike_label.setWordWrap(True)
+        self.lookalike_label.hide()
+        layout.addWidget(self.lookalike_label)
         self.message = QLabel("")
         self.message.setObjectName("validation")
         self.message.setWordWrap(True)
-        layout.addWidget(self.message)
+        outer.addWidget(self.message)
         row = QHBoxLayout()
         row.addStretch(1)
         self.close_button = QPushButton("Close")
@@ -227,7 +282,12 @@ class GestureRecorder(QDialog):
         self.save_map_button.clicked.connect(lambda: self.save(then_map=True))
         for b in (self.close_button, self.save_button, self.save_map_button):
             row.addWidget(b)
-        layout.addLayout(row)
+        outer.addLayout(row)
+        self.name_edit.setAccessibleName("Gesture name")
+        self.per_take.setAccessibleName("Samples per take")
+        self.sample_list.setAccessibleName("Samples recorded now")
+        self.saved_sample_list.setAccessibleName("Saved samples of the selected gesture")
+        fit_to_screen(self, 820, 680)
 
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_tick)
@@ -240,12 +300,38 @@ class GestureRecorder(QDialog):
         self._saved_shown: tuple[str, np.ndarray] | None = None
         self._fill_recorded()
         self._validate()
+        self._refresh_preview()
 
     def _refresh_preview(self) -> None:
-        frame = self.latest_frame()
+        running = bool(self.is_running())
+        self._show_running(running)
+        frame = self.latest_frame() if running else None
         if frame is not self._shown_frame:
             self._shown_frame = frame
             self.preview.set_frame(frame)
+
+    def _show_running(self, running: bool) -> None:
+        """Without tracking there is nothing to record: say so and offer to start it."""
+        if running == (not self.stopped_label.isHidden()):
+            self.stopped_label.setVisible(not running)
+            self.start_tracking_button.setVisible(not running and self._start_tracking is not None)
+            self.preview.empty_text = (
+                "Waiting for the first frame…" if running
+                else "Tracking is stopped: start it to see the live picture."
+            )  # fmt: skip
+            self.preview.update()
+        if not running and self._timer.isActive():  # stopped in the middle of a take
+            self._timer.stop()
+            self._to_take = 0
+            self.countdown_label.setText("")
+            self.message.setText("Recording stopped: tracking stopped. Start it and try again.")
+        busy = self._timer.isActive()
+        self.record_button.setEnabled(running and not busy)
+
+    def _on_start_tracking(self) -> None:
+        if self._start_tracking is not None:
+            self._start_tracking()
+        self._refresh_preview()
 
     # ------------------------------------------------------------------ store helpers
     def _store(self):
@@ -273,10 +359,9 @@ class GestureRecorder(QDialog):
                 if name == select:
                     self.recorded_list.setCurrentItem(item)
             self.remove_recorded_button.setEnabled(self.recorded_list.count() > 0)
-            if self.recorded_list.count() == 0 and store is not None:
-                item = QListWidgetItem("None yet: the gestures you save appear here.")
-                item.setFlags(Qt.ItemFlag.NoItemFlags)
-                self.recorded_list.addItem(item)
+            empty = self.recorded_list.count() == 0 and store is not None
+            self.recorded_list.setVisible(not empty)  # a wrapped sentence, not a clipped row
+            self.recorded_empty.setVisible(empty)
         finally:
             self.recorded_list.blockSignals(False)
         self._show_saved(self.selected_recorded(), store)
@@ -343,9 +428,15 @@ class GestureRecorder(QDialog):
         self.save_button.setEnabled(ok)
         self.save_map_button.setEnabled(ok)
         self.delete_button.setEnabled(bool(self.samples))
+        warning = self.lookalike_warning()
+        self.lookalike_label.setText(warning)
+        self.lookalike_label.setVisible(bool(warning))
 
     # ------------------------------------------------------------------ recording
     def start_recording(self) -> None:
+        if not self.is_running():
+            self._show_running(False)
+            return
         self._countdown = COUNTDOWN_S
         self._to_take = self.per_take.value()
         self.record_button.setEnabled(False)
@@ -392,6 +483,21 @@ class GestureRecorder(QDialog):
         self.sample_list.addItem(item)
         self._validate()
 
+    def lookalike_warning(self) -> str:
+        """'' or why these samples would take over a built-in gesture."""
+        found = builtin_lookalike(self.samples) if self.samples else None
+        if found is None:
+            return ""
+        gesture, n = found
+        title = gesture_title(gesture)
+        return (
+            f"{n} of {len(self.samples)} samples look like the built-in gesture {title} "
+            f"({gesture}). A recorded gesture wins over the built-in ones: once saved, a hand "
+            f"posed like these samples is recognised as this gesture instead of {title}, and "
+            f"mappings on {gesture} stop firing for it. To use {title}, map {gesture} "
+            "instead; or record a hand shape that differs more from it."
+        )
+
     def delete_selected(self) -> None:
         rows = sorted((self.sample_list.row(i) for i in self.sample_list.selectedItems()),
                       reverse=True)  # fmt: skip
@@ -406,6 +512,10 @@ class GestureRecorder(QDialog):
         if not self.save_button.isEnabled():
             return False
         name = self.name_edit.text().strip()
+        warning = self.lookalike_warning()
+        if warning and not self._confirm("Replace a built-in gesture?", warning + "\n\nSave "
+                                         f"'{name}' anyway?", "Save anyway"):  # fmt: skip
+            return False
         try:
             store = self._store()
             replace = name in store.names()

@@ -1,11 +1,15 @@
-"""Settings: tracking model and provider, hands, counting, timings, smoothing, window behaviour.
+"""Settings: tracking model and provider, hands, counting, timings, smoothing, safety (arm
+gesture, arm hold, pause hotkey), window behaviour.
 
 OK validates the whole config (pydantic) and saves it through ``pipeline.settings.save_config``;
-a problem is shown inline and nothing is saved. The main window then restarts a running source
-with the new settings (no app restart)."""
+a problem is shown inline and nothing is saved. "Run on" offers only the processors onnxruntime
+reports on this computer, and a processor that then fails to load a model is not saved (the
+dialog says so plainly). The main window then restarts a running source with the new settings
+(no app restart)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -18,21 +22,29 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSlider,
     QSpinBox,
+    QSystemTrayIcon,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.autostart import Autostart, autostart_for_platform
+from app.gui.a11y import name_widgets
 from app.gui.context import AppContext
+from app.gui.key_capture import KeyCaptureEdit
 from app.gui.pointer_page import PointerPage
+from app.gui.screen_fit import fit_to_screen, scroll_body
+from app.gui.toast import POSITIONS
+from app.gui.video_view import gesture_title
 from app.pointer_cli import pointer_settings
 from pipeline.errors import HandCueError
-from pipeline.settings import COUNTING_SCHEMES, PROVIDERS
+from pipeline.settings import COUNTING_SCHEMES, PROVIDERS, is_dynamic_gesture
 
 PROVIDER_TITLES = {
     "auto": "Automatic (best available)",
@@ -43,8 +55,55 @@ PROVIDER_TITLES = {
 }
 
 
+#: onnxruntime's name of each provider choice ("auto" is always offered).
+ORT_PROVIDERS = {
+    "cpu": "CPUExecutionProvider",
+    "cuda": "CUDAExecutionProvider",
+    "directml": "DmlExecutionProvider",
+    "coreml": "CoreMLExecutionProvider",
+}
+
+
 def counting_schemes() -> tuple[str, ...]:
     return tuple(COUNTING_SCHEMES)
+
+
+def available_providers(reported: list[str] | None = None) -> list[str]:
+    """The "Run on" choices this computer has: ``auto``, ``cpu`` and each provider that
+    onnxruntime reports as available (``reported``: its list, asked when None)."""
+    if reported is None:
+        try:
+            import onnxruntime as ort
+
+            reported = list(ort.get_available_providers())
+        except Exception:  # a broken onnxruntime install: the CPU is still offered
+            reported = []
+    return [name for name in PROVIDERS
+            if name in ("auto", "cpu") or ORT_PROVIDERS.get(name) in reported]  # fmt: skip
+
+
+def probe_provider(name: str) -> str | None:
+    """Load the small palm model on provider ``name``; None when it runs there, else why not
+    (in plain words). Blocks for a moment: called when the user chose a new provider."""
+    if name in ("auto", "cpu"):
+        return None
+    from pipeline.models.manifest import model_path
+    from pipeline.models.session import InferenceSession
+
+    try:
+        session = InferenceSession(model_path("palm_detection", "lite"), name, threads=1)
+    except HandCueError as exc:
+        return str(exc).splitlines()[0]
+    except Exception as exc:  # onnxruntime's own errors are untyped
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if session.provider != ORT_PROVIDERS.get(name):
+        return f"onnxruntime used {session.provider.replace('ExecutionProvider', '')} instead"
+    return None
+
+
+def arm_gesture_choices(known: list[str]) -> list[str]:
+    """Gestures that can arm HandCue: held ones (no swipes), and "none" (button only)."""
+    return [g for g in known if not is_dynamic_gesture(g)] + ["none"]
 
 
 def _ms_spin(maximum: int, step: int = 50) -> QSpinBox:
@@ -56,27 +115,38 @@ def _ms_spin(maximum: int, step: int = 50) -> QSpinBox:
 
 
 class SettingsDialog(QDialog):
+    """``providers``: the "Run on" choices (default: :func:`available_providers`);
+    ``probe``: checks a newly chosen provider (default: :func:`probe_provider`);
+    ``tray_available``: whether the desktop has a system tray (asked when None)."""
+
     def __init__(
         self,
         ctx: AppContext,
         parent: QWidget | None = None,
         *,
+        providers: list[str] | None = None,
+        probe: Callable[[str], str | None] = probe_provider,
+        tray_available: bool | None = None,
         autostart: Autostart | None = None,
         pointer: Any = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._probe = probe
         self._autostart = autostart or autostart_for_platform()
         self.pointer = pointer  # app.gui.pointer_mode.PointerMode, when the window has one
         self.setWindowTitle("HandCue settings")
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(420)
         cfg = ctx.config
         outer = QVBoxLayout(self)
         self.tabs = QTabWidget()
-        outer.addWidget(self.tabs)
-        general = QWidget()
-        self.tabs.addTab(general, "General")
-        layout = QVBoxLayout(general)
+        self.tabs.setAccessibleName("Settings pages")
+        self.tabs.tabBar().setAccessibleName("Settings pages: General, Pointer")
+        outer.addWidget(self.tabs, 1)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.tabs.addTab(scroll_body(body), "General")
 
         tracking = QGroupBox("Tracking")
         form = QFormLayout(tracking)
@@ -90,9 +160,16 @@ class SettingsDialog(QDialog):
         self.max_hands.setValue(cfg.tracker.max_hands)
         form.addRow("Hands to track", self.max_hands)
         self.provider = QComboBox()
-        for name in PROVIDERS:
+        offered = available_providers() if providers is None else providers
+        for name in offered:
             self.provider.addItem(PROVIDER_TITLES.get(name, name), name)
+        if cfg.tracker.provider not in offered:  # the file asks for one this computer lacks
+            self.provider.addItem(
+                f"{PROVIDER_TITLES.get(cfg.tracker.provider, cfg.tracker.provider)} "
+                "(not available here)", cfg.tracker.provider,
+            )  # fmt: skip
         self.provider.setCurrentIndex(max(0, self.provider.findData(cfg.tracker.provider)))
+        self.provider.setToolTip("Only the processors this computer can use are listed")
         form.addRow("Run on", self.provider)
         self.smoothing = QSlider(Qt.Orientation.Horizontal)
         self.smoothing.setRange(0, 100)
@@ -123,6 +200,44 @@ class SettingsDialog(QDialog):
         form.addRow("Default cooldown", self.cooldown_ms)
         layout.addWidget(gestures)
 
+        safety = QGroupBox("Safety")
+        form = QFormLayout(safety)
+        actions = cfg.actions
+        self.arm_gesture = QComboBox()
+        known = ctx.known_gestures()
+        if actions.arm_gesture not in known and actions.arm_gesture != "none":
+            known.append(actions.arm_gesture)
+        for gid in arm_gesture_choices(known):
+            title = "None (arm with the button only)" if gid == "none" else gesture_title(gid)
+            self.arm_gesture.addItem(f"{title}  ({gid})" if gid != "none" else title, gid)
+        self.arm_gesture.setCurrentIndex(max(0, self.arm_gesture.findData(actions.arm_gesture)))
+        self.arm_gesture.setToolTip("Hold this gesture to arm or disarm HandCue")
+        self.arm_gesture.currentIndexChanged.connect(lambda _i: self._check_arm_conflicts())
+        form.addRow("Arm gesture", self.arm_gesture)
+        self.arm_hold_ms = _ms_spin(10_000, 100)
+        self.arm_hold_ms.setMinimum(200)
+        self.arm_hold_ms.setValue(actions.arm_hold_ms)
+        self.arm_hold_ms.setToolTip("How long the arm gesture must be held to arm or disarm")
+        form.addRow("Hold to arm", self.arm_hold_ms)
+        hotkey_row = QHBoxLayout()
+        self.pause_hotkey = KeyCaptureEdit()
+        self.pause_hotkey.set_action(f"combo:{actions.pause_hotkey}" if actions.pause_hotkey
+                                     else "")  # fmt: skip
+        self.pause_hotkey.setPlaceholderText("No hotkey: click, then press a combination")
+        self.pause_hotkey.setToolTip("Pauses and resumes HandCue from any application")
+        self.clear_hotkey = QPushButton("No hotkey")
+        self.clear_hotkey.setToolTip("Turn the pause hotkey off")
+        self.clear_hotkey.clicked.connect(self.pause_hotkey.clear_capture)
+        hotkey_row.addWidget(self.pause_hotkey, 1)
+        hotkey_row.addWidget(self.clear_hotkey)
+        form.addRow("Pause hotkey", hotkey_row)
+        self.arm_note = QLabel("")
+        self.arm_note.setObjectName("hint")
+        self.arm_note.setWordWrap(True)
+        self.arm_note.hide()
+        form.addRow(self.arm_note)
+        layout.addWidget(safety)
+
         window = QGroupBox("Window")
         form = QFormLayout(window)
         prefs = ctx.prefs
@@ -137,26 +252,74 @@ class SettingsDialog(QDialog):
         self.autostart.setChecked(self._autostart.is_enabled())
         for box in (self.mirror, self.start_minimised, self.close_to_tray, self.autostart):
             form.addRow(box)
+        if tray_available is None:
+            tray_available = QSystemTrayIcon.isSystemTrayAvailable()
+        if not tray_available:
+            for box in (self.start_minimised, self.close_to_tray):
+                box.setChecked(False)
+                box.setEnabled(False)
+                box.setToolTip("This desktop has no system tray, so HandCue cannot live there")
+            note = QLabel("This desktop has no system tray: HandCue closes with its window.")
+            note.setObjectName("hint")
+            note.setWordWrap(True)
+            form.addRow(note)
         layout.addWidget(window)
+
+        osd = QGroupBox("On-screen display")
+        form = QFormLayout(osd)
+        self.osd = QCheckBox("Show arming, pausing and each action in a corner of the screen")
+        self.osd.setChecked(prefs.osd)
+        self.osd_sound = QCheckBox("Play a short sound with it")
+        self.osd_sound.setChecked(prefs.osd_sound)
+        self.osd_position = QComboBox()
+        for key, title in POSITIONS.items():
+            self.osd_position.addItem(title, key)
+        self.osd_position.setCurrentIndex(max(0, self.osd_position.findData(prefs.osd_position)))
+        self.osd.toggled.connect(self.osd_sound.setEnabled)
+        self.osd.toggled.connect(self.osd_position.setEnabled)
+        self.osd_sound.setEnabled(prefs.osd)
+        self.osd_position.setEnabled(prefs.osd)
+        form.addRow(self.osd)
+        form.addRow(self.osd_sound)
+        form.addRow("Position", self.osd_position)
+        layout.addWidget(osd)
+        layout.addStretch(1)
         current = pointer.settings if pointer is not None else pointer_settings(cfg)
         self.pointer_page = PointerPage(current, gestures=ctx.known_gestures(), pointer=pointer)
         scroller = QScrollArea()
         scroller.setWidgetResizable(True)
         scroller.setWidget(self.pointer_page)
         self.tabs.addTab(scroller, "Pointer")
-        layout = outer
 
         self.error = QLabel()
         self.error.setObjectName("validation")
         self.error.setWordWrap(True)
         self.error.hide()
-        layout.addWidget(self.error)
+        outer.addWidget(self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        outer.addWidget(buttons)
+        self.buttons = buttons
+        name_widgets(self)
+        self._check_arm_conflicts()
+        fit_to_screen(self, 560, 860)
+
+    def _check_arm_conflicts(self) -> None:
+        """Say which mappings the chosen arm gesture would silence (they stay saved)."""
+        gesture = self.arm_gesture.currentData()
+        profiles = sorted(
+            name for name, p in self.ctx.config.profiles.items()
+            if any(m.gesture == gesture for m in p.mappings)
+        )  # fmt: skip
+        if gesture != "none" and profiles:
+            self.arm_note.setText(
+                f"{gesture_title(gesture)} is mapped in {', '.join(profiles)}: while it is "
+                "the arm gesture those mappings do nothing."
+            )
+        self.arm_note.setVisible(gesture != "none" and bool(profiles))
 
     def new_config(self):
         """The edited settings as a validated AppConfig (raises ValidationError)."""
@@ -171,19 +334,35 @@ class SettingsDialog(QDialog):
         data["gestures"].update(counting=self.counting.currentData(),
                                 hold_ms=self.stable_ms.value())  # fmt: skip
         data["actions"].update(default_hold_ms=self.hold_ms.value(),
-                               default_cooldown_ms=self.cooldown_ms.value())  # fmt: skip
-        if "pointer" in type(cfg).model_fields:  # once the settings file has a [pointer] table
-            data["pointer"] = self.pointer_page.settings().model_dump()
+                               default_cooldown_ms=self.cooldown_ms.value(),
+                               arm_gesture=self.arm_gesture.currentData(),
+                               arm_hold_ms=self.arm_hold_ms.value(),
+                               pause_hotkey=self.pause_hotkey.action().partition(":")[2])  # fmt: skip
+        data["pointer"] = self.pointer_page.settings().model_dump()
         return type(cfg).model_validate(data)
 
     def accept(self) -> None:
         try:
             pointer = self.pointer_page.settings()
             cfg = self.new_config()
+            provider = cfg.tracker.provider
+            if provider != self.ctx.config.tracker.provider:
+                why = self._probe(provider)
+                if why is not None:
+                    old = self.ctx.config.tracker.provider
+                    self.provider.setCurrentIndex(max(0, self.provider.findData(old)))
+                    title = PROVIDER_TITLES.get(provider, provider)
+                    self.error.setText(
+                        f"{title} could not be used on this computer ({why}). HandCue keeps "
+                        f"running on {PROVIDER_TITLES.get(old, old)}; nothing was saved."
+                    )
+                    self.error.show()
+                    return
             self.ctx.set_config(cfg)
         except ValidationError as exc:
             first = exc.errors()[0]
-            self.error.setText(f"{'.'.join(map(str, first['loc']))}: {first['msg']}")
+            message = str(first["msg"]).removeprefix("Value error, ")
+            self.error.setText(f"{'.'.join(map(str, first['loc']))}: {message}")
             self.error.show()
             return
         except HandCueError as exc:
@@ -210,6 +389,9 @@ class SettingsDialog(QDialog):
         return replace(
             self.ctx.prefs,
             mirror_preview=self.mirror.isChecked(),
-            start_minimised=self.start_minimised.isChecked(),
-            close_to_tray=self.close_to_tray.isChecked(),
+            start_minimised=self.start_minimised.isChecked() and self.start_minimised.isEnabled(),
+            close_to_tray=self.close_to_tray.isChecked() and self.close_to_tray.isEnabled(),
+            osd=self.osd.isChecked(),
+            osd_sound=self.osd_sound.isChecked(),
+            osd_position=self.osd_position.currentData(),
         )

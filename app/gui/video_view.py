@@ -65,7 +65,10 @@ class VideoView(QWidget):
         self._keep: np.ndarray | None = None
         self._mirrored = True
         self._hold_ms_for: Callable[[str], float] = lambda _g: 0.0
+        self._action_for: Callable[[str], str] = lambda _g: ""
         self.show_readout = True
+        self.setAccessibleName("Live video")
+        self.setAccessibleDescription("The picture with each hand's skeleton and gesture")
         self.empty_text = "Waiting for the first frame…"
 
     # -- state ---------------------------------------------------------------------------------
@@ -79,6 +82,11 @@ class VideoView(QWidget):
 
     def set_hold_lookup(self, hold_ms_for: Callable[[str], float]) -> None:
         self._hold_ms_for = hold_ms_for
+
+    def set_action_lookup(self, action_for: Callable[[str], str]) -> None:
+        """``action_for(gesture_id)``: what the gesture does in the active profile, in words
+        ("" when it does nothing); shown in each hand's label."""
+        self._action_for = action_for
 
     def set_frame(self, frame: TrackedFrame | None) -> None:
         """Show ``frame`` (or nothing) from the next paint."""
@@ -153,13 +161,21 @@ class VideoView(QWidget):
         # label above the tracking region
         self._draw_label(p, hand, corners, colour)
 
-    def _draw_label(self, p: QPainter, hand: Hand, corners: list[QPointF], colour: QColor) -> None:
+    def label_text(self, hand: Hand) -> str:
+        """"Right hand · Thumb up → Right arrow": the hand, its gesture (and count) and the
+        action the gesture fires in the active profile."""
         assert self._frame is not None
         gesture = self._frame.gestures.get(hand.track_id)
         side = "Right hand" if hand.handedness == "Right" else "Left hand"
         name = gesture_title(gesture.gesture) if gesture is not None else "…"
         count = getattr(gesture, "count", None)
         text = f"{side} · {name}" + (f" · {count}" if count is not None else "")
+        action = self._action_for(gesture.gesture) if gesture is not None else ""
+        return text + (f" → {action}" if action else "")
+
+    def _draw_label(self, p: QPainter, hand: Hand, corners: list[QPointF], colour: QColor) -> None:
+        assert self._frame is not None
+        text = self.label_text(hand)
         font = QFont(self.font())
         font.setPointSizeF(11.0)
         font.setBold(True)
@@ -171,7 +187,8 @@ class VideoView(QWidget):
         ys = [c.y() for c in corners]
         x = max(4.0, min((min(xs) + max(xs)) / 2 - tw / 2, self.width() - tw - 4))
         y = min(ys) - th - 6
-        if y < 4:
+        top = 44.0 if self.show_readout else 4.0  # below the fps readout, never under it
+        if y < top:
             y = min(max(ys) + 6, self.height() - th - 4)
         box = QRectF(x, y, tw, th)
         p.setPen(Qt.PenStyle.NoPen)

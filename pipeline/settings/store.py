@@ -12,6 +12,7 @@ the user's bindings.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import sys
 import time
@@ -114,7 +115,7 @@ def check_config(
                         locator,
                         loc,
                         f"unknown gesture {mapping.gesture!r} (this mapping will not fire); "
-                        + _known_hint(known),
+                        + _known_hint(known, mapping.gesture),
                     )
                 )
             elif (conflict := mapping.conflict(cfg.actions)) is not None:
@@ -124,9 +125,57 @@ def check_config(
     return problems
 
 
-def _known_hint(known: set[str]) -> str:
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``"did you mean 'thumb_up'? "`` for the choice closest to a mistyped ``word`` (difflib),
+    or ``""`` when none is close."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+def _known_hint(known: set[str], word: str | None = None) -> str:
     ids = sorted(g for g in known if g != "none")
-    return f"known gestures: {', '.join(ids)}"
+    hint = did_you_mean(word, ids) if word is not None else ""
+    return f"{hint}known gestures: {', '.join(ids)}"
+
+
+def _raw_gesture_problems(
+    raw: Any, known: set[str], file: Path | None, locator: TomlLocator, skip: set[tuple]
+) -> list[str]:
+    """The gesture-id checks of :func:`check_config` on a file that did not validate, so that
+    one bad value does not hide the other problems. ``skip``: locations already reported."""
+    out: list[str] = []
+    if not isinstance(raw, dict):
+        return out
+    actions = raw.get("actions")
+    arm = actions.get("arm_gesture", "i_love_you") if isinstance(actions, dict) else "i_love_you"
+    loc: tuple = ("actions", "arm_gesture")
+    if isinstance(arm, str) and arm != "none" and arm not in known and loc not in skip:
+        out.append(
+            problem(file, locator, loc, f"unknown gesture {arm!r}; {_known_hint(known, arm)}")
+        )
+    profiles = raw.get("profiles")
+    if not isinstance(profiles, dict):
+        return out
+    for name, prof in profiles.items():
+        mappings = prof.get("mappings") if isinstance(prof, dict) else None
+        if not isinstance(mappings, list):
+            continue
+        for index, mapping in enumerate(mappings):
+            gesture = mapping.get("gesture") if isinstance(mapping, dict) else None
+            loc = ("profiles", name, "mappings", index, "gesture")
+            if not isinstance(gesture, str) or loc in skip or gesture == "none":
+                continue
+            if gesture not in known:
+                message = (f"unknown gesture {gesture!r} (this mapping will not fire); "
+                           + _known_hint(known, gesture))  # fmt: skip
+            elif gesture == arm:
+                message = (f"{gesture!r} is the arm gesture (it switches actions on and off); "
+                           "map another gesture or change actions.arm_gesture (this mapping "
+                           "will not fire)")  # fmt: skip
+            else:
+                continue
+            out.append(problem(file, locator, loc, message))
+    return out
 
 
 def parse_config_text(
@@ -152,6 +201,10 @@ def parse_config_text(
         messages = [problem(file, locator, _error_loc(e), describe_error(e)) for e in errors[:20]]
         if len(errors) > 20:
             messages.append(f"... and {len(errors) - 20} more problems")
+        # The gesture ids are checked too: every problem is listed at once, not one per run.
+        known = set(default_known_gestures() if known_gestures is None else known_gestures)
+        reported = {tuple(e["loc"]) for e in errors}
+        messages += _raw_gesture_problems(raw, known, file, locator, reported)
         return None, messages
     return cfg, check_config(cfg, known_gestures, file=file, text=text)
 

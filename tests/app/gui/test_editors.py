@@ -228,8 +228,12 @@ def test_record_gesture_and_map_it(qtbot, make_ctx, monkeypatch):
     assert len(dialog.samples) == 2 and dialog.sample_list.count() == 2
     mapped: list[str] = []
     dialog.map_requested.connect(mapped.append)
+    # The synthetic hand is an open palm: saving asks first (it would take over open_palm).
+    assert "Open palm" in dialog.lookalike_label.text()
+    asked = _answer_confirmation(dialog, "Save anyway")
     with qtbot.waitSignal(ctx.templates_changed):
         assert dialog.save(then_map=True)
+    assert asked and "open_palm" in asked[0]
     assert mapped == ["spock"]
     store = TemplateStore()
     assert store.info("spock")["samples"] == 2

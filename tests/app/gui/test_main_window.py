@@ -148,8 +148,11 @@ def test_mirror_toggle(make_window):
     window.mirror_box.setChecked(True)  # the user's choice then sticks for files
     window.set_source("other.mp4")
     assert window.video.mirrored
-    window.set_source("0")
-    assert window.video.mirrored
+    window.set_source("0")  # the webcam keeps its own choice (unticked above)
+    assert not window.video.mirrored and not window.mirror_box.isChecked()
+    window.mirror_box.setChecked(True)
+    window.set_source("clip.mp4")
+    assert window.video.mirrored  # files: still the user's choice for files
     window.stop()
 
 

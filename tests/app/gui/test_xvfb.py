@@ -47,8 +47,43 @@ def display():
         proc.wait(timeout=10)
 
 
-def run_check(display: str, *args: str, timeout: float = 240.0) -> tuple[int, dict, str]:
-    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
+def start_xvfb(size: str):
+    """Start Xvfb with one screen of ``size`` (WxHxD) on a free display; (process, ':N')."""
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (apt-get install xvfb, see DESKTOP_TESTING.md)")
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", size, "-nolisten", "tcp"],
+        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    if not number:
+        proc.terminate()
+        pytest.skip("Xvfb did not start")
+    return proc, f":{number}"
+
+
+@pytest.mark.parametrize(
+    ("size", "scale"), [("1024x640x24", "1"), ("1600x1000x24", "2")], ids=["1024x640", "2x"]
+)
+def test_every_window_fits_small_and_scaled_screens(size, scale):
+    """Issue #15 item 2, on real windows: at 1024x640 and at 2x scale on 1600x1000 (800x500
+    logical) every window fits, no text is cut off, no tool bar button hides in an overflow."""
+    proc, display = start_xvfb(size)
+    try:
+        code, data, err = run_check(display, "ux_fit", env={"QT_SCALE_FACTOR": scale})
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert code == 0, (data, err)
+    assert data["problems"] == {}
+
+
+def run_check(display: str, *args: str, timeout: float = 240.0,
+              env: dict[str, str] | None = None) -> tuple[int, dict, str]:  # fmt: skip
+    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", **(env or {}))
     env.pop("WAYLAND_DISPLAY", None)
     proc = subprocess.run(
         [sys.executable, str(SCRIPT), *args],

@@ -223,8 +223,146 @@ def check_models_missing(args: list[str]) -> int:
     return emit(result, ok and result["visible"])
 
 
+def clipped_widgets(root) -> list[str]:
+    """Visible labels, buttons and check boxes under ``root`` whose text does not fit (their
+    width or height is below what the text needs), and widgets that stick out of the screen."""
+    from PySide6.QtWidgets import QAbstractButton, QCheckBox, QLabel, QWidget
+
+    out = []
+    screen = root.screen().availableGeometry()
+    for widget in [root, *root.findChildren(QWidget)]:
+        if not widget.isVisible() or widget.width() <= 0:
+            continue
+        if isinstance(widget, QAbstractButton | QLabel) and widget.text():
+            if isinstance(widget, QLabel) and (widget.wordWrap() or widget.pixmap() is not None
+                                               and not widget.pixmap().isNull()):
+                need_h = widget.heightForWidth(widget.width()) if widget.wordWrap() else 0
+                if need_h > widget.height() + 2:
+                    out.append(f"{type(widget).__name__} {widget.text()[:40]!r}: height "
+                               f"{widget.height()} < {need_h}")
+                continue
+            hint = widget.minimumSizeHint() if isinstance(widget, QCheckBox) else widget.sizeHint()
+            if hint.width() > widget.width() + 2:
+                out.append(f"{type(widget).__name__} {widget.text()[:40]!r}: width "
+                           f"{widget.width()} < {hint.width()}")
+        if widget.isWindow():
+            g = widget.frameGeometry()
+            if not screen.contains(g.topLeft()) or not screen.contains(g.bottomRight()):
+                out.append(f"window {widget.windowTitle()!r} {g.getRect()} is off the screen "
+                           f"{screen.getRect()}")
+    return out
+
+
+def check_ux_shots(args: list[str]) -> int:
+    """The real app on a video, at whatever screen size and scale this display has: the main
+    window, Mappings, Settings, the gallery, the guide and the toast, each saved as a whole
+    screen shot (``import -window root``) into OUT_DIR with PREFIX; reports text that does not
+    fit and windows that leave the screen."""
+    import subprocess
+
+    out, prefix, video = Path(args[0]), args[1], args[2]
+    out.mkdir(parents=True, exist_ok=True)
+    from app.gui.app import build_context, create_main_window
+    from app.gui.mapping_editor import MappingEditor
+    from app.gui.settings_dialog import SettingsDialog
+    from pipeline.actions.sink import RecordingSink
+
+    window = create_main_window(build_context(sink=RecordingSink()), source=video)
+    window.loop_box.setChecked(True)
+    files: dict[str, str] = {}
+    problems: dict[str, list[str]] = {}
+
+    def shot(name: str, widget) -> None:
+        pump(0.6)
+        path = out / f"{prefix}_{name}.png"
+        subprocess.run(["import", "-window", "root", str(path)], check=True)
+        files[name] = str(path)
+        found = clipped_widgets(widget)
+        if found:
+            problems[name] = found
+
+    wait_until(lambda: window.guide is not None and window.guide.isVisible(), 5.0)
+    if window.guide is not None:
+        shot("guide", window.guide)
+        window.guide.close()
+    wait_until(lambda: "thumb_up" in window.hands.gesture_ids(), 90.0)
+    window.set_armed(True)  # the toast shows, and the button reads ARMED
+    shot("main_armed_toast", window)
+    editor = MappingEditor(window.ctx, window)
+    editor.show()
+    shot("mappings", editor)
+    editor.close()
+    settings = SettingsDialog(window.ctx, window)
+    settings.show()
+    shot("settings", settings)
+    settings.close()
+    window.open_gallery()
+    shot("gallery", window.gallery)
+    window.gallery.close()
+    window.resize(window.width(), window.height())
+    result = {"files": files, "problems": problems,
+              "screen": window.screen().availableGeometry().getRect(),
+              "window": window.frameGeometry().getRect()}  # fmt: skip
+    window.quit_app()
+    return emit(result, not problems)
+
+
+def check_ux_fit(_args: list[str]) -> int:
+    """Every window of the app opened on this display (size and scale as given by the test):
+    each must fit on the screen with no text cut off; the main window's tool bar buttons must
+    all be shown (no overflow arrow) and the mapping editor's Save/Cancel be on screen."""
+    from app.gui.app import build_context
+    from app.gui.main_window import MainWindow
+    from app.gui.mapping_editor import MappingEditor
+    from app.gui.recorder import GestureRecorder
+    from app.gui.settings_dialog import SettingsDialog
+    from pipeline.actions.sink import RecordingSink
+
+    window = MainWindow(build_context(sink=RecordingSink()), enable_3d=False)
+    window.show()
+    pump(0.5)
+    problems: dict[str, list[str]] = {}
+
+    def look(name: str, widget) -> None:
+        widget.show()
+        pump(0.4)
+        found = clipped_widgets(widget)
+        if found:
+            problems[name] = found
+        widget.close()
+
+    found = clipped_widgets(window)
+    bar = window.profile_bar
+    for action in (window.mappings_action, window.record_action, window.settings_action):
+        button = bar.widgetForAction(action)
+        if not button.isVisible() or button.geometry().right() > bar.width():
+            found.append(f"{action.text()} is not shown in the tool bar")
+    if found:
+        problems["main"] = found
+    editor = MappingEditor(window.ctx, window)
+    editor.show()
+    pump(0.4)
+    screen = editor.screen().availableGeometry()
+    for button in (editor.save_button, editor.cancel_button):
+        corner = button.mapToGlobal(button.rect().bottomRight())
+        if not screen.contains(corner):
+            problems.setdefault("mappings", []).append(f"{button.text()} is off the screen")
+    look("mappings", editor)
+    look("settings", SettingsDialog(window.ctx, window))
+    look("recorder", GestureRecorder(window.ctx, lambda: None, window))
+    window.open_gallery()
+    look("gallery", window.gallery)
+    window.open_guide()
+    look("guide", window.guide)
+    result = {"screen": window.screen().availableGeometry().getRect(),
+              "window": window.frameGeometry().getRect(), "problems": problems}  # fmt: skip
+    window.quit_app()
+    return emit(result, not problems)
+
+
 CHECKS = {"plot3d": check_plot3d, "e2e": check_e2e, "shots": check_shots,
-          "models_missing": check_models_missing}  # fmt: skip
+          "models_missing": check_models_missing, "ux_shots": check_ux_shots,
+          "ux_fit": check_ux_fit}  # fmt: skip
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in CHECKS:

@@ -1,0 +1,63 @@
+"""Windows that fit the screen they open on, whatever its size and scale factor.
+
+A window asks for a comfortable size (``resize(1280, 780)``); on a small screen, or with Qt's
+scale factor at 2 (a 1600x1000 screen is then 800x500 logical pixels), that size is larger than
+the screen and the window's buttons end up off-screen. :func:`fit_to_screen` gives the window the
+wanted size or the screen's available area, whichever is smaller, and keeps it on the screen.
+:func:`scroll_body` puts a dialog's content in a scroll area so that its buttons (kept outside
+it) stay reachable when the dialog is shorter than its content. GUI thread only.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
+
+#: Share of the available screen a window may take at most (leaves room for its frame).
+SCREEN_SHARE = 0.96
+
+
+def available_geometry(widget: QWidget) -> QRect:
+    """The available area (logical pixels) of the screen ``widget`` is on, or of the primary
+    screen (or of its parent's) when it has not been shown yet."""
+    screen = None
+    parent = widget.parentWidget()
+    if parent is not None:
+        screen = parent.screen()
+    if screen is None:
+        screen = widget.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry()
+
+
+def fit_to_screen(widget: QWidget, width: int, height: int) -> tuple[int, int]:
+    """Resize ``widget`` to ``width`` x ``height`` logical pixels, or less so that it fits the
+    screen; returns the size given. A minimum size larger than the screen is lowered too (the
+    caller makes the content scroll, see :func:`scroll_body`)."""
+    area = available_geometry(widget)
+    max_w = max(200, int(area.width() * SCREEN_SHARE))
+    max_h = max(150, int(area.height() * SCREEN_SHARE))
+    min_size = widget.minimumSize()
+    if min_size.width() > max_w or min_size.height() > max_h:
+        widget.setMinimumSize(min(min_size.width(), max_w), min(min_size.height(), max_h))
+    w, h = min(width, max_w), min(height, max_h)
+    widget.resize(w, h)
+    if widget.isWindow():
+        x = area.x() + max(0, (area.width() - w) // 2)
+        y = area.y() + max(0, (area.height() - h) // 2)
+        widget.move(x, y)
+    return w, h
+
+
+def scroll_body(body: QWidget) -> QScrollArea:
+    """``body`` inside a frameless, resizable scroll area: scroll bars appear only when the
+    window is smaller than the content."""
+    area = QScrollArea()
+    area.setWidget(body)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    # The controls inside take the focus (and the area scrolls to show the focused one).
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return area
