@@ -85,13 +85,19 @@ def enlarge(image: np.ndarray, upscale: int = 256, pad: float = 1.0) -> np.ndarr
 def track_labelled(
     folder: Path, items: Iterable[tuple[str, int]], upscale: int = 256, pad: float = 1.0
 ) -> Iterator[LabelledPhoto]:
-    """Our tracker (full model, static mode, up to 2 hands) on each enlarged photo."""
+    """Our tracker (full model, static mode, up to 2 hands) on each enlarged photo; a file that
+    cannot be read is skipped with a warning."""
+    from pipeline.errors import SourceError
     from pipeline.sources import read_image
     from pipeline.tracker import HandTracker, TrackerConfig
 
     tracker = HandTracker(TrackerConfig(model="full", max_hands=2, static_mode=True))
     for i, (rel, label) in enumerate(items):
-        img = enlarge(read_image(Path(folder) / rel), upscale, pad)
+        try:
+            img = enlarge(read_image(Path(folder) / rel), upscale, pad)
+        except SourceError as exc:
+            log.warning("skipped: %s", exc)
+            continue
         tracker.reset()
         result = tracker.process(img, float(i))
         yield LabelledPhoto(rel, label, img.shape[1], img.shape[0], tuple(result.hands))

@@ -91,6 +91,20 @@ def _tracker_or_skip():
         pytest.skip(f"tracker models not installed: {exc}")
 
 
+def test_command_line_on_a_small_folder(tmp_path, capsys, caplog):
+    """End to end: a folder with a blank photo (no hand) and a broken file prints the table
+    and warns about the file it skipped."""
+    _tracker_or_skip()
+    (tmp_path / "2").mkdir()
+    cv2.imwrite(str(tmp_path / "2" / "blank.png"), np.full((64, 64, 3), 90, np.uint8))
+    (tmp_path / "2" / "broken.jpg").write_bytes(b"not a jpeg")
+    assert main(["--counts", str(tmp_path), "--counting", "american"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].split()[:3] == ["2", "1", "0"]  # label 2: one photo read, no hand found
+    assert "counting scheme american" in out[-1]
+    assert "broken.jpg" in caplog.text
+
+
 @pytest.mark.realdata
 @pytest.mark.skipif(not CHINESE_DEV.exists(), reason=f"shared data not found at {CHINESE_DEV}")
 def test_chinese_dev_sample_through_the_tracker():
