@@ -587,14 +587,16 @@ def test_guide_opens_once_on_first_run(make_ctx, qtbot, tmp_path):
 
 def test_every_control_has_an_accessible_name(make_window, make_ctx, qtbot):
     from app.gui.a11y import unnamed_controls
+    from app.gui.guide import GalleryDialog, GuideDialog
     from app.gui.mapping_editor import MappingEditor
     from app.gui.recorder import GestureRecorder
     from app.gui.settings_dialog import SettingsDialog
 
     window = make_window()
     ctx = window.ctx
-    for root in (window, SettingsDialog(ctx, providers=["auto"]), MappingEditor(ctx),
-                 GestureRecorder(ctx, lambda: None)):  # fmt: skip
+    roots = (window, SettingsDialog(ctx, providers=["auto"]), MappingEditor(ctx),
+             GestureRecorder(ctx, lambda: None), GalleryDialog(ctx), GuideDialog(ctx))  # fmt: skip
+    for root in roots:
         if root is not window:
             qtbot.addWidget(root)
         missing = [f"{type(w).__name__} {w.objectName()}" for w in unnamed_controls(root)]
