@@ -167,6 +167,7 @@ class GestureCard(QFrame):
         ident = QLabel(f"id: {gesture}")
         ident.setObjectName("hint")
         ident.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        ident.setAccessibleName(f"Gesture id {gesture}")  # selectable, so it can take focus
         about = DESCRIPTIONS.get(gesture, "Your own recorded gesture" if recorded else "")
         desc = QLabel(about)
         desc.setWordWrap(True)

@@ -381,7 +381,9 @@ def test_broken_settings_say_where_keep_the_file_and_restore_the_backup(qtbot):
     qtbot.addWidget(window)
     text = window.banner.label.text()
     assert "line 3" in text and "column" in text  # where the error is
-    assert str(path) in text and "kept unchanged" in text and "mine" not in window.ctx.profile_names()
+    assert (
+        str(path) in text and "kept unchanged" in text and "mine" not in window.ctx.profile_names()
+    )
     buttons = [b.text() for b in window.banner.action_buttons]
     assert buttons == ["Open settings file", "Restore backup"]
     window.set_source("clip.mp4", start=False)
@@ -585,14 +587,16 @@ def test_guide_opens_once_on_first_run(make_ctx, qtbot, tmp_path):
 
 def test_every_control_has_an_accessible_name(make_window, make_ctx, qtbot):
     from app.gui.a11y import unnamed_controls
+    from app.gui.guide import GalleryDialog, GuideDialog
     from app.gui.mapping_editor import MappingEditor
     from app.gui.recorder import GestureRecorder
     from app.gui.settings_dialog import SettingsDialog
 
     window = make_window()
     ctx = window.ctx
-    for root in (window, SettingsDialog(ctx, providers=["auto"]), MappingEditor(ctx),
-                 GestureRecorder(ctx, lambda: None)):  # fmt: skip
+    roots = (window, SettingsDialog(ctx, providers=["auto"]), MappingEditor(ctx),
+             GestureRecorder(ctx, lambda: None), GalleryDialog(ctx), GuideDialog(ctx))  # fmt: skip
+    for root in roots:
         if root is not window:
             qtbot.addWidget(root)
         missing = [f"{type(w).__name__} {w.objectName()}" for w in unnamed_controls(root)]
@@ -608,7 +612,6 @@ def test_focus_ring_is_in_the_stylesheet():
                      "#armButton:focus", "QListWidget:focus"):  # fmt: skip
         assert selector in qss
     assert "#ffd166" in qss.split("QPushButton:focus", 1)[1].split("}", 1)[0]
-
 
 
 def test_fixing_the_settings_after_a_failed_start_restarts_and_clears_the_error(
