@@ -104,19 +104,19 @@ class X11Source:
         except Exception:  # closing a dead connection must not raise in a finally block
             log.debug("closing the X connection failed", exc_info=True)
 
-    def wait_for_change(self, timeout_s: float) -> bool | None:
-        """Block up to ``timeout_s`` for a change of the active window or its title: True
-        when one was seen, False when none was. Without EWMH there is nothing to listen to:
-        it just waits and returns None (poll :meth:`active_window` every time)."""
+    def wait_for_change(self, timeout_s: float, wake_fd: int | None = None) -> bool | None:
+        """Block until the active window or its title changes (True), ``timeout_s`` passes or
+        ``wake_fd`` becomes readable (False). None at once when there is nothing to listen to
+        (no EWMH, or before the first :meth:`active_window`): then poll on a timer."""
         if not self.ewmh or not self._listening_root:
-            self._wait([], [], [], timeout_s)
             return None
-        changed = self._drain()
-        if not changed:
-            readable, _, _ = self._wait([self._display.fileno()], [], [], timeout_s)
-            if readable:
-                changed = self._drain()
-        return changed
+        if self._drain():
+            return True
+        wake = [] if wake_fd is None else [wake_fd]
+        readable, _, _ = self._wait([self._display.fileno(), *wake], [], [], timeout_s)
+        if self._display.fileno() in readable:
+            return self._drain()
+        return False
 
     def _drain(self) -> bool:
         changed = False
