@@ -96,6 +96,8 @@ class X11Source:
         self._listening_id = -1  # the window whose title changes we are told about
         self._cached_id = -1
         self._cached: tuple[tuple[str, ...], int, str] = ((), 0, "")
+        self._focus_id = -1  # input-focus fall-back: the focused window and its top level
+        self._focus_top: Any = None
         self.ewmh: bool | None = None  # learnt on the first poll: False = input-focus fallback
 
     def close(self) -> None:
@@ -154,7 +156,7 @@ class X11Source:
             title = self._title(window)
         except Exception as exc:
             if _is_bad_window(exc):  # it closed between the two requests
-                self._cached_id = -1
+                self._cached_id = self._focus_id = -1
                 return None
             raise
         return WindowInfo(title=title, process=process, wm_class=wm_class, pid=pid,
@@ -182,6 +184,12 @@ class X11Source:
         focus = self._display.get_input_focus().focus
         if isinstance(focus, int) or focus is None:  # None / PointerRoot
             return None
+        if int(focus.id) == self._focus_id:  # same focus: the same top-level window
+            return self._focus_top
+        self._focus_id, self._focus_top = int(focus.id), self._walk_up(focus)
+        return self._focus_top
+
+    def _walk_up(self, focus: Any) -> Any:
         window = focus
         try:
             for _ in range(_MAX_TREE_DEPTH):

@@ -164,6 +164,9 @@ def test_x11_without_ewmh_uses_the_input_focus_walked_up_to_the_client_window() 
     assert (info.window_id, info.wm_class, info.title, info.process) == (
         0x600001, ("presenter", "Presenter"), "Slides", "python3",
     )  # fmt: skip
+    before = d.requests
+    assert source.active_window().window_id == 0x600001
+    assert d.requests - before == 3  # focus, _NET_WM_NAME, WM_NAME: the walk is remembered
     d.focus = 1  # PointerRoot: no window
     assert source.active_window() is None
 
