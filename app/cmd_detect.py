@@ -100,10 +100,8 @@ def hand_record(hand, recognizer, frame_size: tuple[int, int]) -> dict:  # type:
 
 
 def _make_recognizer(counting: str):  # type: ignore[no-untyped-def]
-    try:
-        from pipeline.gestures import GestureRecognizer, TemplateStore
-    except ImportError:
-        return None
+    from pipeline.gestures import GestureRecognizer, TemplateStore
+
     try:
         store = TemplateStore.default()
     except Exception as exc:  # a damaged store must not stop detection

@@ -13,15 +13,13 @@ an input sink and the recorded gestures; front ends only choose the sink, the so
 to do with each :class:`StepResult`. Qt-free: the GUI wraps the same object in a QThread.
 
 Threads: :meth:`HandCueRuntime.step` is called from one thread (the tracking thread). The
-action engine is safe to call from any thread (arm, pause, profile), and
-:meth:`HandCueRuntime.request_pause_toggle` and :meth:`HandCueRuntime.release_all` may be called
-from any thread too.
+action engine is safe to call from any thread (arm, pause, profile: a state change is reported
+with the next frame's records), and so is :meth:`HandCueRuntime.release_all`.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -105,17 +103,11 @@ class HandCueRuntime:
         self.tracker = tracker
         self.gestures = gestures
         self.engine = engine
-        self._pause_toggle = threading.Event()
         self._since: dict[int, tuple[str, float]] = {}
 
     @property
     def provider(self) -> str:
         return str(getattr(self.tracker, "provider", "") or "")
-
-    def request_pause_toggle(self) -> None:
-        """Any thread (e.g. the global hotkey's): toggle pause before the next frame's actions,
-        so the state change is reported in order with them."""
-        self._pause_toggle.set()
 
     def step(self, image: np.ndarray, timestamp_ms: float) -> StepResult:
         """Process one frame: ``image`` (H, W, 3) uint8 BGR, unmirrored; ``timestamp_ms``
@@ -132,9 +124,6 @@ class HandCueRuntime:
         t2 = time.perf_counter()
         records: list[ActionRecord] = []
         if self.engine is not None:
-            if self._pause_toggle.is_set():
-                self._pause_toggle.clear()
-                self.engine.toggle_paused()
             records = self.engine.handle(events, result, event_time=t2)
         t3 = time.perf_counter()
         return StepResult(
@@ -157,9 +146,7 @@ class HandCueRuntime:
         self.tracker.reset()
         self._since.clear()
         if self.gestures is not None:
-            reset = getattr(self.gestures, "reset", None)
-            if callable(reset):
-                reset()
+            self.gestures.reset()
 
     def release_all(self) -> list[ActionRecord]:
         """Release every held key and button (any thread, any time, repeatedly)."""

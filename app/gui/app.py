@@ -121,10 +121,8 @@ def start_pause_hotkey(window: Any) -> Any:
     hotkey = window.ctx.config.actions.pause_hotkey
     if not hotkey:
         return None
-    try:
-        from app.input_sink import PauseHotkey
-    except ImportError:
-        return None
+    from app.input_sink import PauseHotkey
+
     bridge = PauseHotkeyBridge(window)
     bridge.pressed.connect(lambda: window.set_paused(not window.ctx.engine.paused))
     listener = PauseHotkey(hotkey, bridge.pressed.emit)
@@ -132,10 +130,23 @@ def start_pause_hotkey(window: Any) -> Any:
 
 
 def run(source: str | None = None, *, minimised: bool = False) -> int:
-    """Start the desktop app; returns the exit code."""
+    """Start the desktop app; returns the exit code. When HandCue already runs for this user,
+    its window comes to the front (tracking ``source`` if given) and this returns 0."""
+    from app.gui.single_instance import claim_instance, hand_over, serve_window
+
+    if hand_over(source):
+        print("HandCue is already running: its window was brought to the front.")
+        return 0
     app = make_application()
+    instance = claim_instance()
+    if instance is None:  # another HandCue was starting at the same moment
+        if hand_over(source):
+            print("HandCue is already running: its window was brought to the front.")
+            return 0
+        raise HandCueError("another HandCue is starting but does not answer; try again")
     ctx = build_context()
     window = create_main_window(ctx, source=source, minimised=minimised)
+    serve_window(instance, window)
     hotkey = start_pause_hotkey(window)
     ctx.start_switching()  # the window shows the result (or why switching is unavailable)
     app.lastWindowClosed.connect(lambda: None if window.close_to_tray else app.quit())
@@ -146,6 +157,7 @@ def run(source: str | None = None, *, minimised: bool = False) -> int:
     finally:
         if hotkey is not None:
             hotkey.stop()
+        instance.close()
         ctx.stop_switching()
         window.shutdown()
         close = getattr(ctx.sink, "close", None)

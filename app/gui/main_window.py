@@ -35,8 +35,10 @@ from app.gui.context import AppContext
 from app.gui.hands_panel import HandsPanel
 from app.gui.plot3d import HandPlot3D
 from app.gui.video_view import VideoView, gesture_title
-from app.gui.worker import TrackedFrame, is_camera_spec, lower_thread_priority
+from app.gui.worker import TrackedFrame, lower_thread_priority
+from pipeline.actions.engine import ActionRecord
 from pipeline.errors import HandCueError
+from pipeline.sources import is_camera_spec
 
 log = logging.getLogger(__name__)
 
@@ -263,6 +265,10 @@ class MainWindow(QMainWindow):
         self.settings_action = QAction("Settings…", self)
         self.settings_action.triggered.connect(self.open_settings)
         bar.addAction(self.settings_action)
+        self.about_action = QAction("About", self)
+        self.about_action.setToolTip("Version and licences")
+        self.about_action.triggered.connect(self.open_about)
+        bar.addAction(self.about_action)
 
     def _build_central(self, enable_3d: bool | None) -> None:
         central = QWidget()
@@ -487,7 +493,7 @@ class MainWindow(QMainWindow):
         self._last_frame_s = time.monotonic()
         for line in self._log_lines(frame):
             self._pending_log.append(line)
-        if any(getattr(r, "kind", "") == "state" for r in frame.actions):
+        if any(r.kind == "state" for r in frame.actions):
             self._state_dirty = True
 
     def _on_session_failed(self, message: str) -> None:
@@ -649,6 +655,12 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             self.apply_settings()
 
+    def open_about(self) -> None:
+        from app.gui.about import AboutDialog
+
+        self.about_dialog = AboutDialog(self)
+        self.about_dialog.open()
+
     def _on_templates_changed(self) -> None:
         """A gesture was recorded or removed: a running source restarts so it is recognised."""
         if self.session.running:
@@ -695,12 +707,10 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
 
-def describe_record(record: object) -> str:
-    """One line for an ``ActionRecord`` from the action engine (or anything else)."""
-    kind = getattr(record, "kind", "")
-    status = getattr(record, "status", "")
+def describe_record(record: ActionRecord) -> str:
+    """One line for an ``ActionRecord`` from the action engine."""
+    kind, status, detail = record.kind, record.status, record.detail
     if kind == "state":
-        detail = getattr(record, "detail", "")
         text = {
             "armed": "HandCue armed: gestures act now",
             "disarmed": "HandCue disarmed",
@@ -714,9 +724,7 @@ def describe_record(record: object) -> str:
             text += f" ({detail})"
         return text
     if kind == "action":
-        action = getattr(record, "action", "")
-        phase = getattr(record, "phase", "")
-        latency = getattr(record, "latency_ms", None)
+        action, phase, latency = record.action, record.phase, record.latency_ms
         if status == "done":
             extra = f", {latency:.0f} ms" if isinstance(latency, (int, float)) else ""
             what = {"press": "pressed", "release": "released", "repeat": "repeated"}.get(
@@ -728,6 +736,5 @@ def describe_record(record: object) -> str:
                   "paused": "not sent: paused", "cooldown": "skipped: cooling down",
                   "rate_limited": "skipped: too many actions per second",
                   "failed": "FAILED"}.get(status, status)  # fmt: skip
-        detail = getattr(record, "detail", "")
         return f"{action} {reason}" + (f" ({detail})" if detail and status == "failed" else "")
     return str(record)

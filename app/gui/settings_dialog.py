@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.autostart import Autostart, autostart_for_platform
 from app.gui.context import AppContext
 from pipeline.errors import HandCueError
 from pipeline.settings import COUNTING_SCHEMES, PROVIDERS
@@ -50,9 +51,12 @@ def _ms_spin(maximum: int, step: int = 50) -> QSpinBox:
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, parent: QWidget | None = None, *, autostart: Autostart | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._autostart = autostart or autostart_for_platform()
         self.setWindowTitle("HandCue settings")
         self.setMinimumWidth(480)
         cfg = ctx.config
@@ -112,7 +116,10 @@ class SettingsDialog(QDialog):
         self.start_minimised.setChecked(prefs.start_minimised)
         self.close_to_tray = QCheckBox("Closing the window keeps HandCue in the tray")
         self.close_to_tray.setChecked(prefs.close_to_tray)
-        for box in (self.mirror, self.start_minimised, self.close_to_tray):
+        self.autostart = QCheckBox("Start HandCue when I log in (minimised to the tray)")
+        self.autostart.setToolTip(f"Writes {self._autostart.describe()}")
+        self.autostart.setChecked(self._autostart.is_enabled())
+        for box in (self.mirror, self.start_minimised, self.close_to_tray, self.autostart):
             form.addRow(box)
         layout.addWidget(window)
 
@@ -153,6 +160,16 @@ class SettingsDialog(QDialog):
             self.error.setText(f"{'.'.join(map(str, first['loc']))}: {first['msg']}")
             self.error.show()
             return
+        except HandCueError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        try:
+            if self.autostart.isChecked() != self._autostart.is_enabled():
+                if self.autostart.isChecked():
+                    self._autostart.enable()
+                else:
+                    self._autostart.disable()
         except HandCueError as exc:
             self.error.setText(str(exc))
             self.error.show()

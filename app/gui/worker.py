@@ -452,5 +452,4 @@ __all__ = [
     "TrackingSession",
     "TrackingThread",
     "default_source_opener",
-    "is_camera_spec",
 ]

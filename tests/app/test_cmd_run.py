@@ -25,7 +25,12 @@ DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 VIDEO = DATA / "videos" / "fist_then_thumb_up_720p.mp4"
 REFERENCE = DATA / "reference" / "fist_then_thumb_up_720p.jsonl"
 
-needs_data = pytest.mark.skipif(not REFERENCE.exists(), reason=f"{REFERENCE} not found")
+_skip_without_data = pytest.mark.skipif(not REFERENCE.exists(), reason=f"{REFERENCE} not found")
+
+
+def needs_data(test):  # type: ignore[no-untyped-def]
+    """Replays the shared reference file: real data (slow marker) and skipped without it."""
+    return pytest.mark.realdata(_skip_without_data(test))
 
 
 class ReplayTracker:
