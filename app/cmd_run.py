@@ -72,6 +72,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--config", type=Path, metavar="FILE", help="settings file to use instead")
     p.add_argument("--disarmed", action="store_true", help="start disarmed (arm by gesture)")
     p.add_argument("--realtime", action="store_true", help="pace video files at their frame rate")
+    p.add_argument(
+        "--pointer",
+        action="store_true",
+        help="pointer mode: the hand moves the mouse pointer (pinch clicks, fist clutches; "
+        "settings in [pointer]); prints a 'pointer' JSON line per frame",
+    )
     p.set_defaults(func=run)
 
 
@@ -351,6 +357,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
             last_choice[0] = key
         emit(profile_line(choice))
 
+    from app.pointer_cli import make_pointer_run
+
+    pointer = make_pointer_run(args, cfg, sink, warn)  # None unless pointer mode is wanted
     hotkey = None
     summary = _Summary()
     reason = "end of source"
@@ -367,7 +376,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                     warn(f"the pause hotkey {cfg.actions.pause_hotkey} is not available")
             with open_frames(args.source, args.realtime) as frames:
                 runtime = build_runtime(
-                    cfg, engine=engine, templates=make_templates(warn), tracker=make_tracker(cfg)
+                    cfg,
+                    engine=engine,
+                    templates=make_templates(warn),
+                    tracker=make_tracker(cfg),
+                    pointer=pointer,
                 )
                 unavailable = switcher.start()  # the active window may choose another profile
                 if unavailable and not args.profile and cfg.switching.enabled:
@@ -396,6 +409,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                     summary.add_frame(step)
                     for event in step.events:
                         emit(event_line(event))
+                    if step.pointer is not None:
+                        emit(step.pointer)
                     for record in step.actions:
                         pipeline_ms = step.pipeline_ms if record.kind == "action" else None
                         emit(record_line(record, pipeline_ms))
@@ -410,6 +425,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         reason = "output closed"
     finally:
         switcher.stop()
+        if pointer is not None:
+            pointer.release()
         for record in engine.release_all():
             with contextlib.suppress(Exception):
                 emit(record_line(record, None))

@@ -132,6 +132,20 @@ class PynputSink:
     def scroll(self, dx: int, dy: int) -> None:
         self._mouse.scroll(dx, dy)
 
+    def move_pointer(self, x: int, y: int) -> None:
+        """Put the pointer at desktop pixel ``(x, y)`` (X11: XTEST motion, a real move that
+        applications and the X server's own pointer state see)."""
+        self._mouse.position = (int(x), int(y))
+
+    def pointer_position(self) -> tuple[int, int] | None:
+        """Where the OS pointer is now (desktop pixels), None if it cannot be read."""
+        try:
+            x, y = self._mouse.position
+        except Exception:
+            log.debug("pointer position unavailable", exc_info=True)
+            return None
+        return int(x), int(y)
+
     def type_text(self, text: str) -> None:
         self._keyboard.type(text)
 

@@ -42,6 +42,16 @@ log = logging.getLogger(__name__)
 Front = Literal["run", "gui"]
 
 
+class PointerHook(Protocol):
+    """Pointer mode inside the loop (``app.pointer_cli.PointerRun``): it owns some gestures
+    (``filter_events`` takes them out before the action engine sees them) and moves the pointer
+    after the engine ran (``step`` returns what it did this frame, or None while off)."""
+
+    def filter_events(self, events: list[GestureEvent]) -> list[GestureEvent]: ...
+
+    def step(self, result: FrameResult, engine: Any) -> Any: ...
+
+
 class Tracker(Protocol):
     """What the runtime needs of a hand tracker (:class:`pipeline.tracker.HandTracker`)."""
 
@@ -64,6 +74,7 @@ class StepResult:
     of this frame. ``actions``: what the action engine did, state changes included.
     ``timings``: ms per stage: ``track`` (tracker), ``gestures``, ``actions``, ``step`` (all).
     ``events_ready_s``: ``time.perf_counter()`` when the events were ready (latency origin).
+    ``pointer``: what pointer mode did this frame (None without pointer mode).
     """
 
     frame: FrameResult
@@ -73,6 +84,7 @@ class StepResult:
     actions: tuple[ActionRecord, ...] = ()
     timings: Mapping[str, float] = field(default_factory=dict)
     events_ready_s: float = 0.0
+    pointer: Any = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "gestures", MappingProxyType(dict(self.gestures)))
@@ -99,10 +111,12 @@ class HandCueRuntime:
         tracker: Tracker,
         gestures: GestureEngine | None = None,
         engine: ActionEngine | None = None,
+        pointer: PointerHook | None = None,
     ) -> None:
         self.tracker = tracker
         self.gestures = gestures
         self.engine = engine
+        self.pointer = pointer
         self._since: dict[int, tuple[str, float]] = {}
 
     @property
@@ -123,8 +137,12 @@ class HandCueRuntime:
             per_hand, events = self.gestures.process(result)
         t2 = time.perf_counter()
         records: list[ActionRecord] = []
+        pointer_out = None
         if self.engine is not None:
-            records = self.engine.handle(events, result, event_time=t2)
+            to_engine = self.pointer.filter_events(events) if self.pointer is not None else events
+            records = self.engine.handle(to_engine, result, event_time=t2)
+            if self.pointer is not None:
+                pointer_out = self.pointer.step(result, self.engine)
         t3 = time.perf_counter()
         return StepResult(
             frame=result,
@@ -139,6 +157,7 @@ class HandCueRuntime:
                 "step": (t3 - t0) * 1e3,
             },
             events_ready_s=t2,
+            pointer=pointer_out,
         )
 
     def restart(self) -> None:
@@ -236,6 +255,7 @@ def build_runtime(
     tracker: Tracker | None = None,
     tracker_factory: Callable[..., Tracker] = make_tracker,
     gesture_factory: Callable[[AppConfig, Any], Any] | None = make_gestures,
+    pointer: PointerHook | None = None,
 ) -> HandCueRuntime:
     """A runtime for one source. ``tracker`` reuses a loaded tracker, ready for a new source
     (the app keeps one per tracker settings and resets it); otherwise ``tracker_factory`` loads
@@ -244,12 +264,13 @@ def build_runtime(
     if tracker is None:
         tracker = tracker_factory(config, static_mode=static_mode, threads=threads)
     gestures = gesture_factory(config, templates) if gesture_factory is not None else None
-    return HandCueRuntime(tracker, gestures, engine)
+    return HandCueRuntime(tracker, gestures, engine, pointer)
 
 
 __all__ = [
     "Front",
     "HandCueRuntime",
+    "PointerHook",
     "StepResult",
     "Tracker",
     "build_runtime",

@@ -34,6 +34,7 @@ from app import resources
 from app.gui.context import AppContext
 from app.gui.hands_panel import HandsPanel
 from app.gui.plot3d import HandPlot3D
+from app.gui.pointer_mode import PointerMode
 from app.gui.video_view import VideoView, gesture_title
 from app.gui.worker import TrackedFrame, lower_thread_priority
 from pipeline.actions.engine import ActionRecord
@@ -188,6 +189,8 @@ class MainWindow(QMainWindow):
         self.session.running_changed.connect(self._on_running_changed)
         ctx.templates_changed.connect(self._on_templates_changed)
 
+        self.pointer_mode = PointerMode(ctx, self)
+        self.pointer_mode.attach(self.session)
         self._build_toolbar()
         self._build_central(enable_3d)
         self._build_statusbar()
@@ -269,6 +272,9 @@ class MainWindow(QMainWindow):
         self.about_action.setToolTip("Version and licences")
         self.about_action.triggered.connect(self.open_about)
         bar.addAction(self.about_action)
+        bar.addSeparator()
+        self.pointer_action = self.pointer_mode.make_toggle_action(self)
+        bar.addAction(self.pointer_action)
 
     def _build_central(self, enable_3d: bool | None) -> None:
         central = QWidget()
@@ -490,6 +496,7 @@ class MainWindow(QMainWindow):
     def _on_frame_ready(self, frame: TrackedFrame) -> None:
         """Worker -> GUI thread, once per processed frame: keep it, queue its log lines."""
         self._latest = frame
+        self.pointer_mode.on_frame(frame)
         self._last_frame_s = time.monotonic()
         for line in self._log_lines(frame):
             self._pending_log.append(line)
@@ -651,7 +658,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from app.gui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.ctx, self)
+        dialog = SettingsDialog(self.ctx, self, pointer=self.pointer_mode)
         if dialog.exec():
             self.apply_settings()
 
@@ -690,6 +697,7 @@ class MainWindow(QMainWindow):
         self.session.wait_retired()
         if self._warm_up is not None:
             self._warm_up.wait()
+        self.pointer_mode.shutdown()
         self.ctx.engine.release_all()
 
     def quit_app(self) -> None:

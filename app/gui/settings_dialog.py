@@ -7,6 +7,7 @@ with the new settings (no app restart)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from pydantic import ValidationError
 from PySide6.QtCore import Qt
@@ -18,14 +19,18 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QLabel,
+    QScrollArea,
     QSlider,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.autostart import Autostart, autostart_for_platform
 from app.gui.context import AppContext
+from app.gui.pointer_page import PointerPage
+from app.pointer_cli import pointer_settings
 from pipeline.errors import HandCueError
 from pipeline.settings import COUNTING_SCHEMES, PROVIDERS
 
@@ -52,15 +57,26 @@ def _ms_spin(maximum: int, step: int = 50) -> QSpinBox:
 
 class SettingsDialog(QDialog):
     def __init__(
-        self, ctx: AppContext, parent: QWidget | None = None, *, autostart: Autostart | None = None
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        *,
+        autostart: Autostart | None = None,
+        pointer: Any = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self._autostart = autostart or autostart_for_platform()
+        self.pointer = pointer  # app.gui.pointer_mode.PointerMode, when the window has one
         self.setWindowTitle("HandCue settings")
         self.setMinimumWidth(480)
         cfg = ctx.config
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        outer.addWidget(self.tabs)
+        general = QWidget()
+        self.tabs.addTab(general, "General")
+        layout = QVBoxLayout(general)
 
         tracking = QGroupBox("Tracking")
         form = QFormLayout(tracking)
@@ -122,6 +138,13 @@ class SettingsDialog(QDialog):
         for box in (self.mirror, self.start_minimised, self.close_to_tray, self.autostart):
             form.addRow(box)
         layout.addWidget(window)
+        current = pointer.settings if pointer is not None else pointer_settings(cfg)
+        self.pointer_page = PointerPage(current, gestures=ctx.known_gestures(), pointer=pointer)
+        scroller = QScrollArea()
+        scroller.setWidgetResizable(True)
+        scroller.setWidget(self.pointer_page)
+        self.tabs.addTab(scroller, "Pointer")
+        layout = outer
 
         self.error = QLabel()
         self.error.setObjectName("validation")
@@ -149,10 +172,13 @@ class SettingsDialog(QDialog):
                                 hold_ms=self.stable_ms.value())  # fmt: skip
         data["actions"].update(default_hold_ms=self.hold_ms.value(),
                                default_cooldown_ms=self.cooldown_ms.value())  # fmt: skip
+        if "pointer" in type(cfg).model_fields:  # once the settings file has a [pointer] table
+            data["pointer"] = self.pointer_page.settings().model_dump()
         return type(cfg).model_validate(data)
 
     def accept(self) -> None:
         try:
+            pointer = self.pointer_page.settings()
             cfg = self.new_config()
             self.ctx.set_config(cfg)
         except ValidationError as exc:
@@ -176,6 +202,8 @@ class SettingsDialog(QDialog):
             return
         window = self.window_prefs()
         self.ctx.set_prefs(window)
+        if self.pointer is not None:
+            self.pointer.set_settings(pointer)
         super().accept()
 
     def window_prefs(self):

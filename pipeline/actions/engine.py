@@ -146,6 +146,7 @@ class ActionEngine:
         self._fire_times: deque[float] = deque()
         self._pending: list[ActionRecord] = []  # state changes made between frames
         self._now_ms = 0.0
+        self._withheld: frozenset[str] = frozenset()  # gestures another mode owns (pointer)
         self._build_bindings()
 
     # ----------------------------------------------------------------- state
@@ -175,6 +176,21 @@ class ActionEngine:
     def mappings(self) -> tuple[Binding, ...]:
         """The mappings in effect (profile plus overrides)."""
         return tuple(b.mapping for b in self._bindings)
+
+    @property
+    def withheld(self) -> frozenset[str]:
+        """Gestures whose events are ignored (pointer mode owns them)."""
+        return self._withheld
+
+    def withhold_gestures(self, gestures: Iterable[str]) -> None:
+        """Any thread: ignore events of these gestures from now on (pointer mode uses the fist
+        and the pinch itself; empty to stop). A change releases everything held, so a key
+        pressed by a gesture that becomes withheld is never left down."""
+        with self._lock:
+            withheld = frozenset(gestures)
+            if withheld != self._withheld:
+                self._withheld = withheld
+                self._reset_activations(self._pending, "gestures withheld")
 
     def set_armed(self, armed: bool) -> None:
         with self._lock:
@@ -254,10 +270,10 @@ class ActionEngine:
         ``latency_ms``. Returns what happened, including state changes made since the last call.
         """
         start = time.perf_counter() if event_time is None else event_time
-        events = list(events)
         with self._lock:
             records, self._pending = self._pending, []
             try:
+                events = [e for e in events if e.gesture not in self._withheld]
                 if frame is not None:
                     now = frame.timestamp_ms
                     scores: dict[int, float] | None = {h.track_id: h.score for h in frame.hands}

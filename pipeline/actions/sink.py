@@ -75,6 +75,14 @@ class RecordingSink:
     def type_text(self, text: str) -> None:
         self.calls.append(("type_text", text))
 
+    def move_pointer(self, x: int, y: int) -> None:
+        """Pointer mode's move (see :mod:`pipeline.pointer.output`); ``position`` follows it."""
+        self.calls.append(("move_pointer", x, y))
+        self.position = (x, y)
+
+    def pointer_position(self) -> tuple[int, int] | None:
+        return getattr(self, "position", None)
+
     @property
     def anything_held(self) -> bool:
         return bool(self.held_keys or self.held_buttons)

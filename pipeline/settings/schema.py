@@ -9,6 +9,7 @@ File layout (every key optional)::
     [gestures]   # counting, hold_ms
     [actions]    # defaults for bindings, arm gesture, pause hotkey, rate limit, start state
 
+    [pointer]    # pointer mode: active area, smoothing, pinch/dwell clicks, clutch, takeback
     [switching]  # per-application profiles: enabled, builtin_rules, default_profile, pinned,
                  # protect_own_windows, poll_ms
     rules = [    # first match wins; app/title: case-insensitive substring, or a glob (* ? [...])
@@ -43,6 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from pipeline.actions.spec import ActionSyntaxError, parse_action
 from pipeline.errors import HandCueError
+from pipeline.pointer.settings import PointerSettings
 
 SCHEMA_VERSION = 1
 CONFIG_FILE_NAME = "config.toml"
@@ -398,6 +400,7 @@ class AppConfig(_Model):
     actions: ActionSettings = Field(default_factory=ActionSettings)
     profiles: dict[str, Profile] = Field(default_factory=builtin_profiles, max_length=MAX_PROFILES)
     switching: SwitchingSettings = Field(default_factory=SwitchingSettings)
+    pointer: PointerSettings = Field(default_factory=PointerSettings)
 
     @field_validator("schema_version")
     @classmethod

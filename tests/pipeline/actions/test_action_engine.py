@@ -554,3 +554,29 @@ def test_random_sequences_never_leave_anything_held(seed: int) -> None:
     engine.release_all()
     assert not sink.anything_held
     assert engine.held == ()
+
+
+def test_withheld_gestures_do_not_fire_and_withholding_releases() -> None:
+    """Pointer mode owns the fist: its events are ignored, and a key a fist was holding when
+    pointer mode took over is released at once."""
+    sim = sim_for(
+        Binding(gesture="fist", action="key:f", trigger="hold", hold_ms=0),
+        Binding(gesture="victory", action="key:v", hold_ms=0),
+    )
+    hold_gesture(sim, "fist", start=0, end=None)
+    sim.until(300)
+    assert sim.sink.held_keys == ["f"]
+    sim.engine.withhold_gestures({"fist", "ok"})
+    sim.until(400)
+    assert not sim.sink.anything_held
+    assert sim.engine.withheld == frozenset({"fist", "ok"})
+    sim.step(ev("ended", "fist", sim.t, started=0))
+    hold_gesture(sim, "fist", start=500, end=900)
+    hold_gesture(sim, "victory", start=1000, end=1400)
+    sim.until(1500)
+    assert sim.sink.calls == [
+        ("press_key", "f"),
+        ("release_key", "f"),
+        ("press_key", "v"),
+        ("release_key", "v"),
+    ]

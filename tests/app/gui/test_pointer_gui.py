@@ -1,0 +1,183 @@
+"""Pointer mode in the desktop app: the toolbar toggle and its shortcut, frames moving the
+pointer only while armed, the gestures pointer mode owns held back from the action engine,
+the Pointer page of Settings, and the overlay's drawing of each state (offscreen)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from gui_fakes import hand_from_landmarks, synthetic_landmarks
+from pydantic import ValidationError
+
+from app.gui.worker import TrackedFrame
+from pipeline.pointer import PointerSettings, PointerState
+from pipeline.types import FrameResult, GestureEvent
+
+
+def tracked(index: int, dx: float = 0.0) -> TrackedFrame:
+    hand = hand_from_landmarks(synthetic_landmarks(cx=640.0 + dx, cy=400.0))
+    result = FrameResult(index, index * 33.0, 1280, 720, (hand,), False)
+    return TrackedFrame(image=np.zeros((720, 1280, 3), np.uint8), result=result)
+
+
+def moves(sink) -> list[tuple]:
+    return [c for c in sink.calls if c[0] == "move_pointer"]
+
+
+def test_toggle_action_has_a_shortcut_and_owns_fist_and_ok(make_window) -> None:
+    window = make_window()
+    action = window.pointer_action
+    assert action.shortcut().toString() == "Ctrl+Shift+M"
+    assert not window.pointer_mode.enabled
+    action.trigger()
+    assert window.pointer_mode.enabled and action.isChecked()
+    assert window.ctx.engine.withheld == frozenset({"fist", "ok"})
+    action.trigger()
+    assert not window.pointer_mode.enabled
+    assert window.ctx.engine.withheld == frozenset()
+
+
+def test_frames_move_the_pointer_only_while_armed(make_window) -> None:
+    window = make_window()
+    sink = window.ctx.sink
+    window.pointer_mode.overlay = None  # no top-level overlay window in this test
+    window.pointer_mode.set_enabled(True)
+    window.set_armed(False)
+    for i in range(10):
+        window._on_frame_ready(tracked(i, dx=5.0 * i))
+    assert not moves(sink)
+    assert window.pointer_mode.state.mode == "disarmed"
+    window.set_armed(True)
+    for i in range(10, 30):
+        window._on_frame_ready(tracked(i, dx=-5.0 * i))
+    assert len(moves(sink)) > 5
+    assert window.pointer_mode.state.mode == "tracking"
+    # hand moves left in the image: mirrored, the pointer moves right
+    assert moves(sink)[-1][1] > moves(sink)[0][1]
+
+
+def test_without_mouse_control_the_toggle_says_why(make_window, make_ctx) -> None:
+    class KeysOnly:
+        def press_key(self, key: str) -> None: ...
+
+        def release_key(self, key: str) -> None: ...
+
+        def release_all(self) -> None: ...
+
+    window = make_window(make_ctx(sink=KeysOnly()))
+    messages = []
+    window.pointer_mode.unavailable.connect(messages.append)
+    window.pointer_action.trigger()
+    assert not window.pointer_mode.enabled and not window.pointer_action.isChecked()
+    assert messages and "mouse control" in messages[0]
+
+
+def test_pointer_page_edits_the_settings(qtbot, make_window) -> None:
+    from app.gui.settings_dialog import SettingsDialog
+
+    window = make_window()
+    dialog = SettingsDialog(window.ctx, window, pointer=window.pointer_mode)
+    qtbot.addWidget(dialog)
+    assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == ["General", "Pointer"]
+    page = dialog.pointer_page
+    from PySide6.QtWidgets import QLabel
+
+    note = page.findChild(QLabel, "pointerConflictNote")
+    assert "fist" in note.text() and "ignored" in note.text()  # which wins, in the UI
+    page.dwell.setChecked(True)
+    page.dwell_ms.setValue(1200)
+    page.mapping.setCurrentIndex(page.mapping.findData("relative"))
+    page.area["left"].setValue(10)
+    dialog.accept()
+    s = window.pointer_mode.settings
+    assert (s.dwell_click, s.dwell_ms, s.mapping, s.active_area.left) == (
+        True, 1200, "relative", 0.1,
+    )  # fmt: skip
+
+
+def test_pointer_page_refuses_bad_values(qtbot, make_window) -> None:
+    from app.gui.settings_dialog import SettingsDialog
+
+    window = make_window()
+    dialog = SettingsDialog(window.ctx, window, pointer=window.pointer_mode)
+    qtbot.addWidget(dialog)
+    dialog.pointer_page.pinch_on.setValue(0.6)
+    dialog.pointer_page.pinch_off.setValue(0.4)
+    with pytest.raises(ValidationError):
+        dialog.pointer_page.settings()
+    dialog.accept()
+    assert not dialog.error.isHidden() and "pinch_off" in dialog.error.text()
+    assert window.pointer_mode.settings == PointerSettings()
+
+
+@pytest.mark.parametrize(
+    ("state", "colour"),
+    [
+        (PointerState(mode="tracking", x=10, y=10), (46, 204, 113)),
+        (PointerState(mode="tracking", x=10, y=10, dwell_progress=0.6), (52, 152, 219)),
+        (PointerState(mode="clutched", x=10, y=10), (243, 156, 18)),
+        (PointerState(mode="tracking", x=10, y=10, pinch="left", drag_progress=0.5),
+         (231, 76, 60)),
+    ],
+)  # fmt: skip
+def test_overlay_draws_each_state(qtbot, state, colour) -> None:
+    from app.gui.pointer_overlay import PointerOverlay
+
+    overlay = PointerOverlay()
+    qtbot.addWidget(overlay)
+    overlay.show_state(state)
+    image = overlay.grab().toImage()
+    found = any(
+        image.pixelColor(x, y).getRgb()[:3] == colour
+        for x in range(image.width())
+        for y in range(image.height())
+    )
+    assert found, (state.mode, colour)
+    assert overlay.pos().x() > 10  # beside the pointer, not under it
+
+
+def test_toggle_gesture_from_the_settings_switches_pointer_mode(qtbot, make_window) -> None:
+    from app.gui.settings_dialog import SettingsDialog
+
+    window = make_window()
+    dialog = SettingsDialog(window.ctx, window, pointer=window.pointer_mode)
+    qtbot.addWidget(dialog)
+    page = dialog.pointer_page
+    page.toggle_gesture.setCurrentIndex(page.toggle_gesture.findData("victory"))
+    page.toggle_hold.setValue(500)
+    dialog.accept()
+    window.pointer_mode.overlay = None
+    frame = tracked(1)
+    held = GestureEvent("held", "victory", 1, "Right", 600.0, 0.0)
+    window._on_frame_ready(TrackedFrame(image=frame.image, result=frame.result, events=(held,)))
+    assert window.pointer_mode.enabled and window.pointer_action.isChecked()
+    assert window.ctx.engine.withheld == frozenset({"victory", "fist", "ok"})
+
+
+def test_corner_calibration_sets_the_active_area_on_the_page(qtbot, make_window) -> None:
+    from app.gui.settings_dialog import SettingsDialog
+
+    window = make_window()
+    dialog = SettingsDialog(window.ctx, window, pointer=window.pointer_mode)
+    qtbot.addWidget(dialog)
+    page = dialog.pointer_page
+    page.calibrate.click()
+    assert not page.calibrate.isEnabled()
+    window.pointer_mode._corners = []  # start_calibration's timer runs 6 s: finish by hand
+    # the hand visits four corners: palm centre offsets of +-200 px x, +-120 px y (1280x720)
+    for i, (dx, dy) in enumerate([(-200, -120), (200, -120), (200, 120), (-200, 120)]):
+        frame = tracked(i, dx=dx)
+        hand = frame.result.hands[0]
+        moved = hand_from_landmarks(np.asarray(hand.landmarks) + np.array([0, dy, 0], np.float32))
+        result = FrameResult(i, i * 33.0, 1280, 720, (moved,), False)
+        window.pointer_mode.on_frame(TrackedFrame(image=frame.image, result=result))
+    with qtbot.waitSignal(window.pointer_mode.calibrated, timeout=2000):
+        window.pointer_mode._finish_calibration()
+    area = page.settings().active_area
+    assert area.right - area.left == pytest.approx(400 / 1280 * 0.9, abs=0.011)
+    assert area.bottom - area.top == pytest.approx(240 / 720 * 0.9, abs=0.011)
+    assert page.calibrate.isEnabled()
+    # nothing seen: a message, the button back
+    window.pointer_mode._corners = []
+    window.pointer_mode._finish_calibration()
+    assert "corners" in page.calibration_status.text() and page.calibrate.isEnabled()
