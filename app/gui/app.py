@@ -129,6 +129,17 @@ def start_pause_hotkey(window: Any) -> Any:
     return listener if listener.start() else None
 
 
+def start_switching(window: Any) -> str | None:
+    """Start following the active window (per-application profiles). The toolbar shows the
+    rule that chose the profile; when switching cannot work here (Wayland) the banner says
+    so once, and profiles are chosen by hand. Returns that message, or None."""
+    ctx = window.ctx
+    unavailable = ctx.start_switching()
+    if unavailable and ctx.config.switching.enabled:
+        window.show_message(unavailable, "info")
+    return unavailable
+
+
 def run(source: str | None = None, *, minimised: bool = False) -> int:
     """Start the desktop app; returns the exit code. When HandCue already runs for this user,
     its window comes to the front (tracking ``source`` if given) and this returns 0."""
@@ -148,7 +159,7 @@ def run(source: str | None = None, *, minimised: bool = False) -> int:
     window = create_main_window(ctx, source=source, minimised=minimised)
     serve_window(instance, window)
     hotkey = start_pause_hotkey(window)
-    ctx.start_switching()  # the window shows the result (or why switching is unavailable)
+    start_switching(window)
     app.lastWindowClosed.connect(lambda: None if window.close_to_tray else app.quit())
     if not window.close_to_tray:
         app.setQuitOnLastWindowClosed(True)

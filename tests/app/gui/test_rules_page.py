@@ -113,9 +113,12 @@ def test_built_in_rules_and_options(qtbot, switching_ctx):
 
 def test_unavailable_switching_is_said_in_the_page_and_the_window(qtbot, switching_ctx,
                                                                    make_window):  # fmt: skip
+    from app.gui.app import start_switching
+
     ctx = switching_ctx()
-    assert ctx.start_switching() is not None
     window = make_window(ctx)
+    assert start_switching(window) is not None
+    assert "not available on Wayland" in window.banner.label.text()  # said once, in the banner
     status = window.switching_status
     assert status.reason_label.text() == "automatic switching unavailable"
     assert "Wayland" in status.reason_label.toolTip()
