@@ -137,6 +137,17 @@ def start_pause_hotkey(window: Any) -> Any:
     return listener if listener.start() else None
 
 
+def start_switching(window: Any) -> str | None:
+    """Start following the active window (per-application profiles). The toolbar shows the
+    rule that chose the profile; when switching cannot work here (Wayland) the banner says
+    so once, and profiles are chosen by hand. Returns that message, or None."""
+    ctx = window.ctx
+    unavailable = ctx.start_switching()
+    if unavailable and ctx.config.switching.enabled:
+        window.show_message(unavailable, "info")
+    return unavailable
+
+
 # Signals that quit the app like its Quit menu: SIGHUP is the terminal it was started from
 # closing, SIGQUIT Ctrl-\\ there.
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
@@ -212,7 +223,7 @@ def run(source: str | None = None, *, minimised: bool = False) -> int:
         hotkeys["combo"] = ctx.config.actions.pause_hotkey
 
     ctx.config_changed.connect(_on_config_changed)
-    ctx.start_switching()  # the window shows the result (or why switching is unavailable)
+    start_switching(window)
     app.lastWindowClosed.connect(lambda: None if window.close_to_tray else app.quit())
     if not window.close_to_tray:
         app.setQuitOnLastWindowClosed(True)

@@ -43,6 +43,7 @@ from app.gui.video_view import gesture_title
 from pipeline.actions.spec import MEDIA_KEYS, MOUSE_BUTTONS, SCROLL_DIRECTIONS, parse_action
 from pipeline.errors import HandCueError
 from pipeline.settings import BUILTIN_PROFILE_NAMES, Binding, Profile, is_dynamic_gesture
+from pipeline.settings.locate import error_text
 
 log = logging.getLogger(__name__)
 
@@ -681,7 +682,10 @@ class MappingEditor(QDialog):
             self.ctx.set_config(cfg)
             if self.ctx.active_profile() != cfg.active_profile:
                 self.ctx.set_active_profile(cfg.active_profile)
-        except (ValidationError, HandCueError) as exc:
+        except ValidationError as exc:  # e.g. a per-application rule uses a removed profile
+            self._set_validation(f"Not saved: {error_text(exc.errors()[0])}")
+            return False
+        except HandCueError as exc:
             self._set_validation(f"Not saved: {exc}")
             return False
         self.accept()

@@ -39,7 +39,7 @@ from app.gui.context import AppContext
 from pipeline.errors import HandCueError
 from pipeline.focus import ProfileChoice, WindowInfo, choose_profile
 from pipeline.settings import AppConfig, builtin_rules
-from pipeline.settings.locate import describe_error, format_loc
+from pipeline.settings.locate import describe_error, error_loc, format_loc
 
 PICK_POLL_MS = 100
 APP_COL, TITLE_COL, PROFILE_COL = 0, 1, 2
@@ -311,9 +311,7 @@ class RulesDialog(QDialog):
             return AppConfig.model_validate(data)
         except ValidationError as exc:
             error = exc.errors()[0]
-            loc = tuple(error["loc"])
-            cause = (error.get("ctx") or {}).get("error")
-            loc += tuple(getattr(cause, "loc", ()))
+            loc = error_loc(error)
             if len(loc) >= 3 and loc[:2] == ("switching", "rules") and isinstance(loc[2], int):
                 where = f"Rule {loc[2] + 1}"
                 rest = format_loc(loc[3:])

@@ -17,6 +17,7 @@ called in the watcher thread (or the caller's, for changes made by ``set_config`
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -36,15 +37,17 @@ from pipeline.settings import AppConfig
 log = logging.getLogger(__name__)
 
 OWN_WINDOW_REASON = "a HandCue window has the focus"
-#: A source that tells about changes is still polled every this many quiet intervals.
+#: A source that reports changes is polled on each change, and after this many quiet
+#: ``poll_ms`` intervals anyway.
 LISTEN_POLL_EVERY = 10
 
 
 class WindowWatcher:
     """Polls ``source`` every ``interval_s`` in a daemon thread and calls ``on_change(info)``
     when the active window or its title changes (``info`` None: no window has the focus). A
-    source with ``wait_for_change(timeout_s) -> bool`` (X11 with EWMH) is polled when it reports
-    a change, and every ``LISTEN_POLL_EVERY`` quiet intervals.
+    source with ``wait_for_change(timeout_s, wake_fd) -> bool | None`` (X11 with EWMH: it
+    sleeps on the X connection until a change) is polled after each change, and after
+    ``LISTEN_POLL_EVERY`` quiet intervals.
     ``on_failed(message)`` is called once if the source stops working (e.g. the X server
     went away); the thread then ends."""
 
@@ -66,6 +69,7 @@ class WindowWatcher:
         self._wall_s = 0.0
         self.polls = 0
         self._last: tuple | None = None
+        self._wake_r, self._wake_w = os.pipe()  # stop() wakes a listening source at once
 
     @property
     def running(self) -> bool:
@@ -92,9 +96,15 @@ class WindowWatcher:
 
     def stop(self, timeout_s: float = 2.0) -> None:
         self._stop.set()
+        with contextlib.suppress(OSError):
+            os.write(self._wake_w, b"x")
         thread, self._thread = self._thread, None
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout_s)
+        if thread is None or not thread.is_alive():
+            for fd in (self._wake_r, self._wake_w):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
     def _poll(self, *, first: bool = False) -> tuple | None:
         info = self._source.active_window()
@@ -111,17 +121,17 @@ class WindowWatcher:
     def _run(self) -> None:  # watcher thread
         cpu0, wall0 = time.thread_time(), time.perf_counter()
         listen = getattr(self._source, "wait_for_change", None)
-        quiet = 0
         try:
             while not self._stop.is_set():
+                # A listening source sleeps until it sees a change, a quiet while passes
+                # (then poll anyway: a change may come from a window not listened to yet) or
+                # stop() writes to the wake-up pipe; None: it cannot listen, poll on a timer.
+                heard = None
                 if listen is not None:
-                    changed = listen(self.interval_s)  # None: cannot listen here, poll
-                    quiet = quiet + 1 if changed is False else 0
-                elif self._stop.wait(self.interval_s):
+                    heard = listen(self.interval_s * LISTEN_POLL_EVERY, self._wake_r)
+                if heard is None and self._stop.wait(self.interval_s):
                     break
-                # Told about changes (X11 with EWMH): still poll now and then, in case a
-                # change came from a window we were not listening to yet.
-                if not self._stop.is_set() and quiet % LISTEN_POLL_EVERY == 0:
+                if not self._stop.is_set():
                     self._poll()
                 self._cpu_s = time.thread_time() - cpu0
                 self._wall_s = time.perf_counter() - wall0

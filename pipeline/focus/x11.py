@@ -96,6 +96,8 @@ class X11Source:
         self._listening_id = -1  # the window whose title changes we are told about
         self._cached_id = -1
         self._cached: tuple[tuple[str, ...], int, str] = ((), 0, "")
+        self._focus_id = -1  # input-focus fall-back: the focused window and its top level
+        self._focus_top: Any = None
         self.ewmh: bool | None = None  # learnt on the first poll: False = input-focus fallback
 
     def close(self) -> None:
@@ -104,19 +106,19 @@ class X11Source:
         except Exception:  # closing a dead connection must not raise in a finally block
             log.debug("closing the X connection failed", exc_info=True)
 
-    def wait_for_change(self, timeout_s: float) -> bool | None:
-        """Block up to ``timeout_s`` for a change of the active window or its title: True
-        when one was seen, False when none was. Without EWMH there is nothing to listen to:
-        it just waits and returns None (poll :meth:`active_window` every time)."""
+    def wait_for_change(self, timeout_s: float, wake_fd: int | None = None) -> bool | None:
+        """Block until the active window or its title changes (True), ``timeout_s`` passes or
+        ``wake_fd`` becomes readable (False). None at once when there is nothing to listen to
+        (no EWMH, or before the first :meth:`active_window`): then poll on a timer."""
         if not self.ewmh or not self._listening_root:
-            self._wait([], [], [], timeout_s)
             return None
-        changed = self._drain()
-        if not changed:
-            readable, _, _ = self._wait([self._display.fileno()], [], [], timeout_s)
-            if readable:
-                changed = self._drain()
-        return changed
+        if self._drain():
+            return True
+        wake = [] if wake_fd is None else [wake_fd]
+        readable, _, _ = self._wait([self._display.fileno(), *wake], [], [], timeout_s)
+        if self._display.fileno() in readable:
+            return self._drain()
+        return False
 
     def _drain(self) -> bool:
         changed = False
@@ -154,7 +156,7 @@ class X11Source:
             title = self._title(window)
         except Exception as exc:
             if _is_bad_window(exc):  # it closed between the two requests
-                self._cached_id = -1
+                self._cached_id = self._focus_id = -1
                 return None
             raise
         return WindowInfo(title=title, process=process, wm_class=wm_class, pid=pid,
@@ -182,6 +184,12 @@ class X11Source:
         focus = self._display.get_input_focus().focus
         if isinstance(focus, int) or focus is None:  # None / PointerRoot
             return None
+        if int(focus.id) == self._focus_id:  # same focus: the same top-level window
+            return self._focus_top
+        self._focus_id, self._focus_top = int(focus.id), self._walk_up(focus)
+        return self._focus_top
+
+    def _walk_up(self, focus: Any) -> Any:
         window = focus
         try:
             for _ in range(_MAX_TREE_DEPTH):

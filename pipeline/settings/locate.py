@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pipeline.settings.schema import AppConfig
+from pipeline.settings.schema import AppConfig, LocatedValueError
 
 
 class FatalConfigProblem(Exception):
@@ -255,6 +255,20 @@ def describe_error(error: MappingABC[str, Any]) -> str:
     ):
         message += f" (got {error['input']!r})"
     return message
+
+
+def error_loc(error: MappingABC[str, Any]) -> tuple:
+    """Where a pydantic validation error is; checks across fields (a rule naming a profile
+    that does not exist) report their own field through :class:`LocatedValueError`."""
+    cause = (error.get("ctx") or {}).get("error")
+    loc = tuple(error.get("loc", ()))
+    return loc + tuple(cause.loc) if isinstance(cause, LocatedValueError) else loc
+
+
+def error_text(error: MappingABC[str, Any]) -> str:
+    """``field.path: message`` for one validation error (no file), for dialogs."""
+    field = format_loc(error_loc(error))
+    return f"{field}: {describe_error(error)}" if field else describe_error(error)
 
 
 def problem(file: Path | None, locator: TomlLocator | None, loc: tuple, message: str) -> str:

@@ -26,13 +26,18 @@ from pipeline import paths
 from pipeline.errors import HandCueError
 from pipeline.fileio import AtomicWriteError, atomic_write_text, copy_atomic
 from pipeline.gestures import BUILTIN_GESTURES, TemplateStore, known_gesture_ids
-from pipeline.settings.locate import FatalConfigProblem, TomlLocator, describe_error, problem
+from pipeline.settings.locate import (
+    FatalConfigProblem,
+    TomlLocator,
+    describe_error,
+    error_loc,
+    problem,
+)
 from pipeline.settings.schema import (
     CONFIG_FILE_NAME,
     MAX_FILE_BYTES,
     SCHEMA_VERSION,
     AppConfig,
-    LocatedValueError,
 )
 
 if sys.version_info >= (3, 11):
@@ -198,7 +203,7 @@ def parse_config_text(
         return None, [problem(file, locator, exc.loc, exc.message)]
     except ValidationError as exc:
         errors = exc.errors()
-        messages = [problem(file, locator, _error_loc(e), describe_error(e)) for e in errors[:20]]
+        messages = [problem(file, locator, error_loc(e), describe_error(e)) for e in errors[:20]]
         if len(errors) > 20:
             messages.append(f"... and {len(errors) - 20} more problems")
         # The gesture ids are checked too: every problem is listed at once, not one per run.
@@ -207,14 +212,6 @@ def parse_config_text(
         messages += _raw_gesture_problems(raw, known, file, locator, reported)
         return None, messages
     return cfg, check_config(cfg, known_gestures, file=file, text=text)
-
-
-def _error_loc(error: Any) -> tuple:
-    """Where a validation error is: checks across fields report their own field."""
-    cause = (error.get("ctx") or {}).get("error")
-    if isinstance(cause, LocatedValueError):
-        return tuple(error["loc"]) + tuple(cause.loc)
-    return tuple(error["loc"])
 
 
 def read_config_file(

@@ -325,3 +325,56 @@ def shift_down_after(env: dict, keycode: int) -> bool:
         return bool(d.query_keymap()[keycode // 8] & (1 << (keycode % 8)))
     finally:
         d.close()
+
+
+OWN_WINDOW_CHECK = r"""
+import json, sys, time
+from PySide6.QtWidgets import QApplication, QWidget
+from pipeline.actions import ActionEngine, RecordingSink
+from pipeline.focus import ProfileSwitcher
+from pipeline.settings import AppConfig
+from pipeline.types import FrameResult, GestureEvent, Hand, RotatedRect
+import numpy as np
+
+app = QApplication(["handcue"])
+app.setApplicationName("HandCue")
+w = QWidget()
+w.setWindowTitle("HandCue")
+w.show()
+for _ in range(50):
+    app.processEvents()
+    time.sleep(0.01)
+print(json.dumps({"wid": int(w.winId())}), flush=True)
+sys.stdin.readline()  # the test has activated this window
+sink = RecordingSink()
+engine = ActionEngine(AppConfig(), sink, profile="slides", armed=True)
+switcher = ProfileSwitcher(engine, AppConfig())
+switcher.start()
+pts = np.zeros((21, 3), dtype=np.float32)
+hand = Hand(pts, pts, "Right", 0.9, 0.95, 1, RotatedRect(1, 1, 1, 1, 0.0))
+frame = FrameResult(0, 0.0, 64, 48, (hand,), False)
+records = engine.handle([GestureEvent("started", "thumb_up", 1, "Right", 0.0, -500.0)], frame)
+switcher.stop()
+print(json.dumps({"window": switcher.choice.window.as_dict(),
+                  "statuses": [r.status for r in records if r.kind == "action"],
+                  "calls": sink.calls}), flush=True)
+"""
+
+
+def test_own_window_is_recognised_and_holds_actions_back(desktop: dict, tmp_path: Path) -> None:
+    """A HandCue window (this process's) is active: the real X11 watcher recognises it by
+    ``_NET_WM_PID`` and the thumb-up mapping is not sent."""
+    env = dict(desktop["env"], PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-c", OWN_WINDOW_CHECK], env=env, cwd=ROOT,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    desktop["procs"].append(proc)
+    assert proc.stdin is not None and proc.stdout is not None
+    with proc.stdin, proc.stdout:
+        wid = json.loads(proc.stdout.readline())["wid"]
+        _activate(desktop["env"], wid)
+        proc.stdin.write("\n")
+        proc.stdin.flush()
+        result = json.loads(proc.stdout.readline())
+        proc.wait(30)
+    assert result["window"]["pid"] == proc.pid and result["window"]["app"] == "HandCue"
+    assert result["statuses"] == ["own_window"] and result["calls"] == []

@@ -113,9 +113,12 @@ def test_built_in_rules_and_options(qtbot, switching_ctx):
 
 def test_unavailable_switching_is_said_in_the_page_and_the_window(qtbot, switching_ctx,
                                                                    make_window):  # fmt: skip
+    from app.gui.app import start_switching
+
     ctx = switching_ctx()
-    assert ctx.start_switching() is not None
     window = make_window(ctx)
+    assert start_switching(window) is not None
+    assert "not available on Wayland" in window.banner.label.text()  # said once, in the banner
     status = window.switching_status
     assert status.reason_label.text() == "automatic switching unavailable"
     assert "Wayland" in status.reason_label.toolTip()
@@ -162,3 +165,27 @@ def test_tray_toast_names_the_profile_and_the_rule(qtbot, switching_ctx, make_wi
     assert tray.last_toast is not None
     assert tray.last_toast[0] == "HandCue profile: media"
     assert tray.last_toast[1].startswith("built-in rule (app 'vlc') matches Vlc")
+
+
+def test_removing_a_profile_a_rule_uses_is_refused_with_a_clear_message(qtbot, make_ctx):
+    from app.gui.mapping_editor import MappingEditor
+    from pipeline.settings import Profile, Rule, RuleMatch, SwitchingSettings, save_config
+
+    ctx = make_ctx()
+    cfg = ctx.config.model_copy(update={
+        "profiles": {**ctx.config.profiles, "gaming": Profile()},
+        "switching": SwitchingSettings(rules=(Rule(match=RuleMatch(app="steam"),
+                                                   profile="gaming"),)),
+    })  # fmt: skip
+    save_config(cfg)
+    ctx.set_config(load_config()[0])
+    editor = MappingEditor(ctx)
+    qtbot.addWidget(editor)
+    editor._fill_profiles(select="gaming")
+    assert editor.remove_profile(confirm=False)
+    assert not editor.save()
+    assert editor.validation.text() == (
+        "Not saved: switching.rules[0].profile: unknown profile 'gaming' "
+        "(profiles: slides, media, custom)"
+    )
+    assert "gaming" in load_config()[0].profiles  # the file is unchanged

@@ -5,6 +5,7 @@ respects pinning, and falls back to the manual profile when no source exists."""
 from __future__ import annotations
 
 import os
+import select
 import threading
 import time
 
@@ -300,12 +301,19 @@ class ListeningSource(ScriptedSource):
         super().__init__(window)
         self.changed = threading.Event()
         self.waits = 0
+        self.timeouts: list[float] = []
 
-    def wait_for_change(self, timeout_s: float) -> bool:
+    def wait_for_change(self, timeout_s: float, wake_fd: int) -> bool:
         self.waits += 1
-        changed = self.changed.wait(timeout_s)
-        self.changed.clear()
-        return changed
+        self.timeouts.append(timeout_s)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:  # the wake-up pipe, as select() would watch it
+            if self.changed.wait(0.005):
+                self.changed.clear()
+                return True
+            if select.select([wake_fd], [], [], 0)[0]:
+                return False
+        return False
 
 
 def test_watcher_polls_a_listening_source_when_it_reports_a_change() -> None:
@@ -316,12 +324,24 @@ def test_watcher_polls_a_listening_source_when_it_reports_a_change() -> None:
     watcher = WindowWatcher(source, changes.append, interval_s=0.01)
     watcher.start()
     try:
-        wait_until(lambda: source.waits >= 3 * LISTEN_POLL_EVERY)
-        polls_while_quiet = source.polls - 1
-        assert polls_while_quiet <= source.waits // LISTEN_POLL_EVERY + 1
+        wait_until(lambda: source.waits >= 3)
+        # one poll per quiet while (LISTEN_POLL_EVERY intervals), not one per interval
+        assert source.timeouts[0] == pytest.approx(0.01 * LISTEN_POLL_EVERY)
+        assert source.polls <= source.waits + 1
         source.window = PLAYER
         source.changed.set()
         wait_until(lambda: changes[-1] == PLAYER)
     finally:
         watcher.stop()
     assert changes == [OTHER, PLAYER]
+
+
+def test_stop_wakes_a_listening_source() -> None:
+    source = ListeningSource(OTHER)
+    watcher = WindowWatcher(source, lambda info: None, interval_s=1.0)  # waits of 10 s
+    watcher.start()
+    wait_until(lambda: source.waits >= 1)
+    started = time.monotonic()
+    watcher.stop(timeout_s=20.0)
+    assert time.monotonic() - started < 5.0  # not the 10 s the wait would last
+    assert not watcher.running and source.closed

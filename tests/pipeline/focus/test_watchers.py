@@ -164,6 +164,9 @@ def test_x11_without_ewmh_uses_the_input_focus_walked_up_to_the_client_window() 
     assert (info.window_id, info.wm_class, info.title, info.process) == (
         0x600001, ("presenter", "Presenter"), "Slides", "python3",
     )  # fmt: skip
+    before = d.requests
+    assert source.active_window().window_id == 0x600001
+    assert d.requests - before == 3  # focus, _NET_WM_NAME, WM_NAME: the walk is remembered
     d.focus = 1  # PointerRoot: no window
     assert source.active_window() is None
 
@@ -395,13 +398,13 @@ def test_x11_listens_for_changes_of_the_active_window_and_its_title() -> None:
     d.root.props["_NET_ACTIVE_WINDOW"] = [0x800001]
     wait = FakeSelect(d)
     source = X11Source(display=d, process_name=lambda pid: "", wait=wait)
-    assert source.wait_for_change(0.1) is None  # nothing learnt yet: just waits, then poll
-    assert wait.calls == [([], 0.1)]
+    assert source.wait_for_change(0.1) is None  # nothing learnt yet: poll on a timer
+    assert wait.calls == []
     source.active_window()
     mask = 1 << 22  # PropertyChangeMask
     assert d.listening == {0x100: mask, 0x800001: mask}  # root and the active window
-    assert source.wait_for_change(0.1) is False  # quiet
-    assert wait.calls[-1] == ([99], 0.1)  # slept on the X connection
+    assert source.wait_for_change(0.1, wake_fd=5) is False  # quiet
+    assert wait.calls[-1] == ([99, 5], 0.1)  # slept on the X connection and the wake-up pipe
     d.property_notify(0x800001, "WM_NAME")  # the title changed
     assert source.wait_for_change(0.1) is True
     d.property_notify(0x100, "_NET_ACTIVE_WINDOW")
@@ -417,4 +420,4 @@ def test_x11_without_ewmh_never_listens() -> None:
     wait = FakeSelect(d)
     source = X11Source(display=d, process_name=lambda pid: "", wait=wait)
     assert source.active_window().window_id == 0x900001
-    assert source.wait_for_change(0.05) is None and d.listening == {}
+    assert source.wait_for_change(0.05) is None and d.listening == {} and wait.calls == []
