@@ -10,6 +10,7 @@ setup(
         *find_packages(include=["app", "app.*", "pipeline", "pipeline.*"]),
         "app.bundled_resources",
         "app.bundled_resources.icons",
+        "app.bundled_resources.licenses",
         "pipeline.models.bundled_manifest",
     ],
     package_dir={
@@ -19,6 +20,7 @@ setup(
     package_data={
         "app.bundled_resources": ["*.qss", "*.toml", "*.json"],
         "app.bundled_resources.icons": ["*.svg", "*.png"],
+        "app.bundled_resources.licenses": ["*.txt"],
         "pipeline.models.bundled_manifest": ["manifest.toml"],
     },
     include_package_data=False,

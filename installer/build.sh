@@ -29,9 +29,11 @@ echo "== PyInstaller bundle"
 rm -rf dist/handcue
 HANDCUE_BUNDLE_MODELS="$MODELS" $PY -m PyInstaller --noconfirm --log-level WARN \
     --distpath dist --workpath build/pyinstaller installer/handcue.spec
-# What PyInstaller copies from a wheel that HandCue never loads: OpenCV's bundled Qt fonts
-# (headless wheel has none, but be safe) and Qt translations of tools we do not ship.
-find dist/handcue -type d -name __pycache__ -prune -exec rm -rf {} +
+# The interpreter's shared library carries debug symbols in some Python builds (pyenv): strip
+# it alone. Not the wheels' libraries: strip breaks auditwheel-patched ones (numpy's OpenBLAS).
+if command -v strip >/dev/null; then
+    strip --strip-unneeded dist/handcue/_internal/libpython3*.so* 2>/dev/null || true
+fi
 dist/handcue/handcue --version
 
 echo "== tarball"

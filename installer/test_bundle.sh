@@ -101,7 +101,10 @@ for run in 1 2; do
     done
     [ -n "$first" ] && [ "$first" != "None" ] || fail "no tracked frame within 30 s"
     secs="$("$PY" -c "print(f'{$first - $t0:.2f}')")"
-    echo "run $run: $secs s from launch to the first tracked frame" | tee -a "$OUT/times.txt"
+    cpu="$(status | "$PY" -c 'import json,sys; d = json.load(sys.stdin); c = d.get("first_frame_cpu_s"); print("?" if c is None else "%.2f" % c)')"
+    load="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"
+    echo "run $run: $secs s from launch to the first tracked frame ($cpu s of CPU; load $load)" \
+        | tee -a "$OUT/times.txt"
     if [ "$run" = 1 ]; then
         sleep 2
         a="$(status)"

@@ -8,7 +8,8 @@ Messages are one JSON object per line each way:
 
     {"cmd": "activate", "source": "0" | "/abs/video.mp4" | null}  -> {"ok": true}
     {"cmd": "status"}  -> {"ok": true, "source": "0" | null, "running": true | false,
-                           "visible": bool, "frames": int, "first_frame_at": epoch s | null}
+                           "visible": bool, "frames": int, "first_frame_at": epoch s | null,
+                           "first_frame_cpu_s": process CPU s at the first frame | null}
 
 Names derive from the config folder, so each user (and each test with its own
 ``HANDCUE_CONFIG_DIR``) has its own instance. The server lives in the GUI thread; the client
@@ -180,11 +181,12 @@ def serve_window(server: InstanceServer, window: Any) -> None:
     """Route other launches to ``window`` (a MainWindow): they raise it and hand it their
     source; ``handcue run`` learns what it tracks."""
     server.setParent(window)
-    seen = {"frames": 0, "first_frame_at": None}
+    seen: dict[str, Any] = {"frames": 0, "first_frame_at": None, "first_frame_cpu_s": None}
 
     def count(_frame: object) -> None:
         if seen["first_frame_at"] is None:
             seen["first_frame_at"] = time.time()  # epoch s: start-up time from outside
+            seen["first_frame_cpu_s"] = time.process_time()  # CPU s of all threads so far
         seen["frames"] += 1
 
     window.session.frame_ready.connect(count)

@@ -13,7 +13,8 @@ if [ "${1:-}" = "--remove" ]; then
 fi
 mkdir -p "$bin" "$data/applications" "$data/icons/hicolor/scalable/apps"
 ln -sf "$here/handcue/handcue" "$bin/handcue"
-sed "s|^Exec=handcue|Exec=$here/handcue/handcue|" "$here/handcue.desktop" \
+# Quoted for the desktop entry's Exec key (the folder may contain spaces).
+sed "s|^Exec=handcue|Exec=\"$here/handcue/handcue\"|" "$here/handcue.desktop" \
     > "$data/applications/handcue.desktop"
 cp "$here/handcue.svg" "$data/icons/hicolor/scalable/apps/handcue.svg"
 echo "HandCue installed for $(id -un): run 'handcue' or pick HandCue in the applications menu."

@@ -94,6 +94,7 @@ def test_plain_pip_install_models_and_detect(tmp_path: Path, shared_data: Path) 
     ).stdout.split()  # fmt: skip
     assert Path(where[0]).is_relative_to(site), where
     assert where[1] == "False"
+    assert (Path(where[2]) / "licenses" / "NOTICE.txt").is_file()
     assert (Path(where[2]) / "style.qss").is_file() and (
         Path(where[2]) / "icons/hand.svg"
     ).is_file()
