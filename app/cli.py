@@ -8,6 +8,7 @@ import importlib
 import logging
 import sys
 
+from app.version import handcue_version
 from pipeline.errors import HandCueError
 
 # Modules that provide sub-commands, in help order. Each has register(subparsers) -> None.
@@ -19,7 +20,9 @@ COMMAND_MODULES = (
     "app.cmd_models",
     "app.cmd_gestures",
     "app.cmd_run",
+    "app.cmd_window",
     "app.cmd_config",
+    "app.cmd_autostart",
 )
 
 
@@ -28,31 +31,29 @@ def build_parser() -> argparse.ArgumentParser:
         prog="handcue", description="Hands-free desktop control from hand gestures."
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    parser.add_argument(
+        "--version", action="version", version=f"handcue {handcue_version()}",
+        help="print the version and exit",
+    )  # fmt: skip
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:  # command group not built yet
-                continue
-            raise
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    if (sys.argv[1:] if argv is None else argv)[:1] == ["--input-guardian"]:
+        from app import guardian  # a frozen build starts its guardian through its own binary
+
+        return guardian.main([])
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    if args.command is None:
-        if "gui" in parser._subparsers._group_actions[0].choices:  # type: ignore[union-attr]
-            args = parser.parse_args(["gui", *(argv or [])])
-        else:
-            parser.print_help()
-            return 0
+    if args.command is None:  # plain `handcue` starts the app
+        args = parser.parse_args(["gui", *(argv or [])])
     try:
         return int(args.func(args) or 0)
     except HandCueError as exc:

@@ -124,7 +124,7 @@ def headline(report: dict, video: bool) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    check_tracker_options(args)
+    settings = check_tracker_options(args)
     if args.noise < 0:
         raise HandCueError("--noise must be 0 or more")
     if args.redetect_ms < 0:
@@ -134,17 +134,11 @@ def run(args: argparse.Namespace) -> int:
     video = reference[0].frame is not None
     images, fps, source = _frames(reference, ref_path, args.source)
 
-    from pipeline.tracker import HandTracker, TrackerConfig
+    from pipeline.settings import tracker_config
+    from pipeline.tracker import HandTracker
 
     tracker = HandTracker(
-        TrackerConfig(
-            model=args.model,
-            max_hands=args.max_hands,
-            static_mode=not video,
-            provider=args.provider,
-            threads=args.threads,
-            redetect_interval_ms=args.redetect_ms,
-        )
+        tracker_config(settings, static_mode=not video, redetect_interval_ms=args.redetect_ms)
     )
 
     def ours() -> LandmarkRunner:

@@ -40,14 +40,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_path(args: argparse.Namespace) -> int:
-    from pipeline.config import config_path
+    from pipeline.settings import config_path
 
     print(config_path())
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from pipeline.config import config_path, read_config_file
+    from pipeline.settings import config_path, read_config_file
 
     path = args.file if args.file is not None else config_path()
     if args.file is None and not path.exists():
@@ -68,7 +68,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pipeline.config import atomic_write_text, load_config
+    from pipeline.fileio import atomic_write_text
+    from pipeline.settings import load_config
 
     cfg, problems = load_config()
     for problem in problems:
@@ -84,7 +85,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from pipeline.config import config_path, read_config_file, write_config_text
+    from pipeline.settings import config_path, read_config_file, write_config_text
 
     path: Path = args.file
     if not path.exists():

@@ -7,6 +7,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import SourceError
 from pipeline.sources import IMAGE_SUFFIXES, read_image
@@ -33,27 +34,20 @@ def add_tracker_options(p: argparse.ArgumentParser, default_hands: int = 2) -> N
 
 def tracker_from_args(args: argparse.Namespace, static: bool):  # type: ignore[no-untyped-def]
     """A HandTracker from the options ``add_tracker_options`` added (checked first)."""
-    from pipeline.tracker import HandTracker, TrackerConfig
+    from pipeline.settings import tracker_config
+    from pipeline.tracker import HandTracker
 
-    check_tracker_options(args)
-    return HandTracker(
-        TrackerConfig(
-            model=args.model,
-            max_hands=args.max_hands,
-            static_mode=static,
-            provider=args.provider,
-            threads=args.threads,
-        )
+    return HandTracker(tracker_config(check_tracker_options(args), static_mode=static))
+
+
+def check_tracker_options(args: argparse.Namespace) -> Any:
+    """The tracker settings the options describe (raw landmarks, as MediaPipe); raises
+    HandCueError in the options' words for a bad value."""
+    from pipeline.settings import measurement_settings
+
+    return measurement_settings(
+        model=args.model, max_hands=args.max_hands, provider=args.provider, threads=args.threads
     )
-
-
-def check_tracker_options(args: argparse.Namespace) -> None:
-    from pipeline.errors import HandCueError
-
-    if not 1 <= args.max_hands <= 8:
-        raise HandCueError(f"--max-hands must be between 1 and 8, got {args.max_hands}")
-    if args.threads < 0:
-        raise HandCueError("--threads must be 0 or more")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -88,7 +82,9 @@ def expand(paths: list[str]) -> list[str]:
     return out
 
 
-def hand_record(hand, recognizer, frame_size: tuple[int, int]) -> dict:  # type: ignore[no-untyped-def]
+def hand_record(hand, recognizer, frame_size: tuple[int, int], result=None) -> dict:  # type: ignore[no-untyped-def]
+    """One hand's JSON record; ``result`` is its GestureResult when already classified (its
+    ``total`` is the frame's two-hand total)."""
     rec = {
         "handedness": hand.handedness,
         "handedness_score": round(float(hand.handedness_score), 5),
@@ -98,18 +94,31 @@ def hand_record(hand, recognizer, frame_size: tuple[int, int]) -> dict:  # type:
         "world_landmarks": [[round(float(v), 5) for v in row] for row in hand.world_landmarks],
     }
     if recognizer is not None:
-        g = recognizer.classify(hand, frame_size=frame_size)
+        g = result if result is not None else recognizer.classify(hand, frame_size=frame_size)
         rec["gesture"] = g.gesture
         rec["gesture_score"] = round(float(g.score), 4)
         rec["count"] = g.count
+        rec["total"] = g.total
     return rec
 
 
+def frame_results(hands, recognizer, frame_size: tuple[int, int]) -> list:  # type: ignore[no-untyped-def]
+    """GestureResults of all ``hands`` of one frame, each carrying the frame's ``total`` (the
+    number the hands show together, :func:`pipeline.gestures.totals.frame_total`)."""
+    if recognizer is None:
+        return [None] * len(hands)
+    from dataclasses import replace
+
+    from pipeline.gestures.totals import frame_total
+
+    results = [recognizer.classify(h, frame_size=frame_size) for h in hands]
+    total = frame_total(recognizer.counting, hands, results)
+    return [replace(r, total=total) for r in results]
+
+
 def _make_recognizer(counting: str):  # type: ignore[no-untyped-def]
-    try:
-        from pipeline.gestures import GestureRecognizer, TemplateStore
-    except ImportError:
-        return None
+    from pipeline.gestures import GestureRecognizer, TemplateStore
+
     try:
         store = TemplateStore.default()
     except Exception as exc:  # a damaged store must not stop detection
@@ -134,13 +143,16 @@ def run(args: argparse.Namespace) -> int:
         t0 = time.perf_counter()
         result = tracker.process(img, 0.0)
         ms = (time.perf_counter() - t0) * 1e3
+        size = (result.width, result.height)
+        gestures = frame_results(result.hands, recognizer, size)
         line = {
             "image": path,
             "width": result.width,
             "height": result.height,
             "ms": round(ms, 3),
             "hands": [
-                hand_record(h, recognizer, (result.width, result.height)) for h in result.hands
+                hand_record(h, recognizer, size, g)
+                for h, g in zip(result.hands, gestures, strict=True)
             ],
         }
         print(json.dumps(line), flush=True)

@@ -16,7 +16,6 @@ import logging
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from pipeline.errors import HandCueError
@@ -108,6 +107,7 @@ def _store() -> Any:
 
 def run_list(args: argparse.Namespace) -> int:
     from pipeline.gestures import DYNAMIC_GESTURES, STATIC_GESTURES
+    from pipeline.gestures.recognizer import COUNT_GESTURES, TOTAL_GESTURES
 
     store = _store()
     recorded = {name: store.info(name) for name in store.names()}
@@ -115,6 +115,7 @@ def run_list(args: argparse.Namespace) -> int:
         out = {
             "builtin": [g for g in STATIC_GESTURES if g != "none"],
             "dynamic": list(DYNAMIC_GESTURES),
+            "numbers": list(COUNT_GESTURES + TOTAL_GESTURES),
             "recorded": recorded,
             "store": str(store.path),
         }
@@ -122,6 +123,8 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     print("built-in: " + " ".join(g for g in STATIC_GESTURES if g != "none"))
     print("motion:   " + " ".join(DYNAMIC_GESTURES))
+    print(f"numbers:  {COUNT_GESTURES[0]} ... {COUNT_GESTURES[-1]} (one hand shows N), "
+          f"{TOTAL_GESTURES[0]} ... {TOTAL_GESTURES[-1]} (all hands together)")  # fmt: skip
     if recorded:
         print(f"recorded ({store.path}):")
         for name, info in recorded.items():
@@ -141,11 +144,11 @@ def run_remove(args: argparse.Namespace) -> int:
 
 def _make_tracker(args: argparse.Namespace, static: bool) -> Any:
     """The hand tracker (a function so tests can swap in a fake)."""
-    from pipeline.tracker import HandTracker, TrackerConfig
+    from pipeline.settings import measurement_settings, tracker_config
+    from pipeline.tracker import HandTracker
 
-    return HandTracker(
-        TrackerConfig(model=args.model, max_hands=2, static_mode=static, provider=args.provider)
-    )
+    settings = measurement_settings(model=args.model, max_hands=2, provider=args.provider)
+    return HandTracker(tracker_config(settings, static_mode=static))
 
 
 def _pick_hand(hands: tuple, which: str) -> Any:
@@ -156,16 +159,12 @@ def _pick_hand(hands: tuple, which: str) -> Any:
     return max(hands, key=lambda h: h.palm_size)
 
 
-def _is_camera(spec: str) -> bool:
-    return spec.strip().isdigit()
-
-
 def collect_samples(args: argparse.Namespace) -> list:
     """Hands showing the gesture, taken from ``args.source`` (see ``record --help``)."""
-    from pipeline.sources import open_source
+    from pipeline.sources import is_camera_spec, is_folder_spec, open_source
 
-    camera = _is_camera(args.source)
-    folder = not camera and Path(args.source).is_dir()
+    camera = is_camera_spec(args.source)
+    folder = is_folder_spec(args.source)
     samples: list = []
     with open_source(args.source) as src:
         tracker = _make_tracker(args, static=folder)

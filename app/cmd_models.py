@@ -27,20 +27,29 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _install(args: argparse.Namespace) -> int:
-    from pipeline.models.install import install
+    from pipeline.models.install import install, status
     from pipeline.models.manifest import load_manifest
+    from pipeline.paths import bundle_dir, models_install_dir
 
-    install(load_manifest(), wheel=args.wheel, force=args.force)
+    bundle = bundle_dir()
+    if bundle is not None and not args.force and args.wheel is None:
+        shipped = load_manifest(bundle / "models")
+        if all(state == "ok" for _, state in status(shipped)):
+            print(f"Models are shipped with this build in {shipped.folder}: nothing to do.")
+            return 0
+    install(load_manifest(models_install_dir()), wheel=args.wheel, force=args.force)
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
     from pipeline.models.install import status
     from pipeline.models.manifest import load_manifest
+    from pipeline.paths import models_search_path
 
     manifest = load_manifest()
     rows = status(manifest)
     print(f"models folder: {manifest.folder}  (source {manifest.requirement})")
+    print("looked in: " + ", ".join(f"{where} {folder}" for where, folder in models_search_path()))
     for name, state in rows:
         print(f"  {name:22s} {state}")
     if any(state != "ok" for _, state in rows):

@@ -8,7 +8,8 @@ latency statistics. Diagnostics go to stderr.
 
 ``handcue run`` starts armed (the user asked for actions by typing the command; the GUI starts
 disarmed), unless ``--disarmed`` or ``actions.run_starts_armed = false``. Everything held down
-is released at the end of the source, on Ctrl-C / SIGTERM and on any error.
+is released at the end of the source, on Ctrl-C / SIGTERM / SIGHUP / SIGQUIT and on any error;
+the input guardian (:mod:`app.guardian`) releases it if the process is killed or crashes.
 """
 
 from __future__ import annotations
@@ -17,20 +18,22 @@ import argparse
 import contextlib
 import json
 import logging
-import re
 import signal
 import statistics
 import sys
 import threading
 import time
-import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from app.map_option import MAP_OPTIONS_HELP, parse_map
 from pipeline.errors import HandCueError
 
 log = logging.getLogger(__name__)
+
+
+__all__ = ["parse_map", "register", "run"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -48,7 +51,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="CAMERA|VIDEO|FOLDER",
         help="camera index, video or images",
     )
-    p.add_argument("--profile", metavar="NAME", help="profile to use (default: the active one)")
+    p.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="use this profile all the time (default: follow the [switching] rules of the "
+        "settings as the active window changes, else the active profile)",
+    )
     p.add_argument(
         "--map",
         action="append",
@@ -83,153 +91,17 @@ def _action_help() -> str:
 # ----------------------------------------------------------------------------- setup
 
 
-# --map option name -> Mapping field. The settings-file names are accepted too.
-MAP_OPTIONS: dict[str, str] = {
-    "trigger": "trigger",
-    "hand": "hand",
-    "hold": "hold_ms",
-    "cooldown": "cooldown_ms",
-    "repeat": "repeat_ms",
-    "hold_ms": "hold_ms",
-    "cooldown_ms": "cooldown_ms",
-    "repeat_ms": "repeat_ms",
-}
-MAP_OPTIONS_HELP = (
-    "OPTIONS: trigger=on_start|while_held|on_end|hold, hand=any|left|right, hold=MS "
-    "(the gesture must last this long), cooldown=MS, repeat=MS (while_held interval), "
-    "comma-separated; unset timings come from [actions] in the settings"
-)
-_MAP_FORMS = "GESTURE=ACTION or GESTURE[OPTION=VALUE,...]=ACTION"
-_INTEGER_RE = re.compile(r"[+-]?[0-9]+")
-
-
-def _option_name(field: str) -> str:
-    return field.removesuffix("_ms")
-
-
-def _allowed(field: str) -> str:
-    """What the Mapping model accepts for ``field``, in words (read from the model itself)."""
-    from pipeline.config import Mapping
-
-    info = Mapping.model_fields[field]
-    choices = typing.get_args(info.annotation)
-    if field in ("trigger", "hand"):
-        return "one of " + ", ".join(choices)
-    low = next(m.ge for m in info.metadata if hasattr(m, "ge"))
-    high = next(m.le for m in info.metadata if hasattr(m, "le"))
-    return f"a whole number of milliseconds from {low} to {high}"
-
-
-def _options_list() -> str:
-    return ", ".join(
-        f"{_option_name(field)} ({_allowed(field)})"
-        for field in ("trigger", "hand", "hold_ms", "cooldown_ms", "repeat_ms")
-    )
-
-
-def _split_map(text: str) -> tuple[str, str | None, str]:
-    """``GESTURE=ACTION`` or ``GESTURE[OPTIONS]=ACTION`` -> (gesture, options or None, action).
-
-    Options sit between the gesture and the first ``=``: gesture ids never contain ``[`` or
-    ``=``, so every string that was valid before options existed means the same, and the
-    action (``type:`` text may hold any character) is everything after ``]=``.
-    """
-    bracket, equals = text.find("["), text.find("=")
-    if bracket == -1 or (equals != -1 and equals < bracket):
-        gesture, sep, action = text.partition("=")
-        if not sep or not gesture.strip() or not action.strip():
-            raise HandCueError(f"--map {text!r}: write it as {_MAP_FORMS}, e.g. thumb_up=key:n")
-        return gesture.strip(), None, action.strip()
-    close = text.find("]", bracket)
-    if close == -1:
-        raise HandCueError(
-            f"--map {text!r}: the options after the gesture need a closing ']'; write it as "
-            f"{_MAP_FORMS}"
-        )
-    gesture, options, rest = text[:bracket].strip(), text[bracket + 1 : close], text[close + 1 :]
-    rest = rest.lstrip()
-    if not gesture or not rest.startswith("=") or not rest[1:].strip():
-        raise HandCueError(
-            f"--map {text!r}: write it as {_MAP_FORMS}, "
-            "e.g. open_palm[trigger=while_held,repeat=150]=scroll:down"
-        )
-    return gesture, options, rest[1:].strip()
-
-
-def _parse_map_options(text: str, options: str) -> dict[str, Any]:
-    """``trigger=hold,hold=200`` -> Mapping fields (values still unchecked but for integers)."""
-    fields: dict[str, Any] = {}
-    if not options.strip():
-        raise HandCueError(
-            f"--map {text!r}: nothing between '[' and ']'; options: {_options_list()}"
-        )
-    for item in options.split(","):
-        name, sep, value = (part.strip() for part in item.partition("="))
-        if not name:
-            raise HandCueError(
-                f"--map {text!r}: empty option; separate NAME=VALUE options with single commas"
-            )
-        field = MAP_OPTIONS.get(name.lower())
-        if field is None:
-            raise HandCueError(
-                f"--map {text!r}: unknown option {name!r}; options: {_options_list()}"
-            )
-        if not sep or not value:
-            raise HandCueError(
-                f"--map {text!r}: option {name!r} needs a value: {_option_name(field)}=VALUE "
-                f"with VALUE {_allowed(field)}"
-            )
-        if field in fields:
-            raise HandCueError(f"--map {text!r}: option {_option_name(field)} is given twice")
-        if field.endswith("_ms"):
-            if not _INTEGER_RE.fullmatch(value):
-                raise HandCueError(
-                    f"--map {text!r}: {_option_name(field)} must be {_allowed(field)}, "
-                    f"not {value!r}"
-                )
-            fields[field] = int(value)
-        else:
-            fields[field] = value
-    return fields
-
-
-def parse_map(text: str) -> Any:
-    """``GESTURE=ACTION`` or ``GESTURE[OPTION=VALUE,...]=ACTION`` -> a validated Mapping.
-
-    Options: ``trigger``, ``hand``, ``hold``, ``cooldown``, ``repeat`` (or the settings-file
-    names ``hold_ms``, ``cooldown_ms``, ``repeat_ms``); unset ones keep the Mapping defaults.
-    The Mapping model checks every value, so the limits are those of the settings file.
-    Raises HandCueError (exit code 2) naming the --map text and what is allowed.
-    """
+def load_settings(args: argparse.Namespace, warn: Callable[[str], None]) -> tuple[Any, list[Any]]:
+    """The config (with --max-hands / --model applied) and the --map overrides, checked."""
     from pydantic import ValidationError
 
-    from pipeline.config import Mapping
-
-    gesture, options, action = _split_map(text)
-    fields = {} if options is None else _parse_map_options(text, options)
-    try:
-        return Mapping(gesture=gesture, action=action, **fields)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = error["loc"][0] if error["loc"] else None
-        if field in fields:
-            raise HandCueError(
-                f"--map {text!r}: {_option_name(field)} must be {_allowed(field)}, "
-                f"not {fields[field]!r}"
-            ) from None
-        message = error["msg"].removeprefix("Value error, ")
-        if options is not None:  # the model's checks across fields use settings-file names
-            message = re.sub(r"\b(hold|cooldown|repeat)_ms\b", r"\1", message)
-        if options is None and re.search(r",\s*(" + "|".join(MAP_OPTIONS) + r")\s*=", action):
-            message += (
-                f"; options go in [...] after the gesture: {gesture}[OPTION=VALUE,...]=ACTION"
-            )
-        raise HandCueError(f"--map {text!r}: {message}") from None
-
-
-def load_settings(args: argparse.Namespace, warn: Callable[[str], None]) -> tuple[Any, list[Any]]:
-    """The config (with --max-hands applied) and the --map overrides, checked."""
-    from pipeline.config import AppConfig, default_known_gestures, load_config, read_config_file
+    from pipeline.settings import (
+        MAX_HANDS,
+        AppConfig,
+        default_known_gestures,
+        load_config,
+        read_config_file,
+    )
 
     known = default_known_gestures()
     if args.config is not None:
@@ -241,63 +113,58 @@ def load_settings(args: argparse.Namespace, warn: Callable[[str], None]) -> tupl
     for problem in problems:
         warn(problem)
     overrides = [parse_map(text) for text in args.map]
-    for mapping in overrides:
-        if mapping.gesture not in known:
+    for binding in overrides:
+        if binding.gesture not in known:
             names = ", ".join(sorted(g for g in known if g != "none"))
-            raise HandCueError(f"--map: unknown gesture {mapping.gesture!r}; known: {names}")
-        if mapping.gesture == cfg.actions.arm_gesture:
-            raise HandCueError(
-                f"--map: {mapping.gesture!r} is the arm gesture (it switches actions on and off); "
-                "map another gesture"
-            )
+            raise HandCueError(f"--map: unknown gesture {binding.gesture!r}; known: {names}")
+        conflict = binding.conflict(cfg.actions)
+        if conflict is not None:
+            raise HandCueError(f"--map: {conflict}")
     update: dict[str, Any] = {}
     if args.max_hands is not None:
-        if not 1 <= args.max_hands <= 4:
-            raise HandCueError(f"--max-hands must be between 1 and 4, got {args.max_hands}")
+        if not 1 <= args.max_hands <= MAX_HANDS:
+            raise HandCueError(
+                f"--max-hands must be between 1 and {MAX_HANDS}, got {args.max_hands}"
+            )
         update["max_hands"] = args.max_hands
     if getattr(args, "model", None) is not None:
         update["model"] = args.model
     if update:
-        tracker = {**cfg.tracker.model_dump(), **update}
-        cfg = AppConfig.model_validate({**cfg.model_dump(), "tracker": tracker})
+        try:
+            tracker = cfg.tracker.model_validate({**cfg.tracker.model_dump(), **update})
+        except ValidationError as exc:  # pragma: no cover - the checks above come first
+            raise HandCueError(str(exc.errors()[0]["msg"])) from None
+        cfg = AppConfig.model_validate({**cfg.model_dump(), "tracker": tracker.model_dump()})
     cfg.profile(args.profile)  # an unknown --profile is an error before anything opens
     return cfg, overrides
 
 
-def open_frames(spec: str, realtime: bool) -> contextlib.AbstractContextManager:
-    from pipeline.sources import open_source
+# Seams for tests: the source, the tracker and the sink (a test replays a reference file).
 
-    return open_source(spec, loop=False, realtime=realtime)
+
+@contextlib.contextmanager
+def open_frames(spec: str, realtime: bool) -> Iterator[Iterable[Any]]:
+    """The source's frames, paced by the shared clock (the app's capture thread uses it too)."""
+    from pipeline.sources import FrameClock, open_source
+
+    with open_source(spec, loop=False) as source:
+        yield FrameClock(realtime=realtime).pace(source)
 
 
 def make_tracker(cfg: Any) -> Any:
-    from pipeline.tracker import HandTracker, TrackerConfig
+    from pipeline.runtime import make_tracker as runtime_tracker
 
-    t = cfg.tracker
-    return HandTracker(
-        TrackerConfig(
-            model=t.model,
-            max_hands=t.max_hands,
-            static_mode=False,
-            provider=t.provider,
-            threads=t.threads,
-            min_presence=t.min_presence,
-            smoothing=t.smoothing,
-        )
-    )
+    return runtime_tracker(cfg)
 
 
-def make_gestures(cfg: Any, warn: Callable[[str], None]) -> Any:
-    from pipeline.gestures import GestureEngine, TemplateStore
+def make_templates(warn: Callable[[str], None]) -> Any:
+    from pipeline.gestures import TemplateStore
 
     try:
-        templates = TemplateStore()
-    except Exception as exc:  # recordings are optional; a broken file must not stop a run
+        return TemplateStore()
+    except HandCueError as exc:  # recordings are optional; a broken file must not stop a run
         warn(f"recorded gestures not loaded: {exc}")
-        templates = None
-    return GestureEngine(
-        counting=cfg.gestures.counting, hold_ms=cfg.gestures.hold_ms, templates=templates
-    )
+        return None
 
 
 def make_sink(dry_run: bool, warn: Callable[[str], None]) -> Any:
@@ -313,21 +180,64 @@ def make_sink(dry_run: bool, warn: Callable[[str], None]) -> Any:
     return sink
 
 
+def make_window_source() -> Any:
+    """The active-window source for per-application profiles (raises WatcherUnavailable)."""
+    from pipeline.focus import create_window_source
+
+    return create_window_source()
+
+
+def profile_line(choice: Any) -> dict[str, Any]:
+    """A ``profile`` line: which profile the active window chose and why."""
+    window = choice.window
+    return {
+        "type": "profile",
+        "profile": choice.profile,
+        "source": choice.source,
+        "reason": choice.reason,
+        "window": None if window is None else {"app": window.app, "title": window.title},
+    }
+
+
+# Signals that end a run like Ctrl-C: SIGHUP is the terminal closing, SIGQUIT Ctrl-\\.
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
+
+
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM ends the run like Ctrl-C does (so ``finally`` blocks release keys)."""
+def _sigterm_as_interrupt(release: Callable[[], None] | None = None) -> Iterator[None]:
+    """SIGTERM, SIGHUP and SIGQUIT end the run like Ctrl-C does (so ``finally`` blocks release
+    keys). Only the first signal interrupts: later ones are ignored while shutting down, so they
+    cannot cut the release short. ``release`` runs before the previous handlers come back
+    (a signal arriving in between would otherwise kill the process with a key down)."""
     if threading.current_thread() is not threading.main_thread():
-        yield
+        try:
+            yield
+        finally:
+            if release is not None:
+                release()
         return
+    fired = threading.Event()
 
     def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
+        if not fired.is_set():
+            fired.set()
+            raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    previous = {}
+    for name in STOP_SIGNALS:
+        if hasattr(signal, name):
+            number = getattr(signal, name)
+            previous[number] = signal.signal(number, handler)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        fired.set()  # from here on every stop signal is ignored until the handlers go back
+        try:
+            if release is not None:
+                release()
+        finally:
+            for number, old in previous.items():
+                signal.signal(number, old)
 
 
 # ----------------------------------------------------------------------------- output
@@ -408,55 +318,107 @@ def _controls_hint(cfg: Any, armed: bool, dry_run: bool) -> str:
     return "; ".join(parts)
 
 
+class _Summary:
+    """Counts and latency figures for the ``end`` line."""
+
+    def __init__(self) -> None:
+        self.frames = 0
+        self.actions_done = 0
+        self.latencies: list[float] = []
+        self.overheads: list[float] = []  # latency minus the time inside the OS input call
+        self.pipeline_times: list[float] = []
+
+    def add_frame(self, step: Any) -> None:
+        self.frames += 1
+        self.pipeline_times.append(step.pipeline_ms)
+
+    def add_record(self, record: Any) -> None:
+        if record.kind != "action" or record.status != "done":
+            return
+        self.actions_done += 1
+        if record.latency_ms is not None and record.phase != "release":
+            self.latencies.append(record.latency_ms)
+            if record.inject_ms is not None:
+                self.overheads.append(record.latency_ms - record.inject_ms)
+
+
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Iterate the shared runtime over the source and print each step as JSON lines."""
+    from app.gui.single_instance import refuse_if_camera_in_use
+
+    refuse_if_camera_in_use(args.source)  # the desktop app may be tracking the same camera
     out = sys.stdout if out is None else out
 
     def warn(message: str) -> None:
         print(f"handcue: warning: {message}", file=sys.stderr)
 
-    def emit(obj: dict[str, Any]) -> None:
-        out.write(json.dumps(obj) + "\n")
-        out.flush()
+    emit_lock = threading.Lock()  # the profile switcher's thread prints too
 
-    from pipeline.actions import ActionEngine
+    def emit(obj: dict[str, Any]) -> None:
+        with emit_lock:
+            out.write(json.dumps(obj) + "\n")
+            out.flush()
+
+    from pipeline.runtime import build_runtime, make_engine, make_switcher
 
     cfg, overrides = load_settings(args, warn)
     profile = args.profile or cfg.active_profile
-    armed = cfg.actions.run_starts_armed and not args.disarmed
     sink = make_sink(args.dry_run, warn)
-    engine = ActionEngine(cfg, sink, profile=profile, overrides=overrides, armed=armed)
+    engine = make_engine(
+        cfg, sink, front="run", profile=profile, overrides=overrides,
+        armed=False if args.disarmed else None,
+    )  # fmt: skip
+    switcher = make_switcher(cfg, engine, pinned=args.profile, source_factory=make_window_source)
+    last_choice: list[Any] = [None]
+    choice_lock = threading.Lock()
+
+    def on_choice(choice: Any) -> None:  # watcher thread: print switches, not every title
+        key = (choice.profile, choice.source, choice.rule_index)
+        with choice_lock:
+            if key == last_choice[0]:
+                return
+            if choice.source == "no_window" and last_choice[0] is not None:
+                return  # focus moving between windows: the profile stays
+            last_choice[0] = key
+        emit(profile_line(choice))
+
     from app.pointer_cli import make_pointer_run
 
     pointer = make_pointer_run(args, cfg, sink, warn)  # None unless pointer mode is wanted
-    pause_requests = threading.Event()
     hotkey = None
-    frames = 0
-    latencies: list[float] = []
-    overheads: list[float] = []  # latency minus the time inside the OS input call
-    pipeline_times: list[float] = []
-    actions_done = 0
+    summary = _Summary()
     reason = "end of source"
     code = 0
     started = time.perf_counter()
+    released: list[Any] = []
     try:
-        with _sigterm_as_interrupt():
+        with _sigterm_as_interrupt(lambda: released.extend(engine.release_all())):
             if not args.dry_run and cfg.actions.pause_hotkey:
                 from app.input_sink import PauseHotkey
 
-                hotkey = PauseHotkey(cfg.actions.pause_hotkey, pause_requests.set)
+                # The engine is thread-safe; the state change is reported with the next frame.
+                hotkey = PauseHotkey(cfg.actions.pause_hotkey, engine.toggle_paused)
                 if not hotkey.start():
                     warn(f"the pause hotkey {cfg.actions.pause_hotkey} is not available")
-            with open_frames(args.source, args.realtime) as source:
-                tracker = make_tracker(cfg)
-                gestures = make_gestures(cfg, warn)
+            with open_frames(args.source, args.realtime) as frames:
+                runtime = build_runtime(
+                    cfg,
+                    engine=engine,
+                    templates=make_templates(warn),
+                    tracker=make_tracker(cfg),
+                    pointer=pointer,
+                )
+                unavailable = switcher.start()  # the active window may choose another profile
+                if unavailable and not args.profile and cfg.switching.enabled:
+                    warn(unavailable)
                 emit(
                     {
                         "type": "start",
                         "source": args.source,
-                        "profile": profile,
+                        "profile": engine.profile,
                         "armed": engine.armed,
                         "dry_run": bool(args.dry_run),
-                        "provider": getattr(tracker, "provider", None),
+                        "provider": runtime.provider or None,
                         "mappings": [
                             {"gesture": m.gesture, "action": m.action, "trigger": m.trigger}
                             for m in engine.mappings
@@ -466,32 +428,19 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 print(
                     f"handcue: {_controls_hint(cfg, engine.armed, args.dry_run)}", file=sys.stderr
                 )
-                for frame in source:
-                    t0 = time.perf_counter()
-                    result = tracker.process(frame.image, frame.timestamp_ms)
-                    _, events = gestures.process(result)
-                    t_events = time.perf_counter()
-                    if pause_requests.is_set():
-                        pause_requests.clear()
-                        engine.toggle_paused()
-                    if pointer is not None:
-                        events = pointer.filter_events(events)
-                    records = engine.handle(events, result, event_time=t_events)
-                    if pointer is not None and (line := pointer.step(result, engine)):
-                        emit(line)
-                    frames += 1
-                    pipeline_ms = (t_events - t0) * 1000.0
-                    pipeline_times.append(pipeline_ms)
-                    for event in events:
+                switcher.add_listener(on_choice)
+                on_choice(switcher.choice)
+                for frame in frames:
+                    step = runtime.step(frame.image, frame.timestamp_ms)
+                    summary.add_frame(step)
+                    for event in step.events:
                         emit(event_line(event))
-                    for record in records:
-                        emit(record_line(record, pipeline_ms if record.kind == "action" else None))
-                        if record.kind == "action" and record.status == "done":
-                            actions_done += 1
-                            if record.latency_ms is not None and record.phase != "release":
-                                latencies.append(record.latency_ms)
-                                if record.inject_ms is not None:
-                                    overheads.append(record.latency_ms - record.inject_ms)
+                    if step.pointer is not None:
+                        emit(step.pointer)
+                    for record in step.actions:
+                        pipeline_ms = step.pipeline_ms if record.kind == "action" else None
+                        emit(record_line(record, pipeline_ms))
+                        summary.add_record(record)
                         if record.status == "failed":
                             raise HandCueError(
                                 f"could not inject {record.action}: {record.detail}", code=5
@@ -501,9 +450,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except BrokenPipeError:  # e.g. piped into `head`
         reason = "output closed"
     finally:
+        switcher.stop()
         if pointer is not None:
             pointer.release()
-        for record in engine.release_all():
+        for record in [*released, *engine.release_all()]:
             with contextlib.suppress(Exception):
                 emit(record_line(record, None))
         if hotkey is not None:
@@ -517,12 +467,12 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
             {
                 "type": "end",
                 "reason": reason,
-                "frames": frames,
-                "fps": round(frames / elapsed, 2) if elapsed > 0 else None,
-                "actions": actions_done,
-                "latency_ms": _stats(latencies),
-                "overhead_ms": _stats(overheads),
-                "pipeline_ms": _stats(pipeline_times),
+                "frames": summary.frames,
+                "fps": round(summary.frames / elapsed, 2) if elapsed > 0 else None,
+                "actions": summary.actions_done,
+                "latency_ms": _stats(summary.latencies),
+                "overhead_ms": _stats(summary.overheads),
+                "pipeline_ms": _stats(summary.pipeline_times),
             }
         )
     return code

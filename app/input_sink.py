@@ -1,8 +1,12 @@
-"""Real keyboard and mouse injection through pynput, and the global pause hotkey.
+"""Real keyboard and mouse injection, and the global pause hotkey.
 
 ``pipeline`` only knows the :class:`pipeline.actions.InputSink` protocol; this module is the
-desktop implementation. On Linux pynput talks to the X server: under a Wayland session it reaches
-only X11 (XWayland) windows, and without ``DISPLAY`` it cannot work at all (use ``--dry-run``).
+desktop implementation. On X11 every key goes through XTEST (:mod:`app.x11_keys`): pynput would
+send character keys as synthetic events that xterm and others ignore. Mouse input, and keys on
+Windows and macOS, go through pynput (its X11 mouse already uses XTEST). Under a Wayland session
+only X11 (XWayland) windows receive input, and without ``DISPLAY`` it cannot work at all (use
+``--dry-run``). :func:`create_input_sink` also starts the input guardian
+(:mod:`app.guardian`), which releases what is held if this process dies.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from app.x11_keys import x11_available
 from pipeline.actions.spec import parse_action
 from pipeline.errors import HandCueError
 
@@ -82,13 +87,12 @@ class PynputSink:
         self._held_keys: list[str] = []
         self._held_buttons: list[str] = []
         self._closed = False
+        self._xkeys: Any = None
+        if x11_available(sys.platform, os.environ):
+            from app.x11_keys import XTestKeyboard
+
+            self._xkeys = XTestKeyboard()  # raises HandCueError without XTEST
         atexit.register(self.release_all)
-        # The X11 controller reads the keyboard mapping on first use (about 1 ms): do it now,
-        # not when the first gesture fires. Other back-ends have no such property.
-        try:
-            getattr(self._keyboard, "keyboard_mapping", None)
-        except Exception:
-            log.debug("keyboard mapping warm-up failed", exc_info=True)
 
     def _key(self, name: str) -> Any:
         if len(name) == 1:
@@ -105,15 +109,24 @@ class PynputSink:
             raise HandCueError(f"unknown mouse button {name!r}") from None
 
     def press_key(self, key: str) -> None:
-        code = self._key(key)
+        code = None if self._xkeys is not None else self._key(key)
         if key not in self._held_keys:
             self._held_keys.append(key)
-        self._keyboard.press(code)
+        if self._xkeys is not None:
+            self._xkeys.press(key)
+        else:
+            self._keyboard.press(code)
 
     def release_key(self, key: str) -> None:
-        self._keyboard.release(self._key(key))
+        self._release_key(key)
         if key in self._held_keys:
             self._held_keys.remove(key)
+
+    def _release_key(self, key: str) -> None:
+        if self._xkeys is not None:
+            self._xkeys.release(key)
+        else:
+            self._keyboard.release(self._key(key))
 
     def press_button(self, button: str) -> None:
         code = self._button(button)
@@ -147,7 +160,10 @@ class PynputSink:
         return int(x), int(y)
 
     def type_text(self, text: str) -> None:
-        self._keyboard.type(text)
+        if self._xkeys is not None:
+            self._xkeys.type_text(text)
+        else:
+            self._keyboard.type(text)
 
     def release_all(self) -> None:
         """Release everything this sink pressed, newest first; never raises."""
@@ -160,7 +176,7 @@ class PynputSink:
         while self._held_keys:
             name = self._held_keys.pop()
             try:
-                self._keyboard.release(self._key(name))
+                self._release_key(name)
             except Exception:
                 log.exception("could not release key %s", name)
 
@@ -170,13 +186,28 @@ class PynputSink:
         self._closed = True
         self.release_all()
         atexit.unregister(self.release_all)
+        if self._xkeys is not None:
+            self._xkeys.close()
 
 
-def create_input_sink() -> tuple[PynputSink, list[str]]:
+def create_input_sink(*, guardian: bool = True) -> tuple[Any, list[str]]:
     """The desktop sink and warnings for the user (e.g. Wayland). Raises HandCueError with a
-    clear message (suggesting ``--dry-run``) when input cannot be injected here."""
+    clear message (suggesting ``--dry-run``) when input cannot be injected here.
+
+    With ``guardian`` (the default, used by ``handcue run`` and the app) the sink is wrapped in
+    :class:`app.guardian.GuardedSink`: a separate process releases whatever is held if this
+    process dies without doing it itself (SIGKILL, a native crash). ``type:`` text is typed by
+    :class:`pipeline.actions.sink.BackgroundTyping` on its own thread, so tracking never waits
+    for it."""
+    from pipeline.actions.sink import BackgroundTyping
+
     sink = PynputSink()
-    return sink, list(sink.warnings)
+    warnings = list(sink.warnings)
+    if guardian:
+        from app.guardian import guard
+
+        return BackgroundTyping(guard(sink)), warnings
+    return BackgroundTyping(sink), warnings
 
 
 def to_pynput_hotkey(hotkey: str) -> str:
@@ -203,6 +234,7 @@ class PauseHotkey:
 
             self._listener = keyboard.GlobalHotKeys({to_pynput_hotkey(self.hotkey): self._fire})
             self._listener.start()
+            self._listener.wait()  # listening before the caller says it is running
         except Exception:
             log.warning("the pause hotkey %s is not available", self.hotkey, exc_info=True)
             self._listener = None

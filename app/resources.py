@@ -8,14 +8,21 @@ from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-from pipeline.paths import project_root
+from pipeline.paths import bundle_dir, project_root
 
 log = logging.getLogger(__name__)
 
 
 def resources_dir() -> Path:
-    """The ``resources/`` folder of the checkout (or of a frozen build, next to the app)."""
-    return project_root() / "resources"
+    """The ``resources/`` folder: inside a frozen build, of the checkout, or the copy a wheel
+    build ships as ``app/bundled_resources`` (see setup.py), in that order."""
+    bundle = bundle_dir()
+    if bundle is not None:
+        return bundle / "resources"
+    checkout = project_root() / "resources"
+    if checkout.is_dir():
+        return checkout
+    return Path(__file__).resolve().parent / "bundled_resources"
 
 
 def resource_path(*parts: str) -> Path:

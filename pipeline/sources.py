@@ -1,17 +1,26 @@
-"""Frame sources behind one interface: a camera index, a video file or a folder of images.
+"""Frame sources behind one interface: a camera index, a video file or a folder of images;
+their pacing; and the one-frame mailbox between a reading thread and the tracking thread.
 
 Iterate a source to get ``Frame`` objects; images come as OpenCV BGR uint8. Image folders yield
 files in name order; files that cannot be read are reported through ``skipped`` (and logged)
-rather than stopping the stream.
+rather than stopping the stream. Sources decode as fast as they are read; :class:`FrameClock`
+paces files to their own frame rate (as a camera would deliver them) and keeps timestamps
+increasing across loops and reconnects. Both ``handcue run`` and the app use these.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import queue
+import stat
+import sys
+import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -32,6 +41,16 @@ class Frame:
     timestamp_ms: float
     image: np.ndarray  # (H, W, 3) uint8 BGR
     path: str | None = None  # the file, for image folders
+
+
+def is_camera_spec(spec: str | int) -> bool:
+    """True for a camera index such as ``"0"`` (the one place that decides it)."""
+    return isinstance(spec, int) or spec.strip().isdigit()
+
+
+def is_folder_spec(spec: str) -> bool:
+    """True for a folder of images (unrelated photos: the tracker detects on every one)."""
+    return bool(spec) and not is_camera_spec(spec) and Path(spec).is_dir()
 
 
 def read_image(path: str | Path) -> np.ndarray:
@@ -107,7 +126,7 @@ class ImageFolderSource(FrameSource):
 
     folder: Path
     loop: bool = False
-    fps: float = 0.0  # 0: as fast as read; otherwise paced like a camera
+    fps: float = 30.0  # the clock of the slideshow: frame i is at i / fps seconds
     files: list[Path] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     kind = "folder"
@@ -129,33 +148,92 @@ class ImageFolderSource(FrameSource):
                     log.warning("skipping %s", exc)
                     self.skipped.append((str(path), str(exc)))
                     continue
-                ts = index * (1000.0 / self.fps if self.fps else 1000.0 / 30.0)
-                yield Frame(index, ts, img, str(path))
+                yield Frame(index, index * 1000.0 / self.fps, img, str(path))
                 index += 1
-                if self.fps:
-                    time.sleep(1.0 / self.fps)
             if not self.loop or index == 0:
                 return
 
 
-class VideoSource(FrameSource):
-    """A video file (timestamps from the file's frame rate) or a camera (wall-clock time)."""
+class _CaptureCalls:
+    """Runs every OpenCV call of one capture (open, read, release) on its own daemon thread.
 
-    def __init__(self, spec: str | int, loop: bool = False, realtime: bool = False) -> None:
+    OpenCV's open and read are native calls that ignore signals: a named pipe, a hung network
+    share or a stuck camera would block the caller for ever, Ctrl-C included. The caller here only
+    waits on an event, which a signal interrupts at once; one thread makes all the calls, as some
+    capture back-ends (Media Foundation) require. If the caller gives up, the thread is left
+    blocked and dies with the process."""
+
+    def __init__(self, name: str) -> None:
+        self._requests: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
+        self._thread.start()
+
+    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        done = threading.Event()
+        box: list[Any] = []
+        self._requests.put((fn, args, box, done))
+        while not done.wait(0.25):  # a KeyboardInterrupt lands here, not inside OpenCV
+            pass
+        value, error = box
+        if error is not None:
+            raise error
+        return value
+
+    def close(self) -> None:
+        self._requests.put(None)
+
+    def _serve(self) -> None:
+        while True:
+            item = self._requests.get()
+            if item is None:
+                return
+            fn, args, box, done = item
+            try:
+                box.extend((fn(*args), None))
+            except BaseException as exc:  # handed to the caller's thread
+                box.extend((None, exc))
+            done.set()
+
+
+def _open_capture(spec: str | int) -> Any:
+    """``cv2.VideoCapture(spec)``; OpenCV's own log is silenced while a camera is probed (it
+    prints warnings for a missing index before HandCue can say so in one line)."""
+    if not isinstance(spec, int):
+        return cv2.VideoCapture(spec)
+    level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    try:
+        return cv2.VideoCapture(spec)
+    finally:
+        cv2.utils.logging.setLogLevel(level)
+
+
+class VideoSource(FrameSource):
+    """A video file (timestamps from the file's frame rate) or a camera (wall-clock time).
+    Opening and reading run on a helper thread (:class:`_CaptureCalls`), so Ctrl-C always
+    reaches the thread that iterates."""
+
+    def __init__(self, spec: str | int, loop: bool = False) -> None:
         self.is_camera = isinstance(spec, int)
         self.kind = "camera" if self.is_camera else "video"
         self.spec = spec
         self.loop = loop and not self.is_camera
-        self.realtime = realtime
-        self.cap = cv2.VideoCapture(spec)
-        if not self.cap.isOpened():
-            self.cap.release()
+        self._calls = _CaptureCalls(f"capture {spec}")
+        try:
+            self.cap = self._calls.call(_open_capture, spec)
+            opened = self._calls.call(self.cap.isOpened)
+        except BaseException:
+            self._calls.close()
+            raise
+        if not opened:
+            self._calls.call(self.cap.release)
+            self._calls.close()
             if self.is_camera:
                 raise SourceError(
                     f"camera {spec} cannot be opened (missing, or in use by another app)"
                 )
             raise SourceError(f"{spec}: cannot open as a video (missing, unsupported or damaged)")
-        self.fps = float(self.cap.get(cv2.CAP_PROP_FPS)) or 30.0
+        self.fps = float(self._calls.call(self.cap.get, cv2.CAP_PROP_FPS)) or 30.0
         if not 1.0 <= self.fps <= 240.0:
             self.fps = 30.0
         self.description = f"camera {spec}" if self.is_camera else f"{spec}"
@@ -164,45 +242,192 @@ class VideoSource(FrameSource):
         index = 0
         t0 = time.monotonic()
         while True:
-            ok, img = self.cap.read()
+            ok, img = self._calls.call(self.cap.read)
             if not ok:
                 if self.is_camera:
                     raise SourceError(f"camera {self.spec} stopped delivering frames (unplugged?)")
                 if self.loop and index > 0:
-                    self.cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
-                    ok, img = self.cap.read()
+                    self._calls.call(self.cap.set, cv2.CAP_PROP_POS_FRAMES, 0)
+                    ok, img = self._calls.call(self.cap.read)
                 if not ok:
                     return
-            if self.is_camera:
-                ts = (time.monotonic() - t0) * 1000.0
-            else:
-                ts = index * 1000.0 / self.fps
-                if self.realtime:
-                    delay = t0 + ts / 1000.0 - time.monotonic()
-                    if delay > 0:
-                        time.sleep(delay)
+            ts = (time.monotonic() - t0) * 1000.0 if self.is_camera else index * 1000.0 / self.fps
             yield Frame(index, ts, to_bgr8(img))
             index += 1
 
     def close(self) -> None:
-        self.cap.release()
+        try:
+            self._calls.call(self.cap.release)
+        finally:
+            self._calls.close()
 
 
-def open_source(spec: str | int, loop: bool = False, realtime: bool = False) -> FrameSource:
-    """``spec``: a camera index ("0"), a video file or a folder of images.
+def _camera_device_problem(index: int) -> str | None:
+    """Why camera ``index`` certainly cannot open (Linux: no /dev/videoN), else None."""
+    if sys.platform.startswith("linux") and not Path(f"/dev/video{index}").exists():
+        return f"camera {index} not found (there is no /dev/video{index})"
+    return None
 
-    ``realtime`` paces video files at their frame rate (as a camera would deliver them);
-    ``loop`` restarts files at the end. Raises SourceError with a clear reason."""
-    if isinstance(spec, int) or (isinstance(spec, str) and spec.strip().isdigit()):
-        return VideoSource(int(spec), realtime=realtime)
+
+# Linux's video4linux character devices (/dev/video*): a camera given as a path.
+_V4L_MAJOR = 81
+
+
+def _special_file_problem(path: Path, st: os.stat_result) -> str | None:
+    """Why ``path`` (not a folder) must not be handed to OpenCV, or None for a regular file.
+
+    A named pipe blocks open() until a writer appears, a socket cannot be read as a file and a
+    device other than a camera (e.g. /dev/zero, a terminal) would be read for ever."""
+    mode = st.st_mode
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return f"{path}: is a named pipe (FIFO), not a video file"
+    if stat.S_ISSOCK(mode):
+        return f"{path}: is a socket, not a video file"
+    if (
+        stat.S_ISCHR(mode)
+        and sys.platform.startswith("linux")
+        and os.major(st.st_rdev) == _V4L_MAJOR
+    ):
+        return None  # /dev/videoN given by path
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return f"{path}: is a device that is not a camera; give a camera by its index (0, 1, ...)"
+    return f"{path}: is not a regular file"
+
+
+def open_source(spec: str | int, loop: bool = False) -> FrameSource:
+    """``spec``: a camera index ("0"), a video file or a folder of images. ``loop`` restarts
+    files at the end. Frames come as fast as they decode: pace them with :class:`FrameClock`.
+    Raises SourceError with a clear reason; named pipes, sockets and devices that are not
+    cameras are refused before OpenCV sees them."""
+    if isinstance(spec, int) or is_camera_spec(spec):
+        problem = _camera_device_problem(int(spec))
+        if problem is not None:
+            raise SourceError(problem)
+        return VideoSource(int(spec))
     path = Path(spec)
-    if not path.exists():
-        raise SourceError(f"{spec}: no such file or folder")
-    if path.is_dir():
-        return ImageFolderSource(path, loop=loop, fps=30.0 if realtime else 0.0)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise SourceError(f"{spec}: no such file or folder") from None
+    except OSError as exc:
+        raise SourceError(f"{spec}: cannot read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(st.st_mode):
+        if path.suffix.lower() in VIDEO_SUFFIXES and not list_images(path):
+            raise SourceError(f"{spec}: is a folder (with no images), not a video file")
+        return ImageFolderSource(path, loop=loop)
+    problem = _special_file_problem(path, st)
+    if problem is not None:
+        raise SourceError(problem)
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageFolderSource(path.parent, files=[path])
-    return VideoSource(str(path), loop=loop, realtime=realtime)
+    return VideoSource(str(path), loop=loop)
+
+
+class FrameClock:
+    """Paces frames and keeps their timestamps strictly increasing.
+
+    ``pace(frames)`` yields the frames with ``timestamp_ms`` shifted so that time never runs
+    backwards, also across a loop of the file or a reopened camera (pass the same clock to
+    each reopening), so the tracker's filters never see time jump back. With ``realtime``,
+    files wait for their own timestamps on the wall clock, as a camera delivers frames; the
+    wait ends at once when ``stop`` is set (then ``pace`` returns). Yielded images are
+    read-only. Used by one thread at a time.
+    """
+
+    def __init__(self, *, realtime: bool, stop: threading.Event | None = None) -> None:
+        self.realtime = realtime
+        self.stop = stop or threading.Event()
+        self._last_ts: float | None = None
+        self._offset = 0.0
+        self._frame_dt = 1000.0 / 30.0
+
+    def pace(self, frames: Iterable[Frame]) -> Iterator[Frame]:
+        wall_start: float | None = None
+        ts_start = 0.0
+        for frame in frames:
+            raw_ts = float(frame.timestamp_ms)
+            ts = raw_ts + self._offset
+            if self._last_ts is not None and ts <= self._last_ts:  # loop or reconnect
+                self._offset = self._last_ts + self._frame_dt - raw_ts
+                ts = raw_ts + self._offset
+                wall_start = None
+            if self._last_ts is not None:
+                self._frame_dt = min(max(ts - self._last_ts, 1.0), 1000.0)
+            if self.realtime:
+                now = time.perf_counter()
+                if wall_start is None:
+                    wall_start, ts_start = now, ts
+                delay = (ts - ts_start) / 1000.0 - (now - wall_start)
+                while delay > 0:
+                    if self.stop.wait(min(delay, 0.5)):
+                        return
+                    delay = (ts - ts_start) / 1000.0 - (time.perf_counter() - wall_start)
+            if self.stop.is_set():
+                return
+            self._last_ts = ts
+            image = np.asarray(frame.image)
+            if image.flags.writeable:
+                image = image.copy()
+                image.flags.writeable = False
+            yield replace(frame, timestamp_ms=ts, image=image)
+
+
+class LatestSlot:
+    """A one-item, thread-safe mailbox between a reading thread and the tracking thread:
+    ``put`` replaces whatever is waiting (counting it as dropped: the newest frame wins when
+    tracking is slower than the source); ``take`` waits for an item. ``close`` wakes every
+    waiter for shutdown; ``finish`` says the producer has ended."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._item: Any = None
+        self._closed = False
+        self._finished = False
+        self.dropped = 0
+
+    def put(self, item: Any) -> None:
+        with self._cond:
+            if self._item is not None:
+                self.dropped += 1
+            self._item = item
+            self._cond.notify_all()
+
+    def take(self, timeout: float) -> Any:
+        """The waiting item (removing it), or None after ``timeout`` seconds or when closed."""
+        with self._cond:
+            self._cond.wait_for(
+                lambda: self._item is not None or self._closed or self._finished, timeout
+            )
+            item, self._item = self._item, None
+            self._cond.notify_all()  # wake a producer waiting in wait_empty
+            return item
+
+    def wait_empty(self, timeout: float) -> bool:
+        """Wait until the waiting item was taken (or the slot closed); True if it was."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._item is None or self._closed, timeout)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def finish(self) -> None:
+        """The producer has ended: the waiting item (if any) is still delivered, then
+        ``drained`` becomes True."""
+        with self._cond:
+            self._finished = True
+            self._cond.notify_all()
+
+    @property
+    def drained(self) -> bool:
+        return self._finished and self._item is None
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
 
 def list_cameras(max_index: int = 4) -> list[int]:
@@ -210,13 +435,11 @@ def list_cameras(max_index: int = 4) -> list[int]:
 
     On Linux an index without its /dev/videoN node is skipped without asking OpenCV, which
     would otherwise log an error per missing device."""
-    import sys
-
     found = []
     for i in range(max_index):
         if sys.platform.startswith("linux") and not Path(f"/dev/video{i}").exists():
             continue
-        cap = cv2.VideoCapture(i)
+        cap = _open_capture(i)
         if cap.isOpened():
             found.append(i)
         cap.release()

@@ -15,7 +15,10 @@ from pipeline.models.manifest import model_path
 from pipeline.models.session import InferenceSession
 from pipeline.palm import PalmDetector
 from pipeline.roi import landmarks_to_roi, palm_to_roi, rect_iou
+from pipeline.settings.schema import MAX_HANDS, TrackerSettings
 from pipeline.types import FrameResult, Hand, RotatedRect
+
+_SETTINGS_DEFAULTS = TrackerSettings().model_dump()
 
 # A new palm whose region overlaps a tracked one this much is the same hand.
 DUPLICATE_IOU = 0.5
@@ -23,12 +26,16 @@ DUPLICATE_IOU = 0.5
 
 @dataclass(frozen=True)
 class TrackerConfig:
-    model: str = "full"  # "full" | "lite"
-    max_hands: int = 2
+    """The tracker's run configuration. Built from a
+    :class:`pipeline.settings.TrackerSettings` by :func:`pipeline.settings.tracker_config`
+    (the only place that makes one); its defaults are the settings' defaults."""
+
+    model: str = _SETTINGS_DEFAULTS["model"]  # "full" | "lite"
+    max_hands: int = _SETTINGS_DEFAULTS["max_hands"]
     static_mode: bool = False  # photos: detect every image, no tracking
-    provider: str = "auto"
-    threads: int = 0  # 0: onnxruntime's default
-    min_presence: float = 0.5
+    provider: str = _SETTINGS_DEFAULTS["provider"]
+    threads: int = _SETTINGS_DEFAULTS["threads"]  # 0: onnxruntime's default
+    min_presence: float = _SETTINGS_DEFAULTS["min_presence"]
     min_detection: float = 0.5
     # While at least one hand is tracked but fewer than max_hands, look for new hands at most
     # this often (ms of frame time). 0 runs the palm detector on every such frame, as MediaPipe
@@ -36,7 +43,7 @@ class TrackerConfig:
     redetect_interval_ms: float = 100.0
     # Landmark smoothing 0 (off: raw model output, as MediaPipe) .. 1 (steadiest). Only what is
     # reported is smoothed; the next frame's region always comes from the raw landmarks.
-    smoothing: float = 0.0
+    smoothing: float = _SETTINGS_DEFAULTS["smoothing"]
 
     def __post_init__(self) -> None:
         if self.model not in ("full", "lite"):
@@ -45,8 +52,8 @@ class TrackerConfig:
             raise ValueError(f"smoothing must be between 0 and 1, got {self.smoothing}")
         if self.redetect_interval_ms < 0:
             raise ValueError("redetect_interval_ms must be 0 or more")
-        if not 1 <= self.max_hands <= 8:
-            raise ValueError(f"max_hands must be between 1 and 8, got {self.max_hands}")
+        if not 1 <= self.max_hands <= MAX_HANDS:
+            raise ValueError(f"max_hands must be between 1 and {MAX_HANDS}, got {self.max_hands}")
 
 
 @dataclass

@@ -103,6 +103,19 @@ class FrameResult:
         object.__setattr__(self, "timings", MappingProxyType(dict(self.timings)))
 
 
+# The number gestures (``count_N`` of one hand, ``total_N`` of the frame) run beside the hand's
+# sign, each as its own stream of events, so their events carry the hand's track id plus one of
+# these offsets (a total: the id of the lowest-numbered hand showing part of it).
+COUNT_TRACK_OFFSET = 1_000_000_000
+TOTAL_TRACK_OFFSET = 2 * COUNT_TRACK_OFFSET
+
+
+def hand_track_id(track_id: int) -> int:
+    """The tracked hand behind an event's ``track_id`` (the id itself for a hand's sign; the
+    hand's id for its count and total events, see :data:`COUNT_TRACK_OFFSET`)."""
+    return track_id % COUNT_TRACK_OFFSET if track_id >= COUNT_TRACK_OFFSET else track_id
+
+
 @dataclass(frozen=True)
 class GestureEvent:
     """A stabilised gesture change of one tracked hand.
@@ -111,6 +124,8 @@ class GestureEvent:
     ``timestamp_ms`` is the time of the frame that produced the event; ``started_ms`` the time the
     gesture started (so ``timestamp_ms - started_ms`` is how long it has been held).
     Swipes are one-shot: a ``started`` event immediately followed by ``ended``.
+    Number gestures (``count_N``, ``total_N``) have track ids of their own that map back to the
+    hand with :func:`hand_track_id`; a total shown by several hands has ``handedness`` ``"Both"``.
     """
 
     kind: str

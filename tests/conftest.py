@@ -24,5 +24,13 @@ def _isolated_user_dirs(
 def shared_data() -> Path:
     """The shared real photos/videos with MediaPipe's reference output; skips when absent."""
     if not (SHARED_DATA / "reference").is_dir():
-        pytest.skip(f"real data not found at {SHARED_DATA} (see DEVELOPERS.md)")
+        pytest.skip(f"real data not found at {SHARED_DATA} (the README's Development section says where it goes)")
     return SHARED_DATA
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that read the shared photos and videos are ``realdata`` (slow): the fast inner
+    loop is ``pytest -m "not realdata and not xvfb"``; ``./test.sh`` runs everything."""
+    for item in items:
+        if "shared_data" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.realdata)

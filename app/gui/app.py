@@ -11,7 +11,6 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from app import resources
-from app.gui.actions_gate import ActionGate
 from app.gui.context import AppContext, GuiPrefs
 from app.gui.qt_compat import protect_none_refcount
 from pipeline.errors import HandCueError
@@ -42,16 +41,16 @@ class PauseHotkeyBridge(QObject):
 
 def build_context(*, sink: Any = None) -> AppContext:
     """Load settings, recorded gestures and the action engine; never raises for a bad file."""
-    from pipeline.actions.engine import ActionEngine
-    from pipeline.config import load_config, save_config
     from pipeline.gestures.templates import TemplateStore
+    from pipeline.runtime import make_engine, make_switcher
+    from pipeline.settings import load_config, save_config
 
     problems: list[str] = []
     try:
         cfg, cfg_problems = load_config()
         problems += list(cfg_problems)
     except HandCueError as exc:
-        from pipeline.config import AppConfig
+        from pipeline.settings import AppConfig
 
         cfg = AppConfig()
         problems.append(str(exc))
@@ -67,17 +66,17 @@ def build_context(*, sink: Any = None) -> AppContext:
             return None
 
     templates = load_templates()
-    engine = ActionEngine(cfg, sink, armed=cfg.actions.gui_starts_armed)
-    gate = ActionGate(engine)
+    engine = make_engine(cfg, sink, front="gui")
+    switcher = make_switcher(cfg, engine)  # started by run(), once the window exists
     from app.gui.context import GUI_PREFS_FILE
     from pipeline import paths
 
     prefs_path = paths.config_dir() / GUI_PREFS_FILE
     prefs, pref_problems = GuiPrefs.load(prefs_path)
     problems += pref_problems
-    return AppContext(cfg, gate=gate, sink=sink, config_problems=problems, save_config=save_config,
+    return AppContext(cfg, engine=engine, sink=sink, config_problems=problems, save_config=save_config,
                       templates=templates, templates_loader=load_templates, prefs=prefs,
-                      prefs_path=prefs_path)  # fmt: skip
+                      prefs_path=prefs_path, switcher=switcher)  # fmt: skip
 
 
 def make_application(argv: Sequence[str] | None = None) -> QApplication:
@@ -122,32 +121,95 @@ def start_pause_hotkey(window: Any) -> Any:
     hotkey = window.ctx.config.actions.pause_hotkey
     if not hotkey:
         return None
-    try:
-        from app.input_sink import PauseHotkey
-    except ImportError:
-        return None
+    from app.input_sink import PauseHotkey
+
     bridge = PauseHotkeyBridge(window)
-    bridge.pressed.connect(lambda: window.set_paused(not window.ctx.gate.paused))
+    bridge.pressed.connect(lambda: window.set_paused(not window.ctx.engine.paused))
     listener = PauseHotkey(hotkey, bridge.pressed.emit)
     return listener if listener.start() else None
 
 
+# Signals that quit the app like its Quit menu: SIGHUP is the terminal it was started from
+# closing, SIGQUIT Ctrl-\\ there.
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
+
+
+def install_stop_signals(app: QApplication, release: Any) -> dict[int, Any]:
+    """Make the stop signals release every held key and button at once and then quit the
+    event loop; returns the previous handlers for :func:`restore_signals`.
+
+    Python runs signal handlers only between bytecodes, which a Qt event loop with nothing to
+    do never executes: a timer gives the interpreter a turn every 200 ms. Only the first signal
+    acts (a second one must not interrupt the shutdown)."""
+    import signal
+
+    fired: list[int] = []
+
+    def handler(signum: int, frame: Any) -> None:
+        if fired:
+            return
+        fired.append(signum)
+        log.warning("signal %d: releasing held input and quitting", signum)
+        try:
+            release()
+        finally:
+            app.quit()
+
+    previous: dict[int, Any] = {}
+    for name in STOP_SIGNALS:
+        if hasattr(signal, name):
+            number = getattr(signal, name)
+            previous[number] = signal.signal(number, handler)
+    ticker = QTimer(app)
+    ticker.setObjectName("signal_ticker")
+    ticker.timeout.connect(lambda: None)
+    ticker.start(200)
+    return previous
+
+
+def restore_signals(previous: dict[int, Any]) -> None:
+    import signal
+
+    for number, handler in previous.items():
+        signal.signal(number, handler)
+
+
 def run(source: str | None = None, *, minimised: bool = False) -> int:
-    """Start the desktop app; returns the exit code."""
+    """Start the desktop app; returns the exit code. When HandCue already runs for this user,
+    its window comes to the front (tracking ``source`` if given) and this returns 0."""
+    from app.gui.single_instance import claim_instance, hand_over, serve_window
+
+    if hand_over(source):
+        print("HandCue is already running: its window was brought to the front.")
+        return 0
     app = make_application()
+    instance = claim_instance()
+    if instance is None:  # another HandCue was starting at the same moment
+        if hand_over(source):
+            print("HandCue is already running: its window was brought to the front.")
+            return 0
+        raise HandCueError("another HandCue is starting but does not answer; try again")
     ctx = build_context()
     window = create_main_window(ctx, source=source, minimised=minimised)
+    serve_window(instance, window)
     hotkey = start_pause_hotkey(window)
+    ctx.start_switching()  # the window shows the result (or why switching is unavailable)
     app.lastWindowClosed.connect(lambda: None if window.close_to_tray else app.quit())
     if not window.close_to_tray:
         app.setQuitOnLastWindowClosed(True)
+    previous = install_stop_signals(app, ctx.engine.release_all)
     try:
         code = app.exec()
     finally:
-        if hotkey is not None:
-            hotkey.stop()
-        window.shutdown()
-        close = getattr(ctx.sink, "close", None)
-        if callable(close):
-            close()  # lifts anything still held
+        try:
+            if hotkey is not None:
+                hotkey.stop()
+            instance.close()
+            ctx.stop_switching()
+            window.shutdown()
+        finally:
+            close = getattr(ctx.sink, "close", None)
+            if callable(close):
+                close()  # lifts anything still held, then ends the input guardian
+            restore_signals(previous)  # only once nothing can be held any more
     return int(code)

@@ -1,8 +1,10 @@
 """What the GUI needs, built once at startup and passed to every window and dialog.
 
-``AppContext`` holds the settings (``pipeline.config.AppConfig``, immutable; replaced on every
-edit and saved through ``save_config``), the action gate, the recorded gestures, the GUI's own
-preferences, and knows how to build the tracking pipeline in the worker thread.
+``AppContext`` holds the settings (``pipeline.settings.AppConfig``, immutable; replaced on every
+edit and saved through ``save_config``), the action engine (thread-safe: the GUI arms, pauses
+and switches profiles on it while the tracking thread feeds it), the recorded gestures, the
+GUI's own preferences, and builds the shared runtime (``pipeline.runtime``) for each source in
+the worker thread.
 """
 
 from __future__ import annotations
@@ -17,17 +19,22 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from PySide6.QtCore import QObject, QSaveFile, Signal
+from PySide6.QtCore import QObject, Signal
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - 3.10 only
     import tomli as tomllib
 
-from app.gui.actions_gate import ActionGate
-from app.gui.worker import PipelineParts, SourceOpener, TrackingSession, default_source_opener
+from app.gui.worker import SourceOpener, TrackingSession, default_source_opener
 from pipeline import paths
-from pipeline.config import AppConfig, is_dynamic_gesture
+from pipeline.actions.engine import ActionEngine
+from pipeline.errors import HandCueError
+from pipeline.fileio import atomic_write_text
+from pipeline.gestures import BUILTIN_GESTURES
+from pipeline.runtime import HandCueRuntime, Tracker, build_runtime, make_gestures, make_tracker
+from pipeline.settings import AppConfig, tracker_config
+from pipeline.sources import is_folder_spec
 
 log = logging.getLogger(__name__)
 
@@ -62,21 +69,17 @@ class GuiPrefs:
             return cls(), [f"{path}: {exc} (window preferences reset to defaults)"]
 
     def save(self, path: Path) -> None:
-        """Atomic write (QSaveFile: temp file + rename)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Atomic write (``pipeline.fileio``); a failure is logged, the old file kept."""
         data = {
             "mirror_preview": self.mirror_preview,
             "start_minimised": self.start_minimised,
             "close_to_tray": self.close_to_tray,
             "recent_sources": list(self.recent_sources),
         }
-        out = QSaveFile(str(path))
-        if not out.open(QSaveFile.OpenModeFlag.WriteOnly):
-            log.warning("cannot write %s: %s", path, out.errorString())
-            return
-        out.write(tomli_w.dumps(data).encode("utf-8"))
-        if not out.commit():
-            log.warning("cannot write %s: %s", path, out.errorString())
+        try:
+            atomic_write_text(path, tomli_w.dumps(data))
+        except HandCueError as exc:
+            log.warning("window preferences not saved: %s", exc)
 
 
 @dataclass
@@ -84,17 +87,18 @@ class TrackerCache:
     """Keeps one tracker per settings so restarting a source does not reload the models.
     Used from the tracking thread only (one session runs at a time)."""
 
-    factory: Callable[[Any], Any]
+    factory: Callable[..., Tracker]
     _key: Any = None
     _tracker: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def get(self, tracker_config: Any) -> Any:
+    def get(self, config: AppConfig, *, static_mode: bool, threads: int) -> Tracker:
+        key = (config.tracker, static_mode, threads)
         with self._lock:
-            if self._tracker is None or self._key != tracker_config:
+            if self._tracker is None or self._key != key:
                 self._tracker = None  # free the old sessions before loading new ones
-                self._tracker = self.factory(tracker_config)
-                self._key = tracker_config
+                self._tracker = self.factory(config, static_mode=static_mode, threads=threads)
+                self._key = key
             else:
                 self._tracker.reset()
             return self._tracker
@@ -109,29 +113,6 @@ def gui_threads(configured: int) -> int:
     return max(1, (os.cpu_count() or 2) - 1)
 
 
-def tracker_supports_smoothing() -> bool:
-    """Whether this tracker takes a ``smoothing`` setting (the settings dialog disables the
-    slider otherwise, rather than offer a control that does nothing)."""
-    import dataclasses
-
-    from pipeline.tracker import TrackerConfig
-
-    return any(f.name == "smoothing" for f in dataclasses.fields(TrackerConfig))
-
-
-def default_tracker_factory(tracker_config: Any) -> Any:
-    from pipeline.tracker import HandTracker
-
-    return HandTracker(tracker_config)
-
-
-def default_gesture_factory(cfg: AppConfig, templates: Any) -> Any:
-    from pipeline.gestures.engine import GestureEngine
-
-    return GestureEngine(counting=cfg.gestures.counting, hold_ms=cfg.gestures.hold_ms,
-                         templates=templates)  # fmt: skip
-
-
 def default_list_cameras() -> list[int]:
     from pipeline.sources import list_cameras
 
@@ -143,26 +124,29 @@ def default_list_cameras() -> list[int]:
 
 
 class AppContext(QObject):
-    """Shared state of the running app. GUI thread, except ``build_parts`` (tracking thread).
+    """Shared state of the running app. GUI thread, except ``build_runtime`` (tracking thread).
 
     Signals: ``state_changed`` (armed / paused / profile), ``config_changed`` (settings or
-    mappings saved), ``templates_changed`` (a gesture was recorded or removed).
+    mappings saved), ``templates_changed`` (a gesture was recorded or removed),
+    ``switch_changed(ProfileChoice)`` (the per-application switcher decided again: emitted from
+    its watcher thread, delivered queued to GUI-thread receivers).
     """
 
     state_changed = Signal()
     config_changed = Signal()
     templates_changed = Signal()
+    switch_changed = Signal(object)
 
     def __init__(
         self,
         config: AppConfig,
         *,
-        gate: ActionGate,
+        engine: ActionEngine,
         sink: Any = None,
         config_problems: list[str] | None = None,
         save_config: Callable[[AppConfig], Any] | None = None,
-        tracker_factory: Callable[[Any], Any] = default_tracker_factory,
-        gesture_factory: Callable[[AppConfig, Any], Any] | None = default_gesture_factory,
+        tracker_factory: Callable[..., Tracker] = make_tracker,
+        gesture_factory: Callable[[AppConfig, Any], Any] | None = make_gestures,
         templates: Any = None,
         templates_loader: Callable[[], Any] | None = None,
         opener: SourceOpener = default_source_opener,
@@ -170,10 +154,15 @@ class AppContext(QObject):
         prefs: GuiPrefs | None = None,
         prefs_path: Path | None = None,
         retry_s: float = 2.0,
+        switcher: Any = None,
     ) -> None:
         super().__init__()
+        # pipeline.focus.ProfileSwitcher (None: profiles are only chosen by hand)
+        self.switcher = switcher
+        if switcher is not None:
+            switcher.add_listener(self.switch_changed.emit)
         self._config = config
-        self.gate = gate
+        self.engine = engine
         self.sink = sink
         self.config_problems = list(config_problems or [])
         self._save_config = save_config
@@ -199,9 +188,9 @@ class AppContext(QObject):
         if self._save_config is not None:
             self._save_config(config)
         self._config = config
-        self.gate.apply_config(config)
-        if self.gate.profile not in config.profiles:
-            self.gate.set_profile(config.active_profile)
+        self.engine.set_config(config)  # keeps its profile if it still exists
+        if self.switcher is not None:
+            self.switcher.set_config(config)  # rules or pinning may choose another profile
         self.config_changed.emit()
 
     def set_prefs(self, prefs: GuiPrefs) -> None:
@@ -223,40 +212,64 @@ class AppContext(QObject):
         return list(self._config.profiles)
 
     def active_profile(self) -> str:
-        return self.gate.profile or self._config.active_profile
+        return self.engine.profile
 
     def set_active_profile(self, name: str) -> None:
-        """Switch the engine and remember the choice in the config file."""
-        self.gate.set_profile(name)
+        """Switch the engine and remember the choice in the config file. While profiles
+        follow the active window, a choice by hand pins it (until ``set_following(True)``)."""
+        self.engine.set_profile(name)
+        update: dict[str, Any] = {}
         if self._config.active_profile != name:
-            self.set_config(self._config.model_copy(update={"active_profile": name}))
+            update["active_profile"] = name
+        switching = self._config.switching
+        if self.switcher is not None and switching.enabled and switching.pinned != name:
+            update["switching"] = switching.model_copy(update={"pinned": name})
+        if update:
+            self.set_config(self._config.model_copy(update=update))
         self.state_changed.emit()
+
+    def following(self) -> bool:
+        """The profile follows the active window (switching on, nothing pinned, a watcher)."""
+        switching = self._config.switching
+        return (
+            self.switcher is not None
+            and self.switcher.unavailable is None
+            and switching.enabled
+            and not switching.pinned
+        )
+
+    def set_following(self, on: bool) -> None:
+        """Follow the active window again (unpin), or pin the profile in use now."""
+        switching = self._config.switching
+        pinned = "" if on else self.engine.profile
+        update = {"pinned": pinned} | ({"enabled": True} if on else {})
+        if switching.pinned != pinned or (on and not switching.enabled):
+            new = switching.model_copy(update=update)
+            self.set_config(self._config.model_copy(update={"switching": new}))
+        self.state_changed.emit()
+
+    def start_switching(self) -> str | None:
+        """Start following the active window; the message says why it cannot (Wayland)."""
+        return self.switcher.start() if self.switcher is not None else None
+
+    def stop_switching(self) -> None:
+        if self.switcher is not None:
+            self.switcher.stop()
 
     def hold_ms_for(self, gesture: str) -> float:
         """Hold time of ``gesture`` in the active profile (ms): the arm gesture's arm hold, a
         mapping's own hold or the default; -1 when the gesture is not mapped (no progress)."""
-        cfg = self._config
-        if gesture == cfg.actions.arm_gesture:
-            return float(cfg.actions.arm_hold_ms)
-        try:
-            profile = cfg.profile(self.active_profile())
-        except Exception:
-            return -1.0
-        for mapping in profile.mappings:
-            if mapping.gesture == gesture:
-                if is_dynamic_gesture(gesture):
-                    return 0.0
-                hold = mapping.hold_ms
-                return float(cfg.actions.default_hold_ms if hold is None else hold)
+        actions = self._config.actions
+        if gesture == actions.arm_gesture:
+            return float(actions.arm_hold_ms)
+        for binding in self.engine.mappings:
+            if binding.gesture == gesture:
+                return float(binding.effective_hold_ms(actions))
         return -1.0
 
     # ------------------------------------------------------------------ recorded gestures
     def known_gestures(self) -> list[str]:
         """Built-in then recorded gesture ids (without ``none``)."""
-        try:
-            from pipeline.gestures.recognizer import BUILTIN_GESTURES
-        except ImportError:
-            from pipeline.config import BUILTIN_GESTURE_IDS as BUILTIN_GESTURES
         recorded = self.templates.names() if self.templates is not None else []
         out = [g for g in BUILTIN_GESTURES if g != "none"]
         return out + [r for r in recorded if r not in out]
@@ -270,27 +283,29 @@ class AppContext(QObject):
 
     # ------------------------------------------------------------------ tracking
     def make_session(self, parent: QObject | None = None) -> TrackingSession:
-        return TrackingSession(self.build_parts, self.opener, retry_s=self.retry_s, parent=parent)
+        return TrackingSession(
+            self.build_runtime, self.opener, retry_s=self.retry_s, parent=parent
+        )
 
     def tracker_config(self, spec: str = "") -> Any:
-        from pipeline.tracker import TrackerConfig
-
-        t = self._config.tracker
-        static = bool(spec) and Path(spec).is_dir()  # unrelated photos: detect on every image
-        extra = {"smoothing": t.smoothing} if tracker_supports_smoothing() else {}
-        return TrackerConfig(model=t.model, max_hands=t.max_hands, static_mode=static,
-                             provider=t.provider, threads=gui_threads(t.threads),
-                             min_presence=t.min_presence, **extra)  # fmt: skip
-
-    def build_parts(self, spec: str) -> PipelineParts:
-        """Tracking thread: tracker (cached), a fresh gesture engine, the action gate."""
+        """The tracker configuration a source ``spec`` gets (through the settings path)."""
         cfg = self._config
-        tracker = self._trackers.get(self.tracker_config(spec))
-        gestures = None
-        if self._gesture_factory is not None:
-            gestures = self._gesture_factory(cfg, self.templates)
-        return PipelineParts(tracker=tracker, gestures=gestures, actions=self.gate)
+        return tracker_config(cfg.tracker, static_mode=is_folder_spec(spec),
+                              threads=gui_threads(cfg.tracker.threads))  # fmt: skip
+
+    def build_runtime(self, spec: str) -> HandCueRuntime:
+        """Tracking thread: the shared runtime for ``spec`` with the cached tracker, a fresh
+        gesture engine and the app's action engine."""
+        cfg = self._config
+        tracker = self._trackers.get(
+            cfg, static_mode=is_folder_spec(spec), threads=gui_threads(cfg.tracker.threads)
+        )
+        return build_runtime(
+            cfg, engine=self.engine, templates=self.templates, tracker=tracker,
+            gesture_factory=self._gesture_factory,
+        )  # fmt: skip
 
     def warm_up(self) -> None:
         """Tracking thread or any: load the models now (raises ``ModelsMissingError``)."""
-        self._trackers.get(self.tracker_config())
+        cfg = self._config
+        self._trackers.get(cfg, static_mode=False, threads=gui_threads(cfg.tracker.threads))

@@ -36,8 +36,10 @@ from app.gui.hands_panel import HandsPanel
 from app.gui.plot3d import HandPlot3D
 from app.gui.pointer_mode import PointerMode
 from app.gui.video_view import VideoView, gesture_title
-from app.gui.worker import TrackedFrame, is_camera_spec, lower_thread_priority
+from app.gui.worker import TrackedFrame, lower_thread_priority
+from pipeline.actions.engine import ActionRecord
 from pipeline.errors import HandCueError
+from pipeline.sources import is_camera_spec
 
 log = logging.getLogger(__name__)
 
@@ -245,6 +247,11 @@ class MainWindow(QMainWindow):
         self.profile_combo.setToolTip("Which set of gesture -> action mappings is active")
         self.profile_combo.activated.connect(self._on_profile_activated)
         bar.addWidget(self.profile_combo)
+        from app.gui.rules_page import SwitchingStatus  # per-application profiles
+
+        self.switching_status = SwitchingStatus(self.ctx)
+        bar.addWidget(self.switching_status)
+        self.ctx.switch_changed.connect(lambda _choice: self.refresh_profiles())
         bar.addSeparator()
         self.mappings_action = QAction("Mappings…", self)
         self.mappings_action.setToolTip("Choose what each gesture does")
@@ -254,9 +261,17 @@ class MainWindow(QMainWindow):
         self.record_action.setToolTip("Teach HandCue a gesture of your own")
         self.record_action.triggered.connect(self.open_recorder)
         bar.addAction(self.record_action)
+        self.rules_action = QAction("Rules…", self)
+        self.rules_action.setToolTip("Which profile each application gets")
+        self.rules_action.triggered.connect(self.open_rules)
+        bar.addAction(self.rules_action)
         self.settings_action = QAction("Settings…", self)
         self.settings_action.triggered.connect(self.open_settings)
         bar.addAction(self.settings_action)
+        self.about_action = QAction("About", self)
+        self.about_action.setToolTip("Version and licences")
+        self.about_action.triggered.connect(self.open_about)
+        bar.addAction(self.about_action)
         bar.addSeparator()
         self.pointer_action = self.pointer_mode.make_toggle_action(self)
         bar.addAction(self.pointer_action)
@@ -325,7 +340,7 @@ class MainWindow(QMainWindow):
     def _build_shortcuts(self) -> None:
         arm = QAction("Arm / disarm", self)
         arm.setShortcut(QKeySequence("Ctrl+Shift+A"))
-        arm.triggered.connect(lambda: self.set_armed(not self.ctx.gate.armed))
+        arm.triggered.connect(lambda: self.set_armed(not self.ctx.engine.armed))
         self.addAction(arm)
         run = QAction("Start / stop", self)
         run.setShortcut(QKeySequence("F5"))
@@ -485,7 +500,7 @@ class MainWindow(QMainWindow):
         self._last_frame_s = time.monotonic()
         for line in self._log_lines(frame):
             self._pending_log.append(line)
-        if any(getattr(r, "kind", "") == "state" for r in frame.actions):
+        if any(r.kind == "state" for r in frame.actions):
             self._state_dirty = True
 
     def _on_session_failed(self, message: str) -> None:
@@ -551,32 +566,32 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ arming / profiles
     def set_armed(self, armed: bool) -> None:
-        self.ctx.gate.set_armed(armed)
+        self.ctx.engine.set_armed(armed)
         self._update_arm_button()
         self.ctx.state_changed.emit()
 
     def set_paused(self, paused: bool) -> None:
-        self.ctx.gate.set_paused(paused)
+        self.ctx.engine.set_paused(paused)
         self._update_arm_button()
         self.ctx.state_changed.emit()
 
     def _on_arm_clicked(self) -> None:
-        gate = self.ctx.gate
-        if gate.paused:
+        engine = self.ctx.engine
+        if engine.paused:
             self.set_paused(False)
             return
-        self.set_armed(not gate.armed)
+        self.set_armed(not engine.armed)
 
     def _update_arm_button(self) -> None:
-        gate = self.ctx.gate
-        if gate.paused:
+        engine = self.ctx.engine
+        if engine.paused:
             state, text = "paused", "PAUSED\nclick to resume"
-        elif gate.armed:
+        elif engine.armed:
             state, text = "armed", "ARMED\ngestures control your computer"
         else:
             state, text = "disarmed", "DISARMED\nclick to let gestures act"
         self.arm_button.setText(text)
-        self.arm_button.setChecked(gate.armed and not gate.paused)
+        self.arm_button.setChecked(engine.armed and not engine.paused)
         self.arm_button.setProperty("state", state)
         self.arm_button.style().unpolish(self.arm_button)
         self.arm_button.style().polish(self.arm_button)
@@ -591,7 +606,7 @@ class MainWindow(QMainWindow):
         self.profile_combo.blockSignals(True)
         self.profile_combo.clear()
         self.profile_combo.addItems(names)
-        active = self.ctx.gate.profile or (names[0] if names else "")
+        active = self.ctx.engine.profile or (names[0] if names else "")
         self.profile_combo.setCurrentIndex(max(0, self.profile_combo.findText(active)))
         self.profile_combo.blockSignals(False)
 
@@ -619,6 +634,12 @@ class MainWindow(QMainWindow):
         self.refresh_profiles()
         self.ctx.state_changed.emit()
 
+    def open_rules(self) -> None:
+        from app.gui.rules_page import RulesDialog
+
+        RulesDialog(self.ctx, self).exec()
+        self.refresh_profiles()
+
     def open_recorder(self) -> None:
         from app.gui.recorder import GestureRecorder
 
@@ -640,6 +661,12 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.ctx, self, pointer=self.pointer_mode)
         if dialog.exec():
             self.apply_settings()
+
+    def open_about(self) -> None:
+        from app.gui.about import AboutDialog
+
+        self.about_dialog = AboutDialog(self)
+        self.about_dialog.open()
 
     def _on_templates_changed(self) -> None:
         """A gesture was recorded or removed: a running source restarts so it is recognised."""
@@ -671,7 +698,7 @@ class MainWindow(QMainWindow):
         if self._warm_up is not None:
             self._warm_up.wait()
         self.pointer_mode.shutdown()
-        self.ctx.gate.release_all()
+        self.ctx.engine.release_all()
 
     def quit_app(self) -> None:
         self._quitting = True
@@ -688,12 +715,10 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
 
-def describe_record(record: object) -> str:
-    """One line for an ``ActionRecord`` from the action engine (or anything else)."""
-    kind = getattr(record, "kind", "")
-    status = getattr(record, "status", "")
+def describe_record(record: ActionRecord) -> str:
+    """One line for an ``ActionRecord`` from the action engine."""
+    kind, status, detail = record.kind, record.status, record.detail
     if kind == "state":
-        detail = getattr(record, "detail", "")
         text = {
             "armed": "HandCue armed: gestures act now",
             "disarmed": "HandCue disarmed",
@@ -707,9 +732,7 @@ def describe_record(record: object) -> str:
             text += f" ({detail})"
         return text
     if kind == "action":
-        action = getattr(record, "action", "")
-        phase = getattr(record, "phase", "")
-        latency = getattr(record, "latency_ms", None)
+        action, phase, latency = record.action, record.phase, record.latency_ms
         if status == "done":
             extra = f", {latency:.0f} ms" if isinstance(latency, (int, float)) else ""
             what = {"press": "pressed", "release": "released", "repeat": "repeated"}.get(
@@ -717,9 +740,9 @@ def describe_record(record: object) -> str:
             )
             return f"{what} {action}{extra}"
         reason = {"disarmed": "not sent: disarmed (click ARM to let gestures act)",
+                  "own_window": "not sent: a HandCue window has the focus",
                   "paused": "not sent: paused", "cooldown": "skipped: cooling down",
                   "rate_limited": "skipped: too many actions per second",
                   "failed": "FAILED"}.get(status, status)  # fmt: skip
-        detail = getattr(record, "detail", "")
         return f"{action} {reason}" + (f" ({detail})" if detail and status == "failed" else "")
     return str(record)

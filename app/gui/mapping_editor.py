@@ -3,7 +3,7 @@ right, with a form for the selected row (action type and parameters, a key captu
 trigger, hand, hold, cooldown), inline validation and a "Try it" button.
 
 Edits are kept in the dialog until Save, which validates every profile with the config models
-and writes the file atomically through ``pipeline.config.save_config``."""
+and writes the file atomically through ``pipeline.settings.save_config``."""
 
 from __future__ import annotations
 
@@ -39,8 +39,8 @@ from app.gui.context import AppContext
 from app.gui.key_capture import KeyCaptureEdit
 from app.gui.video_view import gesture_title
 from pipeline.actions.spec import MEDIA_KEYS, MOUSE_BUTTONS, SCROLL_DIRECTIONS, parse_action
-from pipeline.config import BUILTIN_PROFILE_NAMES, Mapping, Profile, is_dynamic_gesture
 from pipeline.errors import HandCueError
+from pipeline.settings import BUILTIN_PROFILE_NAMES, Binding, Profile, is_dynamic_gesture
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +71,20 @@ def _default_mapping(gesture: str) -> dict[str, Any]:
             "hold_ms": None, "cooldown_ms": None, "repeat_ms": None}  # fmt: skip
 
 
+def _timing_binding(raw: dict[str, Any]) -> Binding | None:
+    """A Binding with ``raw``'s gesture and timings (the action may not be chosen yet), to ask
+    it for the effective hold and cooldown; None when the timings themselves are invalid."""
+    try:
+        return Binding(gesture=raw["gesture"], action="none", hold_ms=raw.get("hold_ms"),
+                       cooldown_ms=raw.get("cooldown_ms"))  # fmt: skip
+    except ValidationError:
+        return None
+
+
 def _mapping_error(raw: dict[str, Any]) -> str:
     """'' when ``raw`` is a valid mapping, else a short message for the user."""
     try:
-        Mapping.model_validate(raw)
+        Binding.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
         msg = str(err["msg"]).removeprefix("Value error, ")
@@ -413,19 +423,20 @@ class MappingEditor(QDialog):
         self._validate_all()
 
     def _fill_row(self, r: int, raw: dict[str, Any]) -> None:
-        default_hold = self.ctx.config.actions.default_hold_ms
-        default_cool = self.ctx.config.actions.default_cooldown_ms
-        hold = raw.get("hold_ms")
-        cool = raw.get("cooldown_ms")
+        timing = _timing_binding(raw)
+        actions = self.ctx.config.actions
+        if timing is None:  # timings themselves out of range: show what was typed
+            hold_text, cool_text = f"{raw.get('hold_ms')} ms", f"{raw.get('cooldown_ms')} ms"
+        else:
+            hold_text = "—" if timing.one_shot else f"{timing.effective_hold_ms(actions)} ms"
+            cool_text = f"{timing.effective_cooldown_ms(actions)} ms"
         values = (
             gesture_title(raw["gesture"]),
             raw["action"] or "(not set)",
             dict(TRIGGERS).get(raw["trigger"], raw["trigger"]),
             dict(HANDS).get(raw["hand"], raw["hand"]),
-            "—"
-            if is_dynamic_gesture(raw["gesture"])
-            else f"{default_hold if hold is None else hold} ms",
-            f"{default_cool if cool is None else cool} ms",
+            hold_text,
+            cool_text,
         )
         error = _mapping_error(raw) if raw["action"] else "choose the action"
         for c, text in enumerate(values):
@@ -560,10 +571,10 @@ class MappingEditor(QDialog):
             for (gesture, _hand, _trigger), n in seen.items():
                 if n > 1:
                     out.append(f"{name}: {gesture} is mapped {n} times with the same trigger")
-        arm = self.ctx.config.actions.arm_gesture
+        actions = self.ctx.config.actions
         for name, prof in self.profiles.items():
-            if any(m["gesture"] == arm for m in prof["mappings"]):
-                out.append(f"{name}: {arm} arms and disarms HandCue, so it cannot also be mapped")
+            conflicts = {actions.arm_conflict(m["gesture"]) for m in prof["mappings"]} - {None}
+            out.extend(f"{name}: {conflict}" for conflict in sorted(map(str, conflicts)))
         return out
 
     def _validate_all(self) -> None:
@@ -589,7 +600,7 @@ class MappingEditor(QDialog):
         cfg = self.ctx.config
         profiles = {
             name: Profile(description=p["description"],
-                          mappings=tuple(Mapping.model_validate(m) for m in p["mappings"]))
+                          mappings=tuple(Binding.model_validate(m) for m in p["mappings"]))
             for name, p in self.profiles.items()
         }  # fmt: skip
         active = self.ctx.active_profile()

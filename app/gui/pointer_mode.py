@@ -2,7 +2,7 @@
 
 :class:`PointerMode` lives in the GUI thread. It runs :class:`pipeline.pointer.PointerDriver`
 on each frame the worker delivers (``on_frame``), maps onto every monitor Qt knows (updated when
-screens change), feeds the feedback overlay, and tells the action gate to withhold the gestures
+screens change), feeds the feedback overlay, and tells the action engine to withhold the gestures
 pointer mode owns (fist = clutch, ok = pinch). It is switched by the main window's toggle
 (Ctrl+Shift+M in the window) and, on a real desktop, the global hotkey Ctrl+Alt+M.
 Disarm, pause, switching off and shutdown release any held button.
@@ -127,11 +127,11 @@ class PointerMode(QObject):
         return True
 
     def _update_withheld(self) -> None:
-        """The gate holds back the toggle gesture always, fist and ok while pointer mode is on."""
+        """The engine holds back the toggle gesture always, fist and ok while pointer mode is on."""
         owned = set(self.driver.controller.owned_gestures) if self.driver is not None else set()
         if self.settings.toggle_gesture != "none":
             owned.add(self.settings.toggle_gesture)
-        self.ctx.gate.withhold_gestures(frozenset(owned))
+        self.ctx.engine.withhold_gestures(owned)
 
     def set_settings(self, settings: PointerSettings) -> None:
         """New pointer settings (from the Settings dialog); releases anything held."""
@@ -178,8 +178,8 @@ class PointerMode(QObject):
             self.toggle()
         if self.driver is None:
             return
-        gate = self.ctx.gate
-        active = bool(gate.armed) and not bool(gate.paused)
+        engine = self.ctx.engine
+        active = engine.armed and not engine.paused
         try:
             self.driver.step(frame.result, active=active)
         except Exception as exc:  # the OS refused input: stop, release, tell the user
@@ -233,8 +233,8 @@ class PointerMode(QObject):
             self.release()
 
     def _on_gate_changed(self) -> None:
-        gate = self.ctx.gate
-        if not gate.armed or gate.paused:
+        engine = self.ctx.engine
+        if not engine.armed or engine.paused:
             self.release()
 
     def release(self) -> None:

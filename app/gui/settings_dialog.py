@@ -1,6 +1,6 @@
 """Settings: tracking model and provider, hands, counting, timings, smoothing, window behaviour.
 
-OK validates the whole config (pydantic) and saves it through ``pipeline.config.save_config``;
+OK validates the whole config (pydantic) and saves it through ``pipeline.settings.save_config``;
 a problem is shown inline and nothing is saved. The main window then restarts a running source
 with the new settings (no app restart)."""
 
@@ -27,11 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui.context import AppContext, tracker_supports_smoothing
+from app.autostart import Autostart, autostart_for_platform
+from app.gui.context import AppContext
 from app.gui.pointer_page import PointerPage
 from app.pointer_cli import pointer_settings
-from pipeline.config import PROVIDERS
 from pipeline.errors import HandCueError
+from pipeline.settings import COUNTING_SCHEMES, PROVIDERS
 
 PROVIDER_TITLES = {
     "auto": "Automatic (best available)",
@@ -39,15 +40,10 @@ PROVIDER_TITLES = {
     "cuda": "NVIDIA GPU (CUDA)",
     "directml": "GPU (DirectML, Windows)",
     "coreml": "Apple Neural Engine (CoreML)",
-    "openvino": "Intel (OpenVINO)",
 }
 
 
 def counting_schemes() -> tuple[str, ...]:
-    try:
-        from pipeline.gestures import COUNTING_SCHEMES
-    except ImportError:
-        from pipeline.config import COUNTING_SCHEMES_FALLBACK as COUNTING_SCHEMES
     return tuple(COUNTING_SCHEMES)
 
 
@@ -61,10 +57,16 @@ def _ms_spin(maximum: int, step: int = 50) -> QSpinBox:
 
 class SettingsDialog(QDialog):
     def __init__(
-        self, ctx: AppContext, parent: QWidget | None = None, *, pointer: Any = None
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        *,
+        autostart: Autostart | None = None,
+        pointer: Any = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._autostart = autostart or autostart_for_platform()
         self.pointer = pointer  # app.gui.pointer_mode.PointerMode, when the window has one
         self.setWindowTitle("HandCue settings")
         self.setMinimumWidth(480)
@@ -96,9 +98,6 @@ class SettingsDialog(QDialog):
         self.smoothing.setRange(0, 100)
         self.smoothing.setValue(round(cfg.tracker.smoothing * 100))
         self.smoothing.setToolTip("0 = raw (fast, jittery), 100 = steadiest (a little lag)")
-        if not tracker_supports_smoothing():
-            self.smoothing.setEnabled(False)
-            self.smoothing.setToolTip("This version of the tracker does not smooth landmarks yet")
         form.addRow("Smoothing", self.smoothing)
         layout.addWidget(tracking)
 
@@ -133,7 +132,10 @@ class SettingsDialog(QDialog):
         self.start_minimised.setChecked(prefs.start_minimised)
         self.close_to_tray = QCheckBox("Closing the window keeps HandCue in the tray")
         self.close_to_tray.setChecked(prefs.close_to_tray)
-        for box in (self.mirror, self.start_minimised, self.close_to_tray):
+        self.autostart = QCheckBox("Start HandCue when I log in (minimised to the tray)")
+        self.autostart.setToolTip(f"Writes {self._autostart.describe()}")
+        self.autostart.setChecked(self._autostart.is_enabled())
+        for box in (self.mirror, self.start_minimised, self.close_to_tray, self.autostart):
             form.addRow(box)
         layout.addWidget(window)
         current = pointer.settings if pointer is not None else pointer_settings(cfg)
@@ -184,6 +186,16 @@ class SettingsDialog(QDialog):
             self.error.setText(f"{'.'.join(map(str, first['loc']))}: {first['msg']}")
             self.error.show()
             return
+        except HandCueError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        try:
+            if self.autostart.isChecked() != self._autostart.is_enabled():
+                if self.autostart.isChecked():
+                    self._autostart.enable()
+                else:
+                    self._autostart.disable()
         except HandCueError as exc:
             self.error.setText(str(exc))
             self.error.show()

@@ -173,7 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", choices=("full", "lite"), default=None)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if not Path(args.source).exists() and not args.source.isdigit():
+    from pipeline.sources import is_camera_spec
+
+    if not Path(args.source).exists() and not is_camera_spec(args.source):
         print(f"soak: source {args.source} not found", file=sys.stderr)
         return 2
     if not args.use_my_config:
@@ -182,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["HANDCUE_DATA_DIR"] = str(Path(tmp) / "data")
 
     if args.threads is not None or args.model is not None:
-        from pipeline.config import load_config, save_config
+        from pipeline.settings import load_config, save_config
 
         cfg, _ = load_config()
         update = {}

@@ -57,6 +57,9 @@ class TrayController(QObject):
         window.hidden_to_tray.connect(self._on_hidden_to_tray)
         self.ctx.state_changed.connect(self.sync)
         self.ctx.config_changed.connect(self.sync)
+        self.ctx.switch_changed.connect(self._on_switch_changed)
+        self._last_switch: tuple[str, str] | None = None
+        self.last_toast: tuple[str, str] | None = None  # (title, text) of the last switch toast
         self.menu.aboutToShow.connect(self.sync)
         self.sync()
 
@@ -66,10 +69,10 @@ class TrayController(QObject):
 
     def sync(self) -> None:
         """Reflect armed / paused / profile / window visibility in the menu and icon."""
-        gate = self.ctx.gate
-        self.arm_action.setChecked(gate.armed)
-        self.arm_action.setText("Armed (gestures act)" if gate.armed else "Arm gestures")
-        self.pause_action.setChecked(gate.paused)
+        engine = self.ctx.engine
+        self.arm_action.setChecked(engine.armed)
+        self.arm_action.setText("Armed (gestures act)" if engine.armed else "Arm gestures")
+        self.pause_action.setChecked(engine.paused)
         self.show_action.setText("Hide window" if self.window.isVisible() else "Show window")
         names = self.ctx.profile_names()
         current = [a.text() for a in self.profile_group.actions()]
@@ -90,9 +93,11 @@ class TrayController(QObject):
         for action in self.profile_group.actions():
             action.setChecked(action.text() == active)
         if self.icon is not None:
-            name = "paused" if gate.paused else "armed" if gate.armed else "disarmed"
+            name = "paused" if engine.paused else "armed" if engine.armed else "disarmed"
             self.icon.setIcon(resources.icon(name))
-            self.icon.setToolTip(f"HandCue — {name}, profile {active}")
+            choice = getattr(self.ctx.switcher, "choice", None)
+            why = f" ({choice.reason})" if choice is not None and choice.profile == active else ""
+            self.icon.setToolTip(f"HandCue — {name}, profile {active}{why}")
 
     def profile_action(self, name: str) -> QAction | None:
         for action in self.profile_group.actions():
@@ -110,6 +115,22 @@ class TrayController(QObject):
                 resources.icon("hand"),
                 4000,
             )
+
+    def _on_switch_changed(self, choice: object) -> None:
+        """The active window chose a profile: a short toast when the profile changed, saying
+        which rule chose it (not for title changes that keep the profile)."""
+        profile = str(getattr(choice, "profile", ""))
+        source = str(getattr(choice, "source", ""))
+        key = (profile, source)
+        first = self._last_switch is None
+        changed = self._last_switch is not None and self._last_switch[0] != profile
+        self._last_switch = key
+        self.sync()
+        if first or not changed or source not in ("rule", "default"):
+            return
+        self.last_toast = (f"HandCue profile: {profile}", str(getattr(choice, "reason", "")))
+        if self.icon is not None:
+            self.icon.showMessage(*self.last_toast, resources.icon("hand"), 2500)
 
     def toggle_window(self) -> None:
         if self.window.isVisible():

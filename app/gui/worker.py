@@ -3,11 +3,12 @@
 Two QThreads per running source:
 
 * ``CaptureThread`` reads frames from the source (camera, video file or image folder) and puts
-  each into a one-item ``LatestSlot``; when the tracker is slower than the source, the older frame
-  is replaced and counted as dropped. Video files are paced to their own timestamps so they play
-  like a camera. A camera that fails or stops (unplugged, busy) is reopened automatically.
-* ``TrackingThread`` takes the newest frame, runs tracker -> gestures -> actions and emits one
-  frozen ``TrackedFrame`` per processed frame.
+  each into a one-item ``pipeline.sources.LatestSlot``; when the tracker is slower than the
+  source, the older frame is replaced and counted as dropped. Files are paced by
+  ``pipeline.sources.FrameClock`` (the clock ``handcue run`` uses too) so they play like a
+  camera. A camera that fails or stops (unplugged, busy) is reopened automatically.
+* ``TrackingThread`` takes the newest frame, runs ``pipeline.runtime.HandCueRuntime.step`` (the
+  loop ``handcue run`` shares) and emits one frozen ``TrackedFrame`` per processed frame.
 
 ``TrackingSession`` (GUI thread) owns both threads, forwards their signals and stops them within
 about a second. The GUI keeps only the latest ``TrackedFrame`` and redraws from its own timer.
@@ -22,15 +23,17 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
-from pipeline.errors import HandCueError, SourceError
+from pipeline.errors import HandCueError
+from pipeline.runtime import HandCueRuntime
+from pipeline.sources import FrameClock, LatestSlot, is_camera_spec, open_source
 from pipeline.types import FrameResult, GestureEvent
 
 log = logging.getLogger(__name__)
@@ -102,91 +105,15 @@ class TrackedFrame:
         object.__setattr__(self, "actions", tuple(self.actions))
 
 
-class LatestSlot:
-    """A one-item, thread-safe mailbox: ``put`` replaces whatever is waiting (counting it as
-    dropped); ``take`` waits for an item. ``close`` wakes every waiter for shutdown."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._item: Any = None
-        self._closed = False
-        self._finished = False
-        self.dropped = 0
-
-    def put(self, item: Any) -> None:
-        with self._cond:
-            if self._item is not None:
-                self.dropped += 1
-            self._item = item
-            self._cond.notify_all()
-
-    def take(self, timeout: float) -> Any:
-        """The waiting item (removing it), or None after ``timeout`` seconds or when closed."""
-        with self._cond:
-            self._cond.wait_for(
-                lambda: self._item is not None or self._closed or self._finished, timeout
-            )
-            item, self._item = self._item, None
-            self._cond.notify_all()  # wake a producer waiting in wait_empty
-            return item
-
-    def wait_empty(self, timeout: float) -> bool:
-        """Wait until the waiting item was taken (or the slot closed); True if it was."""
-        with self._cond:
-            return self._cond.wait_for(lambda: self._item is None or self._closed, timeout)
-
-    def close(self) -> None:
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-
-    def finish(self) -> None:
-        """The producer has ended: the waiting item (if any) is still delivered, then
-        ``drained`` becomes True."""
-        with self._cond:
-            self._finished = True
-            self._cond.notify_all()
-
-    @property
-    def drained(self) -> bool:
-        return self._finished and self._item is None
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-
 # --------------------------------------------------------------------------------------------
-# what the tracking thread runs
-
-
-class TrackerLike(Protocol):
-    provider: str
-
-    def process(self, frame_bgr: np.ndarray, timestamp_ms: float) -> FrameResult: ...
-
-    def reset(self) -> None: ...
-
-
-@dataclass
-class PipelineParts:
-    """The per-session processing chain, built inside the tracking thread by
-    ``build_parts(source_spec)`` (loading models is
-    slow and must not block the GUI). ``gestures`` has ``process(FrameResult) -> (dict, list)``;
-    ``actions`` has ``handle(events, FrameResult) -> list`` and ``release_all()``."""
-
-    tracker: TrackerLike
-    gestures: Any = None
-    actions: Any = None
-
+# what the threads run
 
 SourceOpener = Callable[[str, bool], contextlib.AbstractContextManager[Iterable[Any]]]
+RuntimeBuilder = Callable[[str], HandCueRuntime]
 
 
 def default_source_opener(spec: str, loop: bool) -> contextlib.AbstractContextManager:
-    """``pipeline.sources.open_source``, imported when first used."""
-    from pipeline.sources import open_source
-
+    """``pipeline.sources.open_source``."""
     return open_source(spec, loop=loop)
 
 
@@ -203,11 +130,6 @@ def lower_thread_priority(niceness: int = 10) -> None:
     thread = QThread.currentThread()
     if thread is not None and thread is not QThread.currentThread().thread():
         thread.setPriority(QThread.Priority.LowPriority)
-
-
-def is_camera_spec(spec: str) -> bool:
-    """True for a camera index such as ``"0"``."""
-    return spec.strip().isdigit()
 
 
 # --------------------------------------------------------------------------------------------
@@ -244,10 +166,8 @@ class CaptureThread(QThread):
         self._opener = opener
         self._retry_s = retry_s
         self._stop = threading.Event()
-        self._last_ts: float | None = None
-        self._ts_offset = 0.0
-        self._frame_dt = 1000.0 / 30.0
-        self._count = 0
+        # One clock across reopenings: timestamps keep increasing after a reconnect or loop.
+        self._clock = FrameClock(realtime=realtime, stop=self._stop)
 
     def stop(self) -> None:
         self._stop.set()
@@ -264,14 +184,17 @@ class CaptureThread(QThread):
                     if lost:
                         lost = False
                         self.source_restored.emit()
-                    for frame in self._paced(source):
+                    for frame in self._clock.pace(source):
                         if self._stop.is_set():
                             return
                         if self._every_frame:  # files: wait for the tracker, drop nothing
                             while not self._slot.wait_empty(0.1):
                                 if self._stop.is_set():
                                     return
-                        self._slot.put(frame)
+                        self._slot.put(
+                            CapturedFrame(frame.index, frame.timestamp_ms, frame.image,
+                                          time.perf_counter())  # fmt: skip
+                        )
                         delivered_any = True
                 if self._stop.is_set():
                     return
@@ -293,37 +216,9 @@ class CaptureThread(QThread):
             if self._stop.wait(self._retry_s):
                 return
 
-    def _paced(self, source: Iterable[Any]) -> Iterator[CapturedFrame]:
-        """Frames with strictly increasing timestamps; files wait for their own timestamps."""
-        wall_start: float | None = None
-        ts_start = 0.0
-        for frame in source:
-            raw_ts = float(frame.timestamp_ms)
-            ts = raw_ts + self._ts_offset
-            if self._last_ts is not None and ts <= self._last_ts:  # loop or reconnect
-                self._ts_offset = self._last_ts + self._frame_dt - raw_ts
-                ts = raw_ts + self._ts_offset
-                wall_start = None
-            if self._last_ts is not None:
-                self._frame_dt = min(max(ts - self._last_ts, 1.0), 1000.0)
-            if self._realtime:
-                now = time.perf_counter()
-                if wall_start is None:
-                    wall_start, ts_start = now, ts
-                delay = (ts - ts_start) / 1000.0 - (now - wall_start)
-                if delay > 0 and self._stop.wait(min(delay, 0.5)):
-                    return
-            self._last_ts = ts
-            image = np.asarray(frame.image)
-            if image.flags.writeable:
-                image = image.copy()
-                image.flags.writeable = False
-            self._count += 1
-            yield CapturedFrame(int(frame.index), ts, image, time.perf_counter())
-
 
 class TrackingThread(QThread):
-    """Runs tracker -> gestures -> actions on the newest captured frame."""
+    """Runs the runtime (tracker -> gestures -> actions) on the newest captured frame."""
 
     frame_ready = Signal(object)  # TrackedFrame
     tracking_started = Signal(str)  # provider
@@ -332,7 +227,7 @@ class TrackingThread(QThread):
     def __init__(
         self,
         slot: LatestSlot,
-        build_parts: Callable[[str], PipelineParts],
+        build_runtime: RuntimeBuilder,
         spec: str = "",
         parent: QObject | None = None,
     ) -> None:
@@ -340,7 +235,7 @@ class TrackingThread(QThread):
         self.setObjectName("TrackingThread")
         self._spec = spec
         self._slot = slot
-        self._build_parts = build_parts
+        self._build_runtime = build_runtime
         self._stop = threading.Event()
         self._consumed = threading.Event()
         self._consumed.set()
@@ -356,7 +251,7 @@ class TrackingThread(QThread):
     def run(self) -> None:  # tracking thread
         lower_thread_priority()
         try:
-            parts = self._build_parts(self._spec)
+            runtime = self._build_runtime(self._spec)
         except HandCueError as exc:
             self.failed.emit(str(exc))
             return
@@ -364,9 +259,8 @@ class TrackingThread(QThread):
             log.exception("building the tracker failed")
             self.failed.emit(f"Tracking could not start: {exc}")
             return
-        provider = str(getattr(parts.tracker, "provider", "") or "")
+        provider = runtime.provider
         self.tracking_started.emit(provider)
-        since: dict[int, tuple[str, float]] = {}
         out_times: deque[float] = deque()  # output times of the last second, for fps
         carried_events: deque = deque(maxlen=MAX_CARRIED)
         carried_actions: deque = deque(maxlen=MAX_CARRIED)
@@ -378,28 +272,20 @@ class TrackingThread(QThread):
                     if self._slot.drained:  # the file ended and its last frame is done
                         break
                     continue
-                result = parts.tracker.process(item.image, item.timestamp_ms)
-                per_hand: Mapping[int, Any] = {}
-                events: list = []
-                if parts.gestures is not None:
-                    per_hand, events = parts.gestures.process(result)
-                records: list = []
-                if parts.actions is not None:  # every frame: timers, and hands that left
-                    records = list(parts.actions.handle(events, result) or [])
-                held = _held_times(since, per_hand, item.timestamp_ms)
+                step = runtime.step(item.image, item.timestamp_ms)
                 now = time.perf_counter()
                 out_times.append(now)
                 while out_times[0] < now - 1.0:
                     out_times.popleft()
                 span = now - out_times[0]
                 fps = (len(out_times) - 1) / span if span > 0 else 0.0
-                carried_events.extend(events)
-                carried_actions.extend(records)
+                carried_events.extend(step.events)
+                carried_actions.extend(step.actions)
                 last = TrackedFrame(
                     image=item.image,
-                    result=result,
-                    gestures=per_hand,
-                    held_ms=held,
+                    result=step.frame,
+                    gestures=step.gestures,
+                    held_ms=step.held_ms,
                     events=tuple(carried_events),
                     actions=tuple(carried_actions),
                     fps=fps,
@@ -424,28 +310,10 @@ class TrackingThread(QThread):
             log.exception("tracking failed")
             self.failed.emit(f"Tracking stopped after an internal error: {exc}")
         finally:
-            if parts.actions is not None:
-                try:
-                    parts.actions.release_all()
-                except Exception:
-                    log.exception("releasing held keys failed")
-
-
-def _held_times(
-    since: dict[int, tuple[str, float]], per_hand: Mapping[int, Any], ts: float
-) -> dict[int, float]:
-    """Update ``since`` (track_id -> (gesture, first seen ms)) and return track_id -> held ms."""
-    held: dict[int, float] = {}
-    for track_id, gesture in per_hand.items():
-        name = str(getattr(gesture, "gesture", gesture))
-        previous = since.get(track_id)
-        if previous is None or previous[0] != name:
-            since[track_id] = (name, ts)
-        held[track_id] = ts - since[track_id][1]
-    for track_id in list(since):
-        if track_id not in per_hand:
-            del since[track_id]
-    return held
+            try:
+                runtime.close()
+            except Exception:
+                log.exception("releasing held keys failed")
 
 
 # --------------------------------------------------------------------------------------------
@@ -469,14 +337,14 @@ class TrackingSession(QObject):
 
     def __init__(
         self,
-        build_parts: Callable[[str], PipelineParts],
+        build_runtime: RuntimeBuilder,
         opener: SourceOpener = default_source_opener,
         *,
         retry_s: float = 2.0,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._build_parts = build_parts
+        self._build_runtime = build_runtime
         self._opener = opener
         self._retry_s = retry_s
         self._capture: CaptureThread | None = None
@@ -489,9 +357,9 @@ class TrackingSession(QObject):
     def running(self) -> bool:
         return self._tracking is not None
 
-    def set_build_parts(self, build_parts: Callable[[str], PipelineParts]) -> None:
+    def set_build_runtime(self, build_runtime: RuntimeBuilder) -> None:
         """Used from the next ``start`` on."""
-        self._build_parts = build_parts
+        self._build_runtime = build_runtime
 
     def start(
         self, spec: str, *, loop: bool = False, realtime: bool = True, every_frame: bool = False
@@ -507,7 +375,7 @@ class TrackingSession(QObject):
             opener=self._opener, retry_s=self._retry_s,
             every_frame=every_frame and not is_camera_spec(spec),
         )  # fmt: skip
-        self._tracking = TrackingThread(self._slot, self._build_parts, spec)
+        self._tracking = TrackingThread(self._slot, self._build_runtime, spec)
         cap, trk = self._capture, self._tracking
         cap.source_lost.connect(self.source_lost)
         cap.source_restored.connect(self.source_restored)
@@ -579,11 +447,9 @@ __all__ = [
     "CaptureThread",
     "CapturedFrame",
     "LatestSlot",
-    "PipelineParts",
-    "SourceError",
+    "RuntimeBuilder",
     "TrackedFrame",
     "TrackingSession",
     "TrackingThread",
     "default_source_opener",
-    "is_camera_spec",
 ]

@@ -36,10 +36,10 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.actions.sink import HeldInputGuard, InputSink
 from pipeline.actions.spec import Action, parse_action
-from pipeline.types import FrameResult, GestureEvent
+from pipeline.types import FrameResult, GestureEvent, hand_track_id
 
 if TYPE_CHECKING:
-    from pipeline.config import AppConfig, Mapping
+    from pipeline.settings import AppConfig, Binding
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +52,10 @@ class ActionRecord:
     """What the engine did (or refused to do), for logs, the GUI and ``handcue run`` output.
 
     ``kind`` is ``"action"`` or ``"state"``. For actions ``status`` is ``"done"``, ``"disarmed"``,
-    ``"paused"``, ``"cooldown"``, ``"rate_limited"`` or ``"failed"`` and ``phase`` is ``"tap"``,
-    ``"repeat"``, ``"press"`` or ``"release"``; for state changes ``status`` is ``"armed"``,
-    ``"disarmed"``, ``"paused"``, ``"resumed"``, ``"profile"`` or ``"released"``.
+    ``"paused"``, ``"own_window"`` (a HandCue window has the focus, see
+    :meth:`ActionEngine.set_focus_guard`), ``"cooldown"``, ``"rate_limited"`` or ``"failed"``
+    and ``phase`` is ``"tap"``, ``"repeat"``, ``"press"`` or ``"release"``; for state changes
+    ``status`` is ``"armed"``, ``"disarmed"``, ``"paused"``, ``"resumed"``, ``"profile"`` or ``"released"``.
     ``latency_ms``: from the moment the frame's events were available (``event_time`` given to
     :meth:`ActionEngine.handle`, else its entry) to the sink call returning; ``None`` when nothing
     was injected. ``inject_ms``: the part of it spent inside the sink (the OS input call), so
@@ -80,9 +81,9 @@ class ActionRecord:
 
 
 @dataclass(frozen=True)
-class _Binding:
+class _ResolvedBinding:
     index: int
-    mapping: Mapping
+    mapping: Binding
     action: Action
     hold_ms: float
     cooldown_ms: float
@@ -93,7 +94,7 @@ class _Binding:
 class _Activation:
     """One mapping running for one tracked hand (from its ``started`` event to ``ended``)."""
 
-    binding: _Binding
+    binding: _ResolvedBinding
     track_id: int
     handedness: str
     started_ms: float
@@ -126,7 +127,7 @@ class ActionEngine:
         sink: InputSink,
         *,
         profile: str | None = None,
-        overrides: Sequence[Mapping] = (),
+        overrides: Sequence[Binding] = (),
         armed: bool = False,
     ) -> None:
         self._lock = threading.RLock()
@@ -137,13 +138,15 @@ class ActionEngine:
         config.profile(self._profile)  # raises for an unknown name
         self._armed = armed
         self._paused = False
-        self._bindings: list[_Binding] = []
+        self._guard_reason: str | None = None
+        self._bindings: list[_ResolvedBinding] = []
         self._gestures: dict[int, _Gesture] = {}  # track_id -> current gesture
         self._activations: dict[tuple[int, int], _Activation] = {}  # (track, binding) -> state
         self._last_fire_ms: dict[int, float] = {}  # binding index -> time it last fired
         self._fire_times: deque[float] = deque()
         self._pending: list[ActionRecord] = []  # state changes made between frames
         self._now_ms = 0.0
+        self._withheld: frozenset[str] = frozenset()  # gestures another mode owns (pointer)
         self._build_bindings()
 
     # ----------------------------------------------------------------- state
@@ -170,9 +173,24 @@ class ActionEngine:
         return self._guard.held
 
     @property
-    def mappings(self) -> tuple[Mapping, ...]:
+    def mappings(self) -> tuple[Binding, ...]:
         """The mappings in effect (profile plus overrides)."""
         return tuple(b.mapping for b in self._bindings)
+
+    @property
+    def withheld(self) -> frozenset[str]:
+        """Gestures whose events are ignored (pointer mode owns them)."""
+        return self._withheld
+
+    def withhold_gestures(self, gestures: Iterable[str]) -> None:
+        """Any thread: ignore events of these gestures from now on (pointer mode uses the fist
+        and the pinch itself; empty to stop). A change releases everything held, so a key
+        pressed by a gesture that becomes withheld is never left down."""
+        with self._lock:
+            withheld = frozenset(gestures)
+            if withheld != self._withheld:
+                self._withheld = withheld
+                self._reset_activations(self._pending, "gestures withheld")
 
     def set_armed(self, armed: bool) -> None:
         with self._lock:
@@ -200,10 +218,23 @@ class ActionEngine:
         """Switch profile (raises HandCueError for an unknown name); releases everything."""
         with self._lock:
             self._config.profile(name)
+            log.info("profile %s -> %s: releasing held input", self._profile, name)
             self._reset_activations(self._pending, "profile change")
             self._profile = name
             self._build_bindings()
             self._pending.append(self._state("profile", detail=name))
+
+    def set_focus_guard(self, reason: str | None) -> None:
+        """While ``reason`` is set (e.g. a HandCue window has the focus) no action is sent
+        (status ``"own_window"``); the arm gesture still works. Setting it releases everything
+        held. Called by the profile switcher's watcher thread."""
+        with self._lock:
+            if reason == self._guard_reason:
+                return
+            self._guard_reason = reason
+            if reason:
+                self._reset_activations(self._pending, reason)
+            log.info("actions %s", f"held back: {reason}" if reason else "sent again")
 
     def set_config(self, config: AppConfig) -> None:
         """Use new settings (e.g. edited in the GUI). Keeps the profile if it still exists."""
@@ -239,10 +270,10 @@ class ActionEngine:
         ``latency_ms``. Returns what happened, including state changes made since the last call.
         """
         start = time.perf_counter() if event_time is None else event_time
-        events = list(events)
         with self._lock:
             records, self._pending = self._pending, []
             try:
+                events = [e for e in events if e.gesture not in self._withheld]
                 if frame is not None:
                     now = frame.timestamp_ms
                     scores: dict[int, float] | None = {h.track_id: h.score for h in frame.hands}
@@ -268,8 +299,6 @@ class ActionEngine:
     # ----------------------------------------------------------------- internals
 
     def _build_bindings(self) -> None:
-        from pipeline.config import is_dynamic_gesture
-
         settings = self._config.actions
         profile = self._config.profile(self._profile)
         overridden = {m.gesture for m in self._overrides}
@@ -277,28 +306,18 @@ class ActionEngine:
         mappings += list(self._overrides)
         bindings = []
         for index, mapping in enumerate(mappings):
-            if mapping.gesture == settings.arm_gesture:
-                log.warning("mapping on the arm gesture %r ignored", mapping.gesture)
+            conflict = mapping.conflict(settings)
+            if conflict is not None:
+                log.warning("mapping ignored: %s", conflict)
                 continue
-            hold = mapping.hold_ms if mapping.hold_ms is not None else settings.default_hold_ms
-            if is_dynamic_gesture(mapping.gesture):
-                hold = 0
             bindings.append(
-                _Binding(
+                _ResolvedBinding(
                     index=index,
                     mapping=mapping,
                     action=parse_action(mapping.action),
-                    hold_ms=float(hold),
-                    cooldown_ms=float(
-                        mapping.cooldown_ms
-                        if mapping.cooldown_ms is not None
-                        else settings.default_cooldown_ms
-                    ),
-                    repeat_ms=float(
-                        mapping.repeat_ms
-                        if mapping.repeat_ms is not None
-                        else settings.default_repeat_ms
-                    ),
+                    hold_ms=float(mapping.effective_hold_ms(settings)),
+                    cooldown_ms=float(mapping.effective_cooldown_ms(settings)),
+                    repeat_ms=float(mapping.effective_repeat_ms(settings)),
                 )
             )
         self._bindings = bindings
@@ -338,7 +357,7 @@ class ActionEngine:
                 self._state("released", detail=", ".join(f"{k}:{n}" for k, n in leftovers))
             )
 
-    def _hand_matches(self, binding: _Binding, handedness: str) -> bool:
+    def _hand_matches(self, binding: _ResolvedBinding, handedness: str) -> bool:
         want = binding.mapping.hand
         return want == "any" or want == handedness.lower()
 
@@ -377,7 +396,8 @@ class ActionEngine:
                 binding = activation.binding
                 if binding.mapping.trigger == "on_end" and not activation.done:
                     lasted = event.timestamp_ms - activation.started_ms
-                    score = None if scores is None else scores.get(event.track_id)
+                    hand = hand_track_id(event.track_id)
+                    score = None if scores is None else scores.get(hand)
                     # A hand that left the picture did not "end" the gesture on purpose.
                     confident = scores is None or (
                         score is not None and score >= self._config.actions.min_hand_score
@@ -397,7 +417,7 @@ class ActionEngine:
         a track missing for ``FORGET_TRACK_MS`` is forgotten."""
         threshold = self._config.actions.min_hand_score
         for track_id, gesture in list(self._gestures.items()):
-            score = scores.get(track_id)
+            score = scores.get(hand_track_id(track_id))
             if score is not None and score >= threshold:
                 gesture.absent_since = None
                 continue
@@ -438,7 +458,8 @@ class ActionEngine:
         for track_id, gesture in self._gestures.items():
             if arm == "none" or gesture.name != arm or gesture.toggled or self._paused:
                 continue
-            if scores is not None and scores.get(track_id, 0.0) < settings.min_hand_score:
+            hand_score = 0.0 if scores is None else scores.get(hand_track_id(track_id), 0.0)
+            if scores is not None and hand_score < settings.min_hand_score:
                 continue
             if now - gesture.started_ms >= settings.arm_hold_ms:
                 gesture.toggled = True
@@ -461,7 +482,7 @@ class ActionEngine:
         if trigger == "on_end" or activation.done:
             return
         if scores is not None:
-            score = scores.get(activation.track_id)
+            score = scores.get(hand_track_id(activation.track_id))
             if score is None or score < self._config.actions.min_hand_score:
                 return  # wait for the hand to be back and tracked confidently
         if now - activation.started_ms < binding.hold_ms:
@@ -483,11 +504,13 @@ class ActionEngine:
             if activation.next_repeat_ms <= now:  # a long gap between frames: no burst
                 activation.next_repeat_ms = now + binding.repeat_ms
 
-    def _gate(self, binding: _Binding, now: float, phase: str) -> str:
+    def _gate(self, binding: _ResolvedBinding, now: float, phase: str) -> str:
         if self._paused:
             return "paused"
         if not self._armed:
             return "disarmed"
+        if self._guard_reason:
+            return "own_window"
         if phase != "repeat":
             last = self._last_fire_ms.get(binding.index)
             if last is not None and now - last < binding.cooldown_ms:

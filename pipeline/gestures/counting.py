@@ -4,10 +4,20 @@
   read as 3 too), 4 the four fingers, 5 the open hand, 0 a fist.
 - ``european``: thumb first. 1 thumb, 2 thumb+index, 3 thumb+index+middle, 4 thumb plus three
   fingers (the four fingers without the thumb are read as 4 too), 5 the open hand, 0 a fist.
-- ``chinese``: one-hand numerals. 1-5 as American (3 may also be middle+ring+pinky with the thumb
-  holding the index, i.e. the ``ok`` shape), 6 thumb+pinky, 7 thumb, index and middle tips pinched
-  together (index and middle half bent), 8 thumb+index, 9 a hooked index (straight at the knuckle,
-  bent at the two outer joints), 10 crossed index and middle fingers, 0 a fist.
+- ``chinese``: one-hand numerals 0-10. 1-5 as American, except that the thumb must stand well
+  out for 5 (a thumb half across the palm beside four fingers is 4; 3 may also be
+  middle+ring+pinky with the thumb holding the index, i.e. the ``ok`` shape); 6 thumb+pinky;
+  7 thumb, index and middle tips pinched together (index and middle straight or half bent,
+  ring and pinky folded); 8 thumb+index in an L (the thumb stands far out; a thumb loosely
+  beside a pointing index is still 1); 9 a hooked index (its tip well above the folded fingers,
+  bent at the outer joints); **10 a fist**; 0 the fingers curled into an O with the thumb
+  touching the index or middle fingertip (a fist is 10, never 0, in this scheme). Two crossed
+  index fingers with two hands are a two-hand 10 (:mod:`pipeline.gestures.totals`).
+
+Every rule reasons in the hand's own frame (finger angles, heights along the palm's up axis,
+distances in palm sizes), so a sign reads the same upright, sideways, upside down or pointing
+at the camera. Whether a hand is held up to show a number at all is decided by the recogniser
+(:func:`pipeline.gestures.recognizer.count_is_resting`).
 
 A pose that is not a number in the scheme counts as ``None``; so does a pose with a half-bent
 finger, except where the scheme uses that (the hooked index of Chinese 9).
@@ -20,12 +30,30 @@ from pipeline.skeleton import FINGER_NAMES
 
 COUNTING_SCHEMES: tuple[str, ...] = ("american", "european", "chinese")
 
-# Chinese 7: the three tips meet within this many palm sizes.
-PINCH_TOGETHER_MAX = 0.45
-# Chinese 9: the index stays nearly straight at its knuckle (MCP below this, degrees) while its
-# two outer joints hook (PIP + DIP above HOOK_MIN_DEG); a fist bends the knuckle too.
-HOOK_MCP_MAX_DEG = 25.0
-HOOK_MIN_DEG = 70.0
+# Chinese 7: thumb tip within this many palm sizes of both the index and the middle fingertip
+# (dev photos: 0.13-0.5 for 7; a V with the thumb folded away, Chinese 2, 0.67 and more).
+SEVEN_PINCH_MAX = 0.5
+# Chinese 0 (O): the thumb tip touches the index or the middle fingertip (closer than this) and
+# the four fingertips stay up at the knuckles on average (tip height, see HandPose.tip_height:
+# an O 0.95-1.6, a fist 0.6-0.95).
+ZERO_PINCH_MAX = 0.45
+ZERO_MIN_TIP_HEIGHT = 0.95
+# Chinese 9: the hooked index's tip stands this far above the highest other folded fingertip
+# (palm sizes), it is not straight, and it bends mostly at its outer joints (PIP + DIP at least
+# HOOK_MIN_DEG, the knuckle at most HOOK_MCP_MAX_DEG).
+NINE_TIP_ABOVE = 0.2
+HOOK_MIN_DEG = 50.0
+HOOK_MCP_MAX_DEG = 50.0
+# Chinese 10: a fist; the thumb may rest along its side but not stick out like a thumb-up.
+FIST_THUMB_MAX_OUT = 0.4
+# Chinese 8: the thumb of the L stands out this far (lateral measure) or reaches this far from
+# the pinky knuckle (thumb_span); a pointing index with a loose thumb (1) reaches 0.27-0.42 and
+# 0.9-1.2.
+EIGHT_THUMB_OUT = 0.45
+EIGHT_THUMB_SPAN = 1.2
+# Chinese 5 needs the thumb out at least this far; less beside four straight fingers is 4.
+FIVE_THUMB_OUT = 0.3
+
 
 
 def _fs(*names: str) -> frozenset[str]:
@@ -52,16 +80,11 @@ _TABLES: dict[str, dict[frozenset[str], int]] = {
         _fs("index", "middle", "ring", "pinky"): 4,
         _fs(*FINGER_NAMES): 5,
     },
+    # The rest of Chinese is decided by _chinese() before the table is looked at.
     "chinese": {
-        _fs(): 0,
-        _fs("index"): 1,
         _fs("index", "middle"): 2,
         _fs("index", "middle", "ring"): 3,
         _fs("middle", "ring", "pinky"): 3,
-        _fs("index", "middle", "ring", "pinky"): 4,
-        _fs(*FINGER_NAMES): 5,
-        _fs("thumb", "pinky"): 6,
-        _fs("thumb", "index"): 8,
     },
 }
 
@@ -75,18 +98,21 @@ def count_for(scheme: str, pose: HandPose, gesture: str) -> int | None:
     ``gesture`` is the built-in sign already recognised for the pose (it settles cases the
     finger sets alone cannot, such as ``ok`` or ``thumb_down``).
     """
-    table = _TABLES[scheme]
-    states = dict(zip(FINGER_NAMES, pose.states, strict=True))
+    if scheme not in _TABLES:
+        raise ValueError(f"unknown counting scheme {scheme!r}")
     if gesture in _NOT_NUMBERS:
         return None
+    states = dict(zip(FINGER_NAMES, pose.states, strict=True))
     if scheme == "chinese":
-        special = _chinese_special(pose, states, gesture)
-        if special is not None:
-            return special
+        return _chinese(pose, states, gesture)
     if gesture == "ok":
         return None
     if any(states[f] == HALF for f in FINGER_NAMES[1:]):
         return None
+    return _lookup(_TABLES[scheme], pose, states)
+
+
+def _lookup(table: dict[frozenset[str], int], pose: HandPose, states: dict[str, str]) -> int | None:
     extended = frozenset(f for f in FINGER_NAMES if states[f] == STRAIGHT)
     if states["thumb"] != HALF:
         return table.get(extended)
@@ -97,32 +123,49 @@ def count_for(scheme: str, pose: HandPose, gesture: str) -> int | None:
     return without if without == with_thumb else None
 
 
-def _chinese_special(pose: HandPose, states: dict[str, str], gesture: str) -> int | None:
+def _chinese(pose: HandPose, states: dict[str, str], gesture: str) -> int | None:
     if gesture == "ok":
         return 3
-    others_bent = states["ring"] == BENT and states["pinky"] == BENT
+    index, middle, ring, pinky = (states[f] for f in FINGER_NAMES[1:])
+    heights = pose.tip_height
     if (
-        others_bent
-        and pose.pinch < PINCH_TOGETHER_MAX
-        and pose.pinch_middle < PINCH_TOGETHER_MAX
-        and states["index"] == HALF
-        and states["middle"] == HALF
+        ring == BENT
+        and pinky == BENT
+        and index != BENT
+        and middle != BENT
+        and pose.thumb_out < FIVE_THUMB_OUT
+        and max(pose.pinch, pose.pinch_middle) < SEVEN_PINCH_MAX
     ):
         return 7
     mcp, pip, dip = pose.joints[1]
     if (
-        states["index"] != STRAIGHT
-        and mcp < HOOK_MCP_MAX_DEG
-        and pip + dip > HOOK_MIN_DEG
-        and states["thumb"] != STRAIGHT
-        and all(states[f] == BENT for f in ("middle", "ring", "pinky"))
+        index != STRAIGHT
+        and middle != STRAIGHT
+        and ring == BENT
+        and pinky == BENT
+        and heights[1] - max(heights[2:]) >= NINE_TIP_ABOVE
+        and pip + dip >= HOOK_MIN_DEG
+        and mcp <= HOOK_MCP_MAX_DEG
     ):
         return 9
+    fingers = (index, middle, ring, pinky)
     if (
-        states["index"] == STRAIGHT
-        and states["middle"] == STRAIGHT
-        and others_bent
-        and pose.crossed
+        STRAIGHT not in fingers
+        and min(pose.pinch, pose.pinch_middle) < ZERO_PINCH_MAX
+        and sum(heights[1:]) / 4 >= ZERO_MIN_TIP_HEIGHT
     ):
-        return 10
-    return None
+        return 0
+    if all(f == BENT for f in fingers):
+        return 10 if pose.thumb_out < FIST_THUMB_MAX_OUT else None
+    if HALF in fingers:
+        return None
+    extended = frozenset(f for f, s in zip(FINGER_NAMES[1:], fingers, strict=True) if s == STRAIGHT)
+    if extended == {"index", "middle"} and pose.crossed:
+        return None  # crossed fingers (good luck), not 2
+    if len(extended) == 4:
+        return 5 if pose.thumb_out >= FIVE_THUMB_OUT else 4
+    if extended == {"index"}:
+        return 8 if pose.thumb_out >= EIGHT_THUMB_OUT or pose.thumb_span >= EIGHT_THUMB_SPAN else 1
+    if extended == {"pinky"}:
+        return 6 if states["thumb"] == STRAIGHT else None
+    return _lookup(_TABLES["chinese"], pose, states)

@@ -2,6 +2,11 @@
 
     python -m pipeline.gestures.evaluate [--data ../shared/data] [--source reference|tracker]
                                          [--counting american]
+    python -m pipeline.gestures.evaluate --counts FOLDER [--counting chinese] [--upscale PX]
+
+The second form measures counting alone on a folder of labelled photos (one sub-folder per
+number) and prints per-class accuracy and a confusion matrix; see
+:mod:`pipeline.gestures.evaluate_counts`.
 
 ``reference`` reads MediaPipe's landmarks from ``reference/hagrid-dev.jsonl`` (image landmarks
 only); ``tracker`` runs our own :class:`pipeline.tracker.HandTracker` on the photos (image and
@@ -28,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.gestures.counting import COUNTING_SCHEMES
 from pipeline.gestures.recognizer import GestureRecognizer, GestureResult
 from pipeline.types import FrameResult, Hand, RotatedRect
 
@@ -160,9 +166,10 @@ def track_photos(data_dir: Path, images: Iterable[str]) -> Iterator[Photo]:
     """Run our tracker (static mode) on each image; needs :mod:`pipeline.tracker`."""
     import cv2
 
-    from pipeline.tracker import HandTracker, TrackerConfig
+    from pipeline.settings import measurement_settings, tracker_config
+    from pipeline.tracker import HandTracker
 
-    tracker = HandTracker(TrackerConfig(model="full", max_hands=2, static_mode=True))
+    tracker = HandTracker(tracker_config(measurement_settings(max_hands=2), static_mode=True))
     for i, rel in enumerate(images):
         img = cv2.imread(str(data_dir / rel))
         if img is None:
@@ -181,6 +188,7 @@ class ClassStats:
     count_ok: int = 0
     resting_seen: int = 0
     resting_none: int = 0
+    resting_counted: int = 0  # resting hands that show a number (they should not)
     confusions: dict[str, int] = field(default_factory=dict)
 
 
@@ -198,6 +206,7 @@ class Report:
             t.count_ok += s.count_ok
             t.resting_seen += s.resting_seen
             t.resting_none += s.resting_none
+            t.resting_counted += s.resting_counted
         return t
 
     def counting_totals(self) -> tuple[int, int, int]:
@@ -234,7 +243,10 @@ class Report:
             f"{pct(t.gesture_ok, t.photos):>9s} {pct(ok, found):>6s} "
             f"{t.resting_none:3d}/{t.resting_seen:<3d} ({pct(t.resting_none, t.resting_seen).strip()})"
         )
-        lines.append(f"counting scheme: {self.counting}; count over {found} of {n} photos")
+        lines.append(
+            f"counting scheme: {self.counting}; count over {found} of {n} photos; "
+            f"resting hands showing a number: {t.resting_counted}/{t.resting_seen}"
+        )
         return "\n".join(lines)
 
 
@@ -291,6 +303,9 @@ def evaluate(
                 stats.resting_none += 1
             else:
                 log.info("%s: resting hand shows %s", photo.image, r.gesture)
+            if r.count is not None:
+                stats.resting_counted += 1
+                log.info("%s: resting hand counts %s %s", photo.image, r.count, r.fingers)
     return Report(classes, counting)
 
 
@@ -298,16 +313,48 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=default_data_dir())
     parser.add_argument("--source", choices=("reference", "tracker"), default="reference")
-    parser.add_argument("--counting", default="american")
+    parser.add_argument(
+        "--counting", choices=COUNTING_SCHEMES, default=None, help="counting scheme "
+        "(default american; chinese with --counts)"
+    )
+    parser.add_argument(
+        "--counts",
+        type=Path,
+        metavar="FOLDER",
+        help="measure counting on FOLDER/<n>/ photos (our tracker) instead of HaGRID gestures",
+    )
+    parser.add_argument(
+        "--upscale", type=int, default=256, metavar="PX",
+        help="with --counts: enlarge photos to this short side before detection (default 256)",
+    )  # fmt: skip
     parser.add_argument("-v", "--verbose", action="store_true", help="log every mistake")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s"
     )
+    if args.counts is not None:
+        return _main_counts(args.counts, args.counting or "chinese", args.upscale)
+    args.counting = args.counting or "american"
     photos = load_reference(args.data / "reference" / "hagrid-dev.jsonl")
     if args.source == "tracker":
         photos = list(track_photos(args.data, [p.image for p in photos]))
     report = evaluate(photos, counting=args.counting)
+    sys.stdout.write(report.table() + "\n")
+    return 0
+
+
+def _main_counts(folder: Path, counting: str, upscale: int) -> int:
+    from pipeline.errors import HandCueError
+    from pipeline.gestures.evaluate_counts import evaluate_counts, labelled_images, track_labelled
+
+    try:
+        items = labelled_images(folder)
+        if not items:
+            raise ValueError(f"{folder}: no photos in the numbered sub-folders")
+        report = evaluate_counts(track_labelled(folder, items, upscale=upscale), counting)
+    except (ValueError, HandCueError) as exc:
+        sys.stderr.write(f"evaluate: {exc}\n")
+        return 2
     sys.stdout.write(report.table() + "\n")
     return 0
 

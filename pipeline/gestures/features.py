@@ -158,6 +158,15 @@ class HandPose:
     fingertip (crossed fingers).
     ``direction``: 2D unit vector wrist -> middle knuckle in the image (x right, y down);
     ``thumb_direction``: 2D unit vector thumb MCP -> thumb tip in the image.
+
+    Measures in the hand's own frame (:func:`canonical_points`, palm sizes, independent of how
+    the hand is turned): ``tip_height`` how far each fingertip lies along the palm's up axis
+    (wrist 0, middle knuckle 1; a straight finger reaches 1.6-2.2, a finger folded into a fist
+    0.6-0.95, fingers curled into an O 1.0-1.5); ``thumb_span`` thumb tip to pinky knuckle (an L
+    thumb sticks out 1.2-1.9, a thumb beside a pointing index 0.9-1.2); ``index_middle_gap``
+    index tip to middle tip. ``facing``: 2D length of wrist -> middle knuckle in the image over
+    its 3D length (1: the hand lies in the image plane; near 0: it points at or away from the
+    camera, so ``direction`` says little).
     """
 
     states: tuple[str, ...]
@@ -171,6 +180,10 @@ class HandPose:
     crossed: bool
     direction: tuple[float, float]
     thumb_direction: tuple[float, float]
+    tip_height: tuple[float, ...] = (0.0,) * 5
+    thumb_span: float = 0.0
+    index_middle_gap: float = 0.0
+    facing: float = 1.0
 
     def extended(self) -> frozenset[str]:
         """Names of the fingers in the straight state."""
@@ -205,6 +218,9 @@ def measure(hand: Hand, use_world: bool = False) -> HandPose:
     pinch_middle = float(np.linalg.norm(pts[4] - pts[12]) / size)
     lateral = palm_frame(pts)[0]
     crossed = bool(np.dot(pts[8] - pts[12], lateral) / size < -CROSSED_MIN)
+    local = canonical_points(pts, "Right")  # only heights and distances are used: no mirroring
+    img_palm = float(np.linalg.norm(img[9] - img[0]))
+    facing = float(np.linalg.norm(img[9, :2] - img[0, :2]) / img_palm) if img_palm > 1e-9 else 0.0
     return HandPose(
         states=tuple(states),
         straight_conf=tuple(s_conf),
@@ -217,4 +233,8 @@ def measure(hand: Hand, use_world: bool = False) -> HandPose:
         crossed=crossed,
         direction=(float(direction[0]), float(direction[1])),
         thumb_direction=(float(thumb_dir[0]), float(thumb_dir[1])),
+        tip_height=tuple(float(local[i, 1]) for i in (4, 8, 12, 16, 20)),
+        thumb_span=float(np.linalg.norm(local[4] - local[17])),
+        index_middle_gap=float(np.linalg.norm(local[8] - local[12])),
+        facing=facing,
     )

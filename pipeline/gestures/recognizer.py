@@ -28,7 +28,15 @@ STATIC_GESTURES: tuple[str, ...] = (
     "thumb_down", "ok", "rock", "i_love_you", "call",
 )  # fmt: skip
 DYNAMIC_GESTURES: tuple[str, ...] = ("swipe_left", "swipe_right", "swipe_up", "swipe_down")
-BUILTIN_GESTURES: tuple[str, ...] = STATIC_GESTURES + DYNAMIC_GESTURES
+# Numbers as gestures (emitted by GestureEngine beside the sign itself, so a mapping on
+# ``count_3`` fires whichever hand shape shows 3 in the current scheme): one hand's count, and
+# the frame's total over all hands (pipeline.gestures.totals).
+MAX_NUMBER = 10
+COUNT_GESTURES: tuple[str, ...] = tuple(f"count_{n}" for n in range(MAX_NUMBER + 1))
+TOTAL_GESTURES: tuple[str, ...] = tuple(f"total_{n}" for n in range(MAX_NUMBER + 1))
+BUILTIN_GESTURES: tuple[str, ...] = (
+    STATIC_GESTURES + DYNAMIC_GESTURES + COUNT_GESTURES + TOTAL_GESTURES
+)
 
 # Signs made with the fingers are shown with the hand raised: the wrist -> middle-knuckle
 # direction in the image must be within this angle of straight up. A hand pointing sideways or
@@ -48,6 +56,16 @@ THUMB_VERTICAL_DEG = 70.0
 THUMB_SIGN_MIN_OUT = 0.4
 # ok: thumb tip and index tip closer than this many palm sizes (confidence 1 at half of it).
 OK_PINCH_MAX = 0.45
+# Counting works at any orientation (Chinese numerals are often shown sideways, down or pointing
+# at the camera). A resting hand, though, hangs with all four fingers open or all curled, which
+# are also the shapes of 0, 4, 5 and Chinese 10: those counts need the hand's wrist -> middle
+# knuckle direction within COUNT_REST_MAX_TILT_DEG of up, unless the hand points at or away
+# from the camera (HandPose.facing below COUNT_MIN_FACING: its image direction says little).
+# Chinese dev photos show 0/4/5/10 within 102 degrees of up; HaGRID's resting hands hang
+# 108-180 degrees from up.
+COUNT_REST_MAX_TILT_DEG = 105.0
+REST_LIKE_COUNTS = frozenset({0, 4, 5, 10})  # four fingers all open or all curled
+COUNT_MIN_FACING = 0.5
 # More than this fraction of the 21 landmarks outside the frame: too little of the hand is seen.
 MAX_OUTSIDE_FRACTION = 0.25
 
@@ -75,14 +93,20 @@ class GestureResult:
 
     ``gesture``: a built-in id (:data:`BUILTIN_GESTURES`) or a recorded gesture's name;
     ``score``: confidence in [0, 1] (0 for ``none``); ``count``: the number shown under the
-    recogniser's counting scheme, or ``None`` when the pose is not a number there;
-    ``fingers``: the five finger states (thumb first), each ``"straight"``, ``"half"`` or ``"bent"``.
+    recogniser's counting scheme, or ``None`` when the pose is not a number there (a count is
+    read at any orientation, so a hand whose ``gesture`` is ``none`` because it is tilted may
+    still show one); ``fingers``: the five finger states (thumb first), each ``"straight"``,
+    ``"half"`` or ``"bent"``; ``total``: the number all the hands of the frame show together
+    (:func:`pipeline.gestures.totals.frame_total`), filled in by
+    :class:`~pipeline.gestures.engine.GestureEngine`; ``None`` from
+    :meth:`GestureRecognizer.classify`, which sees one hand, and when no hand shows a number.
     """
 
     gesture: str
     score: float
     count: int | None
     fingers: tuple[str, ...]
+    total: int | None = None
 
 
 def _finger_conf(pose: HandPose, finger: int, need: str) -> float:
@@ -118,6 +142,20 @@ def is_resting(pose: HandPose, gesture: str, max_tilt_deg: float = MAX_TILT_DEG)
     if gesture in SIDEWAYS_SIGNS:
         return _angle_to(pose.direction, (0.0, 1.0)) < RESTING_DOWN_THUMB_DEG
     return _angle_to(pose.direction, (0.0, -1.0)) > max_tilt_deg
+
+
+def count_is_resting(
+    pose: HandPose, count: int | None, max_tilt_deg: float = COUNT_REST_MAX_TILT_DEG
+) -> bool:
+    """True when ``pose`` showing ``count`` looks like a resting hand rather than a number
+    being shown: one of :data:`REST_LIKE_COUNTS` with the hand tilted more than
+    ``max_tilt_deg`` (:data:`COUNT_REST_MAX_TILT_DEG`) from up. Relaxed, half-curled fingers are rejected by the
+    counting rules themselves; other finger sets are numbers at any orientation."""
+    return (
+        count in REST_LIKE_COUNTS
+        and pose.facing >= COUNT_MIN_FACING
+        and _angle_to(pose.direction, (0.0, -1.0)) > max_tilt_deg
+    )
 
 
 def outside_fraction(hand: Hand, frame_size: tuple[int, int]) -> float:
@@ -177,7 +215,8 @@ class GestureRecognizer:
     ``use_world``: measure angles on the world landmarks instead of the image landmarks (see
     :mod:`pipeline.gestures.features` for why image landmarks are the default).
     ``max_tilt_deg``: how far from upright a sign made with the fingers may be shown (180 turns
-    the check off; see :data:`MAX_TILT_DEG`).
+    the check off; see :data:`MAX_TILT_DEG`). ``count_max_tilt_deg``: the same for the numbers a
+    resting hand also makes (0, 4, 5, 10; see :func:`count_is_resting`; 180 turns it off).
     """
 
     def __init__(
@@ -186,6 +225,7 @@ class GestureRecognizer:
         templates: object | None = None,
         use_world: bool = False,
         max_tilt_deg: float = MAX_TILT_DEG,
+        count_max_tilt_deg: float = COUNT_REST_MAX_TILT_DEG,
     ) -> None:
         if counting not in COUNTING_SCHEMES:
             raise ValueError(
@@ -195,6 +235,7 @@ class GestureRecognizer:
         self.templates = templates
         self.use_world = use_world
         self.max_tilt_deg = float(max_tilt_deg)
+        self.count_max_tilt_deg = float(count_max_tilt_deg)
 
     def classify(self, hand: Hand, frame_size: tuple[int, int] | None = None) -> GestureResult:
         """Gesture, score, count and finger states of ``hand``.
@@ -212,9 +253,11 @@ class GestureRecognizer:
                 name, score = match
                 return GestureResult(name, score, None, fingers)
         gesture, score = match_builtin(pose)
-        if is_resting(pose, gesture, self.max_tilt_deg):
-            return GestureResult(NONE, 0.0, None, fingers)
         count = count_for(self.counting, pose, gesture)
+        if count_is_resting(pose, count, self.count_max_tilt_deg):
+            count = None
+        if is_resting(pose, gesture, self.max_tilt_deg):
+            return GestureResult(NONE, 0.0, count, fingers)
         return GestureResult(gesture, score if gesture != NONE else 0.0, count, fingers)
 
 

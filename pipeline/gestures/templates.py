@@ -85,31 +85,72 @@ class TemplateStore:
 
     # -- file -----------------------------------------------------------------------------
     def load(self) -> None:
-        """(Re)read the file; a missing file is an empty store."""
+        """(Re)read the file; a missing file is an empty store. A file that cannot be used
+        (unreadable, not JSON, nested too deeply, another schema, bad names or samples) raises
+        :class:`HandCueError` with one line naming the file and the problem; the store is then
+        empty and the file is left as it is."""
         self._gestures, self._arrays = {}, {}
         if not self.path.exists():
             return
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
-                raise ValueError(f"expected schema_version {SCHEMA_VERSION}")
-            gestures = data["gestures"]
-            if not isinstance(gestures, dict):
-                raise ValueError("'gestures' must be an object")
-            for name, entry in gestures.items():
-                arr = np.asarray(entry["samples"], dtype=np.float64)
-                if arr.ndim != 3 or arr.shape[1:] != (21, 3) or len(arr) == 0:
-                    raise ValueError(f"gesture {name!r}: samples must be N x 21 x 3")
-                if not np.all(np.isfinite(arr)):
-                    raise ValueError(f"gesture {name!r}: samples contain NaN or infinity")
-                self._gestures[name] = {"created": str(entry.get("created", ""))}
-                self._arrays[name] = arr
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            self._gestures, self._arrays = {}, {}
+            gestures, arrays = self._read()
+        except HandCueError as exc:
             raise HandCueError(
                 f"recorded gestures file {self.path} cannot be read ({exc}); "
                 "fix it or move it away (it was left untouched)"
-            ) from exc
+            ) from None
+        self._gestures, self._arrays = gestures, arrays
+
+    def _read(self) -> tuple[dict[str, dict], dict[str, np.ndarray]]:
+        """Parse and check the file; HandCueError (message: the problem) when it is unusable."""
+        if self.path.is_dir():
+            raise HandCueError("it is a folder")
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise HandCueError(f"not UTF-8 text (byte {exc.start})") from None
+        except OSError as exc:
+            raise HandCueError(f"cannot read it: {exc.strerror or exc}") from None
+        try:
+            data = json.loads(text)
+        except RecursionError:
+            raise HandCueError("JSON nested too deeply") from None
+        except ValueError as exc:
+            raise HandCueError(f"not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise HandCueError("the file must hold a JSON object")
+        version = data.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise HandCueError(
+                f"schema_version {version!r}; this HandCue reads version {SCHEMA_VERSION}"
+            )
+        entries = data.get("gestures")
+        if not isinstance(entries, dict):
+            raise HandCueError("'gestures' must be an object")
+        gestures: dict[str, dict] = {}
+        arrays: dict[str, np.ndarray] = {}
+        for name, entry in entries.items():
+            shown = name if len(name) <= 40 else name[:40] + "..."
+            if not NAME_PATTERN.match(name) or name in BUILTIN_GESTURES:
+                raise HandCueError(
+                    f"gesture name {shown!r} is not allowed (1-32 lower-case letters, digits "
+                    "or '_', starting with a letter, not a built-in gesture)"
+                )
+            if not isinstance(entry, dict) or "samples" not in entry:
+                raise HandCueError(f"gesture {shown!r}: needs an object with 'samples'")
+            try:
+                arr = np.asarray(entry["samples"], dtype=np.float64)
+            except (ValueError, TypeError, RecursionError):
+                raise HandCueError(
+                    f"gesture {shown!r}: samples must be N x 21 x 3 numbers"
+                ) from None
+            if arr.ndim != 3 or arr.shape[1:] != (21, 3) or len(arr) == 0:
+                raise HandCueError(f"gesture {shown!r}: samples must be N x 21 x 3")
+            if not np.all(np.isfinite(arr)):
+                raise HandCueError(f"gesture {shown!r}: samples contain NaN or infinity")
+            gestures[name] = {"created": str(entry.get("created", ""))[:64]}
+            arrays[name] = arr
+        return gestures, arrays
 
     def save(self) -> None:
         """Write the store atomically; HandCueError (nothing changed on disk) when it cannot."""

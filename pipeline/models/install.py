@@ -57,6 +57,14 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 def download_wheel(manifest: Manifest, dest: Path, report: Report) -> Path:
     """Run ``pip download`` for the manifest's wheel into ``dest``; return the wheel path."""
+    if getattr(sys, "frozen", False):
+        # A bundled build has no Python with pip to run; it ships its models instead.
+        raise HandCueError(
+            "this HandCue build cannot download the models itself (it ships them); "
+            f"to rebuild them, download {manifest.requirement} for {manifest.platform} and pass "
+            "it with --wheel FILE",
+            5,
+        )
     cmd = [
         sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
         "--platform", manifest.platform, "--python-version", manifest.python_version,
@@ -111,7 +119,14 @@ def install(
     manifest: Manifest, wheel: Path | None = None, force: bool = False, report: Report = print
 ) -> bool:
     """Install every model of ``manifest``. Returns True if anything was written."""
-    from pipeline.models.tflite_to_onnx import ConversionError, convert_tflite
+    try:
+        from pipeline.models.tflite_to_onnx import ConversionError, convert_tflite
+    except ImportError as exc:  # a bundled build leaves the converter's libraries out
+        raise HandCueError(
+            f"this HandCue build has no model converter ({exc.name} is not included); it ships "
+            "its models, or install HandCue with pip to convert them yourself",
+            5,
+        ) from exc
 
     entries = (*manifest.models, *manifest.extras)
     todo = [e for e in manifest.models if force or installed_problem(manifest, e, check_hash=True)]

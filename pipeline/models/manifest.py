@@ -1,4 +1,8 @@
-"""The model manifest (``models/manifest.toml``) and where installed files live."""
+"""The model manifest (``models/manifest.toml``) and where installed files live.
+
+The manifest is read from the models folder itself when it has one (the checkout's ``models/``,
+a bundle's ``models/``), else from the copy shipped inside this package by a wheel build
+(``bundled_manifest/``, see setup.py), so a user data folder holds only generated files."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import HandCueError, ModelsMissingError
-from pipeline.paths import models_dir
+from pipeline.paths import models_dir, project_root
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -55,9 +59,21 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def manifest_file(folder: Path) -> Path:
+    """The manifest that describes ``folder``: its own ``manifest.toml``, else the copy shipped
+    in the package, else the checkout's (editable installs have no shipped copy)."""
+    candidates = (
+        folder / "manifest.toml",
+        Path(__file__).resolve().parent / "bundled_manifest" / "manifest.toml",
+        project_root() / "models" / "manifest.toml",
+    )
+    return next((c for c in candidates if c.is_file()), candidates[0])
+
+
 def load_manifest(folder: Path | None = None) -> Manifest:
+    """The manifest, with ``folder`` (default: ``models_dir()``) as where its .onnx files live."""
     folder = Path(folder) if folder else models_dir()
-    path = folder / "manifest.toml"
+    path = manifest_file(folder)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         src = data["source"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -41,6 +43,20 @@ def resolve_providers(choice: str, available: list[str]) -> list[str]:
     return [*dict.fromkeys([*preferred, "CPUExecutionProvider"])]
 
 
+def import_onnxruntime() -> Any:
+    """``import onnxruntime`` with its telemetry off.
+
+    On import, onnxruntime (1.2x+) starts Microsoft's telemetry client, which writes
+    ``deviceid`` and ``onnxruntime.db`` under ``~/.cache/Microsoft/DeveloperTools/.onnxruntime``
+    on every start, outside HandCue's folders. ``ORT_DISABLE_TELEMETRY=1`` set before the import
+    stops it (checked: no file appears); a value the user set is kept. Import onnxruntime only
+    through this function."""
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+    import onnxruntime
+
+    return onnxruntime
+
+
 class InferenceSession:
     """A model ready to run. ``run`` takes and returns float32 arrays by tensor name.
 
@@ -48,7 +64,7 @@ class InferenceSession:
     but we keep one owner)."""
 
     def __init__(self, path: Path, provider: str = "auto", threads: int = 0) -> None:
-        import onnxruntime as ort
+        ort = import_onnxruntime()
 
         opts = ort.SessionOptions()
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL

@@ -36,8 +36,11 @@ def _real_inputs(shape: tuple[int, ...]) -> list[np.ndarray]:
 def compare(onnx_path: Path, tflite_path: Path, samples: int) -> tuple[int, dict[str, float]]:
     """(number of inputs, max absolute difference per output name) over ``samples`` random
     inputs and a few real photos shaped like the model's input."""
-    import onnxruntime as ort
     from ai_edge_litert.interpreter import Interpreter
+
+    from pipeline.models.session import import_onnxruntime
+
+    ort = import_onnxruntime()
 
     sess = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
     interp = Interpreter(model_path=str(tflite_path))

@@ -1,6 +1,6 @@
 """Settings of pointer mode: the ``[pointer]`` table of the settings file.
 
-One frozen pydantic model (``extra="forbid"``, like :mod:`pipeline.config`). Distances of the
+One frozen pydantic model (``extra="forbid"``, like :mod:`pipeline.settings`). Distances of the
 hand are in palm sizes (wrist to middle knuckle), so they hold at any distance from the camera;
 distances on the desktop are in desktop pixels (the coordinates the OS pointer uses).
 """

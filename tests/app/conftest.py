@@ -27,6 +27,7 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     root = tmp_path_factory.mktemp("handcue-home")
     monkeypatch.setenv("HANDCUE_CONFIG_DIR", str(root / "config"))
     monkeypatch.setenv("HANDCUE_DATA_DIR", str(root / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "xdg-config"))  # start-at-login entries
     return root
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from pipeline.config import AppConfig, config_path, load_config
+from pipeline.settings import AppConfig, config_path, load_config
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -33,7 +33,7 @@ def test_contract_on_real_photo(shared_data: Path, capsys: pytest.CaptureFixture
         assert isinstance(hand["track_id"], int)
         assert np.asarray(hand["landmarks"]).shape == (21, 3)
         assert np.asarray(hand["world_landmarks"]).shape == (21, 3)
-        for key in ("gesture", "gesture_score", "count"):
+        for key in ("gesture", "gesture_score", "count", "total"):
             assert key in hand
     assert {h["handedness"] for h in rec["hands"]} == {"Left", "Right"}
 
@@ -126,3 +126,20 @@ def test_counting_scheme_option(shared_data: Path, capsys: pytest.CaptureFixture
     _, european, _ = run_detect(capsys, "--counting", "european", photo)
     assert american[0]["hands"][0]["count"] == 1
     assert european[0]["hands"][0]["count"] != 1
+
+
+def test_two_hand_total(
+    shared_data: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Two pointing hands in one picture (the photo beside its mirror image): each hand counts
+    1, and the frame's total 2 stands beside each count."""
+    photo = cv2.imread(str(shared_data / "photos" / "pointing_up.jpg"))
+    both = tmp_path / "two_ones.png"
+    cv2.imwrite(str(both), np.hstack([photo, cv2.flip(photo, 1)]))
+    code, lines, _ = run_detect(capsys, str(both))
+    hands = lines[0]["hands"]
+    assert code == 0 and [h["count"] for h in hands] == [1, 1]
+    assert [h["total"] for h in hands] == [2, 2]
+    # One hand alone: the total is its own count.
+    _, single, _ = run_detect(capsys, str(shared_data / "photos" / "pointing_up.jpg"))
+    assert [h["total"] for h in single[0]["hands"]] == [1]

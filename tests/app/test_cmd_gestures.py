@@ -69,6 +69,7 @@ def test_list_empty(capsys):
     assert main(["gestures", "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert listed["recorded"] == {} and "rock" in listed["builtin"]
+    assert "count_3" in listed["numbers"] and "total_10" in listed["numbers"]
 
 
 def test_record_from_folder_then_recognise_list_and_remove(photo_folder, fake_tracker, capsys):

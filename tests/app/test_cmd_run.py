@@ -25,7 +25,12 @@ DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 VIDEO = DATA / "videos" / "fist_then_thumb_up_720p.mp4"
 REFERENCE = DATA / "reference" / "fist_then_thumb_up_720p.jsonl"
 
-needs_data = pytest.mark.skipif(not REFERENCE.exists(), reason=f"{REFERENCE} not found")
+_skip_without_data = pytest.mark.skipif(not REFERENCE.exists(), reason=f"{REFERENCE} not found")
+
+
+def needs_data(test):  # type: ignore[no-untyped-def]
+    """Replays the shared reference file: real data (slow marker) and skipped without it."""
+    return pytest.mark.realdata(_skip_without_data(test))
 
 
 class ReplayTracker:
@@ -65,6 +70,18 @@ def replay_frames(spec: str, realtime: bool):
     count = len(REFERENCE.read_text().splitlines())
     tiny = np.zeros((4, 4, 3), dtype=np.uint8)
     yield (Frame(i, i * 40.0, tiny) for i in range(count))
+
+
+@pytest.fixture(autouse=True)
+def _no_window_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The runs here do not follow the desktop this test runs on (tests that want a window
+    patch ``make_window_source`` themselves)."""
+    from pipeline.focus import WatcherUnavailable
+
+    def unavailable():
+        raise WatcherUnavailable("no active window in these tests")
+
+    monkeypatch.setattr(cmd_run, "make_window_source", unavailable)
 
 
 @pytest.fixture
@@ -167,7 +184,7 @@ hold_ms = 0
 
 
 def write_user_config(text: str) -> None:
-    from pipeline.config import config_path
+    from pipeline.settings import config_path
 
     path = config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -316,10 +333,10 @@ def test_hotkey_syntax(ours: str, pynputs: str) -> None:
     ],
 )
 def test_map_options_set_the_mapping_fields(text: str, expected: dict) -> None:
-    from pipeline.config import Mapping
+    from pipeline.settings import Binding
 
     mapping = cmd_run.parse_map(text)
-    assert mapping == Mapping(gesture="fist", action="key:n", **expected)
+    assert mapping == Binding(gesture="fist", action="key:n", **expected)
 
 
 def test_map_options_all_at_once() -> None:
@@ -350,10 +367,10 @@ def test_map_options_all_at_once() -> None:
     ],
 )
 def test_map_without_options_is_unchanged(text: str, gesture: str, action: str) -> None:
-    from pipeline.config import Mapping
+    from pipeline.settings import Binding
 
     mapping = cmd_run.parse_map(text)
-    assert mapping == Mapping(gesture=gesture, action=action)
+    assert mapping == Binding(gesture=gesture, action=action)
     assert (mapping.trigger, mapping.hand) == ("on_start", "any")
     assert (mapping.hold_ms, mapping.cooldown_ms, mapping.repeat_ms) == (None, None, None)
 
@@ -476,3 +493,61 @@ def test_while_held_from_the_command_line_repeats_while_the_fist_is_held(replay,
         ("press_key", "n"),
         ("release_key", "n"),
     ]
+
+
+class FixedWindow:
+    """A window source that always reports the same window."""
+
+    name = "fixed"
+
+    def __init__(self, window) -> None:
+        self.window = window
+        self.closed = False
+
+    def active_window(self):
+        return self.window
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@needs_data
+def test_run_follows_the_rules_for_the_active_window(replay, monkeypatch, capsys) -> None:
+    from pipeline.focus import WindowInfo
+
+    source = FixedWindow(WindowInfo(title="film.mkv - VLC", process="vlc", pid=1, window_id=7))
+    monkeypatch.setattr(cmd_run, "make_window_source", lambda: source)
+    code, out, err = run_cli(capsys, "--source", "v")
+    assert code == 0, err
+    assert out[0]["type"] == "start" and out[0]["profile"] == "media"
+    assert out[1]["type"] == "profile" and out[1]["source"] == "rule"
+    assert out[1]["window"] == {"app": "vlc", "title": "film.mkv - VLC"}
+    assert "built-in rule (app 'vlc')" in out[1]["reason"]
+    # the media profile's thumb_up: volume up while held
+    sink: RecordingSink = replay["sink"]
+    assert ("press_key", "media_volume_up") in sink.calls
+    assert ("press_key", "right") not in sink.calls  # the slides profile did not act
+    assert source.closed
+
+
+@needs_data
+def test_run_profile_option_pins_the_profile(replay, monkeypatch, capsys) -> None:
+    from pipeline.focus import WindowInfo
+
+    source = FixedWindow(WindowInfo(title="film.mkv - VLC", process="vlc", pid=1, window_id=7))
+    monkeypatch.setattr(cmd_run, "make_window_source", lambda: source)
+    code, out, _ = run_cli(capsys, "--source", "v", "--profile", "slides")
+    assert code == 0
+    assert out[0]["profile"] == "slides"
+    assert out[1]["type"] == "profile" and out[1]["source"] == "pinned"
+    assert ("press_key", "right") in replay["sink"].calls
+
+
+@needs_data
+def test_run_without_a_window_source_says_so_and_keeps_the_profile(replay, capsys) -> None:
+    code, out, err = run_cli(capsys, "--source", "v")
+    assert code == 0
+    assert "handcue: warning: no active window in these tests" in err
+    assert out[0]["profile"] == "slides"
+    assert out[1] == {"type": "profile", "profile": "slides", "source": "manual",
+                      "reason": "no active window in these tests", "window": None}  # fmt: skip

@@ -272,7 +272,9 @@ print(json.dumps(warnings))
         ("key_press", right, ""), ("key_release", right, ""),
         ("key_press", shift, ""), ("key_press", ord("A"), "A"),
         ("key_release", ord("A"), "A"), ("key_release", shift, ""),
-        ("key_press", ord("H"), "H"), ("key_release", ord("H"), "H"),
+        # typed as a keyboard would: Shift held around the capital (XTEST, not synthetic)
+        ("key_press", shift, ""), ("key_press", ord("H"), "H"),
+        ("key_release", ord("H"), "H"), ("key_release", shift, ""),
         ("key_press", ord("I"), "i"), ("key_release", ord("I"), "i"),
         ("key_press", shift, ""), ("key_release", shift, ""),  # held, then released by close()
     ]  # fmt: skip

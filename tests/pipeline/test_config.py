@@ -7,19 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import config as config_mod
-from pipeline.config import (
-    BUILTIN_GESTURE_IDS,
+from pipeline import fileio
+from pipeline import settings as config_mod
+from pipeline.errors import HandCueError
+from pipeline.gestures import BUILTIN_GESTURES
+from pipeline.settings import (
     AppConfig,
-    Mapping,
+    Binding,
     Profile,
     load_config,
     parse_config_text,
     save_config,
 )
-from pipeline.errors import HandCueError
 
-KNOWN = set(BUILTIN_GESTURE_IDS)
+KNOWN = set(BUILTIN_GESTURES)
 
 
 @pytest.fixture(autouse=True)
@@ -53,12 +54,12 @@ def test_save_then_load_round_trips(tmp_path: Path) -> None:
         profiles={
             "mine": Profile(
                 mappings=(
-                    Mapping(gesture="fist", action="click:left", hold_ms=0),
-                    Mapping(gesture="victory", action='type:a = b: "c"', trigger="on_end"),
-                    Mapping(
+                    Binding(gesture="fist", action="click:left", hold_ms=0),
+                    Binding(gesture="victory", action='type:a = b: "c"', trigger="on_end"),
+                    Binding(
                         gesture="thumb_up", action="key:up", trigger="while_held", repeat_ms=100
                     ),
-                    Mapping(gesture="ok", action="combo:ctrl+shift+t", trigger="hold", hand="left"),
+                    Binding(gesture="ok", action="combo:ctrl+shift+t", trigger="hold", hand="left"),
                 )
             )
         },
@@ -286,7 +287,7 @@ def test_failed_save_leaves_old_file_and_no_temp(tmp_path: Path, monkeypatch) ->
     def refuse(src, dst):
         raise PermissionError(13, "Permission denied", str(dst))
 
-    monkeypatch.setattr(config_mod.os, "replace", refuse)
+    monkeypatch.setattr(fileio.os, "replace", refuse)
     with pytest.raises(HandCueError, match="cannot save .*Permission denied"):
         save_config(AppConfig(active_profile="custom"), path)
     monkeypatch.undo()
@@ -320,7 +321,7 @@ def test_read_only_folder_as_root_simulated(tmp_path: Path, monkeypatch) -> None
     def no_temp(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(tmp_path))
 
-    monkeypatch.setattr(config_mod.tempfile, "NamedTemporaryFile", no_temp)
+    monkeypatch.setattr(fileio.tempfile, "mkstemp", no_temp)
     with pytest.raises(HandCueError, match="Permission denied"):
         save_config(AppConfig(active_profile="custom"), path)
     monkeypatch.undo()
@@ -349,11 +350,11 @@ def test_models_are_frozen_and_strict() -> None:
     with pytest.raises(Exception, match="frozen"):
         cfg.active_profile = "media"  # type: ignore[misc]
     with pytest.raises(Exception, match="valid integer"):
-        Mapping(gesture="fist", action="key:a", hold_ms="100")  # type: ignore[arg-type]
+        Binding(gesture="fist", action="key:a", hold_ms="100")  # type: ignore[arg-type]
 
 
 def test_actions_are_stored_canonical() -> None:
-    assert Mapping(gesture="fist", action=" COMBO:Control+Shift+T ").action == "combo:ctrl+shift+t"
+    assert Binding(gesture="fist", action=" COMBO:Control+Shift+T ").action == "combo:ctrl+shift+t"
 
 
 def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:

@@ -22,8 +22,9 @@ import numpy as np
 import pytest
 
 from pipeline.evaluation import palm_error
+from pipeline.settings import TrackerSettings, measurement_settings, tracker_config
 from pipeline.sources import open_source, read_image
-from pipeline.tracker import HandTracker, TrackerConfig
+from pipeline.tracker import HandTracker
 
 
 def best_errors(ref_hands: list[dict], hands) -> list[float | None]:  # type: ignore[no-untyped-def]
@@ -38,7 +39,7 @@ def best_errors(ref_hands: list[dict], hands) -> list[float | None]:  # type: ig
 
 @pytest.fixture(scope="module")
 def static_tracker() -> HandTracker:
-    return HandTracker(TrackerConfig(static_mode=True, max_hands=2))
+    return HandTracker(tracker_config(measurement_settings(max_hands=2), static_mode=True))
 
 
 @pytest.mark.parametrize("reference", ["photos.jsonl", "hagrid-dev.jsonl"])
@@ -74,7 +75,7 @@ def test_photos_match_mediapipe(
 )
 def test_videos_match_mediapipe_tracking(shared_data: Path, video: str, limit: float) -> None:
     # MediaPipe's schedule: the palm detector on every frame with fewer hands than max_hands.
-    tracker = HandTracker(TrackerConfig(max_hands=2, redetect_interval_ms=0))
+    tracker = HandTracker(tracker_config(measurement_settings(max_hands=2), redetect_interval_ms=0))
     refs = [
         json.loads(x)
         for x in (shared_data / "reference" / f"{video}.jsonl").read_text().splitlines()
@@ -101,7 +102,7 @@ def test_videos_match_mediapipe_tracking(shared_data: Path, video: str, limit: f
 def test_one_tracking_step_matches_mediapipe(shared_data: Path, video: str) -> None:
     from pipeline.roi import landmarks_to_roi
 
-    tracker = HandTracker(TrackerConfig(max_hands=2))
+    tracker = HandTracker(tracker_config(measurement_settings(max_hands=2)))
     refs = [
         json.loads(x)
         for x in (shared_data / "reference" / f"{video}.jsonl").read_text().splitlines()
@@ -122,7 +123,7 @@ def test_one_tracking_step_matches_mediapipe(shared_data: Path, video: str) -> N
 
 
 def test_tracking_skips_detector_and_keeps_ids(shared_data: Path) -> None:
-    tracker = HandTracker(TrackerConfig(max_hands=1))
+    tracker = HandTracker(tracker_config(measurement_settings(max_hands=1)))
     ids = set()
     detector_runs = frames = 0
     with open_source(str(shared_data / "videos" / "open_hand_360p.mp4")) as src:
@@ -142,7 +143,9 @@ def test_redetect_interval_schedules_palm_detector(
     shared_data: Path, interval_ms: float, expected_runs: tuple[int, int]
 ) -> None:
     # One hand visible, max 2: the detector looks for the second hand on a schedule.
-    tracker = HandTracker(TrackerConfig(max_hands=2, redetect_interval_ms=interval_ms))
+    tracker = HandTracker(
+        tracker_config(measurement_settings(max_hands=2), redetect_interval_ms=interval_ms)
+    )
     runs = 0
     ids: set[int] = set()
     with open_source(str(shared_data / "videos" / "open_hand_360p.mp4")) as src:  # 25 fps
@@ -156,7 +159,7 @@ def test_redetect_interval_schedules_palm_detector(
 
 def test_smoothing_steadies_landmarks_and_stays_close(shared_data: Path) -> None:
     def run(smoothing: float) -> tuple[np.ndarray, list[float]]:
-        tracker = HandTracker(TrackerConfig(max_hands=1, smoothing=smoothing))
+        tracker = HandTracker(tracker_config(TrackerSettings(max_hands=1, smoothing=smoothing)))
         refs = [
             json.loads(x)
             for x in (shared_data / "reference" / "open_hand_360p.jsonl").read_text().splitlines()

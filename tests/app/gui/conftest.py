@@ -8,7 +8,6 @@ from collections.abc import Callable
 import pytest
 from gui_fakes import FakeGestures, FakeSourceFactory, FakeTracker
 
-from app.gui.actions_gate import ActionGate
 from app.gui.context import AppContext
 
 
@@ -19,8 +18,8 @@ def make_ctx(tmp_path) -> Callable[..., AppContext]:
     def make(**kwargs) -> AppContext:
         from pipeline.actions import sink as sink_module
         from pipeline.actions.engine import ActionEngine
-        from pipeline.config import load_config, save_config
         from pipeline.gestures.templates import TemplateStore
+        from pipeline.settings import load_config, save_config
 
         cfg, problems = load_config()
         sink = kwargs.pop("sink", None) or sink_module.RecordingSink()
@@ -28,11 +27,11 @@ def make_ctx(tmp_path) -> Callable[..., AppContext]:
         tracker = kwargs.pop("tracker", None) or FakeTracker(frames=[])
         gesture = kwargs.pop("gesture", "thumb_up")
         defaults = dict(
-            gate=ActionGate(engine),
+            engine=engine,
             sink=sink,
             config_problems=problems,
             save_config=save_config,
-            tracker_factory=lambda _cfg: tracker,
+            tracker_factory=lambda _cfg, **_kw: tracker,
             gesture_factory=lambda _cfg, _t: FakeGestures(gesture),
             templates=TemplateStore(),
             templates_loader=TemplateStore,

@@ -91,6 +91,7 @@ class FakeGesture:
     score: float = 0.9
     count: int | None = None
     fingers: tuple[str, ...] = ()
+    total: int | None = None
 
 
 class FakeGestures:

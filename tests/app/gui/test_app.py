@@ -7,19 +7,19 @@ import app.gui.app as gui_app
 
 def test_build_context_uses_isolated_config(qtbot):
     from pipeline.actions.sink import RecordingSink
-    from pipeline.config import config_path
+    from pipeline.settings import config_path
 
     sink = RecordingSink()
     ctx = gui_app.build_context(sink=sink)
     assert ctx.sink is sink
-    assert not ctx.gate.armed  # the GUI starts disarmed
+    assert not ctx.engine.armed  # the GUI starts disarmed
     assert "handcue-home" in str(config_path())
     assert ctx.profile_names()[:3] == ["slides", "media", "custom"]
 
 
 def test_broken_config_file_gives_defaults_and_a_message(qtbot):
     from pipeline.actions.sink import RecordingSink
-    from pipeline.config import config_path
+    from pipeline.settings import config_path
 
     path = config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -73,5 +73,5 @@ def test_pause_hotkey_toggles_pause(qtbot, make_window, monkeypatch):
     assert listener is started[0]
     assert listener.hotkey == window.ctx.config.actions.pause_hotkey
     listener.on_pressed()  # from pynput's thread in real life: queued into the GUI thread
-    qtbot.waitUntil(lambda: window.ctx.gate.paused)
+    qtbot.waitUntil(lambda: window.ctx.engine.paused)
     assert window.arm_state == "paused"

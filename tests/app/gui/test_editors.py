@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from app.gui.key_capture import KeyCaptureEdit
 from app.gui.mapping_editor import MappingEditor
-from pipeline.config import load_config
+from pipeline.settings import load_config
 
 # ----------------------------------------------------------------------------- key capture
 

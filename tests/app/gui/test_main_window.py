@@ -74,7 +74,7 @@ def test_cancelled_file_dialog_changes_nothing(make_window, monkeypatch):
 
 
 def test_models_missing_message_names_the_command(make_window, qtbot):
-    def no_models(_cfg):
+    def no_models(_cfg, **_kw):
         raise ModelsMissingError("hand_landmark_full.onnx is missing")
 
     window = make_window(tracker_factory=no_models)
@@ -101,14 +101,14 @@ def test_camera_unplugged_shows_warning_and_recovers(make_window, qtbot):
 def test_arm_button_and_shortcut(make_window, qtbot):
     window = make_window()
     assert window.arm_state == "disarmed"
-    assert not window.ctx.gate.armed
+    assert not window.ctx.engine.armed
     window.arm_button.click()
-    assert window.arm_state == "armed" and window.ctx.gate.armed
+    assert window.arm_state == "armed" and window.ctx.engine.armed
     assert "ARMED" in window.arm_button.text()
     window.set_paused(True)
     assert window.arm_state == "paused"
     window.arm_button.click()  # resumes
-    assert window.arm_state == "armed" and not window.ctx.gate.paused
+    assert window.arm_state == "armed" and not window.ctx.engine.paused
     window.arm_button.click()
     assert window.arm_state == "disarmed"
 
@@ -129,12 +129,12 @@ def test_armed_gesture_fires_action_and_is_logged(make_window, qtbot, make_ctx):
 
 
 def test_profile_switch_is_saved(make_window):
-    from pipeline.config import load_config
+    from pipeline.settings import load_config
 
     window = make_window()
     window.switch_profile("media")
     assert window.profile_combo.currentText() == "media"
-    assert window.ctx.gate.profile == "media"
+    assert window.ctx.engine.profile == "media"
     assert load_config()[0].active_profile == "media"
 
 

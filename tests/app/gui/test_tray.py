@@ -18,11 +18,11 @@ def test_tray_arm_and_pause(tray):
     window = tray.window
     assert not tray.arm_action.isChecked()
     tray.arm_action.trigger()
-    assert window.ctx.gate.armed and window.arm_state == "armed"
+    assert window.ctx.engine.armed and window.arm_state == "armed"
     tray.pause_action.trigger()
-    assert window.ctx.gate.paused and window.arm_state == "paused"
+    assert window.ctx.engine.paused and window.arm_state == "paused"
     tray.pause_action.trigger()
-    assert not window.ctx.gate.paused
+    assert not window.ctx.engine.paused
     window.arm_button.click()  # disarm from the window: the tray follows
     assert not tray.arm_action.isChecked()
 

@@ -1,4 +1,4 @@
-"""Video overlay, 3D plot maths, hands panel, action-record descriptions, the action gate."""
+"""Video overlay, 3D plot maths, hands panel, action-record descriptions, engine state."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from gui_fakes import FakeGesture, hand_from_landmarks, synthetic_landmarks
 
-from app.gui.actions_gate import ActionGate
 from app.gui.main_window import describe_record
 from app.gui.plot3d import HandPlot3D, world_to_gl
 from app.gui.video_view import VideoView, gesture_title
@@ -117,13 +116,35 @@ def test_hands_panel_rows(qtbot):
     panel.set_frame(_frame([right, left], {1: FakeGesture("victory", count=2),
                                            2: FakeGesture("fist")}, {1: 100.0, 2: 500.0}))  # fmt: skip
     assert panel.gesture_ids() == ["victory", "fist"]
-    assert panel.rows[0].gesture.text() == "Victory  (2)"
+    assert panel.rows[0].gesture.text() == "Victory"
+    assert panel.counts() == [2, None]
+    assert panel.rows[0].count.text() == "2" and panel.rows[1].count.text() == ""
+    assert panel.total_shown() is None  # the results carry no total
     assert panel.rows[0].progress.value() == 50
     assert panel.rows[1].progress.value() == 100
     assert panel.empty.isHidden()
     panel.set_frame(_frame([]))
     assert panel.gesture_ids() == []
     assert not panel.empty.isHidden()
+
+
+def test_hands_panel_two_hand_total(qtbot):
+    from app.gui.hands_panel import HandsPanel
+
+    panel = HandsPanel()
+    qtbot.addWidget(panel)
+    right = hand_from_landmarks(synthetic_landmarks(), "Right", 1)
+    left = hand_from_landmarks(synthetic_landmarks(400), "Left", 2)
+    gestures = {1: FakeGesture("open_palm", count=5, total=8),
+                2: FakeGesture("three", count=3, total=8)}  # fmt: skip
+    panel.set_frame(_frame([right, left], gestures))
+    assert panel.counts() == [5, 3]
+    assert panel.total_shown() == 8 and "8" in panel.total.text()
+    # One hand: its count is shown, no separate total.
+    panel.set_frame(_frame([right], {1: FakeGesture("open_palm", count=5, total=5)}))
+    assert panel.counts() == [5] and panel.total_shown() is None
+    panel.set_frame(None)
+    assert panel.total_shown() is None and panel.counts() == []
 
 
 def test_describe_records():
@@ -139,30 +160,21 @@ def test_describe_records():
     assert "armed" in describe_record(ActionRecord("state", "armed", 0.0))
 
 
-def test_gate_follows_the_engine_and_releases_on_disarm():
+def test_engine_state_as_the_app_reads_it_and_release_on_disarm():
+    """The app talks to the engine directly (no second lock or copied state)."""
     from pipeline.actions.engine import ActionEngine
     from pipeline.actions.sink import RecordingSink
-    from pipeline.config import AppConfig
+    from pipeline.settings import AppConfig
 
     sink = RecordingSink()
     engine = ActionEngine(AppConfig(), sink)
-    gate = ActionGate(engine)
-    assert not gate.armed
-    engine.set_armed(True)  # e.g. the arm gesture, inside the engine
-    assert gate.armed
-    sink.press_key("shift")
-    gate.set_armed(False)
-    assert not gate.armed
-    gate.set_profile("media")
-    assert gate.profile == "media" and engine.profile == "media"
+    assert not engine.armed
+    engine.set_armed(True)
+    assert engine.armed
+    engine.set_armed(False)
+    assert not engine.armed
+    engine.set_profile("media")
+    assert engine.profile == "media"
     with pytest.raises(Exception, match="no profile"):
-        gate.set_profile("nope")
-    assert gate.profile == "media"
-
-
-def test_gate_without_engine_keeps_state():
-    gate = ActionGate(None, profile="slides")
-    gate.set_armed(True)
-    gate.set_paused(True)
-    assert gate.armed and gate.paused and gate.profile == "slides"
-    assert gate.handle([], None) == []
+        engine.set_profile("nope")
+    assert engine.profile == "media"

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 from gui_fakes import FakeGestures, FakeSourceFactory, FakeTracker
 
-from app.gui.worker import LatestSlot, PipelineParts, TrackedFrame, TrackingSession
+from app.gui.worker import TrackedFrame, TrackingSession
+from pipeline.runtime import HandCueRuntime
+from pipeline.sources import LatestSlot
 
 
 def test_latest_slot_keeps_newest_and_counts_dropped():
@@ -35,7 +37,7 @@ def test_tracked_frame_is_immutable():
 
 def _session(opener, gestures=True, retry_s=0.05):
     tracker = FakeTracker(frames=[])
-    parts = lambda spec: PipelineParts(tracker, FakeGestures() if gestures else None)  # noqa: E731
+    parts = lambda spec: HandCueRuntime(tracker, FakeGestures() if gestures else None)  # noqa: E731
     return TrackingSession(parts, opener, retry_s=retry_s), tracker
 
 
@@ -65,7 +67,7 @@ def test_slow_tracker_drops_frames_instead_of_queueing(qtbot):
 
     tracker = SlowTracker()
     opener = FakeSourceFactory(frames=100000, fps=1000)
-    session = TrackingSession(lambda spec: PipelineParts(tracker), opener)
+    session = TrackingSession(lambda spec: HandCueRuntime(tracker), opener)
     frames: list[TrackedFrame] = []
     session.frame_ready.connect(frames.append)
     session.start("clip.mp4", realtime=False)
@@ -138,7 +140,7 @@ def test_every_frame_mode_drops_nothing(qtbot):
 
     tracker = SlowTracker(frames=[])
     opener = FakeSourceFactory(frames=40, fps=1000)
-    session = TrackingSession(lambda spec: PipelineParts(tracker), opener)
+    session = TrackingSession(lambda spec: HandCueRuntime(tracker), opener)
     frames: list[TrackedFrame] = []
     session.frame_ready.connect(frames.append)
     with qtbot.waitSignal(session.source_ended, timeout=10000):
@@ -163,7 +165,7 @@ def test_busy_gui_gets_one_frame_at_a_time_and_all_events(qtbot):
             return per_hand, [GestureEvent("held", "thumb_up", 1, "Right", result.timestamp_ms,
                                            0.0, frame_index=result.frame_index)]  # fmt: skip
 
-    session = TrackingSession(lambda spec: PipelineParts(tracker, EveryFrameEvent()), opener)
+    session = TrackingSession(lambda spec: HandCueRuntime(tracker, EveryFrameEvent()), opener)
     frames: list[TrackedFrame] = []
     session.frame_ready.connect(frames.append)
     session.start("clip.mp4")

@@ -112,9 +112,9 @@ def _real_window(video: str | None, **kwargs):
 def check_e2e(args: list[str]) -> int:
     video = args[0]
     try:
-        from pipeline.tracker import HandTracker, TrackerConfig
+        from pipeline.tracker import HandTracker
 
-        HandTracker(TrackerConfig())
+        HandTracker()
     except Exception as exc:  # models not installed: the test skips
         print(json.dumps({"skip": str(exc)}))
         return 77

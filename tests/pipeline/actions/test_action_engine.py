@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from pipeline.actions import ActionEngine, ActionRecord, RecordingSink
-from pipeline.config import ActionSettings, AppConfig, Mapping, Profile
 from pipeline.errors import HandCueError
+from pipeline.settings import ActionSettings, AppConfig, Binding, Profile
 from pipeline.types import FrameResult, GestureEvent, Hand, RotatedRect
 
 STEP = 40.0
@@ -31,7 +31,7 @@ def ev(kind: str, gesture: str, t: float, started: float | None = None, track: i
     return GestureEvent(kind, gesture, track, hand, t, t if started is None else started)
 
 
-def config(*mappings: Mapping, **actions) -> AppConfig:
+def config(*mappings: Binding, **actions) -> AppConfig:
     settings = dict(default_hold_ms=0, default_cooldown_ms=0, max_actions_per_second=50.0)
     settings.update(actions)
     return AppConfig(
@@ -71,7 +71,7 @@ class Sim:
         return [c for c in self.sink.calls if c[0] in ("press_key", "click", "type_text")]
 
 
-def sim_for(*mappings: Mapping, armed: bool = True, **actions) -> Sim:
+def sim_for(*mappings: Binding, armed: bool = True, **actions) -> Sim:
     sink = RecordingSink()
     return Sim(ActionEngine(config(*mappings, **actions), sink, armed=armed), sink)
 
@@ -91,7 +91,7 @@ def hold_gesture(sim: Sim, gesture: str, start: float, end: float | None, track:
 
 @pytest.mark.parametrize("hold_ms", [0, 200, 400, 1000])
 def test_on_start_fires_once_when_hold_time_is_reached(hold_ms: int) -> None:
-    sim = sim_for(Mapping(gesture="fist", action="key:n", hold_ms=hold_ms))
+    sim = sim_for(Binding(gesture="fist", action="key:n", hold_ms=hold_ms))
     hold_gesture(sim, "fist", start=0, end=2000)
     sim.until(3000)
     assert sim.sink.calls == [("press_key", "n"), ("release_key", "n")]
@@ -104,7 +104,7 @@ def test_on_start_fires_once_when_hold_time_is_reached(hold_ms: int) -> None:
 
 
 def test_on_start_does_not_fire_when_released_before_hold_time() -> None:
-    sim = sim_for(Mapping(gesture="fist", action="key:n", hold_ms=600))
+    sim = sim_for(Binding(gesture="fist", action="key:n", hold_ms=600))
     hold_gesture(sim, "fist", start=0, end=400)
     sim.until(2000)
     assert sim.sink.calls == []
@@ -112,7 +112,7 @@ def test_on_start_does_not_fire_when_released_before_hold_time() -> None:
 
 @pytest.mark.parametrize(("lasted", "fires"), [(200, False), (600, True)])
 def test_on_end_fires_at_the_end_if_held_long_enough(lasted: int, fires: bool) -> None:
-    sim = sim_for(Mapping(gesture="ok", action="type:bye", trigger="on_end", hold_ms=500))
+    sim = sim_for(Binding(gesture="ok", action="type:bye", trigger="on_end", hold_ms=500))
     hold_gesture(sim, "ok", start=0, end=lasted)
     end_time = sim.t - STEP
     sim.until(2000)
@@ -123,7 +123,7 @@ def test_on_end_fires_at_the_end_if_held_long_enough(lasted: int, fires: bool) -
 
 @pytest.mark.parametrize(("repeat_ms", "end"), [(200, 1000), (120, 1000), (400, 2000)])
 def test_while_held_repeats_until_the_end(repeat_ms: int, end: int) -> None:
-    sim = sim_for(Mapping(gesture="thumb_up", action="scroll:down:2", trigger="while_held",
+    sim = sim_for(Binding(gesture="thumb_up", action="scroll:down:2", trigger="while_held",
                           hold_ms=200, repeat_ms=repeat_ms))  # fmt: skip
     hold_gesture(sim, "thumb_up", start=0, end=end)
     sim.until(end + 2000)
@@ -138,7 +138,7 @@ def test_while_held_repeats_until_the_end(repeat_ms: int, end: int) -> None:
 
 
 def test_hold_presses_and_releases_at_the_end() -> None:
-    sim = sim_for(Mapping(gesture="fist", action="combo:shift+a", trigger="hold", hold_ms=200))
+    sim = sim_for(Binding(gesture="fist", action="combo:shift+a", trigger="hold", hold_ms=200))
     hold_gesture(sim, "fist", start=0, end=1000)
     assert sim.sink.calls == [
         ("press_key", "shift"),
@@ -153,7 +153,7 @@ def test_hold_presses_and_releases_at_the_end() -> None:
 
 
 def test_mouse_button_hold() -> None:
-    sim = sim_for(Mapping(gesture="fist", action="click:left", trigger="hold"))
+    sim = sim_for(Binding(gesture="fist", action="click:left", trigger="hold"))
     hold_gesture(sim, "fist", start=0, end=None)
     sim.until(500)
     assert sim.sink.held_buttons == ["left"]
@@ -163,7 +163,7 @@ def test_mouse_button_hold() -> None:
 
 
 def test_swipes_ignore_hold_time_and_fire_within_the_frame() -> None:
-    sim = sim_for(Mapping(gesture="swipe_left", action="key:right"), default_hold_ms=500)
+    sim = sim_for(Binding(gesture="swipe_left", action="key:right"), default_hold_ms=500)
     sim.until(200)
     t = sim.t
     sim.step(ev("started", "swipe_left", t), ev("ended", "swipe_left", t))
@@ -172,7 +172,7 @@ def test_swipes_ignore_hold_time_and_fire_within_the_frame() -> None:
 
 def test_held_events_do_not_start_anything() -> None:
     """A gesture that was under way before the engine saw it start never fires."""
-    sim = sim_for(Mapping(gesture="fist", action="key:n"))
+    sim = sim_for(Binding(gesture="fist", action="key:n"))
     for _ in range(10):
         sim.step(ev("held", "fist", sim.t, started=0))
     assert sim.sink.calls == []
@@ -180,9 +180,9 @@ def test_held_events_do_not_start_anything() -> None:
 
 def test_hand_filter() -> None:
     sim = sim_for(
-        Mapping(gesture="fist", action="key:l", hand="left"),
-        Mapping(gesture="fist", action="key:r", hand="right"),
-        Mapping(gesture="fist", action="key:a"),
+        Binding(gesture="fist", action="key:l", hand="left"),
+        Binding(gesture="fist", action="key:r", hand="right"),
+        Binding(gesture="fist", action="key:a"),
     )
     sim.hands = [make_hand(1, "Left"), make_hand(2, "Right")]
     sim.step(ev("started", "fist", sim.t, track=1, hand="Left"))
@@ -195,7 +195,7 @@ def test_hand_filter() -> None:
 
 
 def test_cooldown_blocks_new_activations() -> None:
-    sim = sim_for(Mapping(gesture="fist", action="key:n", cooldown_ms=1000))
+    sim = sim_for(Binding(gesture="fist", action="key:n", cooldown_ms=1000))
     hold_gesture(sim, "fist", start=0, end=200)  # fires at 120
     hold_gesture(sim, "fist", start=400, end=700)  # within the cooldown: blocked
     hold_gesture(sim, "fist", start=1200, end=1500)  # after it: fires
@@ -206,8 +206,8 @@ def test_cooldown_blocks_new_activations() -> None:
 
 def test_cooldown_is_per_mapping() -> None:
     sim = sim_for(
-        Mapping(gesture="fist", action="key:a", cooldown_ms=5000),
-        Mapping(gesture="ok", action="key:b", cooldown_ms=5000),
+        Binding(gesture="fist", action="key:a", cooldown_ms=5000),
+        Binding(gesture="ok", action="key:b", cooldown_ms=5000),
     )
     hold_gesture(sim, "fist", start=0, end=200)
     hold_gesture(sim, "ok", start=300, end=500)
@@ -215,7 +215,7 @@ def test_cooldown_is_per_mapping() -> None:
 
 
 def test_rate_limit() -> None:
-    mappings = [Mapping(gesture="fist", action="key:n")]
+    mappings = [Binding(gesture="fist", action="key:n")]
     sim = sim_for(*mappings, max_actions_per_second=3.0)
     sim.hands = [make_hand(i) for i in range(1, 7)]
     sim.step(*[ev("started", "fist", sim.t, track=i) for i in range(1, 7)])
@@ -229,7 +229,7 @@ def test_rate_limit() -> None:
 
 
 def test_rate_limit_below_one_per_second() -> None:
-    sim = sim_for(Mapping(gesture="swipe_up", action="key:u"), max_actions_per_second=0.5)
+    sim = sim_for(Binding(gesture="swipe_up", action="key:u"), max_actions_per_second=0.5)
     for t in (0, 1000, 2200):
         sim.until(t)
         sim.step(ev("started", "swipe_up", sim.t), ev("ended", "swipe_up", sim.t))
@@ -241,7 +241,7 @@ def test_rate_limit_below_one_per_second() -> None:
 
 def test_starts_disarmed_by_default_and_fires_nothing() -> None:
     sink = RecordingSink()
-    engine = ActionEngine(config(Mapping(gesture="fist", action="key:n")), sink)
+    engine = ActionEngine(config(Binding(gesture="fist", action="key:n")), sink)
     assert engine.armed is False
     sim = Sim(engine, sink)
     hold_gesture(sim, "fist", start=0, end=1000)
@@ -250,7 +250,7 @@ def test_starts_disarmed_by_default_and_fires_nothing() -> None:
 
 
 def test_arm_gesture_toggles_once_per_hold() -> None:
-    sim = sim_for(Mapping(gesture="fist", action="key:n"), armed=False, arm_hold_ms=1000)
+    sim = sim_for(Binding(gesture="fist", action="key:n"), armed=False, arm_hold_ms=1000)
     hold_gesture(sim, "i_love_you", start=0, end=None)
     sim.until(3000)  # held for three seconds: still one toggle
     assert sim.engine.armed is True
@@ -265,7 +265,7 @@ def test_arm_gesture_toggles_once_per_hold() -> None:
 
 
 def test_arm_gesture_none_disables_arming_by_gesture() -> None:
-    sim = sim_for(Mapping(gesture="i_love_you", action="key:x"), arm_gesture="none", armed=False)
+    sim = sim_for(Binding(gesture="i_love_you", action="key:x"), arm_gesture="none", armed=False)
     sim.hands = [make_hand(1), make_hand(2)]
     hold_gesture(sim, "none", start=0, end=None, track=1)
     hold_gesture(sim, "i_love_you", start=0, end=3000, track=2)
@@ -285,7 +285,7 @@ def test_arm_gesture_held_too_briefly_does_nothing() -> None:
 
 
 def test_disarm_releases_held_keys() -> None:
-    sim = sim_for(Mapping(gesture="fist", action="key:shift", trigger="hold"), arm_hold_ms=500)
+    sim = sim_for(Binding(gesture="fist", action="key:shift", trigger="hold"), arm_hold_ms=500)
     sim.hands = [make_hand(1), make_hand(2, "Left")]
     hold_gesture(sim, "fist", start=0, end=None, track=1)
     assert sim.sink.held_keys == ["shift"]
@@ -297,7 +297,7 @@ def test_disarm_releases_held_keys() -> None:
 
 
 def test_arming_while_a_gesture_is_held_does_not_fire_it() -> None:
-    sim = sim_for(Mapping(gesture="fist", action="key:n"), armed=False)
+    sim = sim_for(Binding(gesture="fist", action="key:n"), armed=False)
     hold_gesture(sim, "fist", start=0, end=None)
     sim.engine.set_armed(True)
     sim.until(2000)
@@ -306,7 +306,7 @@ def test_arming_while_a_gesture_is_held_does_not_fire_it() -> None:
 
 
 def test_pause_releases_and_blocks_everything_including_arming() -> None:
-    sim = sim_for(Mapping(gesture="fist", action="click:right", trigger="hold"), arm_hold_ms=300)
+    sim = sim_for(Binding(gesture="fist", action="click:right", trigger="hold"), arm_hold_ms=300)
     hold_gesture(sim, "fist", start=0, end=None)
     assert sim.sink.held_buttons == ["right"]
     assert sim.engine.toggle_paused() is True
@@ -328,8 +328,8 @@ def test_pause_releases_and_blocks_everything_including_arming() -> None:
 
 def test_low_score_waits_and_releases() -> None:
     sim = sim_for(
-        Mapping(gesture="fist", action="key:n"),
-        Mapping(gesture="fist", action="key:shift", trigger="hold", hold_ms=400),
+        Binding(gesture="fist", action="key:n"),
+        Binding(gesture="fist", action="key:shift", trigger="hold", hold_ms=400),
         min_hand_score=0.6,
     )
     sim.hands = [make_hand(score=0.3)]
@@ -349,8 +349,8 @@ def test_low_score_waits_and_releases() -> None:
 
 def test_losing_the_hand_releases_at_once_and_pending_actions_wait() -> None:
     sim = sim_for(
-        Mapping(gesture="fist", action="key:shift", trigger="hold"),
-        Mapping(gesture="ok", action="key:o", hold_ms=600),
+        Binding(gesture="fist", action="key:shift", trigger="hold"),
+        Binding(gesture="ok", action="key:o", hold_ms=600),
     )
     sim.hands = [make_hand(1), make_hand(2)]
     hold_gesture(sim, "fist", start=0, end=None, track=1)
@@ -367,7 +367,7 @@ def test_losing_the_hand_releases_at_once_and_pending_actions_wait() -> None:
 
 
 def test_on_end_does_not_fire_for_a_hand_that_left() -> None:
-    sim = sim_for(Mapping(gesture="ok", action="key:e", trigger="on_end"))
+    sim = sim_for(Binding(gesture="ok", action="key:e", trigger="on_end"))
     hold_gesture(sim, "ok", start=0, end=None)
     sim.hands = []
     sim.until(600)
@@ -379,7 +379,7 @@ def test_on_end_does_not_fire_for_a_hand_that_left() -> None:
 
 
 def test_profile_change_releases_and_switches_mappings() -> None:
-    sim = sim_for(Mapping(gesture="fist", action="key:shift", trigger="hold"))
+    sim = sim_for(Binding(gesture="fist", action="key:shift", trigger="hold"))
     hold_gesture(sim, "fist", start=0, end=None)
     sim.engine.set_profile("other")
     assert sim.sink.held_keys == []
@@ -391,10 +391,10 @@ def test_profile_change_releases_and_switches_mappings() -> None:
 
 
 def test_overrides_replace_mappings_of_the_same_gesture() -> None:
-    cfg = config(Mapping(gesture="fist", action="key:a"), Mapping(gesture="ok", action="key:b"))
+    cfg = config(Binding(gesture="fist", action="key:a"), Binding(gesture="ok", action="key:b"))
     sink = RecordingSink()
     engine = ActionEngine(
-        cfg, sink, armed=True, overrides=[Mapping(gesture="fist", action="click:left")]
+        cfg, sink, armed=True, overrides=[Binding(gesture="fist", action="click:left")]
     )
     assert [m.action for m in engine.mappings] == ["key:b", "click:left"]
     sim = Sim(engine, sink)
@@ -404,7 +404,7 @@ def test_overrides_replace_mappings_of_the_same_gesture() -> None:
 
 
 def test_mappings_on_the_arm_gesture_are_ignored() -> None:
-    sim = sim_for(Mapping(gesture="i_love_you", action="key:x"), arm_gesture="i_love_you")
+    sim = sim_for(Binding(gesture="i_love_you", action="key:x"), arm_gesture="i_love_you")
     hold_gesture(sim, "i_love_you", start=0, end=300)
     assert sim.sink.calls == []
 
@@ -437,8 +437,8 @@ def test_injection_failure_releases_everything_and_disarms(caplog) -> None:
     sink = BrokenSink("press_key", on_call=3)  # fails while pressing "t"
     engine = ActionEngine(
         config(
-            Mapping(gesture="fist", action="key:alt", trigger="hold"),
-            Mapping(gesture="ok", action="combo:ctrl+shift+t"),
+            Binding(gesture="fist", action="key:alt", trigger="hold"),
+            Binding(gesture="ok", action="combo:ctrl+shift+t"),
         ),
         sink,
         armed=True,
@@ -456,7 +456,7 @@ def test_injection_failure_releases_everything_and_disarms(caplog) -> None:
 
 
 def test_exception_inside_handle_releases_and_propagates() -> None:
-    sim = sim_for(Mapping(gesture="fist", action="key:shift", trigger="hold"))
+    sim = sim_for(Binding(gesture="fist", action="key:shift", trigger="hold"))
     hold_gesture(sim, "fist", start=0, end=None)
     assert sim.sink.held_keys == ["shift"]
     with pytest.raises(AttributeError):
@@ -465,7 +465,7 @@ def test_exception_inside_handle_releases_and_propagates() -> None:
 
 
 def test_release_all_is_idempotent_and_reports() -> None:
-    sim = sim_for(Mapping(gesture="fist", action="combo:ctrl+alt+del", trigger="hold"))
+    sim = sim_for(Binding(gesture="fist", action="combo:ctrl+alt+del", trigger="hold"))
     hold_gesture(sim, "fist", start=0, end=None)
     assert sim.sink.held_keys == ["ctrl", "alt", "delete"]
     records = sim.engine.release_all()
@@ -481,8 +481,8 @@ def test_release_all_is_idempotent_and_reports() -> None:
 def test_time_going_back_starts_afresh() -> None:
     """A looping video restarts its timestamps: old gestures, cooldowns and held keys go."""
     sim = sim_for(
-        Mapping(gesture="fist", action="key:shift", trigger="hold"),
-        Mapping(gesture="ok", action="key:o", hold_ms=300, cooldown_ms=60_000),
+        Binding(gesture="fist", action="key:shift", trigger="hold"),
+        Binding(gesture="ok", action="key:o", hold_ms=300, cooldown_ms=60_000),
     )
     sim.hands = [make_hand(1), make_hand(2)]
     hold_gesture(sim, "fist", start=0, end=None, track=1)
@@ -516,10 +516,10 @@ def test_random_sequences_never_leave_anything_held(seed: int) -> None:
     sink = BrokenSink("press_key", on_call=rng.randint(1, 60))
     engine = ActionEngine(
         config(
-            Mapping(gesture="fist", action="combo:ctrl+shift+a", trigger="hold"),
-            Mapping(gesture="ok", action="click:left", trigger="hold", hold_ms=100),
-            Mapping(gesture="victory", action="key:v", trigger="while_held", repeat_ms=80),
-            Mapping(gesture="thumb_up", action="key:space", trigger="hold", hand="left"),
+            Binding(gesture="fist", action="combo:ctrl+shift+a", trigger="hold"),
+            Binding(gesture="ok", action="click:left", trigger="hold", hold_ms=100),
+            Binding(gesture="victory", action="key:v", trigger="while_held", repeat_ms=80),
+            Binding(gesture="thumb_up", action="key:space", trigger="hold", hand="left"),
             arm_gesture="none",
             min_hand_score=0.5,
         ),
@@ -554,3 +554,29 @@ def test_random_sequences_never_leave_anything_held(seed: int) -> None:
     engine.release_all()
     assert not sink.anything_held
     assert engine.held == ()
+
+
+def test_withheld_gestures_do_not_fire_and_withholding_releases() -> None:
+    """Pointer mode owns the fist: its events are ignored, and a key a fist was holding when
+    pointer mode took over is released at once."""
+    sim = sim_for(
+        Binding(gesture="fist", action="key:f", trigger="hold", hold_ms=0),
+        Binding(gesture="victory", action="key:v", hold_ms=0),
+    )
+    hold_gesture(sim, "fist", start=0, end=None)
+    sim.until(300)
+    assert sim.sink.held_keys == ["f"]
+    sim.engine.withhold_gestures({"fist", "ok"})
+    sim.until(400)
+    assert not sim.sink.anything_held
+    assert sim.engine.withheld == frozenset({"fist", "ok"})
+    sim.step(ev("ended", "fist", sim.t, started=0))
+    hold_gesture(sim, "fist", start=500, end=900)
+    hold_gesture(sim, "victory", start=1000, end=1400)
+    sim.until(1500)
+    assert sim.sink.calls == [
+        ("press_key", "f"),
+        ("release_key", "f"),
+        ("press_key", "v"),
+        ("release_key", "v"),
+    ]

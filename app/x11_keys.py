@@ -1,0 +1,272 @@
+"""Keyboard input through the X server's XTEST extension (X11 only).
+
+Why: pynput sends character keys through ``XSendEvent``, as *synthetic* events that xterm and
+other programs ignore. XTEST events are indistinguishable from a real keyboard's: they change
+the server's key state (``query_keymap`` shows them) and every client receives them.
+
+How a key name becomes a key press:
+
+* canonical names (:data:`pipeline.actions.spec.NAMED_KEYS`) map to X keysyms (``enter`` ->
+  ``Return``); one character maps to its keysym (Latin-1 code points are their own keysym,
+  others ``0x01000000 + code point``);
+* the keysym is looked up in the server's core keyboard map: column 0 is typed as is, column 1
+  with Shift held around it (the shift level a real keyboard would use);
+* a character the layout lacks gets a *temporary keymap entry* on an unused keycode (the same
+  keysym in both columns, so Shift does not matter); entries are reused least recently used first
+  and set back to NoSymbol by :meth:`XTestKeyboard.close`.
+
+Threads: one :class:`XTestKeyboard` owns one X connection and locks around every call, so it
+may be called from any thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+
+from pipeline.errors import HandCueError
+
+log = logging.getLogger(__name__)
+
+# Canonical key name -> X keysym name (Xlib.XK) or keysym number (XF86 media keys).
+_NAMED_KEYSYMS: dict[str, str | int] = {
+    "enter": "Return", "esc": "Escape", "space": "space", "tab": "Tab",
+    "backspace": "BackSpace", "delete": "Delete", "insert": "Insert", "home": "Home",
+    "end": "End", "page_up": "Prior", "page_down": "Next", "up": "Up", "down": "Down",
+    "left": "Left", "right": "Right", "caps_lock": "Caps_Lock", "num_lock": "Num_Lock",
+    "scroll_lock": "Scroll_Lock", "print_screen": "Print", "pause": "Pause", "menu": "Menu",
+    "ctrl": "Control_L", "ctrl_l": "Control_L", "ctrl_r": "Control_R",
+    "shift": "Shift_L", "shift_l": "Shift_L", "shift_r": "Shift_R",
+    "alt": "Alt_L", "alt_l": "Alt_L", "alt_r": "Alt_R", "alt_gr": "ISO_Level3_Shift",
+    "cmd": "Super_L", "cmd_l": "Super_L", "cmd_r": "Super_R",
+    "media_play_pause": 0x1008FF14, "media_next": 0x1008FF17, "media_previous": 0x1008FF16,
+    "media_volume_up": 0x1008FF13, "media_volume_down": 0x1008FF11,
+    "media_volume_mute": 0x1008FF12,
+    **{f"f{i}": f"F{i}" for i in range(1, 21)},
+}  # fmt: skip
+_CONTROL_CHARS = {"\n": 0xFF0D, "\r": 0xFF0D, "\t": 0xFF09, "\b": 0xFF08}
+_SHIFT_L = 0xFFE1
+_NO_SYMBOL = 0
+# How long clients get to read a keymap change before a temporary keycode is given another
+# character (only when more distinct missing characters are typed than there are free keycodes).
+_REMAP_SETTLE_S = 0.05
+# The cached keymap is re-read when older than this at the start of an action (layout switches).
+_MAP_MAX_AGE_S = 5.0
+
+
+def char_keysym(char: str) -> int:
+    """The X keysym of one character (``"a"`` -> 0x61, ``"€"`` -> 0x10020AC, ``"\\n"`` ->
+    Return)."""
+    if char in _CONTROL_CHARS:
+        return _CONTROL_CHARS[char]
+    code = ord(char)
+    if 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xFF:
+        return code
+    return 0x01000000 | code
+
+
+def key_keysym(name: str) -> int:
+    """The keysym of a canonical key name or single character; HandCueError when unknown."""
+    if len(name) == 1:
+        return char_keysym(name)
+    sym = _NAMED_KEYSYMS.get(name)
+    if isinstance(sym, int):
+        return sym
+    if sym is not None:
+        from Xlib import XK
+
+        value = XK.string_to_keysym(sym)
+        if value:
+            return int(value)
+    raise HandCueError(f"the key {name!r} has no X11 keysym")
+
+
+class XTestKeyboard:
+    """Presses and releases keys through XTEST on the display ``display_name`` (default:
+    ``$DISPLAY``). Raises :class:`HandCueError` when the display cannot be opened or lacks XTEST.
+
+    It remembers which keycodes each pressed key name used, so :meth:`release` lifts exactly
+    those (e.g. Shift and ``a`` for ``"A"``); a release of a key it did not press lifts what a
+    press would have used (harmless when up)."""
+
+    def __init__(self, display_name: str | None = None) -> None:
+        try:
+            from Xlib import X
+            from Xlib import display as xdisplay
+            from Xlib.ext import xtest
+
+            self._display = xdisplay.Display(display_name)
+        except Exception as exc:  # Xlib raises its own error types for a bad display
+            raise HandCueError(f"cannot connect to the X display ({exc})", code=4) from None
+        if not self._display.has_extension("XTEST"):
+            self._display.close()
+            raise HandCueError("the X server has no XTEST extension: keys cannot be sent", code=4)
+        self._X = X
+        self._fake = xtest.fake_input
+        self._lock = threading.RLock()
+        info = self._display.display.info
+        self._min_code = int(info.min_keycode)
+        self._max_code = int(info.max_keycode)
+        self._codes: dict[int, tuple[int, int]] = {}  # keysym -> (keycode, column 0|1)
+        self._spare: list[int] = []  # keycodes without any keysym
+        self._temporary: OrderedDict[int, int] = OrderedDict()  # keysym -> keycode, LRU order
+        self._held: dict[str, tuple[int, ...]] = {}  # key name -> keycodes pressed, in order
+        self._map_read = 0.0
+        self._closed = False
+        self._read_map()
+
+    # ----------------------------------------------------------------- keymap
+
+    def _read_map(self) -> None:
+        count = self._max_code - self._min_code + 1
+        rows = self._display.get_keyboard_mapping(self._min_code, count)
+        codes: dict[int, tuple[int, int]] = {}
+        spare: list[int] = []
+        temporary = set(self._temporary.values())
+        for column in (0, 1):  # column 0 everywhere first: no Shift wins over Shift
+            for offset, row in enumerate(rows):
+                keycode = self._min_code + offset
+                if column < len(row) and row[column] != _NO_SYMBOL:
+                    codes.setdefault(int(row[column]), (keycode, column))
+        for offset, row in enumerate(rows):
+            keycode = self._min_code + offset
+            if keycode not in temporary and all(sym == _NO_SYMBOL for sym in row):
+                spare.append(keycode)
+        self._codes, self._spare = codes, spare
+        self._map_read = time.monotonic()
+
+    def _lookup(self, keysym: int) -> tuple[int, int]:
+        """(keycode, column) for ``keysym``, making a temporary entry when the layout lacks it."""
+        if time.monotonic() - self._map_read > _MAP_MAX_AGE_S:
+            self._read_map()
+        if keysym in self._temporary:
+            self._temporary.move_to_end(keysym)
+            return self._temporary[keysym], 0
+        found = self._codes.get(keysym)
+        if found is None:
+            self._read_map()  # the layout may have changed since
+            found = self._codes.get(keysym)
+        if found is not None:
+            return found
+        return self._temporary_entry(keysym), 0
+
+    def _temporary_entry(self, keysym: int) -> int:
+        busy = {code for codes in self._held.values() for code in codes}
+        if self._spare:
+            keycode = self._spare.pop()
+        else:
+            reusable = [s for s, c in self._temporary.items() if c not in busy]
+            if not reusable:
+                raise HandCueError(
+                    f"no free keycode to type the character U+{keysym & 0xFFFFFF:04X}"
+                )
+            keycode = self._temporary.pop(reusable[0])
+            # clients must have read the earlier events on this keycode with the old meaning
+            self._display.sync()
+            time.sleep(_REMAP_SETTLE_S)
+        self._display.change_keyboard_mapping(keycode, [(keysym, keysym)])
+        self._display.sync()
+        self._temporary[keysym] = keycode
+        return keycode
+
+    # ----------------------------------------------------------------- keys
+
+    def _codes_for(self, name: str) -> tuple[int, ...]:
+        keycode, column = self._lookup(key_keysym(name))
+        if column == 1:
+            shift = self._codes.get(_SHIFT_L)
+            shift_held = shift is not None and any(
+                shift[0] in codes for codes in self._held.values()
+            )
+            if shift is not None and not shift_held:
+                return (shift[0], keycode)
+        return (keycode,)
+
+    def _send(self, pressed: bool, keycode: int) -> None:
+        self._fake(self._display, self._X.KeyPress if pressed else self._X.KeyRelease, keycode)
+
+    def press(self, name: str) -> None:
+        """Press key ``name`` (canonical name or one character) and keep it down."""
+        with self._lock:
+            codes = self._held.get(name) or self._codes_for(name)
+            self._held[name] = codes
+            for keycode in codes:
+                self._send(True, keycode)
+            self._display.sync()
+
+    def release(self, name: str) -> None:
+        with self._lock:
+            codes = self._held.pop(name, None) or self._codes_for(name)
+            for keycode in reversed(codes):
+                self._send(False, keycode)
+            self._display.sync()
+
+    def release_keycode(self, keycode: int) -> None:
+        with self._lock:
+            self._send(False, keycode)
+            self._display.sync()
+
+    def type_text(self, text: str) -> None:
+        """Type ``text`` (tap each character, Shift where its layout needs it); newline is
+        Return, tab Tab. Requests are sent in one batch and flushed once."""
+        with self._lock:
+            for char in text:
+                codes = self._codes_for(char)
+                for keycode in codes:
+                    self._send(True, keycode)
+                for keycode in reversed(codes):
+                    self._send(False, keycode)
+            self._display.sync()
+
+    def keycodes_of_text(self, text: str) -> set[int]:
+        """Every keycode typing ``text`` would use (for releasing after an interrupted type)."""
+        with self._lock:
+            return {code for char in set(text) for code in self._codes_for(char)}
+
+    def press_button(self, button: int) -> None:
+        with self._lock:
+            self._fake(self._display, self._X.ButtonPress, button)
+            self._display.sync()
+
+    def release_button(self, button: int) -> None:
+        with self._lock:
+            self._fake(self._display, self._X.ButtonRelease, button)
+            self._display.sync()
+
+    def release_all(self) -> None:
+        """Release every key this object pressed, newest first; never raises."""
+        with self._lock:
+            while self._held:
+                name, codes = self._held.popitem()
+                try:
+                    for keycode in reversed(codes):
+                        self._send(False, keycode)
+                    self._display.sync()
+                except Exception:
+                    log.exception("could not release key %s", name)
+
+    def close(self) -> None:
+        """Release held keys, remove temporary keymap entries and close the connection."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self.release_all()
+            try:
+                if self._temporary:  # let clients read the last keys with their meaning
+                    self._display.sync()
+                    time.sleep(_REMAP_SETTLE_S)
+                for keycode in self._temporary.values():
+                    self._display.change_keyboard_mapping(keycode, [(_NO_SYMBOL, _NO_SYMBOL)])
+                self._display.sync()
+                self._display.close()
+            except Exception:
+                log.debug("closing the X connection failed", exc_info=True)
+
+
+def x11_available(platform: str, env: Any) -> bool:
+    """True where keys should go through XTEST: Linux with an X display."""
+    return platform.startswith("linux") and bool(env.get("DISPLAY"))

@@ -1,0 +1,102 @@
+"""Atomic file writes, the one helper used by the settings, the recorded gestures and the app's
+own preferences: a temp file in the same folder, flushed and fsynced, then ``os.replace``. A
+crash or a full disk never leaves a half-written file; the old file stays until the new one is
+complete."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from pipeline.errors import HandCueError
+
+
+class AtomicWriteError(HandCueError):
+    """A write failed; the target file was left as it was. ``reason`` is the OS's words."""
+
+    def __init__(self, message: str, path: Path, reason: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.reason = reason
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, backup: bool = False) -> Path:
+    """Replace ``path`` with ``data`` atomically; returns the path written (a symlink's target).
+
+    With ``backup`` the previous file is first copied (atomically too) to ``<name>.bak``. The
+    file mode of an existing file is kept. Raises :class:`AtomicWriteError` with the reason
+    when anything fails; the original file is then untouched.
+    """
+    path = Path(path)
+    if path.is_symlink():  # e.g. a dotfiles checkout: update the file, keep the link
+        path = path.resolve()
+    if path.is_dir():
+        raise AtomicWriteError(f"cannot save {path}: it is a folder", path, "it is a folder")
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = str(exc.strerror or exc)
+        raise AtomicWriteError(
+            f"cannot create the folder {folder}: {reason}", path, reason
+        ) from None
+    tmp_name: str | None = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as tmp:
+            tmp.write(data)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        if path.exists():
+            with contextlib.suppress(OSError):
+                os.chmod(tmp_name, path.stat().st_mode & 0o777)
+            if backup:
+                copy_atomic(path, path.with_name(path.name + ".bak"))
+        os.replace(tmp_name, path)
+        tmp_name = None
+        fsync_folder(folder)
+    except OSError as exc:
+        reason = str(exc.strerror or exc)
+        raise AtomicWriteError(f"cannot save {path}: {reason}", path, reason) from None
+    finally:
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+    return path
+
+
+def atomic_write_text(path: Path, text: str, *, backup: bool = False) -> Path:
+    """:func:`atomic_write_bytes` for UTF-8 text."""
+    return atomic_write_bytes(path, text.encode("utf-8"), backup=backup)
+
+
+def copy_atomic(source: Path, target: Path) -> None:
+    """Copy ``source`` over ``target`` so that ``target`` is always either old or complete."""
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        os.close(fd)
+        shutil.copyfile(source, tmp_name)
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; a no-op elsewhere or when not allowed)."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

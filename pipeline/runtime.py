@@ -1,0 +1,281 @@
+"""The one tracker -> gestures -> actions loop, shared by ``handcue run`` and the desktop app.
+
+Data flow (one frame)::
+
+    source (camera / video / folder, paced by pipeline.sources.FrameClock)
+      -> HandCueRuntime.step(image, timestamp_ms)
+           tracker.process -> gestures.process -> engine.handle
+      -> StepResult (hands, per-hand gestures, events, action records, timings)
+      -> JSON-lines printer (app/cmd_run.py) | QThread worker -> GUI (app/gui/worker.py)
+
+:func:`build_runtime` makes the parts from the settings (:class:`pipeline.settings.AppConfig`),
+an input sink and the recorded gestures; front ends only choose the sink, the source and what
+to do with each :class:`StepResult`. Qt-free: the GUI wraps the same object in a QThread.
+
+Threads: :meth:`HandCueRuntime.step` is called from one thread (the tracking thread). The
+action engine is safe to call from any thread (arm, pause, profile: a state change is reported
+with the next frame's records), and so is :meth:`HandCueRuntime.release_all`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import numpy as np
+
+from pipeline.actions.engine import ActionEngine, ActionRecord
+from pipeline.actions.sink import InputSink
+from pipeline.settings import AppConfig, Binding, tracker_config
+from pipeline.types import FrameResult, GestureEvent
+
+if TYPE_CHECKING:
+    from pipeline.focus import ProfileSwitcher
+    from pipeline.gestures import GestureEngine, TemplateStore
+
+log = logging.getLogger(__name__)
+
+Front = Literal["run", "gui"]
+
+
+class PointerHook(Protocol):
+    """Pointer mode inside the loop (``app.pointer_cli.PointerRun``): it owns some gestures
+    (``filter_events`` takes them out before the action engine sees them) and moves the pointer
+    after the engine ran (``step`` returns what it did this frame, or None while off)."""
+
+    def filter_events(self, events: list[GestureEvent]) -> list[GestureEvent]: ...
+
+    def step(self, result: FrameResult, engine: Any) -> Any: ...
+
+
+class Tracker(Protocol):
+    """What the runtime needs of a hand tracker (:class:`pipeline.tracker.HandTracker`)."""
+
+    @property
+    def provider(self) -> str: ...
+
+    def process(self, frame_bgr: np.ndarray, timestamp_ms: float) -> FrameResult: ...
+
+    def reset(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """Everything one processed frame produced. Immutable.
+
+    ``frame``: the tracker's result (hands with landmarks in pixels of the frame, track ids,
+    the tracker's stage timings). ``gestures``: track_id -> the hand's gesture this frame
+    (:class:`pipeline.gestures.GestureResult`). ``held_ms``: track_id -> how long the hand's
+    current gesture has been showing (ms of frame time). ``events``: stabilised gesture events
+    of this frame. ``actions``: what the action engine did, state changes included.
+    ``timings``: ms per stage: ``track`` (tracker), ``gestures``, ``actions``, ``step`` (all).
+    ``events_ready_s``: ``time.perf_counter()`` when the events were ready (latency origin).
+    ``pointer``: what pointer mode did this frame (None without pointer mode).
+    """
+
+    frame: FrameResult
+    gestures: Mapping[int, Any] = field(default_factory=dict)
+    held_ms: Mapping[int, float] = field(default_factory=dict)
+    events: tuple[GestureEvent, ...] = ()
+    actions: tuple[ActionRecord, ...] = ()
+    timings: Mapping[str, float] = field(default_factory=dict)
+    events_ready_s: float = 0.0
+    pointer: Any = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "gestures", MappingProxyType(dict(self.gestures)))
+        object.__setattr__(self, "held_ms", MappingProxyType(dict(self.held_ms)))
+        object.__setattr__(self, "timings", MappingProxyType(dict(self.timings)))
+        object.__setattr__(self, "events", tuple(self.events))
+        object.__setattr__(self, "actions", tuple(self.actions))
+
+    @property
+    def pipeline_ms(self) -> float:
+        """Tracking plus gesture time of this frame (ms)."""
+        return self.timings.get("track", 0.0) + self.timings.get("gestures", 0.0)
+
+
+class HandCueRuntime:
+    """Tracker -> gestures -> actions for one source at a time.
+
+    ``gestures`` may be None (tracking only); ``engine`` may be None (no actions). The engine
+    outlives sources in the app (armed state and profile persist), so it is passed in.
+    """
+
+    def __init__(
+        self,
+        tracker: Tracker,
+        gestures: GestureEngine | None = None,
+        engine: ActionEngine | None = None,
+        pointer: PointerHook | None = None,
+    ) -> None:
+        self.tracker = tracker
+        self.gestures = gestures
+        self.engine = engine
+        self.pointer = pointer
+        self._since: dict[int, tuple[str, float]] = {}
+
+    @property
+    def provider(self) -> str:
+        return str(getattr(self.tracker, "provider", "") or "")
+
+    def step(self, image: np.ndarray, timestamp_ms: float) -> StepResult:
+        """Process one frame: ``image`` (H, W, 3) uint8 BGR, unmirrored; ``timestamp_ms``
+        strictly increasing within a source (video time for files). The engine is ticked on
+        every frame, also without events: hold timers run and keys of hands that left are
+        released."""
+        t0 = time.perf_counter()
+        result = self.tracker.process(image, timestamp_ms)
+        t1 = time.perf_counter()
+        per_hand: dict[int, Any] = {}
+        events: list[GestureEvent] = []
+        if self.gestures is not None:
+            per_hand, events = self.gestures.process(result)
+        t2 = time.perf_counter()
+        records: list[ActionRecord] = []
+        pointer_out = None
+        if self.engine is not None:
+            to_engine = self.pointer.filter_events(events) if self.pointer is not None else events
+            records = self.engine.handle(to_engine, result, event_time=t2)
+            if self.pointer is not None:
+                pointer_out = self.pointer.step(result, self.engine)
+        t3 = time.perf_counter()
+        return StepResult(
+            frame=result,
+            gestures=per_hand,
+            held_ms=self._held_times(per_hand, timestamp_ms),
+            events=tuple(events),
+            actions=tuple(records),
+            timings={
+                "track": (t1 - t0) * 1e3,
+                "gestures": (t2 - t1) * 1e3,
+                "actions": (t3 - t2) * 1e3,
+                "step": (t3 - t0) * 1e3,
+            },
+            events_ready_s=t2,
+            pointer=pointer_out,
+        )
+
+    def restart(self) -> None:
+        """A new source (or a jump in time): forget tracked hands and gesture state."""
+        self.tracker.reset()
+        self._since.clear()
+        if self.gestures is not None:
+            self.gestures.reset()
+
+    def release_all(self) -> list[ActionRecord]:
+        """Release every held key and button (any thread, any time, repeatedly)."""
+        return self.engine.release_all() if self.engine is not None else []
+
+    def close(self) -> list[ActionRecord]:
+        """End of the source: release everything held. The tracker stays usable."""
+        return self.release_all()
+
+    def _held_times(self, per_hand: Mapping[int, Any], ts: float) -> dict[int, float]:
+        held: dict[int, float] = {}
+        for track_id, gesture in per_hand.items():
+            name = str(getattr(gesture, "gesture", gesture))
+            previous = self._since.get(track_id)
+            if previous is None or previous[0] != name:
+                self._since[track_id] = (name, ts)
+            held[track_id] = ts - self._since[track_id][1]
+        for track_id in list(self._since):
+            if track_id not in per_hand:
+                del self._since[track_id]
+        return held
+
+
+# ------------------------------------------------------------------------------------ building
+
+
+def make_tracker(
+    config: AppConfig, *, static_mode: bool = False, threads: int | None = None
+) -> Tracker:
+    """The hand tracker the settings describe (loads the models: slow, raises
+    ``ModelsMissingError`` when they are not installed)."""
+    from pipeline.tracker import HandTracker
+
+    return HandTracker(tracker_config(config.tracker, static_mode=static_mode, threads=threads))
+
+
+def make_gestures(config: AppConfig, templates: TemplateStore | None) -> GestureEngine:
+    from pipeline.gestures import GestureEngine
+
+    return GestureEngine(
+        counting=config.gestures.counting, hold_ms=config.gestures.hold_ms, templates=templates
+    )
+
+
+def make_engine(
+    config: AppConfig,
+    sink: InputSink,
+    *,
+    front: Front,
+    profile: str | None = None,
+    overrides: Sequence[Binding] = (),
+    armed: bool | None = None,
+) -> ActionEngine:
+    """The action engine. ``armed`` None: the settings' start state for this front end (the
+    app starts disarmed, ``handcue run`` armed, unless the settings say otherwise)."""
+    if armed is None:
+        actions = config.actions
+        armed = actions.gui_starts_armed if front == "gui" else actions.run_starts_armed
+    return ActionEngine(config, sink, profile=profile, overrides=overrides, armed=armed)
+
+
+def make_switcher(
+    config: AppConfig,
+    engine: ActionEngine,
+    *,
+    pinned: str | None = None,
+    source_factory: Callable[[], Any] | None = None,
+) -> ProfileSwitcher:
+    """The per-application profile switcher for ``engine`` (not started): both front ends
+    build it here, start it once the engine exists and stop it before releasing everything at
+    exit. ``pinned``: ``handcue run --profile``. It switches the engine from its own thread, so
+    the change (with the release of held input) is reported in the next step's records."""
+    from pipeline.focus import ProfileSwitcher, create_window_source
+
+    return ProfileSwitcher(
+        engine, config, pinned=pinned, source_factory=source_factory or create_window_source
+    )
+
+
+def build_runtime(
+    config: AppConfig,
+    *,
+    engine: ActionEngine | None,
+    templates: TemplateStore | None = None,
+    static_mode: bool = False,
+    threads: int | None = None,
+    tracker: Tracker | None = None,
+    tracker_factory: Callable[..., Tracker] = make_tracker,
+    gesture_factory: Callable[[AppConfig, Any], Any] | None = make_gestures,
+    pointer: PointerHook | None = None,
+) -> HandCueRuntime:
+    """A runtime for one source. ``tracker`` reuses a loaded tracker, ready for a new source
+    (the app keeps one per tracker settings and resets it); otherwise ``tracker_factory`` loads
+    one. ``gesture_factory`` None: tracking only. Factories are parameters so tests can run the
+    loop on fakes."""
+    if tracker is None:
+        tracker = tracker_factory(config, static_mode=static_mode, threads=threads)
+    gestures = gesture_factory(config, templates) if gesture_factory is not None else None
+    return HandCueRuntime(tracker, gestures, engine, pointer)
+
+
+__all__ = [
+    "Front",
+    "HandCueRuntime",
+    "PointerHook",
+    "StepResult",
+    "Tracker",
+    "build_runtime",
+    "make_engine",
+    "make_gestures",
+    "make_switcher",
+    "make_tracker",
+]

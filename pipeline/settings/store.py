@@ -1,0 +1,245 @@
+"""Loading and saving the settings file, with the upgrade path from older schema versions.
+
+File: ``pipeline.paths.config_dir() / "config.toml"``. Loading never raises for a bad file:
+:func:`load_config` returns the defaults plus messages that name the file, the line and the
+field, and leaves the file untouched. Saving is atomic (:mod:`pipeline.fileio`) and keeps the
+previous file as ``config.toml.bak``; a previous file that was not a valid config is also kept
+under a time-stamped name so that saving defaults over a broken file never loses what the user
+wrote. Gesture ids are checked against the built-in and recorded gestures; a binding with an
+unknown id is reported and kept (it simply never fires), so a deleted recording does not erase
+the user's bindings.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from pipeline import paths
+from pipeline.errors import HandCueError
+from pipeline.fileio import AtomicWriteError, atomic_write_text, copy_atomic
+from pipeline.gestures import BUILTIN_GESTURES, TemplateStore, known_gesture_ids
+from pipeline.settings.locate import FatalConfigProblem, TomlLocator, describe_error, problem
+from pipeline.settings.schema import (
+    CONFIG_FILE_NAME,
+    MAX_FILE_BYTES,
+    SCHEMA_VERSION,
+    AppConfig,
+    LocatedValueError,
+)
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+log = logging.getLogger(__name__)
+
+# schema_version -> function turning a raw dict of that version into the next version.
+_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def _upgrade(raw: dict[str, Any]) -> dict[str, Any]:
+    version = raw.get("schema_version", SCHEMA_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool):
+        return raw  # the model reports the wrong type
+    if version > SCHEMA_VERSION:
+        raise FatalConfigProblem(
+            ("schema_version",),
+            f"written by a newer HandCue (schema {version}; this one reads up to {SCHEMA_VERSION})",
+        )
+    while version < SCHEMA_VERSION and version in _UPGRADES:
+        raw = _UPGRADES[version](dict(raw))
+        version += 1
+        raw["schema_version"] = version
+    return raw
+
+
+def config_path() -> Path:
+    """The user's config file (``HANDCUE_CONFIG_DIR`` overrides the folder)."""
+    return paths.config_dir() / CONFIG_FILE_NAME
+
+
+def builtin_gestures() -> set[str]:
+    return set(BUILTIN_GESTURES)
+
+
+def default_known_gestures() -> set[str]:
+    """Built-in plus the user's recorded gesture ids. A recordings file that cannot be read
+    gives the built-in ids only (the gesture store reports that file itself)."""
+    try:
+        store = TemplateStore()
+    except HandCueError as exc:
+        log.info("checking built-in gesture ids only: %s", exc)
+        return builtin_gestures()
+    return set(known_gesture_ids(store)) | builtin_gestures()
+
+
+def check_config(
+    cfg: AppConfig,
+    known_gestures: Iterable[str] | None = None,
+    *,
+    file: Path | None = None,
+    text: str | None = None,
+) -> list[str]:
+    """Problems that do not make the config unusable: gesture ids that are not known (the
+    mapping is kept and never fires) and mappings on the arm gesture (the arm gesture is
+    reserved). Each message names the file, line and field."""
+    known = set(default_known_gestures() if known_gestures is None else known_gestures)
+    locator = TomlLocator(text) if text is not None else None
+    problems: list[str] = []
+    arm = cfg.actions.arm_gesture
+    if arm != "none" and arm not in known:
+        problems.append(
+            problem(
+                file,
+                locator,
+                ("actions", "arm_gesture"),
+                f"unknown gesture {arm!r}; {_known_hint(known)}",
+            )
+        )
+    for name, profile in cfg.profiles.items():
+        for index, mapping in enumerate(profile.mappings):
+            loc = ("profiles", name, "mappings", index, "gesture")
+            if mapping.gesture not in known:
+                problems.append(
+                    problem(
+                        file,
+                        locator,
+                        loc,
+                        f"unknown gesture {mapping.gesture!r} (this mapping will not fire); "
+                        + _known_hint(known),
+                    )
+                )
+            elif (conflict := mapping.conflict(cfg.actions)) is not None:
+                problems.append(
+                    problem(file, locator, loc, conflict + " (this mapping will not fire)")
+                )
+    return problems
+
+
+def _known_hint(known: set[str]) -> str:
+    ids = sorted(g for g in known if g != "none")
+    return f"known gestures: {', '.join(ids)}"
+
+
+def parse_config_text(
+    text: str, *, file: Path | None = None, known_gestures: Iterable[str] | None = None
+) -> tuple[AppConfig | None, list[str]]:
+    """Validate TOML text. Returns ``(config, warnings)`` when it is usable, or ``(None,
+    errors)`` when it is not. Never raises for bad content."""
+    where = str(file) if file is not None else "config"
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return None, [f"{where}: not valid TOML: {exc}"]
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        return None, [f"{where}: arrays or tables nested too deeply to be a settings file"]
+    locator = TomlLocator(text)
+    try:
+        raw = _upgrade(raw)
+        cfg = AppConfig.model_validate(raw)
+    except FatalConfigProblem as exc:
+        return None, [problem(file, locator, exc.loc, exc.message)]
+    except ValidationError as exc:
+        errors = exc.errors()
+        messages = [problem(file, locator, _error_loc(e), describe_error(e)) for e in errors[:20]]
+        if len(errors) > 20:
+            messages.append(f"... and {len(errors) - 20} more problems")
+        return None, messages
+    return cfg, check_config(cfg, known_gestures, file=file, text=text)
+
+
+def _error_loc(error: Any) -> tuple:
+    """Where a validation error is: checks across fields report their own field."""
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, LocatedValueError):
+        return tuple(error["loc"]) + tuple(cause.loc)
+    return tuple(error["loc"])
+
+
+def read_config_file(
+    path: Path, *, known_gestures: Iterable[str] | None = None
+) -> tuple[AppConfig | None, list[str]]:
+    """Read and validate one file: ``(config, warnings)`` or ``(None, errors)``; never raises
+    for a bad or unreadable file."""
+    try:
+        if path.is_dir():
+            return None, [f"{path}: is a folder, not a settings file"]
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [f"{path}: {size} bytes is too large for a settings file"]
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, [f"{path}: no such file"]
+    except OSError as exc:
+        return None, [f"{path}: cannot read: {exc.strerror or exc}"]
+    try:
+        text = data.decode("utf-8-sig")  # Windows editors may add a byte-order mark
+    except UnicodeDecodeError as exc:
+        return None, [f"{path}: not UTF-8 text (byte {exc.start})"]
+    return parse_config_text(text, file=path, known_gestures=known_gestures)
+
+
+def load_config(
+    path: Path | None = None, *, known_gestures: Iterable[str] | None = None
+) -> tuple[AppConfig, list[str]]:
+    """The user's settings and a list of messages for the user (empty when all is well).
+
+    A missing file gives the defaults silently. An unreadable or invalid file gives the defaults
+    and messages naming the file, line and field; the file is not touched. Warnings (e.g. a
+    mapping on an unknown gesture) come with the loaded config."""
+    path = config_path() if path is None else Path(path)
+    if not path.exists() and not path.is_symlink():
+        return AppConfig(), []
+    cfg, problems = read_config_file(path, known_gestures=known_gestures)
+    if cfg is None:  # said on the last problem's line: one bad file, one line
+        problems[-1] += (
+            "; using the default settings, the file was left unchanged "
+            "(fix it, or save settings to replace it: the old file is kept as a backup)"
+        )
+        for message in problems:  # callers show them to the user (CLI line, GUI banner)
+            log.info("%s", message)
+        return AppConfig(), problems
+    return cfg, problems
+
+
+def save_config(cfg: AppConfig, path: Path | None = None) -> Path:
+    """Save atomically, keeping the previous file as ``config.toml.bak``. If the previous file
+    was not a valid config it is also kept as ``config.toml.invalid-<time>`` (never overwritten),
+    so replacing a broken file never loses what the user wrote. Returns the path written;
+    raises :class:`HandCueError` if it cannot be written (nothing is lost then either)."""
+    return write_config_text(cfg.to_toml(), path)
+
+
+def write_config_text(text: str, path: Path | None = None) -> Path:
+    """Replace the settings file with ``text`` (already validated by the caller, e.g. an
+    imported file kept verbatim with its comments), with the same backups as
+    :func:`save_config`."""
+    path = config_path() if path is None else Path(path)
+    if path.is_file():
+        old, _ = read_config_file(path, known_gestures=builtin_gestures())
+        if old is None:
+            keep = path.with_name(f"{path.name}.invalid-{time.strftime('%Y%m%d-%H%M%S')}")
+            n = 1
+            while keep.exists():
+                keep = keep.with_name(f"{keep.name.split('~')[0]}~{n}")
+                n += 1
+            try:
+                copy_atomic(path, keep)
+            except OSError as exc:
+                raise HandCueError(
+                    f"cannot keep a copy of the invalid {path} before saving: {exc.strerror or exc}"
+                ) from None
+            log.warning("kept the invalid settings file as %s", keep)
+    try:
+        atomic_write_text(path, text, backup=True)
+    except AtomicWriteError as exc:
+        raise HandCueError(f"cannot save settings to {exc.path}: {exc.reason}") from None
+    return path
