@@ -5,12 +5,14 @@ action engine (pointer mode owns the fist and ok gestures) and :meth:`PointerRun
 :meth:`PointerRun.release` in the run's ``finally``. Each frame gives one ``pointer`` JSON line:
 ``{"type": "pointer", "frame", "t_ms", "mode", "pinch", "x", "y", "sent"}`` where ``x, y`` is
 the OS pointer read back after this frame's input (desktop pixels; the controller's own idea of
-it in a dry run) and ``sent`` the clicks/presses/releases/scrolls of the frame.
+it in a dry run) and ``sent`` the clicks/presses/releases/scrolls of the frame. Ctrl+Alt+M (global hotkey, as in
+the app) and the ``toggle_gesture`` switch pointer mode off and on during the run.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +20,8 @@ from pipeline.pointer import Desktop, PointerDriver, PointerSettings, RecordingP
 from pipeline.pointer.controller import PointerCommand
 
 log = logging.getLogger(__name__)
+
+POINTER_HOTKEY = "ctrl+alt+m"  # the app uses the same one (app.gui.pointer_mode)
 
 
 def pointer_settings(cfg: Any) -> PointerSettings:
@@ -59,6 +63,16 @@ class PointerRun:
         self.sink = RecordingPointerSink() if dry_run else sink
         self.driver = PointerDriver(self.sink, pointer_settings(cfg), desktop, enabled=enabled)
         self.desktop = desktop
+        # the global pointer hotkey (as in the app) switches pointer mode from pynput's thread
+        self._toggle_requests = threading.Event()
+        self._hotkey: Any = None
+        if not dry_run:
+            from app.input_sink import PauseHotkey
+
+            self._hotkey = PauseHotkey(POINTER_HOTKEY, self._toggle_requests.set)
+            if not self._hotkey.start():
+                warn(f"the pointer hotkey {POINTER_HOTKEY} is not available")
+                self._hotkey = None
 
     def filter_events(self, events: Any) -> Any:
         return self.driver.filter_events(events)
@@ -66,6 +80,9 @@ class PointerRun:
     def step(self, result: Any, engine: Any) -> dict[str, Any] | None:
         """Run pointer mode on one tracked frame (active while the engine is armed and not
         paused); returns the frame's JSON line (None while pointer mode is switched off)."""
+        if self._toggle_requests.is_set():
+            self._toggle_requests.clear()
+            self.driver.set_enabled(not self.driver.enabled)
         if not self.driver.enabled:
             return None
         active = bool(engine.armed) and not bool(engine.paused)
@@ -86,7 +103,11 @@ class PointerRun:
         }
 
     def release(self) -> None:
+        """End of the run: release held buttons, stop the hotkey."""
         self.driver.release()
+        if self._hotkey is not None:
+            self._hotkey.stop()
+            self._hotkey = None
 
 
 def make_pointer_run(

@@ -18,14 +18,13 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QScreen
 
 from app.gui.pointer_overlay import PointerOverlay
-from app.pointer_cli import pointer_settings
+from app.pointer_cli import POINTER_HOTKEY, pointer_settings
 from pipeline.pointer import Desktop, GestureToggle, PointerDriver, PointerSettings, PointerState
 from pipeline.pointer.controller import anchor_point
 from pipeline.pointer.geometry import area_from_corners, screens_from_logical
 
 log = logging.getLogger(__name__)
 
-POINTER_HOTKEY = "ctrl+alt+m"
 WINDOW_SHORTCUT = "Ctrl+Shift+M"
 
 

@@ -425,6 +425,7 @@ class PointerController:
                 aim = self._aim_point(min(pose_gap, d_index, d_middle))
                 self._pinch = _Pinch(kind, t, aim)
                 self._dwell_anchor = None
+                self._dwell_done = True  # the pinch clicks here; no dwell click on top
                 if aim != self._pos:  # put the pointer back where the user aimed
                     self._pos = aim
                     commands += self._send_move(aim)

@@ -8,6 +8,7 @@ written with OpenCV (mp4v) after adding sensor-like noise, so no two frames are 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -61,7 +62,9 @@ def sweep(span: float = 200.0, seconds: float = 2.0) -> np.ndarray:
     return np.stack([xs, np.zeros_like(xs)], axis=1)
 
 
+@functools.lru_cache(maxsize=2)
 def hand_patch(data: Path) -> np.ndarray:
+    """The hand cut out of the source frame and scaled, (h, w, 3) uint8 BGR (read-only)."""
     import cv2
 
     cap = cv2.VideoCapture(str(data / "videos" / "open_hand_360p.mp4"))
@@ -73,11 +76,14 @@ def hand_patch(data: Path) -> np.ndarray:
     finally:
         cap.release()
     x0, y0, x1, y1 = CROP
-    patch = frame[y0:y1, x0:x1]
-    return cv2.resize(patch, None, fx=SCALE, fy=SCALE, interpolation=cv2.INTER_AREA)
+    patch = cv2.resize(frame[y0:y1, x0:x1], None, fx=SCALE, fy=SCALE, interpolation=cv2.INTER_AREA)
+    patch.flags.writeable = False
+    return patch
 
 
-def render(patch: np.ndarray, offset: tuple[float, float]) -> np.ndarray:
+def render(
+    patch: np.ndarray, offset: tuple[float, float], background: tuple[int, ...] | None = None
+) -> np.ndarray:
     """The canvas with ``patch`` centred at canvas centre + ``offset`` (sub-pixel, bilinear)."""
     import cv2
 
@@ -86,7 +92,8 @@ def render(patch: np.ndarray, offset: tuple[float, float]) -> np.ndarray:
     tx = w / 2 + offset[0] - pw / 2
     ty = h / 2 + offset[1] - ph / 2
     m = np.float32([[1, 0, tx], [0, 1, ty]])
-    background = tuple(int(v) for v in np.median(patch.reshape(-1, 3), axis=0))
+    if background is None:
+        background = tuple(int(v) for v in np.median(patch.reshape(-1, 3), axis=0))
     return cv2.warpAffine(
         patch, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
         borderValue=background,
@@ -102,13 +109,14 @@ def write_video(data: Path, path: Path, offsets: np.ndarray, noise: float = 2.0)
     rng = np.random.default_rng(13)
     # a bank of noise frames, drawn from at random per frame (drawing fresh noise for every
     # frame costs seconds on a busy machine and is no more realistic)
-    bank = rng.normal(0.0, noise, (8, CANVAS[1], CANVAS[0], 3)).astype(np.float32)
+    background = tuple(int(v) for v in np.median(patch.reshape(-1, 3), axis=0))
+    bank = np.rint(rng.normal(0.0, noise, (8, CANVAS[1], CANVAS[0], 3))).astype(np.int16)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), FPS, CANVAS)
     if not writer.isOpened():
         raise AssertionError("OpenCV cannot write mp4v video here")
     try:
         for off in offsets:
-            frame = render(patch, (float(off[0]), float(off[1]))).astype(np.float32)
+            frame = render(patch, (float(off[0]), float(off[1])), background).astype(np.int16)
             frame += bank[rng.integers(len(bank))]
             writer.write(np.clip(frame, 0, 255).astype(np.uint8))
     finally:

@@ -109,3 +109,38 @@ def test_fist_mapping_is_held_back_in_pointer_mode(setup, capsys) -> None:
     setup["tracker"] = SequenceTracker(frames(seq))
     code = main(["run", "--source", "v", "--profile", "custom", "--map", "fist=key:n"])
     assert code == 0 and ("press_key", "n") in setup["sink"].calls
+
+
+def test_the_pointer_hotkey_switches_pointer_mode_off(setup, capsys, monkeypatch) -> None:
+    from app import input_sink
+
+    callbacks: dict = {}
+
+    class FakeHotkey:
+        def __init__(self, hotkey: str, on_pressed) -> None:
+            callbacks[hotkey] = on_pressed
+
+        def start(self) -> bool:
+            return True
+
+        def stop(self) -> None:
+            callbacks.clear()
+
+    monkeypatch.setattr(input_sink, "PauseHotkey", FakeHotkey)
+    poses = setup["poses"]
+    tracker = SequenceTracker(frames([poses.open] * 20 + [poses.ok] * 30))
+    process = tracker.process
+
+    def process_and_press(image, timestamp_ms):
+        if round(timestamp_ms * 30 / 1000.0) == 40:  # mid-drag
+            callbacks["ctrl+alt+m"]()
+        return process(image, timestamp_ms)
+
+    tracker.process = process_and_press
+    setup["tracker"] = tracker
+    code, out = run(capsys)
+    assert code == 0 and not callbacks  # the hotkey was stopped at the end
+    pointer = [o for o in out if o["type"] == "pointer"]
+    assert pointer[-1]["frame"] == 39  # off from frame 40 on
+    calls = setup["sink"].calls
+    assert ("press_button", "left") in calls and calls[-1] == ("release_button", "left")
