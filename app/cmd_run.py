@@ -245,7 +245,8 @@ def _sigterm_as_interrupt(release: Callable[[], None] | None = None) -> Iterator
                 release()
         finally:
             for number, old in previous.items():
-                signal.signal(number, old)
+                if old is not None:  # None: a handler not set from Python, cannot be restored
+                    signal.signal(number, old)
 
 
 # ----------------------------------------------------------------------------- output

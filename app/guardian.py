@@ -83,8 +83,9 @@ class InputGuardian:
         line = (json.dumps([change, kind, name]) + "\n").encode("utf-8")
         with self._lock:
             try:
-                self._proc.stdin.write(line)
-                self._proc.stdin.flush()
+                fd = self._proc.stdin.fileno()
+                while line:  # one unbuffered write: the line is in the pipe when this returns
+                    line = line[os.write(fd, line) :]
             except (OSError, ValueError) as exc:
                 self._broken = True
                 log.warning(

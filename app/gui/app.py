@@ -190,7 +190,8 @@ def restore_signals(previous: dict[int, Any]) -> None:
     import signal
 
     for number, handler in previous.items():
-        signal.signal(number, handler)
+        if handler is not None:  # None: a handler not set from Python, cannot be restored
+            signal.signal(number, handler)
 
 
 def run(source: str | None = None, *, minimised: bool = False) -> int:

@@ -61,7 +61,8 @@ hold_ms = 0
 """
 
 # Runs HandCue's command line; with HANDCUE_PROBE_FAULT set, the loop raises or aborts once it
-# has held input for a few frames. HANDCUE_PROBE_NO_LOOP makes the app play a file once.
+# has held input for a few frames. HANDCUE_PROBE_NO_LOOP makes the app play a file once, every
+# frame of it (a busy machine must not skip the fist while the app starts).
 WRAPPER = r"""
 import faulthandler, os, signal, sys
 faulthandler.register(signal.SIGUSR1, all_threads=True)  # the test asks for stacks on a hang
@@ -83,8 +84,8 @@ if fault:
 if os.environ.get("HANDCUE_PROBE_NO_LOOP"):
     from app.gui import worker
     start = worker.TrackingSession.start
-    def start_once(self, spec, *, loop=False, **kw):
-        return start(self, spec, loop=False, **kw)
+    def start_once(self, spec, *, loop=False, **kw):  # every frame: none lost to a slow start
+        return start(self, spec, loop=False, realtime=False, every_frame=True)
     worker.TrackingSession.start = start_once
 from app.cli import main
 sys.exit(main(sys.argv[1:]))
