@@ -65,6 +65,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--config", type=Path, metavar="FILE", help="settings file to use instead")
     p.add_argument("--disarmed", action="store_true", help="start disarmed (arm by gesture)")
     p.add_argument("--realtime", action="store_true", help="pace video files at their frame rate")
+    from app.cmd_detect import add_frame_step_option
+
+    add_frame_step_option(p)
     p.set_defaults(func=run)
 
 
@@ -258,10 +261,12 @@ def load_settings(args: argparse.Namespace, warn: Callable[[str], None]) -> tupl
     return cfg, overrides
 
 
-def open_frames(spec: str, realtime: bool) -> contextlib.AbstractContextManager:
+def open_frames(
+    spec: str, realtime: bool, frame_step: int = 1
+) -> contextlib.AbstractContextManager:
     from pipeline.sources import open_source
 
-    return open_source(spec, loop=False, realtime=realtime)
+    return open_source(spec, loop=False, realtime=realtime, frame_step=frame_step)
 
 
 def make_tracker(cfg: Any) -> Any:
@@ -437,7 +442,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 hotkey = PauseHotkey(cfg.actions.pause_hotkey, pause_requests.set)
                 if not hotkey.start():
                     warn(f"the pause hotkey {cfg.actions.pause_hotkey} is not available")
-            with open_frames(args.source, args.realtime) as source:
+            with open_frames(args.source, args.realtime, args.frame_step) as source:
                 tracker = make_tracker(cfg)
                 gestures = make_gestures(cfg, warn)
                 emit(

@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
+# --frame-step: at most every 30th frame of a video (one frame a second at 30 fps).
+MAX_FRAME_STEP = 30
 # Larger images are scaled down before tracking; hands are still found and memory stays sane.
 MAX_IMAGE_PIXELS = 8192 * 8192
 
@@ -138,10 +140,29 @@ class ImageFolderSource(FrameSource):
                 return
 
 
-class VideoSource(FrameSource):
-    """A video file (timestamps from the file's frame rate) or a camera (wall-clock time)."""
+def check_frame_step(frame_step: int) -> int:
+    """``frame_step`` if it is a whole number from 1 to MAX_FRAME_STEP, else SourceError."""
+    if isinstance(frame_step, bool) or not isinstance(frame_step, int):
+        raise SourceError(f"the frame step must be a whole number, got {frame_step!r}")
+    if not 1 <= frame_step <= MAX_FRAME_STEP:
+        raise SourceError(
+            f"the frame step must be from 1 to {MAX_FRAME_STEP} (1 = every frame), got {frame_step}"
+        )
+    return frame_step
 
-    def __init__(self, spec: str | int, loop: bool = False, realtime: bool = False) -> None:
+
+class VideoSource(FrameSource):
+    """A video file (timestamps from the file's frame rate) or a camera (wall-clock time).
+
+    ``frame_step`` K > 1 yields only every K-th frame of a video file (frames 0, K, 2K, ...),
+    as a machine that keeps up with 1/K of the video's rate sees it: ``Frame.index`` and
+    ``Frame.timestamp_ms`` stay those of the video, and ``realtime`` pacing follows the video's
+    clock. Cameras ignore it (they already deliver what the machine keeps up with)."""
+
+    def __init__(
+        self, spec: str | int, loop: bool = False, realtime: bool = False, frame_step: int = 1
+    ) -> None:
+        self.frame_step = check_frame_step(frame_step)
         self.is_camera = isinstance(spec, int)
         self.kind = "camera" if self.is_camera else "video"
         self.spec = spec
@@ -163,8 +184,15 @@ class VideoSource(FrameSource):
     def __iter__(self) -> Iterator[Frame]:
         index = 0
         t0 = time.monotonic()
+        step = 1 if self.is_camera else self.frame_step
         while True:
-            ok, img = self.cap.read()
+            if index % step:  # a frame the slow machine never sees: skip it undecoded
+                if self.cap.grab():
+                    index += 1
+                    continue
+                ok, img = False, None
+            else:
+                ok, img = self.cap.read()
             if not ok:
                 if self.is_camera:
                     raise SourceError(f"camera {self.spec} stopped delivering frames (unplugged?)")
@@ -173,6 +201,8 @@ class VideoSource(FrameSource):
                     ok, img = self.cap.read()
                 if not ok:
                     return
+            if img is None:
+                return
             if self.is_camera:
                 ts = (time.monotonic() - t0) * 1000.0
             else:
@@ -188,11 +218,16 @@ class VideoSource(FrameSource):
         self.cap.release()
 
 
-def open_source(spec: str | int, loop: bool = False, realtime: bool = False) -> FrameSource:
+def open_source(
+    spec: str | int, loop: bool = False, realtime: bool = False, frame_step: int = 1
+) -> FrameSource:
     """``spec``: a camera index ("0"), a video file or a folder of images.
 
     ``realtime`` paces video files at their frame rate (as a camera would deliver them);
-    ``loop`` restarts files at the end. Raises SourceError with a clear reason."""
+    ``loop`` restarts files at the end; ``frame_step`` K yields every K-th frame of a video
+    file with the video's own timestamps (see VideoSource). Raises SourceError with a clear
+    reason."""
+    check_frame_step(frame_step)
     if isinstance(spec, int) or (isinstance(spec, str) and spec.strip().isdigit()):
         return VideoSource(int(spec), realtime=realtime)
     path = Path(spec)
@@ -202,7 +237,7 @@ def open_source(spec: str | int, loop: bool = False, realtime: bool = False) -> 
         return ImageFolderSource(path, loop=loop, fps=30.0 if realtime else 0.0)
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageFolderSource(path.parent, files=[path])
-    return VideoSource(str(path), loop=loop, realtime=realtime)
+    return VideoSource(str(path), loop=loop, realtime=realtime, frame_step=frame_step)
 
 
 def list_cameras(max_index: int = 4) -> list[int]:

@@ -10,11 +10,12 @@ import cv2
 import numpy as np
 
 from pipeline.filters import OneEuroFilter, filter_for_strength
-from pipeline.landmark import LandmarkModel
+from pipeline.landmark import LandmarkModel, LandmarkOutput
 from pipeline.models.manifest import model_path
 from pipeline.models.session import InferenceSession
 from pipeline.palm import PalmDetector
 from pipeline.roi import landmarks_to_roi, palm_to_roi, rect_iou
+from pipeline.track_guard import MERGE_DISTANCE, MERGE_OVERLAP, same_hand
 from pipeline.types import FrameResult, Hand, RotatedRect
 
 # A new palm whose region overlaps a tracked one this much is the same hand.
@@ -37,6 +38,12 @@ class TrackerConfig:
     # Landmark smoothing 0 (off: raw model output, as MediaPipe) .. 1 (steadiest). Only what is
     # reported is smoothed; the next frame's region always comes from the raw landmarks.
     smoothing: float = 0.0
+    # One track per hand: after the landmark step, readings that describe one hand (points
+    # within ``merge_distance`` palm sizes on average, or boxes sharing ``merge_overlap`` of the
+    # smaller box) are merged, keeping the one the landmark model is surer of.
+    merge_duplicates: bool = True
+    merge_distance: float = MERGE_DISTANCE
+    merge_overlap: float = MERGE_OVERLAP
 
     def __post_init__(self) -> None:
         if self.model not in ("full", "lite"):
@@ -53,6 +60,9 @@ class TrackerConfig:
 class _Track:
     track_id: int | None  # None until the landmark model confirms a new hand
     roi: RotatedRect
+
+
+_Reading = tuple[_Track, LandmarkOutput]  # a region and what the landmark model read in it
 
 
 @dataclass
@@ -142,9 +152,14 @@ class HandTracker:
         hands: list[Hand] = []
         survivors: list[_Track] = []
         outputs = self.landmarker.run(bgr, [t.roi for t in candidates], timings)
-        for track, out in zip(candidates, outputs, strict=True):
-            if out.presence < cfg.min_presence:
-                continue
+        kept = [
+            (t, o)
+            for t, o in zip(candidates, outputs, strict=True)
+            if o.presence >= cfg.min_presence
+        ]
+        if cfg.merge_duplicates:
+            kept = self._merge(kept)
+        for track, out in kept:
             if track.track_id is None:
                 track.track_id = self._new_id()
             # The model names the hand as seen in a mirror; on an unmirrored frame it is the other.
@@ -193,6 +208,23 @@ class HandTracker:
         palm_px = float(np.linalg.norm(landmarks[9, :2] - landmarks[0, :2]))
         palm_m = float(np.linalg.norm(world[9] - world[0]))
         return image_filter(landmarks, t_ms, palm_px), world_filter(world, t_ms, palm_m)
+
+    def _merge(self, kept: list[_Reading]) -> list[_Reading]:
+        """One reading per hand: of readings that describe one hand keep the most present one,
+        under the oldest track id among them."""
+        cfg = self.config
+        out: list[_Reading] = []
+        for track, reading in sorted(kept, key=lambda item: -item[1].presence):
+            for other, best in out:
+                if same_hand(
+                    reading.landmarks, best.landmarks, cfg.merge_distance, cfg.merge_overlap
+                ):
+                    ids = [x for x in (track.track_id, other.track_id) if x is not None]
+                    other.track_id = min(ids) if ids else None
+                    break
+            else:
+                out.append((track, reading))
+        return out
 
     @staticmethod
     def _associate(candidates: list[_Track], track: _Track) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.evaluation import palm_error
+from pipeline.evaluation import distinct_hands, palm_error
 from pipeline.sources import open_source, read_image
 from pipeline.tracker import HandTracker, TrackerConfig
 
@@ -34,6 +34,10 @@ def best_errors(ref_hands: list[dict], hands) -> list[float | None]:  # type: ig
         errs = [palm_error(h.landmarks, ref) for h in hands]
         out.append(min(errs) if errs else None)
     return out
+
+
+def ref_points(rec: dict) -> list[np.ndarray]:
+    return [np.asarray(h["landmarks"])[:, :2] for h in rec["hands"]]
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +89,8 @@ def test_videos_match_mediapipe_tracking(shared_data: Path, video: str, limit: f
     with open_source(str(shared_data / "videos" / f"{video}.mp4")) as src:
         for frame, rec in zip(src, refs, strict=True):
             result = tracker.process(frame.image, frame.timestamp_ms)
-            count_mismatch += len(result.hands) != len(rec["hands"])
+            # MediaPipe reports the fist twice in frames 25, 27 and 55-59; one hand is right.
+            count_mismatch += len(result.hands) != len(distinct_hands(ref_points(rec)))
             track_ids.update(h.track_id for h in result.hands)
             frame_errors = [e for e in best_errors(rec["hands"], result.hands) if e is not None]
             if frame_errors:
