@@ -48,12 +48,14 @@ def match_errors(refs: Sequence[np.ndarray], hands: Sequence[np.ndarray]) -> lis
 
 def distinct_hands(refs: Sequence[np.ndarray]) -> list[np.ndarray]:
     """``refs`` ((21, >=2) pixels each) without duplicates: MediaPipe sometimes reports one hand
-    twice (two overlapping readings); such a pair counts as one hand, the first reading."""
-    from pipeline.track_guard import MERGE_DISTANCE, MERGE_OVERLAP, same_hand
+    twice (two readings whose points lie within MERGE_DISTANCE palm sizes on average); such a
+    pair counts as one hand, the first reading. Overlapping hands stay two (no handedness is
+    compared here, so overlap alone does not merge)."""
+    from pipeline.track_guard import MERGE_DISTANCE, mean_distance
 
     out: list[np.ndarray] = []
     for ref in refs:
-        if not any(same_hand(ref, kept, MERGE_DISTANCE, MERGE_OVERLAP) for kept in out):
+        if not any(mean_distance(ref, kept) < MERGE_DISTANCE for kept in out):
             out.append(ref)
     return out
 

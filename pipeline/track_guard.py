@@ -40,13 +40,21 @@ def mean_distance(a: np.ndarray, b: np.ndarray) -> float:
     return float(d / max(palm_size(a), palm_size(b)))
 
 
-def same_hand(a: np.ndarray, b: np.ndarray, max_distance: float, min_overlap: float) -> bool:
+def same_hand(
+    a: np.ndarray,
+    b: np.ndarray,
+    max_distance: float,
+    min_overlap: float,
+    same_side: bool = True,
+) -> bool:
     """Do two landmark readings ((21, >=2) pixels) describe one hand?
 
     Either their points nearly coincide (mean distance under ``max_distance`` palm sizes: a
-    duplicate of one reading) or their boxes overlap by ``min_overlap`` of the smaller one (two
-    readings of one hand that disagree about its pose, e.g. the thumb read as the index finger,
-    or a too-large second reading around the hand). Two real hands side by side share little of
-    their boxes; a hand in front of the other one can, and is then merged, as MediaPipe does
-    with overlapping regions."""
-    return mean_distance(a, b) < max_distance or box_overlap(a, b) >= min_overlap
+    duplicate of one reading) or, when both were read as the same hand (``same_side``: both
+    left or both right), their boxes overlap by ``min_overlap`` of the smaller one (two readings
+    of one hand that disagree about its pose, e.g. the thumb read as the index finger, or a
+    too-large second reading around the hand). A person's two hands overlapping each other
+    (measured on a HaGRID photo) are read as a left and a right hand and stay two."""
+    if mean_distance(a, b) < max_distance:
+        return True
+    return same_side and box_overlap(a, b) >= min_overlap

@@ -265,7 +265,11 @@ class HandTracker:
         for track, reading in sorted(kept, key=lambda item: -item[1].presence):
             for other, best in out:
                 if same_hand(
-                    reading.landmarks, best.landmarks, cfg.merge_distance, cfg.merge_overlap
+                    reading.landmarks,
+                    best.landmarks,
+                    cfg.merge_distance,
+                    cfg.merge_overlap,
+                    same_side=(reading.right_in_mirror > 0.5) == (best.right_in_mirror > 0.5),
                 ):
                     ids = [x for x in (track.track_id, other.track_id) if x is not None]
                     other.track_id = min(ids) if ids else None

@@ -42,6 +42,8 @@ def test_same_hand_measure() -> None:
     other = _hand(220, 200, 50)  # the other hand beside it
     assert mean_distance(a, other) > 2 and box_overlap(a, other) < 0.2
     assert not same_hand(a, other, 0.5, 0.6)
+    # a left and a right hand overlapping: two hands, however much their boxes overlap
+    assert not same_hand(a, big, 0.5, 0.6, same_side=False)
 
 
 def _tracker(model: str = "full", **overrides: object) -> HandTracker:
