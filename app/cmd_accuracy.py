@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.cmd_detect import add_tracker_options, check_tracker_options
+from app.cmd_detect import add_frame_step_option, add_tracker_options, check_tracker_options
 from pipeline.errors import HandCueError
 from pipeline.evaluation import (
     AccuracyReport,
@@ -64,21 +64,23 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="also run MediaPipe 0.10.14 on the same frames (needs the compare extra)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_frame_step_option(p)
     p.set_defaults(func=run)
 
 
 def _frames(
-    reference: Sequence[ReferenceItem], ref_path: Path, source: str | None
+    reference: Sequence[ReferenceItem], ref_path: Path, source: str | None, frame_step: int = 1
 ) -> tuple[list[np.ndarray], float, str]:
-    """Decoded images for ``reference``, the frame rate (videos) and what was read."""
+    """Decoded images for ``reference``, the rate they come at (videos: the video's rate /
+    ``frame_step``) and what was read."""
     from pipeline.sources import SourceError, read_image
 
     if reference[0].frame is not None:
         from app.cmd_bench import decode_video
 
         video = source or str(ref_path.parent.parent / "videos" / f"{ref_path.stem}.mp4")
-        frames, fps = decode_video(video)
-        return frames, fps, video
+        frames, fps = decode_video(video, frame_step)
+        return frames, fps / frame_step, video
     root = Path(source) if source else ref_path.parent.parent
     if not root.is_dir():
         raise HandCueError(f"{root}: not a folder (the photos' paths start from it)")
@@ -132,7 +134,10 @@ def run(args: argparse.Namespace) -> int:
     ref_path = Path(args.reference)
     reference = load_reference(ref_path)
     video = reference[0].frame is not None
-    images, fps, source = _frames(reference, ref_path, args.source)
+    if not video and args.frame_step != 1:
+        raise HandCueError("--frame-step applies to video references only (these are photos)")
+    images, fps, source = _frames(reference, ref_path, args.source, args.frame_step)
+    reference = reference[:: args.frame_step]  # the reference lines of the frames processed
 
     from pipeline.settings import tracker_config
     from pipeline.tracker import HandTracker
@@ -152,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
         "mode": "video" if video else "photos",
         "model": args.model,
         "max_hands": args.max_hands,
+        "frame_step": args.frame_step,
         "ours": clean.summary(),
         "ours_noise": [r.summary() for r in noisy],
     }

@@ -11,7 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from app.cmd_detect import add_tracker_options, check_tracker_options, tracker_from_args
+from app.cmd_detect import (
+    add_frame_step_option,
+    add_tracker_options,
+    check_tracker_options,
+    tracker_from_args,
+)
 from pipeline.errors import HandCueError
 
 
@@ -32,13 +37,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="also run MediaPipe 0.10.14 on the same frames, alternating (needs the compare extra)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    add_frame_step_option(p)
     p.set_defaults(func=run)
 
 
-def decode_video(path: str) -> tuple[list[np.ndarray], float]:
+def decode_video(path: str, frame_step: int = 1) -> tuple[list[np.ndarray], float]:
+    """Every ``frame_step``-th frame of a video and the video's frame rate."""
     from pipeline.sources import VideoSource, open_source
 
-    src = open_source(path)
+    src = open_source(path, frame_step=frame_step)
     if not isinstance(src, VideoSource) or src.is_camera:
         src.close()
         raise HandCueError(f"{path}: --source needs a video file (use --images for photos)")
@@ -73,7 +80,8 @@ def summarise(per_frame: list[float]) -> dict[str, float]:
 
 
 def bench(tracker, frames: list[np.ndarray], fps: float, repeat: int, rival=None) -> dict:  # type: ignore[no-untyped-def]
-    """Time ``tracker`` (and ``rival``) over ``frames``, ``repeat`` passes each.
+    """Time ``tracker`` (and ``rival``) over ``frames``, ``repeat`` passes each; ``fps`` is the
+    rate of ``frames`` (the video's rate / --frame-step).
 
     With a rival the two alternate pass by pass (ours, theirs, then theirs, ours, ...), not
     frame by frame: interleaving single frames made each library pay for the other's worker
@@ -130,7 +138,8 @@ def run(args: argparse.Namespace) -> int:
     if static:
         frames, fps = load_images(args.images), 30.0
     else:
-        frames, fps = decode_video(args.source)
+        frames, fps = decode_video(args.source, args.frame_step)
+        fps /= args.frame_step
     tracker = tracker_from_args(args, static)
     rival = None
     if args.compare_mediapipe:
@@ -147,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
         "mode": "static" if static else "video",
         "model": args.model,
         "max_hands": args.max_hands,
+        "frame_step": args.frame_step,
         "provider": tracker.provider,
         **result,
     }

@@ -33,6 +33,33 @@ def add_tracker_options(p: argparse.ArgumentParser, default_hands: int = 2) -> N
     )
 
 
+def add_frame_step_option(p: argparse.ArgumentParser) -> None:
+    """``--frame-step K``: process every K-th frame of a video (1-30), as a machine that keeps
+    up with 1/K of the camera's rate would; timestamps keep the video's clock."""
+    p.add_argument(
+        "--frame-step",
+        type=_frame_step,
+        default=1,
+        metavar="K",
+        help="videos: process every K-th frame only (1-30, default 1), as a machine that keeps "
+        "up with 1/K of the frame rate would; timestamps keep the video's clock",
+    )
+
+
+def _frame_step(text: str) -> int:
+    from pipeline.sources import MAX_FRAME_STEP
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_FRAME_STEP:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number from 1 to {MAX_FRAME_STEP} (1 = every frame), not {text!r}"
+        )
+    return value
+
+
 def tracker_from_args(args: argparse.Namespace, static: bool):  # type: ignore[no-untyped-def]
     """A HandTracker from the options ``add_tracker_options`` added (checked first)."""
     from pipeline.settings import tracker_config

@@ -85,6 +85,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="pointer mode: the hand moves the mouse pointer (pinch clicks, fist clutches; "
         "settings in [pointer]); prints a 'pointer' JSON line per frame",
     )
+    from app.cmd_detect import add_frame_step_option
+
+    add_frame_step_option(p)
     p.set_defaults(func=run)
 
 
@@ -151,11 +154,12 @@ def load_settings(args: argparse.Namespace, warn: Callable[[str], None]) -> tupl
 
 
 @contextlib.contextmanager
-def open_frames(spec: str, realtime: bool) -> Iterator[Iterable[Any]]:
-    """The source's frames, paced by the shared clock (the app's capture thread uses it too)."""
+def open_frames(spec: str, realtime: bool, frame_step: int = 1) -> Iterator[Iterable[Any]]:
+    """The source's frames (every ``frame_step``-th of a video), paced by the shared clock
+    (the app's capture thread uses it too)."""
     from pipeline.sources import FrameClock, open_source
 
-    with open_source(spec, loop=False) as source:
+    with open_source(spec, loop=False, frame_step=frame_step) as source:
         yield FrameClock(realtime=realtime).pace(source)
 
 
@@ -430,7 +434,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 hotkey = PauseHotkey(cfg.actions.pause_hotkey, engine.toggle_paused)
                 if not hotkey.start():
                     warn(f"the pause hotkey {cfg.actions.pause_hotkey} is not available")
-            with open_frames(args.source, args.realtime) as frames:
+            with open_frames(args.source, args.realtime, args.frame_step) as frames:
                 runtime = build_runtime(
                     cfg,
                     engine=engine,

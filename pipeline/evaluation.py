@@ -46,6 +46,20 @@ def match_errors(refs: Sequence[np.ndarray], hands: Sequence[np.ndarray]) -> lis
     return out
 
 
+def distinct_hands(refs: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """``refs`` ((21, >=2) pixels each) without duplicates: MediaPipe sometimes reports one hand
+    twice (two readings whose points lie within MERGE_DISTANCE palm sizes on average); such a
+    pair counts as one hand, the first reading. Overlapping hands stay two (no handedness is
+    compared here, so overlap alone does not merge)."""
+    from pipeline.track_guard import MERGE_DISTANCE, mean_distance
+
+    out: list[np.ndarray] = []
+    for ref in refs:
+        if not any(mean_distance(ref, kept) < MERGE_DISTANCE for kept in out):
+            out.append(ref)
+    return out
+
+
 @dataclass
 class AccuracyReport:
     """Totals over a reference file. Errors are fractions of palm size, one per found hand."""
@@ -54,13 +68,15 @@ class AccuracyReport:
     reference_hands: int = 0
     errors: list[float] = field(default_factory=list)
     per_frame: list[float] = field(default_factory=list)  # mean error of each item with a match
-    count_mismatch: int = 0  # items where we report another number of hands
+    # Items where we report another number of hands than the reference's distinct hands
+    # (a hand the reference reports twice counts once: reporting it twice is an error).
+    count_mismatch: int = 0
     extra_hands: int = 0  # our hands that match no reference hand
 
     def add(self, refs: Sequence[np.ndarray], hands: Sequence[np.ndarray]) -> None:
         self.items += 1
         self.reference_hands += len(refs)
-        self.count_mismatch += len(refs) != len(hands)
+        self.count_mismatch += len(distinct_hands(refs)) != len(hands)
         matched = [e for e in match_errors(refs, hands) if e is not None]
         self.errors.extend(matched)
         if matched:

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
+# --frame-step: at most every 30th frame of a video (one frame a second at 30 fps).
+MAX_FRAME_STEP = 30
 # Larger images are scaled down before tracking; hands are still found and memory stays sane.
 MAX_IMAGE_PIXELS = 8192 * 8192
 
@@ -154,6 +156,17 @@ class ImageFolderSource(FrameSource):
                 return
 
 
+def check_frame_step(frame_step: int) -> int:
+    """``frame_step`` if it is a whole number from 1 to MAX_FRAME_STEP, else SourceError."""
+    if isinstance(frame_step, bool) or not isinstance(frame_step, int):
+        raise SourceError(f"the frame step must be a whole number, got {frame_step!r}")
+    if not 1 <= frame_step <= MAX_FRAME_STEP:
+        raise SourceError(
+            f"the frame step must be from 1 to {MAX_FRAME_STEP} (1 = every frame), got {frame_step}"
+        )
+    return frame_step
+
+
 class _CaptureCalls:
     """Runs every OpenCV call of one capture (open, read, release) on its own daemon thread.
 
@@ -211,9 +224,15 @@ def _open_capture(spec: str | int) -> Any:
 class VideoSource(FrameSource):
     """A video file (timestamps from the file's frame rate) or a camera (wall-clock time).
     Opening and reading run on a helper thread (:class:`_CaptureCalls`), so Ctrl-C always
-    reaches the thread that iterates."""
+    reaches the thread that iterates.
 
-    def __init__(self, spec: str | int, loop: bool = False) -> None:
+    ``frame_step`` K > 1 yields only every K-th frame of a video file (frames 0, K, 2K, ...),
+    as a machine that keeps up with 1/K of the video's rate sees it: ``Frame.index`` and
+    ``Frame.timestamp_ms`` stay those of the video (so :class:`FrameClock` paces by the
+    video's clock). Cameras ignore it (they already deliver what the machine keeps up with)."""
+
+    def __init__(self, spec: str | int, loop: bool = False, frame_step: int = 1) -> None:
+        self.frame_step = check_frame_step(frame_step)
         self.is_camera = isinstance(spec, int)
         self.kind = "camera" if self.is_camera else "video"
         self.spec = spec
@@ -244,8 +263,15 @@ class VideoSource(FrameSource):
     def __iter__(self) -> Iterator[Frame]:
         index = 0
         t0 = time.monotonic()
+        step = 1 if self.is_camera else self.frame_step
         while True:
-            ok, img = self._calls.call(self.cap.read)
+            if index % step:  # a frame the slow machine never sees: skip it undecoded
+                if self._calls.call(self.cap.grab):
+                    index += 1
+                    continue
+                ok, img = False, None
+            else:
+                ok, img = self._calls.call(self.cap.read)
             if not ok:
                 if self.is_camera:
                     raise SourceError(f"camera {self.spec} stopped delivering frames (unplugged?)")
@@ -254,6 +280,8 @@ class VideoSource(FrameSource):
                     ok, img = self._calls.call(self.cap.read)
                 if not ok:
                     return
+            if img is None:
+                return
             ts = (time.monotonic() - t0) * 1000.0 if self.is_camera else index * 1000.0 / self.fps
             yield Frame(index, ts, to_bgr8(img))
             index += 1
@@ -299,11 +327,13 @@ def _special_file_problem(path: Path, st: os.stat_result) -> str | None:
     return f"{path}: is not a regular file"
 
 
-def open_source(spec: str | int, loop: bool = False) -> FrameSource:
+def open_source(spec: str | int, loop: bool = False, frame_step: int = 1) -> FrameSource:
     """``spec``: a camera index ("0"), a video file or a folder of images. ``loop`` restarts
-    files at the end. Frames come as fast as they decode: pace them with :class:`FrameClock`.
-    Raises SourceError with a clear reason; named pipes, sockets and devices that are not
-    cameras are refused before OpenCV sees them."""
+    files at the end; ``frame_step`` K yields every K-th frame of a video file with the video's
+    own timestamps (see VideoSource). Frames come as fast as they decode: pace them with
+    :class:`FrameClock`. Raises SourceError with a clear reason; named pipes, sockets and
+    devices that are not cameras are refused before OpenCV sees them."""
+    check_frame_step(frame_step)
     if isinstance(spec, int) or is_camera_spec(spec):
         problem = _camera_device_problem(int(spec))
         if problem is not None:
@@ -325,7 +355,7 @@ def open_source(spec: str | int, loop: bool = False) -> FrameSource:
         raise SourceError(problem)
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageFolderSource(path.parent, files=[path])
-    return VideoSource(str(path), loop=loop)
+    return VideoSource(str(path), loop=loop, frame_step=frame_step)
 
 
 class FrameClock:

@@ -10,12 +10,13 @@ import cv2
 import numpy as np
 
 from pipeline.filters import OneEuroFilter, filter_for_strength
-from pipeline.landmark import LandmarkModel
+from pipeline.landmark import LandmarkModel, LandmarkOutput
 from pipeline.models.manifest import model_path
 from pipeline.models.session import InferenceSession
 from pipeline.palm import PalmDetector
 from pipeline.roi import landmarks_to_roi, palm_to_roi, rect_iou
 from pipeline.settings.schema import MAX_HANDS, TrackerSettings
+from pipeline.track_guard import MERGE_DISTANCE, MERGE_OVERLAP, mean_distance, same_hand
 from pipeline.types import FrameResult, Hand, RotatedRect
 
 _SETTINGS_DEFAULTS = TrackerSettings().model_dump()
@@ -44,6 +45,23 @@ class TrackerConfig:
     # Landmark smoothing 0 (off: raw model output, as MediaPipe) .. 1 (steadiest). Only what is
     # reported is smoothed; the next frame's region always comes from the raw landmarks.
     smoothing: float = _SETTINGS_DEFAULTS["smoothing"]
+    # One track per hand: after the landmark step, readings that describe one hand (points
+    # within ``merge_distance`` palm sizes on average, or boxes sharing ``merge_overlap`` of the
+    # smaller box) are merged, keeping the one the landmark model is surer of.
+    merge_duplicates: bool = True
+    merge_distance: float = MERGE_DISTANCE
+    merge_overlap: float = MERGE_OVERLAP
+    # Re-checks (video mode): at most every ``recheck_interval_ms`` per tracked hand the palm
+    # detector runs (also when max_hands are tracked) and the landmark model reads the fresh
+    # palm region that lands on the hand. Readings of one hand that disagree (points more than
+    # ``disagree_distance`` palm sizes apart on average: e.g. the raised thumb read as the index
+    # finger in one) mark the hand *unsure* for ``unsure_ms``; a new hand is unsure for its
+    # first ``new_unsure_ms``. Gestures do not start on an unsure hand (FrameResult.unsure).
+    # A negative interval turns re-checks off.
+    recheck_interval_ms: float = 200.0
+    disagree_distance: float = 0.3
+    unsure_ms: float = 800.0
+    new_unsure_ms: float = 800.0
 
     def __post_init__(self) -> None:
         if self.model not in ("full", "lite"):
@@ -60,6 +78,12 @@ class TrackerConfig:
 class _Track:
     track_id: int | None  # None until the landmark model confirms a new hand
     roi: RotatedRect
+    checked_ms: float = -float("inf")  # when a fresh detection last re-checked this hand
+    unsure_until: float = -float("inf")  # gestures wait until then (frame time, ms)
+    recheck_of: _Track | None = None  # set on a fresh region read only to re-check that track
+
+
+_Reading = tuple[_Track, LandmarkOutput]  # a region and what the landmark model read in it
 
 
 @dataclass
@@ -137,23 +161,54 @@ class HandTracker:
             or timestamp_ms - self._last_detect_ms >= cfg.redetect_interval_ms
             or timestamp_ms < self._last_detect_ms  # time went backwards: a new clip
         )
-        if len(self._tracks) < cfg.max_hands and due:
+        recheck = not cfg.static_mode and cfg.recheck_interval_ms >= 0
+        # With fewer than max_hands tracked the detector already runs on its own schedule.
+        recheck_due = (
+            recheck
+            and len(self._tracks) >= cfg.max_hands
+            and any(
+                not 0 <= timestamp_ms - t.checked_ms < cfg.recheck_interval_ms for t in self._tracks
+            )
+        )
+        rechecks: list[_Track] = []
+        if (len(self._tracks) < cfg.max_hands and due) or recheck_due:
             self._last_detect_ms = timestamp_ms
             detector_ran = True
             palms = [d for d in self.detector.detect(bgr, timings) if d.score >= cfg.min_detection]
             for det in palms[: cfg.max_hands]:
-                self._associate(candidates, _Track(None, palm_to_roi(det.box, det.keypoints)))
+                fresh = _Track(None, palm_to_roi(det.box, det.keypoints))
+                checked = self._recheck_target(fresh, timestamp_ms) if recheck else None
+                if checked is not None:
+                    checked.checked_ms = timestamp_ms
+                    fresh.recheck_of = checked
+                    rechecks.append(fresh)
+                else:
+                    self._associate(candidates, fresh)
         for track in self._tracks:
             self._associate(candidates, track)
+        candidates += rechecks
 
         hands: list[Hand] = []
         survivors: list[_Track] = []
         outputs = self.landmarker.run(bgr, [t.roi for t in candidates], timings)
-        for track, out in zip(candidates, outputs, strict=True):
-            if out.presence < cfg.min_presence:
-                continue
+        kept = [
+            (t, o)
+            for t, o in zip(candidates, outputs, strict=True)
+            if o.presence >= cfg.min_presence
+        ]
+        if rechecks:
+            kept = self._settle_rechecks(kept, timestamp_ms)
+        if cfg.merge_duplicates:
+            kept = self._merge(kept, timestamp_ms)
+        unsure: set[int] = set()
+        for track, out in kept:
             if track.track_id is None:
                 track.track_id = self._new_id()
+                if recheck:  # one frame's reading is not trusted before a re-check
+                    track.unsure_until = timestamp_ms + cfg.new_unsure_ms
+                    track.checked_ms = timestamp_ms
+            if track.unsure_until > timestamp_ms:
+                unsure.add(track.track_id)
             # The model names the hand as seen in a mirror; on an unmirrored frame it is the other.
             real_left = out.right_in_mirror <= 0.5
             landmarks, world = self._smooth(
@@ -170,7 +225,14 @@ class HandTracker:
                     roi=track.roi,
                 )
             )
-            survivors.append(_Track(track.track_id, landmarks_to_roi(out.landmarks)))
+            survivors.append(
+                _Track(
+                    track.track_id,
+                    landmarks_to_roi(out.landmarks),
+                    checked_ms=track.checked_ms,
+                    unsure_until=track.unsure_until,
+                )
+            )
         self._tracks = survivors
         for gone in set(self._filters) - {t.track_id for t in survivors}:
             del self._filters[gone]
@@ -184,6 +246,7 @@ class HandTracker:
             hands=tuple(hands),
             detector_ran=detector_ran,
             timings=timings,
+            unsure=frozenset(unsure),
         )
         self._frame_index += 1
         return result
@@ -200,6 +263,62 @@ class HandTracker:
         palm_px = float(np.linalg.norm(landmarks[9, :2] - landmarks[0, :2]))
         palm_m = float(np.linalg.norm(world[9] - world[0]))
         return image_filter(landmarks, t_ms, palm_px), world_filter(world, t_ms, palm_m)
+
+    def _merge(self, kept: list[_Reading], t_ms: float) -> list[_Reading]:
+        """One reading per hand: of readings that describe one hand keep the most present one,
+        under the oldest track id among them; readings that disagree leave the hand unsure."""
+        cfg = self.config
+        out: list[_Reading] = []
+        for track, reading in sorted(kept, key=lambda item: -item[1].presence):
+            for other, best in out:
+                if same_hand(
+                    reading.landmarks,
+                    best.landmarks,
+                    cfg.merge_distance,
+                    cfg.merge_overlap,
+                    same_side=(reading.right_in_mirror > 0.5) == (best.right_in_mirror > 0.5),
+                ):
+                    ids = [x for x in (track.track_id, other.track_id) if x is not None]
+                    other.track_id = min(ids) if ids else None
+                    other.checked_ms = max(other.checked_ms, track.checked_ms)
+                    other.unsure_until = max(other.unsure_until, track.unsure_until)
+                    if mean_distance(reading.landmarks, best.landmarks) > cfg.disagree_distance:
+                        other.unsure_until = max(other.unsure_until, t_ms + cfg.unsure_ms)
+                    break
+            else:
+                out.append((track, reading))
+        return out
+
+    def _recheck_target(self, fresh: _Track, t_ms: float) -> _Track | None:
+        """The tracked hand a fresh palm region lands on, when that hand is due a re-check."""
+        for track in self._tracks:
+            if rect_iou(track.roi, fresh.roi) > DUPLICATE_IOU:
+                due = not 0 <= t_ms - track.checked_ms < self.config.recheck_interval_ms
+                return track if due else None
+        return None
+
+    def _settle_rechecks(self, kept: list[_Reading], t_ms: float) -> list[_Reading]:
+        """Compare each re-check reading with its hand's own reading and drop it: a hand whose
+        readings disagree becomes unsure; a hand that lost its own reading continues from the
+        re-check's (same id)."""
+        cfg = self.config
+        own = {id(t): r for t, r in kept if t.recheck_of is None}
+        out = [(t, r) for t, r in kept if t.recheck_of is None]
+        for fresh, reading in kept:
+            checked = fresh.recheck_of
+            if checked is None:
+                continue
+            mine = own.get(id(checked))
+            if mine is None:
+                # The tracked region lost the hand; the fresh region found it again.
+                fresh.track_id, fresh.checked_ms = checked.track_id, t_ms
+                fresh.unsure_until = max(checked.unsure_until, t_ms + cfg.unsure_ms)
+                fresh.recheck_of = None
+                out.append((fresh, reading))
+                own[id(checked)] = reading
+            elif mean_distance(reading.landmarks, mine.landmarks) > cfg.disagree_distance:
+                checked.unsure_until = max(checked.unsure_until, t_ms + cfg.unsure_ms)
+        return out
 
     @staticmethod
     def _associate(candidates: list[_Track], track: _Track) -> None:

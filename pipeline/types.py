@@ -85,7 +85,9 @@ class FrameResult:
     """Everything the tracker found in one frame.
 
     ``timings`` holds per-stage milliseconds (e.g. ``detect_pre``, ``detect_infer``,
-    ``landmark_infer``, ``total``).
+    ``landmark_infer``, ``total``). ``unsure`` holds the track ids of hands whose reading the
+    tracker does not trust yet (new, or a fresh detection read the hand differently): they are
+    reported, but no gesture should start on them.
     """
 
     frame_index: int
@@ -95,6 +97,7 @@ class FrameResult:
     hands: tuple[Hand, ...]
     detector_ran: bool
     timings: Mapping[str, float] = field(default_factory=dict)
+    unsure: frozenset[int] = frozenset()
 
     def __post_init__(self) -> None:
         if self.width <= 0 or self.height <= 0:

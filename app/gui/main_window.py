@@ -48,6 +48,25 @@ log = logging.getLogger(__name__)
 REDRAW_INTERVAL_MS = 33
 MAX_LOG_LINES = 500
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v);;All files (*)"
+# Below this tracking rate the status bar says so: with most camera frames skipped, fast moves
+# lose the hand and gestures are found later (measured with --frame-step on the shared videos).
+SLOW_FPS = 15.0
+
+
+def slow_tracking_note(fps: float, model: str) -> str:
+    """Plain words for the status bar when tracking runs below SLOW_FPS ("" otherwise, and
+    while the rate is still unknown: ``fps`` 0)."""
+    if not 0.0 < fps < SLOW_FPS:
+        return ""
+    advice = (
+        "choose the lite model in Settings, or close other busy programs"
+        if model == "full"
+        else "close other busy programs"
+    )
+    return (
+        f"Tracking is slow ({fps:.0f} frames a second, under {SLOW_FPS:.0f}): gestures may be "
+        f"recognised late. To speed it up, {advice}."
+    )
 
 
 class Banner(QWidget):
@@ -425,7 +444,11 @@ class MainWindow(QMainWindow):
         self.state_label = QLabel("Stopped")
         self.perf_label = QLabel("")
         self.provider_label = QLabel("")
+        self.slow_label = QLabel("")  # plain words when tracking falls below SLOW_FPS
+        self.slow_label.setStyleSheet("color: #b35c00; font-weight: bold;")
+        self.slow_label.hide()
         bar.addWidget(self.state_label, 1)
+        bar.addPermanentWidget(self.slow_label)
         bar.addPermanentWidget(self.perf_label)
         bar.addPermanentWidget(self.provider_label)
 
@@ -767,8 +790,11 @@ class MainWindow(QMainWindow):
             self.perf_label.setText(self._folder.describe())
         else:
             self.perf_label.setText(
-                f"{frame.fps:.1f} fps · {frame.latency_ms:.0f} ms · {frame.dropped} dropped"
+                f"tracking {frame.fps:.1f} fps · {frame.latency_ms:.0f} ms · {frame.dropped} dropped"
             )
+            note = slow_tracking_note(frame.fps, self.ctx.config.tracker.model)
+            self.slow_label.setText(note)
+            self.slow_label.setVisible(bool(note))
 
     def _log_lines(self, frame: TrackedFrame) -> list[str]:
         lines = []

@@ -103,7 +103,8 @@ class GestureEngine:
                         )
         if self.swipes is not None:
             self.swipes.keep_only({h.track_id for h in frame.hands})
-        moving = self._update_motion(frame)
+        # Hands the tracker is unsure of cannot start a gesture either (see FrameResult.unsure).
+        moving = self._update_motion(frame) | set(frame.unsure)
         events = self.stabiliser.update(
             frame.timestamp_ms, observations, frame.frame_index, moving=moving
         )

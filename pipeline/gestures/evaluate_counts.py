@@ -88,10 +88,11 @@ def track_labelled(
     """Our tracker (full model, static mode, up to 2 hands) on each enlarged photo; a file that
     cannot be read is skipped with a warning."""
     from pipeline.errors import SourceError
+    from pipeline.settings import measurement_settings, tracker_config
     from pipeline.sources import read_image
-    from pipeline.tracker import HandTracker, TrackerConfig
+    from pipeline.tracker import HandTracker
 
-    tracker = HandTracker(TrackerConfig(model="full", max_hands=2, static_mode=True))
+    tracker = HandTracker(tracker_config(measurement_settings(max_hands=2), static_mode=True))
     for i, (rel, label) in enumerate(items):
         try:
             img = enlarge(read_image(Path(folder) / rel), upscale, pad)

@@ -10,7 +10,14 @@ import pytest
 
 from pipeline.errors import HandCueError, SourceError
 from pipeline.models.session import resolve_providers
-from pipeline.sources import ImageFolderSource, VideoSource, open_source, read_image, to_bgr8
+from pipeline.sources import (
+    FrameClock,
+    ImageFolderSource,
+    VideoSource,
+    open_source,
+    read_image,
+    to_bgr8,
+)
 
 
 def test_image_folder_in_name_order_skipping_broken(tmp_path: Path) -> None:
@@ -108,3 +115,45 @@ def test_list_cameras_copes_with_none() -> None:
     assert isinstance(cams, list)
     if not Path("/dev/video0").exists():
         assert cams == []
+
+
+def _numbered_video(path: Path, frames: int = 12, fps: float = 25.0) -> None:
+    """A small video whose frame i is uniformly grey level 20 * i (survives the codec)."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (64, 48))
+    assert writer.isOpened()
+    for i in range(frames):
+        writer.write(np.full((48, 64, 3), 10 * i, np.uint8))
+    writer.release()
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 5, 30])
+def test_frame_step_yields_every_kth_frame_on_the_video_clock(tmp_path: Path, step: int) -> None:
+    video = tmp_path / "numbered.avi"
+    _numbered_video(video)
+    with open_source(str(video), frame_step=step) as src:
+        frames = list(src)
+    assert [f.index for f in frames] == list(range(0, 12, step))
+    assert [f.timestamp_ms for f in frames] == pytest.approx([40.0 * i for i in range(0, 12, step)])
+    # the frames themselves are the video's frames 0, K, 2K, ... (not the first 12/K)
+    assert [round(float(f.image.mean()) / 10) for f in frames] == list(range(0, 12, step))
+
+
+def test_frame_step_realtime_paces_by_the_video_clock(tmp_path: Path) -> None:
+    import time
+
+    video = tmp_path / "numbered.avi"
+    _numbered_video(video, frames=10, fps=50.0)  # 200 ms of video
+    t0 = time.monotonic()
+    with open_source(str(video), frame_step=4) as src:
+        frames = list(FrameClock(realtime=True).pace(src))
+    elapsed = time.monotonic() - t0
+    assert [f.index for f in frames] == [0, 4, 8]
+    assert elapsed >= 0.15  # frame 8 is due at 160 ms of the video's clock
+
+
+@pytest.mark.parametrize("step", [0, -1, 31, 2.5, True])
+def test_bad_frame_step_is_a_clear_error(tmp_path: Path, step) -> None:  # type: ignore[no-untyped-def]
+    video = tmp_path / "numbered.avi"
+    _numbered_video(video)
+    with pytest.raises(SourceError, match="frame step must be"):
+        open_source(str(video), frame_step=step)

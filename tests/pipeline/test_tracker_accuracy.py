@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.evaluation import palm_error
+from pipeline.evaluation import distinct_hands, palm_error
 from pipeline.settings import TrackerSettings, measurement_settings, tracker_config
 from pipeline.sources import open_source, read_image
 from pipeline.tracker import HandTracker
@@ -35,6 +35,10 @@ def best_errors(ref_hands: list[dict], hands) -> list[float | None]:  # type: ig
         errs = [palm_error(h.landmarks, ref) for h in hands]
         out.append(min(errs) if errs else None)
     return out
+
+
+def ref_points(rec: dict) -> list[np.ndarray]:
+    return [np.asarray(h["landmarks"])[:, :2] for h in rec["hands"]]
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +90,8 @@ def test_videos_match_mediapipe_tracking(shared_data: Path, video: str, limit: f
     with open_source(str(shared_data / "videos" / f"{video}.mp4")) as src:
         for frame, rec in zip(src, refs, strict=True):
             result = tracker.process(frame.image, frame.timestamp_ms)
-            count_mismatch += len(result.hands) != len(rec["hands"])
+            # MediaPipe reports the fist twice in frames 25, 27 and 55-59; one hand is right.
+            count_mismatch += len(result.hands) != len(distinct_hands(ref_points(rec)))
             track_ids.update(h.track_id for h in result.hands)
             frame_errors = [e for e in best_errors(rec["hands"], result.hands) if e is not None]
             if frame_errors:
@@ -122,8 +127,15 @@ def test_one_tracking_step_matches_mediapipe(shared_data: Path, video: str) -> N
     assert max(errors) <= 0.015, f"worst single step {max(errors):.4f} of palm size"
 
 
-def test_tracking_skips_detector_and_keeps_ids(shared_data: Path) -> None:
-    tracker = HandTracker(tracker_config(measurement_settings(max_hands=1)))
+@pytest.mark.parametrize("recheck_ms,expected_runs", [(-1.0, (1, 3)), (200.0, (36, 45))])
+def test_tracking_skips_detector_and_keeps_ids(
+    shared_data: Path, recheck_ms: float, expected_runs: tuple[int, int]
+) -> None:
+    # max_hands tracked: the detector runs only to re-check the hand (every 200 ms of the 25 fps
+    # video: every 5th frame), or, with re-checks off, only until the hand is found.
+    tracker = HandTracker(
+        tracker_config(measurement_settings(max_hands=1), recheck_interval_ms=recheck_ms)
+    )
     ids = set()
     detector_runs = frames = 0
     with open_source(str(shared_data / "videos" / "open_hand_360p.mp4")) as src:
@@ -133,7 +145,7 @@ def test_tracking_skips_detector_and_keeps_ids(shared_data: Path) -> None:
             detector_runs += result.detector_ran
             ids.update(h.track_id for h in result.hands)
             assert set(result.timings) >= {"total", "landmark_infer"}
-    assert detector_runs <= 3, "the palm detector should run only until the hand is found"
+    assert expected_runs[0] <= detector_runs <= expected_runs[1]
     assert len(ids) == 1, f"one hand should keep one track id, got {ids}"
     assert frames == 202
 

@@ -180,3 +180,44 @@ def test_user_config_untouched(make_window):
 
     assert "handcue-home" in os.environ["HANDCUE_CONFIG_DIR"]
     assert Path(os.environ["HANDCUE_DATA_DIR"]).parent.name.startswith("handcue-home")
+
+
+def test_slow_tracking_is_said_in_plain_words(make_window, qtbot):
+    """Below 15 fps the status bar says so and suggests the lite model; at speed it is quiet."""
+    import numpy as np
+
+    from app.gui.worker import TrackedFrame
+    from pipeline.types import FrameResult
+
+    window = make_window()
+    assert window.ctx.config.tracker.model == "full"
+
+    def show(fps: float) -> None:
+        frame = TrackedFrame(
+            image=np.zeros((4, 6, 3), np.uint8),
+            result=FrameResult(0, 0.0, 6, 4, (), False),
+            fps=fps,
+        )
+        window._on_frame_ready(frame)
+        window._redraw()
+
+    show(8.4)
+    assert "tracking 8.4 fps" in window.perf_label.text()
+    assert window.slow_label.isVisibleTo(window)
+    note = window.slow_label.text()
+    assert "slow (8 frames a second, under 15)" in note
+    assert "lite model" in note
+    show(24.0)
+    assert "tracking 24.0 fps" in window.perf_label.text()
+    assert not window.slow_label.isVisibleTo(window)
+    assert window.slow_label.text() == ""
+
+
+def test_slow_tracking_note_words():
+    from app.gui.main_window import slow_tracking_note
+
+    assert slow_tracking_note(0.0, "full") == ""  # rate not known yet
+    assert slow_tracking_note(15.0, "full") == ""
+    assert "lite model" in slow_tracking_note(14.9, "full")
+    lite = slow_tracking_note(5.0, "lite")
+    assert "lite model" not in lite and "close other busy programs" in lite

@@ -83,10 +83,11 @@ def test_command_line_bad_folder(tmp_path, capsys):
 
 def _tracker_or_skip():
     from pipeline.errors import HandCueError
-    from pipeline.tracker import HandTracker, TrackerConfig
+    from pipeline.settings import measurement_settings, tracker_config
+    from pipeline.tracker import HandTracker
 
     try:
-        HandTracker(TrackerConfig(model="full", max_hands=2, static_mode=True))
+        HandTracker(tracker_config(measurement_settings(max_hands=2), static_mode=True))
     except HandCueError as exc:
         pytest.skip(f"tracker models not installed: {exc}")
 
