@@ -46,6 +46,22 @@ def match_errors(refs: Sequence[np.ndarray], hands: Sequence[np.ndarray]) -> lis
     return out
 
 
+def hand_groups(refs: Sequence[np.ndarray]) -> list[list[int]]:
+    """Indices of ``refs`` grouped by hand: readings within MERGE_DISTANCE palm sizes of a
+    group's first reading are that hand again (a duplicate)."""
+    from pipeline.track_guard import MERGE_DISTANCE, mean_distance
+
+    groups: list[list[int]] = []
+    for i, ref in enumerate(refs):
+        for group in groups:
+            if mean_distance(ref, refs[group[0]]) < MERGE_DISTANCE:
+                group.append(i)
+                break
+        else:
+            groups.append([i])
+    return groups
+
+
 def distinct_hands(refs: Sequence[np.ndarray]) -> list[np.ndarray]:
     """``refs`` ((21, >=2) pixels each) without duplicates: MediaPipe sometimes reports one hand
     twice (two readings whose points lie within MERGE_DISTANCE palm sizes on average); such a
@@ -74,10 +90,17 @@ class AccuracyReport:
     extra_hands: int = 0  # our hands that match no reference hand
 
     def add(self, refs: Sequence[np.ndarray], hands: Sequence[np.ndarray]) -> None:
+        # A hand the reference reports twice is one hand, scored against the nearer reading.
+        groups = hand_groups(refs)
         self.items += 1
-        self.reference_hands += len(refs)
-        self.count_mismatch += len(distinct_hands(refs)) != len(hands)
-        matched = [e for e in match_errors(refs, hands) if e is not None]
+        self.reference_hands += len(groups)
+        self.count_mismatch += len(groups) != len(hands)
+        errors = match_errors(refs, hands)
+        matched = []
+        for group in groups:
+            found = [e for e in (errors[i] for i in group) if e is not None]
+            if found:
+                matched.append(min(found))
         self.errors.extend(matched)
         if matched:
             self.per_frame.append(float(np.mean(matched)))

@@ -53,8 +53,10 @@ def same_hand(
     duplicate of one reading) or, when both were read as the same hand (``same_side``: both
     left or both right), their boxes overlap by ``min_overlap`` of the smaller one (two readings
     of one hand that disagree about its pose, e.g. the thumb read as the index finger, or a
-    too-large second reading around the hand). A person's two hands overlapping each other
-    (measured on a HaGRID photo) are read as a left and a right hand and stay two."""
+    too-large second reading around the hand). The side condition keeps a person's two hands
+    apart when one covers the other (read as a left and a right hand); a safeguard, not seen
+    on the shared data: the one HaGRID photo whose result the merge changes holds MediaPipe's
+    own duplicate of one hand (mean distance under 0.5)."""
     if mean_distance(a, b) < max_distance:
         return True
     return same_side and box_overlap(a, b) >= min_overlap

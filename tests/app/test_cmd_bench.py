@@ -17,7 +17,9 @@ def test_video_json_report(shared_data: Path, capsys: pytest.CaptureFixture[str]
     assert main(["bench", "--source", video, "--max-hands", "1", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["frames"] == 202 and report["frames_with_hand"] == 202
-    assert 1 <= report["detector_runs"] <= 3  # tracking, not detection, after the first frame
+    # tracking, not detection, after the first frame: the detector only re-checks the tracked
+    # hand every 200 ms (every 5th frame of this 25 fps video)
+    assert 36 <= report["detector_runs"] <= 45
     assert report["median_ms"] > 0 and report["p95_ms"] >= report["median_ms"]
     assert {"landmark_infer", "landmark_pre", "total"} <= set(report["stages_median_ms"])
 
