@@ -13,7 +13,7 @@ Store file (JSON, default ``pipeline.paths.data_dir() / "gestures.json"``)::
      "gestures": {"NAME": {"created": "2026-01-01T12:00:00+00:00",
                            "samples": [[[x, y, z], ... 21 points], ...]}}}
 
-Writes are atomic (temp file in the same folder, fsync, ``os.replace``), so a crash never leaves
+Writes are atomic (``pipeline.fileio``: temp file, fsync, ``os.replace``), so a crash never leaves
 a half-written store; a store that cannot be read raises :class:`HandCueError` and is never
 overwritten.
 """
@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import json
 import operator
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.errors import HandCueError
+from pipeline.fileio import AtomicWriteError, atomic_write_text
 from pipeline.gestures.features import angle_points, canonical_points
 from pipeline.gestures.recognizer import BUILTIN_GESTURES
 from pipeline.paths import data_dir
@@ -165,24 +164,11 @@ class TemplateStore:
             },
         }
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".gestures-", suffix=".tmp", dir=self.path.parent)
-        except OSError as exc:
-            raise self._save_error(exc) from None
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, indent=1)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException as exc:
-            Path(tmp).unlink(missing_ok=True)
-            if isinstance(exc, OSError):
-                raise self._save_error(exc) from None
-            raise
+            atomic_write_text(self.path, json.dumps(data, indent=1))
+        except AtomicWriteError as exc:
+            raise self._save_error(exc.reason) from None
 
-    def _save_error(self, exc: OSError) -> HandCueError:
-        reason = exc.strerror or str(exc)
+    def _save_error(self, reason: str) -> HandCueError:
         return HandCueError(
             f"could not save the recorded gestures to {self.path} ({reason}); the file was "
             "left as it was. Check that the folder is writable and has free space.",

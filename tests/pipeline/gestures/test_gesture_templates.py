@@ -183,7 +183,7 @@ def _save_fails_with_full_disk(store, monkeypatch) -> None:
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("pipeline.gestures.templates.os.replace", boom)
+    monkeypatch.setattr("pipeline.fileio.os.replace", boom)
     with pytest.raises(HandCueError, match="could not save .*disk full.*left as it was"):
         store.save()
 
