@@ -92,14 +92,15 @@ for run in 1 2; do
         "$EXE" gui --source "$VIDEO" > "$WORK/gui$run.log" 2>&1 &
     APP=$!
     first=""
-    for _ in $(seq 300); do
+    deadline=$(( $(date +%s) + 240 ))  # generous: a busy shared machine slows the first start
+    while [ "$(date +%s)" -lt "$deadline" ]; do
         kill -0 "$APP" 2>/dev/null || fail "gui exited: $(cat "$WORK/gui$run.log")"
         s="$(status)"
         first="$(echo "$s" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(d["first_frame_at"] if d else "")')"
         [ -n "$first" ] && [ "$first" != "None" ] && break
         sleep 0.1
     done
-    [ -n "$first" ] && [ "$first" != "None" ] || fail "no tracked frame within 30 s"
+    [ -n "$first" ] && [ "$first" != "None" ] || fail "no tracked frame within 240 s"
     secs="$("$PY" -c "print(f'{$first - $t0:.2f}')")"
     cpu="$(status | "$PY" -c 'import json,sys; d = json.load(sys.stdin); c = d.get("first_frame_cpu_s"); print("?" if c is None else "%.2f" % c)')"
     load="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"
