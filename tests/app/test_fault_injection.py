@@ -244,11 +244,9 @@ def test_nothing_stays_held(front, fault, display, xstate, videos, tmp_path) -> 
         return not xstate.key_down("f") and not xstate.button_down("left")
 
     try:
+        # the lite model may lose the fist for a frame (a release): fault only while held
         assert xstate.wait(lambda: held() or proc.poll() is not None, 120), "never held"
-        assert held(), (
-            f"the fist never held f and the button (exit {proc.poll()}): "
-            + (err.read_text()[-2000:])
-        )
+        assert proc.poll() is None, f"HandCue ended (exit {proc.poll()}): {err.read_text()[-2000:]}"
         if fault.startswith("SIG"):
             proc.send_signal(getattr(signal, fault))
         elif fault == "truncated":
@@ -276,9 +274,15 @@ def test_nothing_stays_held(front, fault, display, xstate, videos, tmp_path) -> 
             _wait_or_dump(proc, err)
         if fault in NO_CLEANUP:
             assert _wait_or_dump(proc, err) != 0
-            assert "input guardian: HandCue ended with key 'f' down; released it" in (
-                err.read_text()
-            ), err.read_text()[-2000:]
+            # the X server may drop a dead client's input first; the guardian's lines say it
+            # released them too (it may still be writing them when the state is already clear)
+            lines = [
+                f"handcue: input guardian: HandCue ended with {what} down; released it"
+                for what in ("button 'left'", "key 'f'")
+            ]
+            assert xstate.wait(lambda: all(line in err.read_text() for line in lines), 10), (
+                err.read_text()[-2000:]
+            )
         elif fault.startswith("SIG") and front == "run":
             assert _wait_or_dump(proc, err) == 130, err.read_text()[-2000:]
             assert "Traceback" not in err.read_text()
