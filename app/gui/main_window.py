@@ -334,7 +334,13 @@ class MainWindow(QMainWindow):
         self.switching_status = SwitchingStatus(self.ctx)
         bar.addWidget(self.switching_status)
         self.ctx.switch_changed.connect(lambda _choice: self.refresh_profiles())
-        bar.addSeparator()
+
+        bar = QToolBar("Tools")
+        bar.setObjectName("toolsToolbar")
+        bar.setMovable(False)
+        bar.setIconSize(QSize(18, 18))
+        self.addToolBar(bar)
+        self.tools_bar = bar
         self.mappings_action = QAction("&Mappings…", self)
         self.mappings_action.setToolTip("Choose what each gesture does")
         self.mappings_action.triggered.connect(self.open_mapping_editor)
@@ -343,10 +349,11 @@ class MainWindow(QMainWindow):
         self.record_action.setToolTip("Teach HandCue a gesture of your own")
         self.record_action.triggered.connect(self.open_recorder)
         bar.addAction(self.record_action)
+        # Rules live in the Tools menu (Ctrl+U): the tool bar must fit a 800 px wide window.
         self.rules_action = QAction("R&ules…", self)
         self.rules_action.setToolTip("Which profile each application gets")
         self.rules_action.triggered.connect(self.open_rules)
-        bar.addAction(self.rules_action)
+        self.addAction(self.rules_action)
         self.settings_action = QAction("&Settings…", self)
         self.settings_action.setToolTip("Tracking, gestures, safety and window settings")
         self.settings_action.triggered.connect(self.open_settings)
@@ -354,24 +361,31 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         self.pointer_action = self.pointer_mode.make_toggle_action(self)
         bar.addAction(self.pointer_action)
-        for action in (self.mappings_action, self.record_action, self.rules_action,
-                       self.settings_action, self.pointer_action):  # fmt: skip
+        for action in (self.mappings_action, self.record_action, self.settings_action,
+                       self.pointer_action):  # fmt: skip
             button = bar.widgetForAction(action)
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab reaches them
             button.setAccessibleName(action.text().replace("&", "").rstrip("…"))
             button.setAccessibleDescription(action.toolTip())
-        self._toolbar_break = False
+        self._toolbar_breaks: dict[str, bool] = {"profile": False, "tools": False}
 
     def _fit_toolbars(self) -> None:
-        """Put the profile tool bar on its own row when both do not fit in one."""
-        need = self.source_bar.sizeHint().width() + self.profile_bar.sizeHint().width() + 16
-        split = self.width() < need
-        if split != self._toolbar_break:
-            if split:
-                self.insertToolBarBreak(self.profile_bar)
-            else:
-                self.removeToolBarBreak(self.profile_bar)
-            self._toolbar_break = split
+        """Start a new tool bar row before the profile and/or the tools tool bar when a row
+        would be wider than the window (no hidden overflow menu on small or scaled screens)."""
+        width = self.width() - 16
+        source, profile, tools = (
+            b.sizeHint().width() for b in (self.source_bar, self.profile_bar, self.tools_bar)
+        )
+        wanted = {"profile": source + profile > width}
+        row = profile if wanted["profile"] else source + profile
+        wanted["tools"] = row + tools > width
+        for name, bar in (("profile", self.profile_bar), ("tools", self.tools_bar)):
+            if wanted[name] != self._toolbar_breaks[name]:
+                if wanted[name]:
+                    self.insertToolBarBreak(bar)
+                else:
+                    self.removeToolBarBreak(bar)
+                self._toolbar_breaks[name] = wanted[name]
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().resizeEvent(event)

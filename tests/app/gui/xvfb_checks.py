@@ -332,8 +332,9 @@ def check_ux_fit(_args: list[str]) -> int:
         widget.close()
 
     found = clipped_widgets(window)
-    bar = window.profile_bar
-    for action in (window.mappings_action, window.record_action, window.settings_action):
+    bar = window.tools_bar
+    for action in (window.mappings_action, window.record_action, window.settings_action,
+                   window.pointer_action):  # fmt: skip
         button = bar.widgetForAction(action)
         if not button.isVisible() or button.geometry().right() > bar.width():
             found.append(f"{action.text()} is not shown in the tool bar")
