@@ -58,6 +58,9 @@ gesture = "fist"
 action = "click:left"
 trigger = "hold"
 hold_ms = 0
+[switching]
+# The app's own window has the focus on this bare X server: let its actions through.
+protect_own_windows = false
 """
 
 # Runs HandCue's command line; with HANDCUE_PROBE_FAULT set, the loop raises or aborts once it
