@@ -422,7 +422,7 @@ def test_a_failed_save_is_reported_and_loses_nothing(recorder_with_saved, qtbot,
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("pipeline.gestures.templates.os.replace", full_disk)
+    monkeypatch.setattr("pipeline.fileio.os.replace", full_disk)
     dialog.saved_sample_list.item(0).setSelected(True)
     seen = _answer_confirmation(dialog, "Delete 1 sample")
     dialog.delete_saved_button.click()

@@ -38,7 +38,7 @@ def test_tab_reaches_mappings_record_and_settings(make_window, qtbot):
     window = make_window()
     window.show()
     qtbot.waitExposed(window)
-    buttons = {window.profile_bar.widgetForAction(a) for a in
+    buttons = {window.tools_bar.widgetForAction(a) for a in
                (window.mappings_action, window.record_action, window.settings_action)}  # fmt: skip
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
@@ -74,12 +74,14 @@ def test_windows_fit_the_screen_and_toolbars_wrap(make_window, qtbot):
     qtbot.waitExposed(window)
     window.resize(640, 480)
     qtbot.waitUntil(lambda: window.profile_bar.y() > window.source_bar.y(), timeout=2000)
-    for action in (window.mappings_action, window.record_action, window.settings_action):
-        button = window.profile_bar.widgetForAction(action)
+    for action in (window.mappings_action, window.record_action, window.settings_action,
+                   window.pointer_action):  # fmt: skip
+        button = window.tools_bar.widgetForAction(action)
         assert button.isVisible()  # not hidden behind the overflow arrow
-        assert button.geometry().right() <= window.profile_bar.width()
+        assert button.geometry().right() <= window.tools_bar.width()
     window.resize(1900, 780)
     qtbot.waitUntil(lambda: window.profile_bar.y() == window.source_bar.y(), timeout=2000)
+    qtbot.waitUntil(lambda: window.tools_bar.y() == window.source_bar.y(), timeout=2000)
 
 
 def test_arm_button_text_fits_in_every_state(make_window, qtbot):
