@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.app.xserver import stop as _stop
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / ".." / "shared" / "data"
 VIDEO = DATA / "videos" / "fist_then_thumb_up_720p.mp4"
@@ -106,16 +108,6 @@ def xvfb() -> Iterator[str]:
         yield f":{number.decode()}"
     finally:
         _stop(proc)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """Terminate a helper process, killing it if it does not exit within 5 s."""
-    proc.terminate()
-    try:
-        proc.wait(5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
 
 
 def _read_log(path: Path) -> list[dict]:

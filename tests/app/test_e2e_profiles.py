@@ -28,6 +28,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.app.xserver import stop as _stop
+
 ROOT = Path(__file__).resolve().parents[2]
 VIDEO = ROOT / ".." / "shared" / "data" / "videos" / "fist_then_thumb_up_720p.mp4"
 SWITCH_LIMIT_S = 0.3
@@ -93,16 +95,6 @@ rules = [
 """
 
 KEY_N, KEY_VOLUME_UP = 0x4E, 0x01000072  # Qt.Key_N, Qt.Key_VolumeUp
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
 
 
 def _read_log(path: Path) -> list[dict]:

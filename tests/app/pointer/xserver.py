@@ -1,45 +1,20 @@
-"""A private Xvfb for the pointer-mode desktop tests."""
+"""A private Xvfb for the pointer-mode desktop tests (the shared ``tests.app.xserver`` one,
+sized by screen only) and the environment for programs on it."""
 
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pytest
+from tests.app.xserver import xvfb as _xvfb
 
 
 @contextmanager
 def xvfb(size: str) -> Iterator[str]:
-    """A private Xvfb with one screen of ``size`` (e.g. "1920x1080"); yields ':N'."""
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(
-        [
-            "Xvfb",
-            "-displayfd",
-            str(write_fd),
-            "-screen",
-            "0",
-            f"{size}x24",
-            "-nolisten",
-            "tcp",
-            "-noreset",
-        ],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    try:
-        with os.fdopen(read_fd) as pipe:
-            number = pipe.readline().strip()
-        if not number:
-            pytest.skip("Xvfb did not start")
-        yield f":{number}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    """A private Xvfb with one 24-bit screen of ``size`` (e.g. "1920x1080"); yields ':N'."""
+    with _xvfb(f"{size}x24") as display:
+        yield display
 
 
 def x_env(display: str) -> dict[str, str]:
