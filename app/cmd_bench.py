@@ -31,6 +31,30 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also run MediaPipe 0.10.14 on the same frames, alternating (needs the compare extra)",
     )
+    p.add_argument(
+        "--realtime",
+        action="store_true",
+        help="videos: decode inside the loop and pace frames to the video's frame rate, "
+        "as a camera delivers them",
+    )
+    p.add_argument(
+        "--cpu",
+        action="store_true",
+        help="with --realtime: report process CPU time / wall time (100%% = one core), "
+        "decoding included",
+    )
+    p.add_argument("--fps", type=float, metavar="F", help="with --realtime: pace at F fps")
+    p.add_argument(
+        "--clip",
+        metavar="A:B",
+        help="with --realtime: only frames A..B-1 (e.g. 0:24, the fist video's no-hand start)",
+    )
+    p.add_argument(
+        "--seconds",
+        type=float,
+        metavar="S",
+        help="with --realtime: loop the clip for S seconds of video time",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     p.set_defaults(func=run)
 
@@ -127,6 +151,8 @@ def run(args: argparse.Namespace) -> int:
     if args.repeat < 1:
         raise HandCueError("--repeat must be at least 1")
     static = args.images is not None
+    if args.realtime or args.cpu or args.clip or args.seconds or args.fps:
+        return run_realtime(args)
     if static:
         frames, fps = load_images(args.images), 30.0
     else:
@@ -169,4 +195,71 @@ def run(args: argparse.Namespace) -> int:
     print("stage medians (ms):")
     for k, v in report["stages_median_ms"].items():
         print(f"  {k:15s} {v}")
+    return 0
+
+
+def run_realtime(args: argparse.Namespace) -> int:
+    """``--realtime [--cpu]``: paced passes with decoding included (see app.bench_realtime)."""
+    from app.bench_realtime import Clip, bench_realtime, parse_clip
+
+    if not args.realtime:
+        raise HandCueError("--cpu, --fps, --clip and --seconds need --realtime")
+    if args.source is None:
+        raise HandCueError("--realtime needs --source VIDEO (a camera paces itself)")
+    if args.fps is not None and not 1.0 <= args.fps <= 240.0:
+        raise HandCueError("--fps must be between 1 and 240")
+    if args.seconds is not None and args.seconds <= 0:
+        raise HandCueError("--seconds must be more than 0")
+    start, end = parse_clip(args.clip)
+    from pipeline.sources import VideoSource, open_source
+
+    src = open_source(args.source)
+    if not isinstance(src, VideoSource) or src.is_camera:
+        src.close()
+        raise HandCueError(f"{args.source}: --realtime needs a video file")
+    native_fps = src.fps
+    src.close()
+    clip = Clip(args.source, args.fps or native_fps, start, end, args.seconds)
+    tracker = tracker_from_args(args, False)
+    rival = None
+    if args.compare_mediapipe:
+        from app.compare_mediapipe import MediaPipeHands
+
+        rival = MediaPipeHands(static_mode=False, max_hands=args.max_hands, model=args.model)
+    try:
+        result = bench_realtime(tracker, clip, args.repeat, rival)
+    finally:
+        if rival is not None:
+            rival.close()
+    if not result["frames"]:
+        raise HandCueError(f"{args.source}: no frames in that clip")
+    import os
+
+    report = {
+        "source": args.source,
+        "mode": "realtime",
+        "clip": args.clip or "all",
+        "model": args.model,
+        "max_hands": args.max_hands,
+        "provider": tracker.provider,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "realtime": result,
+    }
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    print(
+        f"source            {report['source']}  (clip {report['clip']}, {args.model}, "
+        f"max {args.max_hands} hands, {report['provider']}, {result['fps']} fps, "
+        f"{result['frames']} frames)"
+    )
+    rows = [("ours", result)]
+    if rival is not None:
+        rows.append(("mediapipe", result["mediapipe"]))
+    for name, r in rows:
+        print(
+            f"{name:17s} CPU {r['cpu_pct']}% of one core (passes {r['cpu_pct_passes']}), "
+            f"frames_with_hand {r['frames_with_hand']}, first_hand_frame {r['first_hand_frame']}"
+        )
+    print(f"load average      {report['load_average']}")
     return 0

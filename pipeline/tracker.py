@@ -15,7 +15,9 @@ from pipeline.models.manifest import model_path
 from pipeline.models.session import InferenceSession
 from pipeline.palm import PalmDetector
 from pipeline.roi import landmarks_to_roi, palm_to_roi, rect_iou
+from pipeline.scheduling import DetectionPlan, DetectorSchedule
 from pipeline.settings.schema import MAX_HANDS, TrackerSettings
+from pipeline.tiles import tile_palms
 from pipeline.types import FrameResult, Hand, RotatedRect
 
 _SETTINGS_DEFAULTS = TrackerSettings().model_dump()
@@ -44,14 +46,24 @@ class TrackerConfig:
     # Landmark smoothing 0 (off: raw model output, as MediaPipe) .. 1 (steadiest). Only what is
     # reported is smoothed; the next frame's region always comes from the raw landmarks.
     smoothing: float = _SETTINGS_DEFAULTS["smoothing"]
+    # Detector scheduling (pipeline/scheduling.py, pipeline/tiles.py). far_hands: zoomed tiles
+    # while fewer than max hands are tracked; power_saving: the motion gate while none is.
+    far_hands: bool = _SETTINGS_DEFAULTS["far_hands"]
+    power_saving: bool = _SETTINGS_DEFAULTS["power_saving"]
+    # No hand, nothing moving: the detector still runs this often (ms of frame time).
+    idle_interval_ms: float = 500.0
+    # Some hands tracked, fewer than max: one zoom tile this often.
+    far_interval_ms: float = 300.0
+    # A hand first seen in a zoom tile is kept only above this presence score.
+    far_min_presence: float = 0.8
 
     def __post_init__(self) -> None:
         if self.model not in ("full", "lite"):
             raise ValueError(f"model must be 'full' or 'lite', got {self.model!r}")
         if not 0.0 <= self.smoothing <= 1.0:
             raise ValueError(f"smoothing must be between 0 and 1, got {self.smoothing}")
-        if self.redetect_interval_ms < 0:
-            raise ValueError("redetect_interval_ms must be 0 or more")
+        if min(self.redetect_interval_ms, self.idle_interval_ms, self.far_interval_ms) < 0:
+            raise ValueError("detector intervals must be 0 ms or more")
         if not 1 <= self.max_hands <= MAX_HANDS:
             raise ValueError(f"max_hands must be between 1 and {MAX_HANDS}, got {self.max_hands}")
 
@@ -60,6 +72,7 @@ class TrackerConfig:
 class _Track:
     track_id: int | None  # None until the landmark model confirms a new hand
     roi: RotatedRect
+    far: bool = False  # found in a zoom tile: kept only above far_min_presence
 
 
 @dataclass
@@ -88,7 +101,14 @@ class HandTracker:
         self._tracks: list[_Track] = []
         self._next_id = 0
         self._frame_index = 0
-        self._last_detect_ms = -float("inf")
+        self._schedule = DetectorSchedule(
+            static_mode=cfg.static_mode,
+            power_saving=cfg.power_saving,
+            far_hands=cfg.far_hands,
+            redetect_interval_ms=cfg.redetect_interval_ms,
+            idle_interval_ms=cfg.idle_interval_ms,
+            far_interval_ms=cfg.far_interval_ms,
+        )
         self._filters: dict[int, tuple[OneEuroFilter, OneEuroFilter]] = {}
 
     @property
@@ -99,7 +119,7 @@ class HandTracker:
         """Forget every tracked hand (new source, or a jump in time)."""
         self._tracks = []
         self._filters = {}
-        self._last_detect_ms = -float("inf")
+        self._schedule.reset()
 
     @staticmethod
     def to_bgr(frame: np.ndarray) -> np.ndarray:
@@ -130,19 +150,14 @@ class HandTracker:
         # replaces it, so a tracked hand wins over a new detection of itself. The survivor keeps
         # the oldest track id of the regions it replaced.
         candidates: list[_Track] = []
-        detector_ran = False
-        due = (
-            not self._tracks
-            or cfg.static_mode
-            or timestamp_ms - self._last_detect_ms >= cfg.redetect_interval_ms
-            or timestamp_ms < self._last_detect_ms  # time went backwards: a new clip
-        )
-        if len(self._tracks) < cfg.max_hands and due:
-            self._last_detect_ms = timestamp_ms
-            detector_ran = True
+        plan = self._schedule.plan(bgr, len(self._tracks), cfg.max_hands, timestamp_ms)
+        detector_ran = plan.full_frame or bool(plan.tiles)
+        palms = []
+        if plan.full_frame:
             palms = [d for d in self.detector.detect(bgr, timings) if d.score >= cfg.min_detection]
             for det in palms[: cfg.max_hands]:
                 self._associate(candidates, _Track(None, palm_to_roi(det.box, det.keypoints)))
+        self._add_far_palms(bgr, plan, len(palms), candidates, timings)
         for track in self._tracks:
             self._associate(candidates, track)
 
@@ -150,7 +165,7 @@ class HandTracker:
         survivors: list[_Track] = []
         outputs = self.landmarker.run(bgr, [t.roi for t in candidates], timings)
         for track, out in zip(candidates, outputs, strict=True):
-            if out.presence < cfg.min_presence:
+            if out.presence < (cfg.far_min_presence if track.far else cfg.min_presence):
                 continue
             if track.track_id is None:
                 track.track_id = self._new_id()
@@ -200,6 +215,30 @@ class HandTracker:
         palm_px = float(np.linalg.norm(landmarks[9, :2] - landmarks[0, :2]))
         palm_m = float(np.linalg.norm(world[9] - world[0]))
         return image_filter(landmarks, t_ms, palm_px), world_filter(world, t_ms, palm_m)
+
+    def _add_far_palms(
+        self,
+        bgr: np.ndarray,
+        plan: DetectionPlan,
+        n_palms: int,
+        candidates: list[_Track],
+        timings: dict[str, float],
+    ) -> None:
+        """Zoom tiles of ``plan`` (static mode: all, when the whole frame gave too few palms)
+        as far-hand candidates; palms already among the candidates are not added twice."""
+        cfg = self.config
+        tiles = plan.tiles
+        if plan.all_tiles and n_palms < cfg.max_hands:
+            tiles = self._schedule.all_tiles(bgr.shape[1], bgr.shape[0])
+        room = cfg.max_hands - min(n_palms, cfg.max_hands)
+        for det in tile_palms(self.detector, bgr, tiles, cfg.min_detection, timings):
+            if room <= 0:
+                break
+            roi = palm_to_roi(det.box, det.keypoints)
+            if any(rect_iou(roi, c.roi) > DUPLICATE_IOU for c in candidates):
+                continue
+            self._associate(candidates, _Track(None, roi, far=True))
+            room -= 1
 
     @staticmethod
     def _associate(candidates: list[_Track], track: _Track) -> None:
