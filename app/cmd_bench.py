@@ -258,8 +258,11 @@ def run_realtime(args: argparse.Namespace) -> int:
         rows.append(("mediapipe", result["mediapipe"]))
     for name, r in rows:
         print(
-            f"{name:17s} CPU {r['cpu_pct']}% of one core (passes {r['cpu_pct_passes']}), "
+            f"{name:17s} CPU {r['cpu_pct']}% of one core (passes {r['cpu_pct_passes']}; "
+            f"tracking calls alone {r['tracking_cpu_pct']}%; wall/duration "
+            f"{r['wall_over_duration']}), "
             f"frames_with_hand {r['frames_with_hand']}, first_hand_frame {r['first_hand_frame']}"
         )
+    print(f"decoding alone    CPU {result['decode_only_cpu_pct']}% of one core")
     print(f"load average      {report['load_average']}")
     return 0

@@ -51,9 +51,7 @@ class TrackerConfig:
     far_hands: bool = _SETTINGS_DEFAULTS["far_hands"]
     power_saving: bool = _SETTINGS_DEFAULTS["power_saving"]
     # No hand, nothing moving: the detector still runs this often (ms of frame time).
-    idle_interval_ms: float = 500.0
-    # Some hands tracked, fewer than max: one zoom tile this often.
-    far_interval_ms: float = 300.0
+    idle_interval_ms: float = 1000.0
     # A hand first seen in a zoom tile is kept only above this presence score.
     far_min_presence: float = 0.8
 
@@ -62,7 +60,7 @@ class TrackerConfig:
             raise ValueError(f"model must be 'full' or 'lite', got {self.model!r}")
         if not 0.0 <= self.smoothing <= 1.0:
             raise ValueError(f"smoothing must be between 0 and 1, got {self.smoothing}")
-        if min(self.redetect_interval_ms, self.idle_interval_ms, self.far_interval_ms) < 0:
+        if min(self.redetect_interval_ms, self.idle_interval_ms) < 0:
             raise ValueError("detector intervals must be 0 ms or more")
         if not 1 <= self.max_hands <= MAX_HANDS:
             raise ValueError(f"max_hands must be between 1 and {MAX_HANDS}, got {self.max_hands}")
@@ -107,7 +105,6 @@ class HandTracker:
             far_hands=cfg.far_hands,
             redetect_interval_ms=cfg.redetect_interval_ms,
             idle_interval_ms=cfg.idle_interval_ms,
-            far_interval_ms=cfg.far_interval_ms,
         )
         self._filters: dict[int, tuple[OneEuroFilter, OneEuroFilter]] = {}
 
@@ -150,7 +147,7 @@ class HandTracker:
         # replaces it, so a tracked hand wins over a new detection of itself. The survivor keeps
         # the oldest track id of the regions it replaced.
         candidates: list[_Track] = []
-        plan = self._schedule.plan(bgr, len(self._tracks), cfg.max_hands, timestamp_ms)
+        plan = self._schedule.plan(bgr, [t.roi for t in self._tracks], cfg.max_hands, timestamp_ms)
         detector_ran = plan.full_frame or bool(plan.tiles)
         palms = []
         if plan.full_frame:
