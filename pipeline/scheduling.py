@@ -19,7 +19,9 @@ The detector costs ~10 ms a call; run on every frame it is most of an idle app's
   (a hand tracked, or the idle timer) alternate between the whole frame and the next tile.
   Without power saving and no hand tracked: the whole frame and one tile on every frame. Video
   cycles through the tiles; static mode (photos) looks at every tile of a photo where the
-  whole-frame pass found fewer than max hands.
+  whole-frame pass found fewer than max hands. Video also looks at every tile once on a clip's
+  first frame (a far hand that is already there barely moves, so no gate would wake for it),
+  and, when a tracked hand is lost, next at the tile where it was.
 * **All max hands tracked:** no detection at all.
 
 Thread: the tracker's. Frames: (H, W, 3) uint8 BGR; timestamps in ms, increasing within a clip.
@@ -117,6 +119,9 @@ class DetectorSchedule:
         self._last_full_ms = -float("inf")
         self._last_tile_ms = -float("inf")
         self._turn = 0
+        self._scanned = False
+        self._previous: list[RotatedRect] = []
+        self._lost: list[tuple[float, float]] = []
 
     def plan(
         self,
@@ -131,6 +136,21 @@ class DetectorSchedule:
         n_tracked = len(tracked)
         if self.static_mode:
             return DetectionPlan(True, all_tiles=self.far_hands)
+        # Where a tracked hand was lost: the tile holding that spot is looked at next.
+        self._lost.extend(
+            (r.cx, r.cy)
+            for r in self._previous
+            if all(abs(r.cx - t.cx) + abs(r.cy - t.cy) > 0.5 * r.width for t in tracked)
+        )
+        self._previous = list(tracked)
+        if self.far_hands and not self._scanned and n_tracked < max_hands:
+            # The first frame of a clip: the whole frame and every tile, once, so a far hand
+            # that is already there (and barely moves) is found at the start.
+            self._scanned = True
+            self._last_full_ms = self._last_tile_ms = t_ms
+            if self.power_saving:
+                self.gate.reference = MotionGate.small(frame_bgr)
+            return DetectionPlan(True, all_tiles=True)
         if n_tracked >= max_hands:
             self.gate.reference = None  # when a hand is lost, look at once
             return DetectionPlan(False)
@@ -161,8 +181,14 @@ class DetectorSchedule:
                 due = not tile_due
             else:
                 tile_due = due
+            if self._lost:
+                tile_due = True
             if tile_due:
-                tile = self.cycle.next(w, h, motion)
+                tile = (
+                    self.cycle.containing(w, h, *self._lost.pop())
+                    if self._lost
+                    else self.cycle.next(w, h, motion)
+                )
                 if tile is not None:
                     tiles = (tile,)
                     self._last_tile_ms = t_ms

@@ -118,6 +118,20 @@ class TileCycle:
         self._ensure(width, height)
         return self.tiles
 
+    def containing(self, width: int, height: int, x: float, y: float) -> Tile | None:
+        """The tile whose centre is nearest (x, y) (frame pixels), marked as looked at."""
+        self._ensure(width, height)
+        if not self.tiles:
+            return None
+        best = min(
+            range(len(self.tiles)),
+            key=lambda i: (self.tiles[i].x0 + self.tiles[i].size / 2 - x) ** 2
+            + (self.tiles[i].y0 + self.tiles[i].size / 2 - y) ** 2,
+        )
+        self._turn += 1
+        self._last_used[best] = self._turn
+        return self.tiles[best]
+
     def next(self, width: int, height: int, motion: np.ndarray | None = None) -> Tile | None:
         """The next tile for a ``width`` x ``height`` frame. ``motion``: (h, w) bool map of
         changed cells of the frame (any resolution; scaled to the frame), or None."""

@@ -53,7 +53,7 @@ class TrackerConfig:
     # No hand, nothing moving: the detector still runs this often (ms of frame time).
     idle_interval_ms: float = 1000.0
     # A hand first seen in a zoom tile is kept only above this presence score.
-    far_min_presence: float = 0.8
+    far_min_presence: float = 0.7
 
     def __post_init__(self) -> None:
         if self.model not in ("full", "lite"):
