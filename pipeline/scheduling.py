@@ -10,13 +10,11 @@ The detector costs ~10 ms a call; run on every frame it is most of an idle app's
   cell's threshold over a second (the fist video's first 19 frames do), but not between frames. A still room therefore costs decoding plus ~2 detector calls a
   second; a moving one costs what it cost before.
 * **No hand tracked, power saving off:** the detector on every frame (MediaPipe's schedule).
-* **Some hands tracked, fewer than max:** with power saving, the same gate with the tracked
-  hands' regions left out: a detector look at most every ``redetect_interval_ms`` while
-  something else moves, every ``idle_interval_ms`` otherwise. Without, every
-  ``redetect_interval_ms``.
+* **Some hands tracked, fewer than max:** a detector look every ``redetect_interval_ms``.
 * **Far hands on:** a zoomed tile (:mod:`pipeline.tiles`) is a detector look too. A motion wake
-  with no hand tracked looks at the whole frame and the tile with the most motion; other looks
-  (a hand tracked, or the idle timer) alternate between the whole frame and the next tile.
+  with no hand tracked looks at the whole frame and the tile with the most motion; looks on the
+  idle timer alternate between the whole frame and the next tile; with a hand tracked every
+  third look is a tile.
   Without power saving and no hand tracked: the whole frame and one tile on every frame. Video
   cycles through the tiles; static mode (photos) looks at every tile of a photo where the
   whole-frame pass found fewer than max hands. Video also looks at every tile once on a clip's
@@ -48,6 +46,10 @@ MIN_CHANGED_CELLS = 3
 # While things keep moving without a hand found, the detector runs at most this often (ms):
 # every 2nd-3rd frame, which still finds a hand coming into view within ~100 ms.
 MIN_WAKE_GAP_MS = 80.0
+# After a tracked hand is lost the detector looks at every frame this long (ms) before the gate
+# takes over: a hand held still (a thumb up) that the tracker dropped for a frame moves too
+# little to wake the gate.
+LOST_GRACE_MS = 1000.0
 
 
 class MotionGate:
@@ -122,6 +124,7 @@ class DetectorSchedule:
         self._scanned = False
         self._previous: list[RotatedRect] = []
         self._lost: list[tuple[float, float]] = []
+        self._grace_until_ms = -float("inf")
 
     def plan(
         self,
@@ -137,11 +140,14 @@ class DetectorSchedule:
         if self.static_mode:
             return DetectionPlan(True, all_tiles=self.far_hands)
         # Where a tracked hand was lost: the tile holding that spot is looked at next.
-        self._lost.extend(
+        lost = [
             (r.cx, r.cy)
             for r in self._previous
             if all(abs(r.cx - t.cx) + abs(r.cy - t.cy) > 0.5 * r.width for t in tracked)
-        )
+        ]
+        if lost:
+            self._lost.extend(lost)
+            self._grace_until_ms = t_ms + LOST_GRACE_MS
         self._previous = list(tracked)
         if self.far_hands and not self._scanned and n_tracked < max_hands:
             # The first frame of a clip: the whole frame and every tile, once, so a far hand
@@ -159,25 +165,28 @@ class DetectorSchedule:
         since = t_ms - self._last_full_ms
         motion = None
         woke = False
-        if self.power_saving:
+        if self.power_saving and n_tracked == 0 and t_ms >= self._grace_until_ms:
             small = MotionGate.small(frame_bgr)
             motion = self.gate.changes(small)
             self.gate.reference = small
             if motion is not None:
                 _clear_regions(motion, tracked, w, h)  # a tracked hand moving is no news
             moved = motion is None or int(motion.sum()) >= MIN_CHANGED_CELLS
-            gap = MIN_WAKE_GAP_MS if n_tracked == 0 else self.redetect_interval_ms
-            woke = moved and since >= gap
+            woke = moved and since >= MIN_WAKE_GAP_MS
             due = woke or since >= self.idle_interval_ms
         else:
+            # A hand is tracked (or power saving is off): MediaPipe's rule at our rate. Fewer
+            # looks while tracking let a wrong reading of the tracked hand stand for longer (the
+            # app's end-to-end run lost the thumb-up when the gate applied here).
+            self.gate.reference = None
             due = n_tracked == 0 or since >= self.redetect_interval_ms
         tiles: tuple[Tile, ...] = ()
         if self.far_hands:
             if due and (n_tracked or (self.power_saving and not woke)):
-                # With a hand tracked, or on the idle timer: the whole frame and the next tile
-                # take turns, one detector call each time.
+                # On the idle timer the whole frame and the next tile take turns; with a hand
+                # tracked every third look is a tile. One detector call each time.
                 self._turn += 1
-                tile_due = self._turn % 2 == 0
+                tile_due = self._turn % (3 if n_tracked else 2) == 0
                 due = not tile_due
             else:
                 tile_due = due

@@ -81,7 +81,7 @@ def test_gate_sleeps_on_a_still_view_and_wakes_when_a_hand_comes_in(
     assert all(eager.process(f, i * 1000.0 / FPS).detector_ran for i, f in enumerate(frames[:5]))
 
 
-def test_gate_leaves_tracked_hands_out_and_stays_asleep_while_nothing_else_moves(
+def test_gate_wakes_on_a_change_only_after_the_wake_gap(
     fist_frames: list[np.ndarray],
 ) -> None:
     sched = DetectorSchedule(
