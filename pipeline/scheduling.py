@@ -17,8 +17,8 @@ The detector costs ~10 ms a call; run on every frame it is most of an idle app's
   third look is a tile.
   Without power saving and no hand tracked: the whole frame and one tile on every frame. Video
   cycles through the tiles; static mode (photos) looks at every tile of a photo where the
-  whole-frame pass found fewer than max hands. Video also looks at every tile once on a clip's
-  first frame (a far hand that is already there barely moves, so no gate would wake for it),
+  whole-frame pass found fewer than max hands. Video also looks at every tile once over a
+  clip's first frames (4 a frame) (a far hand that is already there barely moves, so no gate would wake for it),
   and, when a tracked hand is lost, next at the tile where it was.
 * **All max hands tracked:** no detection at all.
 
@@ -50,6 +50,8 @@ MIN_WAKE_GAP_MS = 80.0
 # takes over: a hand held still (a thumb up) that the tracker dropped for a frame moves too
 # little to wake the gate.
 LOST_GRACE_MS = 1000.0
+# Tiles looked at per frame while a clip's first scan over all tiles lasts.
+SCAN_TILES = 4
 
 
 class MotionGate:
@@ -122,6 +124,7 @@ class DetectorSchedule:
         self._last_tile_ms = -float("inf")
         self._turn = 0
         self._scanned = False
+        self._scan: list[Tile] = []
         self._previous: list[RotatedRect] = []
         self._lost: list[tuple[float, float]] = []
         self._grace_until_ms = -float("inf")
@@ -149,14 +152,20 @@ class DetectorSchedule:
             self._lost.extend(lost)
             self._grace_until_ms = t_ms + LOST_GRACE_MS
         self._previous = list(tracked)
-        if self.far_hands and not self._scanned and n_tracked < max_hands:
-            # The first frame of a clip: the whole frame and every tile, once, so a far hand
-            # that is already there (and barely moves) is found at the start.
-            self._scanned = True
-            self._last_full_ms = self._last_tile_ms = t_ms
-            if self.power_saving:
-                self.gate.reference = MotionGate.small(frame_bgr)
-            return DetectionPlan(True, all_tiles=True)
+        if self.far_hands and n_tracked < max_hands:
+            if not self._scanned:
+                self._scanned = True
+                self._scan = list(self.cycle.all(w, h))
+            if self._scan:
+                # A clip's first frames: the whole frame and SCAN_TILES tiles a frame until
+                # every tile was looked at once, so a far hand that is already there (and
+                # barely moves) is found at the start without one long first frame.
+                first = self._last_full_ms == -float("inf")
+                batch, self._scan = self._scan[:SCAN_TILES], self._scan[SCAN_TILES:]
+                self._last_full_ms = self._last_tile_ms = t_ms
+                if self.power_saving:
+                    self.gate.reference = MotionGate.small(frame_bgr)
+                return DetectionPlan(first or n_tracked == 0, tuple(batch))
         if n_tracked >= max_hands:
             self.gate.reference = None  # when a hand is lost, look at once
             return DetectionPlan(False)
