@@ -11,12 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.cmd_detect import (
-    add_frame_step_option,
-    add_tracker_options,
-    check_tracker_options,
-    tracker_from_args,
-)
+from app.cmd_detect import add_frame_step_option, add_tracker_options, check_tracker_options
 from pipeline.errors import HandCueError
 
 
@@ -27,7 +22,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     what.add_argument(
         "--images", metavar="FOLDER", help="folder of photos (static mode, each alone)"
     )
+    what.add_argument(
+        "--far",
+        metavar="DATA",
+        help="far-hand benchmark on the shared data folder (e.g. ../shared/data): its "
+        "reference photos shrunk 1/2, 1/3, 1/4 into 1280x720, and the open-hand video at 1/3, 1/4",
+    )
     add_tracker_options(p)
+    p.add_argument(
+        "--far-hands",
+        choices=("on", "off"),
+        default="on",
+        help="zoomed tiles for far hands (the setting 'Look for far hands'; default on)",
+    )
+    p.add_argument(
+        "--power-saving",
+        choices=("on", "off"),
+        default="on",
+        help="motion gate while no hand is tracked (the setting 'Power saving when no hand')",
+    )
+    p.add_argument(
+        "--every",
+        type=int,
+        default=1,
+        metavar="K",
+        help="--far: only every K-th photo of the set (quicker)",
+    )
     p.add_argument(
         "--repeat", type=int, default=1, metavar="K", help="passes over the frames (default 1)"
     )
@@ -35,6 +55,30 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--compare-mediapipe",
         action="store_true",
         help="also run MediaPipe 0.10.14 on the same frames, alternating (needs the compare extra)",
+    )
+    p.add_argument(
+        "--realtime",
+        action="store_true",
+        help="videos: decode inside the loop and pace frames to the video's frame rate, "
+        "as a camera delivers them",
+    )
+    p.add_argument(
+        "--cpu",
+        action="store_true",
+        help="with --realtime: report process CPU time / wall time (100%% = one core), "
+        "decoding included",
+    )
+    p.add_argument("--fps", type=float, metavar="F", help="with --realtime: pace at F fps")
+    p.add_argument(
+        "--clip",
+        metavar="A:B",
+        help="with --realtime: only frames A..B-1 (e.g. 0:24, the fist video's no-hand start)",
+    )
+    p.add_argument(
+        "--seconds",
+        type=float,
+        metavar="S",
+        help="with --realtime: loop the clip for S seconds of video time",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     add_frame_step_option(p)
@@ -134,13 +178,17 @@ def run(args: argparse.Namespace) -> int:
     check_tracker_options(args)
     if args.repeat < 1:
         raise HandCueError("--repeat must be at least 1")
+    if args.far is not None:
+        return run_far(args)
     static = args.images is not None
+    if args.realtime or args.cpu or args.clip or args.seconds or args.fps:
+        return run_realtime(args)
     if static:
         frames, fps = load_images(args.images), 30.0
     else:
         frames, fps = decode_video(args.source, args.frame_step)
         fps /= args.frame_step
-    tracker = tracker_from_args(args, static)
+    tracker = _tracker(args, static)
     rival = None
     if args.compare_mediapipe:
         from app.compare_mediapipe import MediaPipeHands
@@ -179,4 +227,165 @@ def run(args: argparse.Namespace) -> int:
     print("stage medians (ms):")
     for k, v in report["stages_median_ms"].items():
         print(f"  {k:15s} {v}")
+    return 0
+
+
+def run_realtime(args: argparse.Namespace) -> int:
+    """``--realtime [--cpu]``: paced passes with decoding included (see app.bench_realtime)."""
+    from app.bench_realtime import Clip, bench_realtime, parse_clip
+
+    if not args.realtime:
+        raise HandCueError("--cpu, --fps, --clip and --seconds need --realtime")
+    if args.source is None:
+        raise HandCueError("--realtime needs --source VIDEO (a camera paces itself)")
+    if args.fps is not None and not 1.0 <= args.fps <= 240.0:
+        raise HandCueError("--fps must be between 1 and 240")
+    if args.seconds is not None and args.seconds <= 0:
+        raise HandCueError("--seconds must be more than 0")
+    start, end = parse_clip(args.clip)
+    from pipeline.sources import VideoSource, open_source
+
+    src = open_source(args.source)
+    if not isinstance(src, VideoSource) or src.is_camera:
+        src.close()
+        raise HandCueError(f"{args.source}: --realtime needs a video file")
+    native_fps = src.fps
+    src.close()
+    clip = Clip(args.source, args.fps or native_fps, start, end, args.seconds)
+    tracker = _tracker(args, False)
+    rival = None
+    if args.compare_mediapipe:
+        from app.compare_mediapipe import MediaPipeHands
+
+        rival = MediaPipeHands(static_mode=False, max_hands=args.max_hands, model=args.model)
+    try:
+        result = bench_realtime(tracker, clip, args.repeat, rival)
+    finally:
+        if rival is not None:
+            rival.close()
+    if not result["frames"]:
+        raise HandCueError(f"{args.source}: no frames in that clip")
+    import os
+
+    report = {
+        "source": args.source,
+        "mode": "realtime",
+        "clip": args.clip or "all",
+        "model": args.model,
+        "max_hands": args.max_hands,
+        "provider": tracker.provider,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "realtime": result,
+    }
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    print(
+        f"source            {report['source']}  (clip {report['clip']}, {args.model}, "
+        f"max {args.max_hands} hands, {report['provider']}, {result['fps']} fps, "
+        f"{result['frames']} frames)"
+    )
+    rows = [("ours", result)]
+    if rival is not None:
+        rows.append(("mediapipe", result["mediapipe"]))
+    for name, r in rows:
+        print(
+            f"{name:17s} CPU {r['cpu_pct']}% of one core (passes {r['cpu_pct_passes']}; "
+            f"tracking calls alone {r['tracking_cpu_pct']}%; wall/duration "
+            f"{r['wall_over_duration']}), "
+            f"frames_with_hand {r['frames_with_hand']}, first_hand_frame {r['first_hand_frame']}"
+        )
+    print(f"decoding alone    CPU {result['decode_only_cpu_pct']}% of one core")
+    print(f"load average      {report['load_average']}")
+    return 0
+
+
+def _tracker(args: argparse.Namespace, static: bool):  # type: ignore[no-untyped-def]
+    """The tracker the options describe, with the two scheduling settings applied."""
+    from pipeline.settings import tracker_config
+    from pipeline.tracker import HandTracker
+
+    settings = check_tracker_options(args).model_copy(
+        update={"far_hands": args.far_hands == "on", "power_saving": args.power_saving == "on"}
+    )
+    return HandTracker(tracker_config(settings, static_mode=static))
+
+
+def run_far(args: argparse.Namespace) -> int:
+    """``--far DATA``: the far set and the far videos (see app.bench_far)."""
+    import os
+
+    from app.bench_far import far_set, far_videos
+
+    data = Path(args.far)
+    if not (data / "reference").is_dir():
+        raise HandCueError(f"{args.far}: not the shared data folder (no reference/ in it)")
+    if args.every < 1:
+        raise HandCueError("--every must be at least 1")
+    static = _tracker(args, True)
+    video = _tracker(args, False)
+
+    def ours_static(img: np.ndarray) -> list[np.ndarray]:
+        return [h.landmarks[:, :2] for h in static.process(img, 0.0).hands]
+
+    def ours_video():  # type: ignore[no-untyped-def]
+        video.reset()
+        t = iter(range(1 << 30))
+        return lambda img: [h.landmarks[:, :2] for h in video.process(img, next(t) * 40.0).hands]
+
+    runners = {"ours": ours_static}
+    makers = {"ours": ours_video}
+    rivals = []
+    if args.compare_mediapipe:
+        from app.compare_mediapipe import MediaPipeHands
+
+        mp_static = MediaPipeHands(static_mode=True, max_hands=args.max_hands, model=args.model)
+        mp_video = MediaPipeHands(static_mode=False, max_hands=args.max_hands, model=args.model)
+        rivals = [mp_static, mp_video]
+        runners["mediapipe"] = lambda img: mp_static.landmarks(mp_static.prepare(img))
+
+        def mp_maker():  # type: ignore[no-untyped-def]
+            mp_video.reset()
+            return lambda img: mp_video.landmarks(mp_video.prepare(img))
+
+        makers["mediapipe"] = mp_maker
+    try:
+        videos = far_videos(data, makers)
+        photos = far_set(data, runners, args.every)
+    finally:
+        for r in rivals:
+            r.close()
+    report = {
+        "mode": "far",
+        "data": str(data),
+        "model": args.model,
+        "max_hands": args.max_hands,
+        "far_hands": args.far_hands,
+        "every": args.every,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "far_set": photos,
+        "far_videos": videos,
+    }
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    print("far set (photos fitted into 1280x720, shrunk, pasted into a plain 1280x720 canvas)")
+    for name, per in photos.items():
+        for scale, t in per.items():
+            print(
+                f"  {name:10s} {scale}: found {t['found']}/{t['reference_hands']} "
+                f"({100 * t['found_rate']:.1f}%), extra hands {t['extra_hands']}"
+            )
+    print("far videos (open hand, shrunk inside 1280x720)")
+    for name, per in videos.items():
+        for scale, v in per.items():
+            print(
+                f"  {name:10s} {scale}: hand on {v['frames_with_hand']}/{v['frames']} frames "
+                f"({100 * v['frames_with_hand_rate']:.1f}%), matching the reference on "
+                f"{v['frames_matching_reference']}"
+            )
+    for name, per in photos.items():
+        for scale, t in per.items():
+            if t["extra_on"]:
+                print(f"  {name} extra hands at {scale}: {', '.join(t['extra_on'])}")
     return 0

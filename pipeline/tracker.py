@@ -15,7 +15,9 @@ from pipeline.models.manifest import model_path
 from pipeline.models.session import InferenceSession
 from pipeline.palm import PalmDetector
 from pipeline.roi import landmarks_to_roi, palm_to_roi, rect_iou
+from pipeline.scheduling import DetectionPlan, DetectorSchedule
 from pipeline.settings.schema import MAX_HANDS, TrackerSettings
+from pipeline.tiles import tile_palms
 from pipeline.track_guard import MERGE_DISTANCE, MERGE_OVERLAP, mean_distance, same_hand
 from pipeline.types import FrameResult, Hand, RotatedRect
 
@@ -62,14 +64,22 @@ class TrackerConfig:
     disagree_distance: float = 0.3
     unsure_ms: float = 800.0
     new_unsure_ms: float = 800.0
+    # Detector scheduling (pipeline/scheduling.py, pipeline/tiles.py). far_hands: zoomed tiles
+    # while fewer than max hands are tracked; power_saving: the motion gate while none is.
+    far_hands: bool = _SETTINGS_DEFAULTS["far_hands"]
+    power_saving: bool = _SETTINGS_DEFAULTS["power_saving"]
+    # No hand, nothing moving: the detector still runs this often (ms of frame time).
+    idle_interval_ms: float = 1000.0
+    # A hand first seen in a zoom tile is kept only above this presence score.
+    far_min_presence: float = 0.7
 
     def __post_init__(self) -> None:
         if self.model not in ("full", "lite"):
             raise ValueError(f"model must be 'full' or 'lite', got {self.model!r}")
         if not 0.0 <= self.smoothing <= 1.0:
             raise ValueError(f"smoothing must be between 0 and 1, got {self.smoothing}")
-        if self.redetect_interval_ms < 0:
-            raise ValueError("redetect_interval_ms must be 0 or more")
+        if min(self.redetect_interval_ms, self.idle_interval_ms) < 0:
+            raise ValueError("detector intervals must be 0 ms or more")
         if not 1 <= self.max_hands <= MAX_HANDS:
             raise ValueError(f"max_hands must be between 1 and {MAX_HANDS}, got {self.max_hands}")
 
@@ -81,6 +91,7 @@ class _Track:
     checked_ms: float = -float("inf")  # when a fresh detection last re-checked this hand
     unsure_until: float = -float("inf")  # gestures wait until then (frame time, ms)
     recheck_of: _Track | None = None  # set on a fresh region read only to re-check that track
+    far: bool = False  # found in a zoom tile: kept only above far_min_presence
 
 
 _Reading = tuple[_Track, LandmarkOutput]  # a region and what the landmark model read in it
@@ -112,7 +123,13 @@ class HandTracker:
         self._tracks: list[_Track] = []
         self._next_id = 0
         self._frame_index = 0
-        self._last_detect_ms = -float("inf")
+        self._schedule = DetectorSchedule(
+            static_mode=cfg.static_mode,
+            power_saving=cfg.power_saving,
+            far_hands=cfg.far_hands,
+            redetect_interval_ms=cfg.redetect_interval_ms,
+            idle_interval_ms=cfg.idle_interval_ms,
+        )
         self._filters: dict[int, tuple[OneEuroFilter, OneEuroFilter]] = {}
 
     @property
@@ -123,7 +140,7 @@ class HandTracker:
         """Forget every tracked hand (new source, or a jump in time)."""
         self._tracks = []
         self._filters = {}
-        self._last_detect_ms = -float("inf")
+        self._schedule.reset()
 
     @staticmethod
     def to_bgr(frame: np.ndarray) -> np.ndarray:
@@ -154,26 +171,18 @@ class HandTracker:
         # replaces it, so a tracked hand wins over a new detection of itself. The survivor keeps
         # the oldest track id of the regions it replaced.
         candidates: list[_Track] = []
-        detector_ran = False
-        due = (
-            not self._tracks
-            or cfg.static_mode
-            or timestamp_ms - self._last_detect_ms >= cfg.redetect_interval_ms
-            or timestamp_ms < self._last_detect_ms  # time went backwards: a new clip
-        )
+        # Which detections run (pipeline/scheduling.py): the whole frame, zoom tiles, both or
+        # none; a due re-check (below) always runs the whole frame.
+        plan = self._schedule.plan(bgr, [t.roi for t in self._tracks], cfg.max_hands, timestamp_ms)
         recheck = not cfg.static_mode and cfg.recheck_interval_ms >= 0
-        # With fewer than max_hands tracked the detector already runs on its own schedule.
-        recheck_due = (
-            recheck
-            and len(self._tracks) >= cfg.max_hands
-            and any(
-                not 0 <= timestamp_ms - t.checked_ms < cfg.recheck_interval_ms for t in self._tracks
-            )
+        recheck_due = recheck and any(
+            not 0 <= timestamp_ms - t.checked_ms < cfg.recheck_interval_ms for t in self._tracks
         )
+        full_frame = plan.full_frame or recheck_due
+        detector_ran = full_frame or bool(plan.tiles) or plan.all_tiles
         rechecks: list[_Track] = []
-        if (len(self._tracks) < cfg.max_hands and due) or recheck_due:
-            self._last_detect_ms = timestamp_ms
-            detector_ran = True
+        palms = []
+        if full_frame:
             palms = [d for d in self.detector.detect(bgr, timings) if d.score >= cfg.min_detection]
             for det in palms[: cfg.max_hands]:
                 fresh = _Track(None, palm_to_roi(det.box, det.keypoints))
@@ -184,6 +193,7 @@ class HandTracker:
                     rechecks.append(fresh)
                 else:
                     self._associate(candidates, fresh)
+        self._add_far_palms(bgr, plan, len(palms), candidates, timings)
         for track in self._tracks:
             self._associate(candidates, track)
         candidates += rechecks
@@ -194,7 +204,7 @@ class HandTracker:
         kept = [
             (t, o)
             for t, o in zip(candidates, outputs, strict=True)
-            if o.presence >= cfg.min_presence
+            if o.presence >= (cfg.far_min_presence if t.far else cfg.min_presence)
         ]
         if rechecks:
             kept = self._settle_rechecks(kept, timestamp_ms)
@@ -319,6 +329,30 @@ class HandTracker:
             elif mean_distance(reading.landmarks, mine.landmarks) > cfg.disagree_distance:
                 checked.unsure_until = max(checked.unsure_until, t_ms + cfg.unsure_ms)
         return out
+
+    def _add_far_palms(
+        self,
+        bgr: np.ndarray,
+        plan: DetectionPlan,
+        n_palms: int,
+        candidates: list[_Track],
+        timings: dict[str, float],
+    ) -> None:
+        """Zoom tiles of ``plan`` (static mode: all, when the whole frame gave too few palms)
+        as far-hand candidates; palms already among the candidates are not added twice."""
+        cfg = self.config
+        tiles = plan.tiles
+        if plan.all_tiles and n_palms < cfg.max_hands:
+            tiles = self._schedule.all_tiles(bgr.shape[1], bgr.shape[0])
+        room = cfg.max_hands - min(n_palms, cfg.max_hands)
+        for det in tile_palms(self.detector, bgr, tiles, cfg.min_detection, timings):
+            if room <= 0:
+                break
+            roi = palm_to_roi(det.box, det.keypoints)
+            if any(rect_iou(roi, c.roi) > DUPLICATE_IOU for c in candidates):
+                continue
+            self._associate(candidates, _Track(None, roi, far=True))
+            room -= 1
 
     @staticmethod
     def _associate(candidates: list[_Track], track: _Track) -> None:

@@ -176,6 +176,19 @@ class SettingsDialog(QDialog):
         self.smoothing.setValue(round(cfg.tracker.smoothing * 100))
         self.smoothing.setToolTip("0 = raw (fast, jittery), 100 = steadiest (a little lag)")
         form.addRow("Smoothing", self.smoothing)
+        self.far_hands = QCheckBox("Look for far hands")
+        self.far_hands.setChecked(cfg.tracker.far_hands)
+        self.far_hands.setToolTip(
+            "Also look at zoomed parts of the picture, to find a hand a few metres away"
+        )
+        self.power_saving = QCheckBox("Power saving when no hand")
+        self.power_saving.setChecked(cfg.tracker.power_saving)
+        self.power_saving.setToolTip(
+            "While no hand is in view, look for one only when something moves (and once a "
+            "second): much less CPU"
+        )
+        form.addRow(self.far_hands)
+        form.addRow(self.power_saving)
         layout.addWidget(tracking)
 
         gestures = QGroupBox("Gestures")
@@ -330,6 +343,8 @@ class SettingsDialog(QDialog):
             max_hands=self.max_hands.value(),
             provider=self.provider.currentData(),
             smoothing=self.smoothing.value() / 100.0,
+            far_hands=self.far_hands.isChecked(),
+            power_saving=self.power_saving.isChecked(),
         )
         data["gestures"].update(counting=self.counting.currentData(),
                                 hold_ms=self.stable_ms.value())  # fmt: skip

@@ -5,7 +5,8 @@ File layout (every key optional)::
     schema_version = 1
     active_profile = "slides"
 
-    [tracker]    # model, max_hands, provider, threads, min_presence, smoothing
+    [tracker]    # model, max_hands, provider, threads, min_presence, smoothing,
+                 # far_hands, power_saving
     [gestures]   # counting, hold_ms
     [actions]    # defaults for bindings, arm gesture, pause hotkey, rate limit, start state
 
@@ -94,6 +95,10 @@ class TrackerSettings(_Model):
     threads: int = Field(0, ge=0, le=MAX_THREADS, strict=True)  # 0 = onnxruntime's choice
     min_presence: float = Field(0.5, ge=0.05, le=0.99, strict=True)
     smoothing: float = Field(0.5, ge=0.0, le=1.0, strict=True)  # 0 = off, 1 = strongest
+    # "Look for far hands": zoomed detector tiles while fewer than max hands are tracked.
+    far_hands: bool = Field(True, strict=True)
+    # "Power saving when no hand": a motion gate instead of the detector on every idle frame.
+    power_saving: bool = Field(True, strict=True)
 
 
 class GestureSettings(_Model):

@@ -42,6 +42,8 @@ def tracker_config(
         threads=settings.threads if threads is None else threads,
         min_presence=settings.min_presence,
         smoothing=settings.smoothing,
+        far_hands=settings.far_hands,
+        power_saving=settings.power_saving,
         **tuning,
     )
 

@@ -374,3 +374,18 @@ def test_saving_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
     save_config(AppConfig(active_profile="media"), link)
     assert link.is_symlink()
     assert load_config(real, known_gestures=KNOWN)[0].active_profile == "media"
+
+
+def test_far_hands_and_power_saving_are_on_by_default_and_can_be_turned_off() -> None:
+    from pipeline.settings import tracker_config
+
+    on = tracker_config(AppConfig().tracker)
+    assert on.far_hands and on.power_saving
+    cfg, problems = parse_config_text(
+        "[tracker]\nfar_hands = false\npower_saving = false\n", known_gestures=KNOWN
+    )
+    assert cfg is not None and not problems
+    off = tracker_config(cfg.tracker)
+    assert not off.far_hands and not off.power_saving
+    bad, problems = parse_config_text("[tracker]\nfar_hands = 1\n", known_gestures=KNOWN)
+    assert bad is None and "tracker.far_hands" in problems[0]

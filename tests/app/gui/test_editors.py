@@ -179,6 +179,25 @@ def test_settings_dialog_saves(qtbot, make_ctx):
     assert ctx.tracker_config().model == "lite"
 
 
+def test_settings_dialog_turns_far_hands_and_power_saving_off(qtbot, make_ctx):
+    from app.gui.settings_dialog import SettingsDialog
+
+    ctx = make_ctx()
+    dialog = SettingsDialog(ctx)
+    qtbot.addWidget(dialog)
+    assert dialog.far_hands.isChecked() and dialog.power_saving.isChecked()  # on by default
+    dialog.far_hands.setChecked(False)
+    dialog.power_saving.setChecked(False)
+    dialog.accept()
+    cfg = load_config()[0]
+    assert (cfg.tracker.far_hands, cfg.tracker.power_saving) == (False, False)
+    tracker = ctx.tracker_config()
+    assert (tracker.far_hands, tracker.power_saving) == (False, False)
+    reopened = SettingsDialog(ctx)
+    qtbot.addWidget(reopened)
+    assert not reopened.far_hands.isChecked() and not reopened.power_saving.isChecked()
+
+
 def test_settings_apply_restarts_running_source(make_window, qtbot):
     window = make_window()
     window.set_source("clip.mp4")

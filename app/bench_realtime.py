@@ -1,0 +1,183 @@
+"""``handcue bench --realtime --cpu``: the tracker as a camera would drive it. Frames are decoded
+inside the measured loop and paced to the video's own frame rate (or ``--fps``) by
+:class:`pipeline.sources.FrameClock`; the figure is the process's CPU time over wall time
+(100% = one core), decoding included, over the clip's duration (= wall time when the
+pass keeps up; ``wall_over_duration`` > 1 says it fell behind on a busy machine), for ours and, with a rival, for MediaPipe on the same
+frames. ``--clip A:B --seconds S`` loops frames A..B-1 for S seconds: the no-hand clip of the
+issue is the first 24 frames of the fist video, which show no hand.
+
+Thread: the caller's. MediaPipe's and ONNX Runtime's worker threads belong to this process, so
+their CPU time is counted; the two libraries run one after the other, never together."""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import cv2
+
+from pipeline.errors import HandCueError
+from pipeline.sources import Frame, FrameClock, to_bgr8
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Frames ``start`` .. ``end - 1`` of ``path`` (``end`` None: to the end), looped until
+    ``seconds`` of video time have passed (None: once), timestamped at ``fps``."""
+
+    path: str
+    fps: float
+    start: int = 0
+    end: int | None = None
+    seconds: float | None = None
+
+    def frames(self) -> Iterator[Frame]:
+        """Decode as read; (H, W, 3) uint8 BGR frames with timestamps i * 1000 / fps ms."""
+        cap = cv2.VideoCapture(self.path)
+        if not cap.isOpened():
+            raise HandCueError(f"{self.path}: cannot open as a video")
+        total = math.ceil(self.seconds * self.fps) if self.seconds else None
+        n = 0
+        try:
+            while True:
+                if self.start or n:
+                    cap.set(cv2.CAP_PROP_POS_FRAMES, self.start)
+                index = self.start
+                got = 0
+                while self.end is None or index < self.end:
+                    ok, img = cap.read()
+                    if not ok:
+                        break
+                    yield Frame(n, n * 1000.0 / self.fps, to_bgr8(img))
+                    n += 1
+                    got += 1
+                    index += 1
+                    if total is not None and n >= total:
+                        return
+                if total is None or got == 0:
+                    return
+        finally:
+            cap.release()
+
+
+def parse_clip(text: str | None) -> tuple[int, int | None]:
+    """``"A:B"`` -> (A, B); ``"A:"`` -> (A, None); None -> (0, None)."""
+    if not text:
+        return 0, None
+    try:
+        a, b = text.split(":")
+        start = int(a) if a else 0
+        end = int(b) if b else None
+    except ValueError:
+        raise HandCueError(f"--clip {text!r}: write START:END frame numbers, e.g. 0:24") from None
+    if start < 0 or (end is not None and end <= start):
+        raise HandCueError(f"--clip {text!r}: END must be after START, both 0 or more")
+    return start, end
+
+
+@dataclass
+class PassResult:
+    frames: int
+    wall_s: float
+    cpu_s: float
+    step_cpu_s: float  # CPU time spent inside the tracking calls (decoding and pacing excluded)
+    frames_with_hand: int
+    first_hand_frame: int | None
+
+    duration_s: float  # the clip's own length at its frame rate
+
+    # Over the clip's duration: the same as over wall time when the pass kept up with the frame
+    # rate, and still the CPU that keeping up needs when a busy machine made it fall behind
+    # (then CPU over wall time would only show the share the machine gave us).
+    @property
+    def cpu_pct(self) -> float:
+        return 100.0 * self.cpu_s / self.duration_s if self.duration_s > 0 else float("nan")
+
+    @property
+    def step_cpu_pct(self) -> float:
+        return 100.0 * self.step_cpu_s / self.duration_s if self.duration_s > 0 else float("nan")
+
+    @property
+    def behind(self) -> float:
+        """Wall time over the clip's duration: 1.0 when the pass kept up."""
+        return self.wall_s / self.duration_s if self.duration_s > 0 else float("nan")
+
+
+def realtime_pass(clip: Clip, step) -> PassResult:  # type: ignore[no-untyped-def]
+    """One paced pass: ``step(frame) -> number of hands`` on every frame of ``clip``."""
+    clock = FrameClock(realtime=True)
+    frames = with_hand = 0
+    step_cpu = 0.0
+    first: int | None = None
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    for frame in clock.pace(clip.frames()):
+        c0 = time.process_time()
+        hands = step(frame)
+        step_cpu += time.process_time() - c0
+        if hands and first is None:
+            first = frame.index
+        with_hand += hands > 0
+        frames += 1
+    # The pass lasts until the next frame would be due, as a camera's would.
+    due = wall0 + frames / clip.fps
+    while (now := time.perf_counter()) < due:
+        time.sleep(due - now)
+    return PassResult(
+        frames,
+        time.perf_counter() - wall0,
+        time.process_time() - cpu0,
+        step_cpu,
+        with_hand,
+        first,
+        frames / clip.fps,
+    )
+
+
+def _summary(passes: list[PassResult]) -> dict:
+    return {
+        "frames": passes[0].frames,
+        "cpu_pct": round(statistics.median(p.cpu_pct for p in passes), 1),
+        "cpu_pct_passes": [round(p.cpu_pct, 1) for p in passes],
+        # The tracking calls alone: robust to how much decoding costs on a busy machine.
+        "tracking_cpu_pct": round(statistics.median(p.step_cpu_pct for p in passes), 1),
+        "wall_s": round(statistics.median(p.wall_s for p in passes), 3),
+        "wall_over_duration": round(max(p.behind for p in passes), 3),
+        "frames_with_hand": passes[0].frames_with_hand,
+        "first_hand_frame": passes[0].first_hand_frame,
+    }
+
+
+def bench_realtime(tracker, clip: Clip, repeat: int, rival=None) -> dict:  # type: ignore[no-untyped-def]
+    """CPU use of ours (and the rival's) over ``repeat`` paced passes each, alternating
+    ours/theirs then theirs/ours. Returns the ``realtime`` part of the bench report."""
+    ours: list[PassResult] = []
+    theirs: list[PassResult] = []
+
+    def step_ours(frame: Frame) -> int:
+        return len(tracker.process(frame.image, frame.timestamp_ms).hands)
+
+    def step_theirs(frame: Frame) -> int:
+        return int(rival.process(rival.prepare(frame.image)))
+
+    for rep in range(repeat):
+        order = ("ours", "theirs") if rep % 2 == 0 else ("theirs", "ours")
+        for who in order:
+            if who == "ours":
+                tracker.reset()
+                ours.append(realtime_pass(clip, step_ours))
+            elif rival is not None:
+                rival.reset()
+                theirs.append(realtime_pass(clip, step_theirs))
+    # Decoding and pacing alone, the floor under both libraries' figures on this machine now.
+    floor = realtime_pass(clip, lambda frame: 0)
+    report: dict = {
+        "fps": round(clip.fps, 3),
+        **_summary(ours),
+        "decode_only_cpu_pct": round(floor.cpu_pct, 1),
+    }
+    if rival is not None:
+        report["mediapipe"] = _summary(theirs)
+    return report

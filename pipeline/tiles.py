@@ -1,0 +1,181 @@
+"""Zoomed tiles for far hands: the palm detector on overlapping square parts of the frame.
+
+The whole-frame detector sees a 1280x720 frame at 192x192, so a hand 3 m away (40-60 px tall)
+is 6-9 px there and is not found. A tile of ~30% of the frame's short side, resized to the same
+192x192 input, shows it ~5x larger. Tiles overlap by a quarter of their side, so a palm up to that
+size lies whole inside at least one tile; detections cut by a tile's inner edge, and large ones
+(the whole-frame pass finds those), are dropped. What a tile finds is only a candidate: the
+tracker keeps it when the landmark model confirms a hand (presence score).
+
+Coordinates: frame pixels of the (H, W, 3) BGR frame, x right, y down. Pure functions and one
+small cycling helper; no threads of their own (they run on the tracker's thread).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.palm import PalmDetection, PalmDetector
+
+# A tile's side as a fraction of the frame's short side, and at least the detector's input.
+TILE_FRACTION = 0.3
+MIN_TILE = 192
+OVERLAP = 0.25
+# Only zoom when a tile is at most this fraction of the short side (a 2x zoom at least).
+MAX_TILE_FRACTION = 0.5
+# Tile detections larger than this fraction of the tile belong to the whole-frame pass.
+MAX_PALM_FRACTION = 0.5
+# A palm box this close (px of the tile) to an inner tile edge is cut by it.
+EDGE_MARGIN = 2.0
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A square ``size`` x ``size`` part of the frame with its top-left corner at (x0, y0)."""
+
+    x0: int
+    y0: int
+    size: int
+
+    def contains(self, x: float, y: float) -> bool:
+        return self.x0 <= x < self.x0 + self.size and self.y0 <= y < self.y0 + self.size
+
+
+def make_tiles(width: int, height: int) -> tuple[Tile, ...]:
+    """Overlapping tiles covering a ``width`` x ``height`` frame, row by row; none when the frame
+    is too small for zooming to help."""
+    short = min(width, height)
+    size = max(MIN_TILE, round(short * TILE_FRACTION))
+    if size > short * MAX_TILE_FRACTION:
+        return ()
+    stride = size * (1.0 - OVERLAP)
+
+    def starts(extent: int) -> list[int]:
+        n = math.ceil((extent - size) / stride) + 1
+        return [round(v) for v in np.linspace(0, extent - size, n)]
+
+    return tuple(Tile(x, y, size) for y in starts(height) for x in starts(width))
+
+
+def detect_in_tile(
+    detector: PalmDetector,
+    frame_bgr: np.ndarray,
+    tile: Tile,
+    min_score: float,
+    timings: dict[str, float] | None = None,
+) -> list[PalmDetection]:
+    """Palms found in ``tile`` of ``frame_bgr`` ((H, W, 3) uint8 BGR), in frame pixels, best
+    first; without those cut by an inner tile edge or too large for a far hand."""
+    h, w = frame_bgr.shape[:2]
+    view = frame_bgr[tile.y0 : tile.y0 + tile.size, tile.x0 : tile.x0 + tile.size]
+    found = []
+    for det in detector.detect(view, timings):
+        if det.score < min_score:
+            continue
+        cx, cy, bw, bh = (float(v) for v in det.box)
+        if max(bw, bh) > MAX_PALM_FRACTION * tile.size:
+            continue
+        lo_x, hi_x, lo_y, hi_y = cx - bw / 2, cx + bw / 2, cy - bh / 2, cy + bh / 2
+        cut = (
+            (tile.x0 > 0 and lo_x < EDGE_MARGIN)
+            or (tile.y0 > 0 and lo_y < EDGE_MARGIN)
+            or (tile.x0 + tile.size < w and hi_x > tile.size - EDGE_MARGIN)
+            or (tile.y0 + tile.size < h and hi_y > tile.size - EDGE_MARGIN)
+        )
+        if cut:
+            continue
+        offset = np.array([tile.x0, tile.y0], dtype=np.float64)
+        box = det.box.astype(np.float64).copy()
+        box[:2] += offset
+        found.append(PalmDetection(box, det.keypoints + offset, det.score))
+    return found
+
+
+class TileCycle:
+    """Which tile to look at next in video: the one with the most change in the motion map when
+    there is one, else the one looked at longest ago. Frame size changes rebuild the tiles."""
+
+    def __init__(self) -> None:
+        self._size: tuple[int, int] | None = None
+        self.tiles: tuple[Tile, ...] = ()
+        self._last_used: list[int] = []
+        self._turn = 0
+
+    def reset(self) -> None:
+        self._size = None
+
+    def _ensure(self, width: int, height: int) -> None:
+        if self._size != (width, height):
+            self._size = (width, height)
+            self.tiles = make_tiles(width, height)
+            self._last_used = [-1] * len(self.tiles)
+            self._turn = 0
+
+    def all(self, width: int, height: int) -> tuple[Tile, ...]:
+        self._ensure(width, height)
+        return self.tiles
+
+    def containing(self, width: int, height: int, x: float, y: float) -> Tile | None:
+        """The tile whose centre is nearest (x, y) (frame pixels), marked as looked at."""
+        self._ensure(width, height)
+        if not self.tiles:
+            return None
+        best = min(
+            range(len(self.tiles)),
+            key=lambda i: (self.tiles[i].x0 + self.tiles[i].size / 2 - x) ** 2
+            + (self.tiles[i].y0 + self.tiles[i].size / 2 - y) ** 2,
+        )
+        self._turn += 1
+        self._last_used[best] = self._turn
+        return self.tiles[best]
+
+    def next(self, width: int, height: int, motion: np.ndarray | None = None) -> Tile | None:
+        """The next tile for a ``width`` x ``height`` frame. ``motion``: (h, w) bool map of
+        changed cells of the frame (any resolution; scaled to the frame), or None."""
+        self._ensure(width, height)
+        if not self.tiles:
+            return None
+        best = None
+        if motion is not None and motion.any():
+            sy, sx = motion.shape[0] / height, motion.shape[1] / width
+            scores = []
+            for t in self.tiles:
+                part = motion[
+                    int(t.y0 * sy) : math.ceil((t.y0 + t.size) * sy),
+                    int(t.x0 * sx) : math.ceil((t.x0 + t.size) * sx),
+                ]
+                scores.append(int(part.sum()))
+            top = max(scores)
+            if top > 0:
+                # Among the tiles with the most change, the one looked at longest ago.
+                tied = [i for i, s in enumerate(scores) if s == top]
+                best = min(tied, key=lambda i: self._last_used[i])
+        if best is None:
+            best = min(range(len(self.tiles)), key=lambda i: self._last_used[i])
+        self._turn += 1
+        self._last_used[best] = self._turn
+        return self.tiles[best]
+
+
+def tile_palms(
+    detector: PalmDetector,
+    frame_bgr: np.ndarray,
+    tiles: tuple[Tile, ...],
+    min_score: float,
+    timings: dict[str, float] | None = None,
+) -> list[PalmDetection]:
+    """Palms found in any of ``tiles``, best first, in frame pixels; a palm seen by two
+    overlapping tiles is kept once (the better-scored sighting)."""
+    found: list[PalmDetection] = []
+    for tile in tiles:
+        found.extend(detect_in_tile(detector, frame_bgr, tile, min_score, timings))
+    found.sort(key=lambda d: -d.score)
+    kept: list[PalmDetection] = []
+    for det in found:
+        size = max(float(det.box[2]), float(det.box[3]))
+        if all(np.linalg.norm(det.box[:2] - k.box[:2]) > 0.5 * size for k in kept):
+            kept.append(det)
+    return kept
