@@ -14,10 +14,11 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import cv2
+import numpy as np
 
 from pipeline.errors import HandCueError
 from pipeline.sources import Frame, FrameClock, to_bgr8
@@ -26,37 +27,65 @@ from pipeline.sources import Frame, FrameClock, to_bgr8
 @dataclass(frozen=True)
 class Clip:
     """Frames ``start`` .. ``end - 1`` of ``path`` (``end`` None: to the end), looped until
-    ``seconds`` of video time have passed (None: once), timestamped at ``fps``."""
+    ``seconds`` of video time have passed (None: once), timestamped at ``fps``.
+
+    ``bounce``: every other loop plays the clip backwards, so the looped video has no cut (a
+    camera never cuts; at a cut the whole picture changes and the motion gate rightly wakes).
+    Each frame delivered still costs what a forward loop costs: the file is decoded forwards
+    in step (``read``, or ``grab`` for a skipped frame) and the backward loop's pictures come
+    from the first loop's decoded copies."""
 
     path: str
     fps: float
     start: int = 0
     end: int | None = None
     seconds: float | None = None
+    bounce: bool = False
 
-    def frames(self) -> Iterator[Frame]:
-        """Decode as read; (H, W, 3) uint8 BGR frames with timestamps i * 1000 / fps ms."""
+    def frames(self, want: Callable[[float], bool] | None = None) -> Iterator[Frame]:
+        """Decode as read; (H, W, 3) uint8 BGR frames with timestamps i * 1000 / fps ms.
+        ``want(t_ms)`` False: that frame is decoded but not converted or yielded
+        (``grab``), as the app's source does for a tracker that skips it."""
         cap = cv2.VideoCapture(self.path)
         if not cap.isOpened():
             raise HandCueError(f"{self.path}: cannot open as a video")
         total = math.ceil(self.seconds * self.fps) if self.seconds else None
         n = 0
+        loop = 0
+        kept: list[np.ndarray] = []  # bounce: the first loop's pictures
         try:
             while True:
                 if self.start or n:
                     cap.set(cv2.CAP_PROP_POS_FRAMES, self.start)
                 index = self.start
                 got = 0
+                backwards = self.bounce and loop % 2 == 1
                 while self.end is None or index < self.end:
-                    ok, img = cap.read()
+                    t_ms = n * 1000.0 / self.fps
+                    if self.bounce and loop == 0:
+                        ok, img = cap.read()  # every picture of the first loop is kept
+                        if ok:
+                            kept.append(to_bgr8(img))
+                        if want is not None and not want(t_ms):
+                            img = None
+                    elif want is not None and not want(t_ms):
+                        ok, img = cap.grab(), None
+                    else:
+                        ok, img = cap.read()
                     if not ok:
                         break
-                    yield Frame(n, n * 1000.0 / self.fps, to_bgr8(img))
+                    if img is not None:
+                        if backwards:
+                            img = kept[len(kept) - 1 - got] if got < len(kept) else img
+                        elif self.bounce:
+                            img = kept[got] if got < len(kept) else img
+                        yield Frame(n, t_ms, to_bgr8(img))
                     n += 1
                     got += 1
                     index += 1
                     if total is not None and n >= total:
                         return
+                loop += 1
                 if total is None or got == 0:
                     return
         finally:
@@ -106,21 +135,22 @@ class PassResult:
         return self.wall_s / self.duration_s if self.duration_s > 0 else float("nan")
 
 
-def realtime_pass(clip: Clip, step) -> PassResult:  # type: ignore[no-untyped-def]
-    """One paced pass: ``step(frame) -> number of hands`` on every frame of ``clip``."""
+def realtime_pass(clip: Clip, step, want=None) -> PassResult:  # type: ignore[no-untyped-def]
+    """One paced pass: ``step(frame) -> number of hands`` on every frame of ``clip`` that
+    ``want(t_ms)`` (None: every frame) asks for; the others are only decoded."""
     clock = FrameClock(realtime=True)
     frames = with_hand = 0
     step_cpu = 0.0
     first: int | None = None
     wall0, cpu0 = time.perf_counter(), time.process_time()
-    for frame in clock.pace(clip.frames()):
+    for frame in clock.pace(clip.frames(want)):
         c0 = time.process_time()
         hands = step(frame)
         step_cpu += time.process_time() - c0
         if hands and first is None:
             first = frame.index
         with_hand += hands > 0
-        frames += 1
+        frames = frame.index + 1  # skipped frames count: they were decoded
     # The pass lasts until the next frame would be due, as a camera's would.
     due = wall0 + frames / clip.fps
     while (now := time.perf_counter()) < due:
@@ -150,7 +180,9 @@ def _summary(passes: list[PassResult]) -> dict:
     }
 
 
-def bench_realtime(tracker, clip: Clip, repeat: int, rival=None) -> dict:  # type: ignore[no-untyped-def]
+def bench_realtime(  # type: ignore[no-untyped-def]
+    tracker, clip: Clip, repeat: int, rival=None, skip_frames: bool = True
+) -> dict:
     """CPU use of ours (and the rival's) over ``repeat`` paced passes each, alternating
     ours/theirs then theirs/ours. Returns the ``realtime`` part of the bench report."""
     ours: list[PassResult] = []
@@ -158,6 +190,9 @@ def bench_realtime(tracker, clip: Clip, repeat: int, rival=None) -> dict:  # typ
 
     def step_ours(frame: Frame) -> int:
         return len(tracker.process(frame.image, frame.timestamp_ms).hands)
+
+    # Frames the tracker does not need (power saving, nothing in view) are only decoded.
+    want = tracker.wants_frame if skip_frames else None
 
     def step_theirs(frame: Frame) -> int:
         return int(rival.process(rival.prepare(frame.image)))
@@ -167,7 +202,7 @@ def bench_realtime(tracker, clip: Clip, repeat: int, rival=None) -> dict:  # typ
         for who in order:
             if who == "ours":
                 tracker.reset()
-                ours.append(realtime_pass(clip, step_ours))
+                ours.append(realtime_pass(clip, step_ours, want))
             elif rival is not None:
                 rival.reset()
                 theirs.append(realtime_pass(clip, step_theirs))

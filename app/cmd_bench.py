@@ -80,6 +80,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="S",
         help="with --realtime: loop the clip for S seconds of video time",
     )
+    p.add_argument(
+        "--loop",
+        choices=("bounce", "cut"),
+        default="bounce",
+        help="with --realtime --seconds: loop the clip forwards then backwards (no cut in the "
+        "picture, as a camera; default) or restart it at its first frame",
+    )
+    p.add_argument(
+        "--skip-frames",
+        choices=("on", "off"),
+        default="on",
+        help="with --realtime: frames the tracker does not need (power saving, no hand in "
+        "view) are decoded but not converted or tracked, as the app does (default on)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     add_frame_step_option(p)
     p.set_defaults(func=run)
@@ -251,7 +265,9 @@ def run_realtime(args: argparse.Namespace) -> int:
         raise HandCueError(f"{args.source}: --realtime needs a video file")
     native_fps = src.fps
     src.close()
-    clip = Clip(args.source, args.fps or native_fps, start, end, args.seconds)
+    clip = Clip(
+        args.source, args.fps or native_fps, start, end, args.seconds, args.loop == "bounce"
+    )
     tracker = _tracker(args, False)
     rival = None
     if args.compare_mediapipe:
@@ -259,7 +275,7 @@ def run_realtime(args: argparse.Namespace) -> int:
 
         rival = MediaPipeHands(static_mode=False, max_hands=args.max_hands, model=args.model)
     try:
-        result = bench_realtime(tracker, clip, args.repeat, rival)
+        result = bench_realtime(tracker, clip, args.repeat, rival, args.skip_frames == "on")
     finally:
         if rival is not None:
             rival.close()
@@ -271,6 +287,8 @@ def run_realtime(args: argparse.Namespace) -> int:
         "source": args.source,
         "mode": "realtime",
         "clip": args.clip or "all",
+        "loop": args.loop,
+        "skip_frames": args.skip_frames,
         "model": args.model,
         "max_hands": args.max_hands,
         "provider": tracker.provider,

@@ -40,6 +40,10 @@ GATE_CELLS_ACROSS = 80
 # A cell changed when its mean grey level moved more than this (0..255); camera noise averaged
 # over a cell of ~256 pixels stays well under 2 levels.
 CELL_CHANGE = 12.0
+# The same over a gap of GATE_EVERY_MS (frames skipped in between): a person sitting still
+# drifts by up to ~28 levels in a cell over 66 ms of the fist video's first frames, a hand
+# coming in by 140+.
+CELL_CHANGE_SKIPPED = 25.0
 # Changed cells needed to wake the detector: a hand 3 m away covers a handful at 720p; a person
 # sitting still (hair, breathing) changes 0-2 between frames of the fist video's first second.
 MIN_CHANGED_CELLS = 3
@@ -54,6 +58,11 @@ LOST_GRACE_MS = 1000.0
 SCAN_TILES = 4
 # With some (fewer than max) hands tracked: one zoom tile at most this often (ms).
 TRACKED_TILE_MS = 300.0
+# Power saving, no hand tracked: the gate needs a frame at most this often (ms); frames in
+# between may be skipped before their conversion to BGR (:meth:`DetectorSchedule.wants_frame`).
+# At 25-30 fps every second frame: a hand coming into view is still seen within ~70 ms and
+# the detector runs on it after MIN_WAKE_GAP_MS, well within 150 ms.
+GATE_EVERY_MS = 60.0
 
 
 class MotionGate:
@@ -75,12 +84,12 @@ class MotionGate:
         small = cv2.resize(double, size, interpolation=cv2.INTER_AREA)
         return cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.float32)
 
-    def changes(self, small: np.ndarray) -> np.ndarray | None:
-        """(h, w) bool map of changed cells against the reference; None without a usable
-        reference (none yet, or another frame size)."""
+    def changes(self, small: np.ndarray, threshold: float = CELL_CHANGE) -> np.ndarray | None:
+        """(h, w) bool map of cells that changed by more than ``threshold`` grey levels
+        against the reference; None without a usable reference (none yet, another size)."""
         if self.reference is None or self.reference.shape != small.shape:
             return None
-        return np.abs(small - self.reference) > CELL_CHANGE
+        return np.abs(small - self.reference) > threshold
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,7 @@ class DetectorSchedule:
         self._previous: list[RotatedRect] = []
         self._lost: list[tuple[float, float]] = []
         self._grace_until_ms = -float("inf")
+        self._last_gate_ms = -float("inf")
 
     def plan(
         self,
@@ -188,7 +198,9 @@ class DetectorSchedule:
         woke = False
         if self.power_saving and t_ms >= self._grace_until_ms:
             small = MotionGate.small(frame_bgr)
-            motion = self.gate.changes(small)
+            skipped = t_ms - self._last_gate_ms > 0.75 * GATE_EVERY_MS  # frames in between
+            self._last_gate_ms = t_ms
+            motion = self.gate.changes(small, CELL_CHANGE_SKIPPED if skipped else CELL_CHANGE)
             self.gate.reference = small
             if motion is not None:
                 _clear_regions(motion, tracked, w, h)  # a tracked hand moving is no news
@@ -255,6 +267,21 @@ class DetectorSchedule:
         if whole or tiles:
             self._last_full_ms = t_ms
         return DetectionPlan(whole, tiles)
+
+    def wants_frame(self, n_tracked: int, t_ms: float) -> bool:
+        """Whether the frame at ``t_ms`` must reach :meth:`plan`. False only while the motion
+        gate alone watches (power saving, no hand tracked, nothing left to scan or look at
+        again) and it looked less than GATE_EVERY_MS ago: the caller may then skip the frame
+        (decode it without converting it, e.g. ``cv2.VideoCapture.grab``)."""
+        if self.static_mode or not self.power_saving or n_tracked:
+            return True
+        if self.far_hands and (not self._scanned or self._scan):
+            return True
+        if self._previous or self._lost:  # a hand was just lost: plan looks at once
+            return True
+        if t_ms < self._grace_until_ms or t_ms < self._last_gate_ms:
+            return True
+        return t_ms - self._last_gate_ms >= GATE_EVERY_MS
 
     def all_tiles(self, width: int, height: int) -> tuple[Tile, ...]:
         """Every tile of a ``width`` x ``height`` frame (static mode)."""

@@ -142,6 +142,12 @@ class HandTracker:
         self._filters = {}
         self._schedule.reset()
 
+    def wants_frame(self, timestamp_ms: float) -> bool:
+        """False when the frame at ``timestamp_ms`` may be skipped (not passed to ``process``):
+        power saving with no hand in view needs only every other frame or so
+        (:meth:`pipeline.scheduling.DetectorSchedule.wants_frame`). Same thread as process."""
+        return self._schedule.wants_frame(len(self._tracks), timestamp_ms)
+
     @staticmethod
     def to_bgr(frame: np.ndarray) -> np.ndarray:
         """The frame as (H, W, 3) uint8 BGR; already-BGR frames pass through uncopied (the
