@@ -18,7 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.evaluation import palm_error
+from pipeline.landmark import LandmarkModel
 from pipeline.palm import PalmDetection, PalmDetector
+from pipeline.roi import landmarks_to_roi
 
 # A tile's side as a fraction of the frame's short side, and at least the detector's input.
 TILE_FRACTION = 0.3
@@ -30,6 +33,12 @@ MAX_TILE_FRACTION = 0.5
 MAX_PALM_FRACTION = 0.5
 # A palm box this close (px of the tile) to an inner tile edge is cut by it.
 EDGE_MARGIN = 2.0
+# Confirming a tile's hand (:func:`confirm_far_hand`): the landmark model's second reading, on
+# the region its first reading gives, may move the points at most this much (mean distance /
+# palm size); the palm detector looks again at square crops this many times the hand's size.
+CONFIRM_SHIFT = 0.2
+CONFIRM_ZOOMS = (3.0, 4.0)
+MIN_CONFIRM_CROP = 64
 
 
 @dataclass(frozen=True)
@@ -179,3 +188,42 @@ def tile_palms(
         if all(np.linalg.norm(det.box[:2] - k.box[:2]) > 0.5 * size for k in kept):
             kept.append(det)
     return kept
+
+
+def confirm_far_hand(
+    detector: PalmDetector,
+    landmarker: LandmarkModel,
+    frame_bgr: np.ndarray,
+    landmarks: np.ndarray,
+    min_presence: float,
+    min_score: float,
+    timings: dict[str, float] | None = None,
+) -> bool:
+    """Whether a hand first seen in a zoom tile (``landmarks``: (21, >=2) frame pixels of
+    ``frame_bgr``, (H, W, 3) uint8 BGR) is a hand: a second landmark reading on the region the
+    first gives still scores ``min_presence`` and lands on the same points (CONFIRM_SHIFT), and
+    the palm detector finds a palm on it again in a crop CONFIRM_ZOOMS times the hand's size.
+
+    What a zoomed tile shows without a hand (a face, a neck, an arm, a toy: hagrid-dev's false
+    far hands) often passes one landmark reading, rarely all three looks. Costs one landmark and
+    up to two detector calls, only for a new far hand."""
+    h, w = frame_bgr.shape[:2]
+    again = landmarker.run(frame_bgr, [landmarks_to_roi(landmarks)], timings)[0]
+    if again.presence < min_presence or palm_error(again.landmarks, landmarks) > CONFIRM_SHIFT:
+        return False
+    pts = np.asarray(landmarks, dtype=np.float64)[:, :2]
+    (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+    size = max(x1 - x0, y1 - y0, 1.0)
+    margin = 0.2 * size
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    for zoom in CONFIRM_ZOOMS:
+        side = int(min(max(MIN_CONFIRM_CROP, zoom * size), w, h))
+        left = int(np.clip(cx - side / 2, 0, w - side))
+        top = int(np.clip(cy - side / 2, 0, h - side))
+        crop = frame_bgr[top : top + side, left : left + side]
+        for det in detector.detect(crop, timings):
+            px, py = float(det.box[0]) + left, float(det.box[1]) + top
+            inside = x0 - margin <= px <= x1 + margin and y0 - margin <= py <= y1 + margin
+            if det.score >= min_score and inside:
+                return True
+    return False

@@ -17,7 +17,7 @@ from pipeline.palm import PalmDetector
 from pipeline.roi import landmarks_to_roi, palm_to_roi, rect_iou
 from pipeline.scheduling import DetectionPlan, DetectorSchedule
 from pipeline.settings.schema import MAX_HANDS, TrackerSettings
-from pipeline.tiles import tile_palms
+from pipeline.tiles import confirm_far_hand, tile_palms
 from pipeline.track_guard import MERGE_DISTANCE, MERGE_OVERLAP, mean_distance, same_hand
 from pipeline.types import FrameResult, Hand, RotatedRect
 
@@ -211,6 +211,16 @@ class HandTracker:
             (t, o)
             for t, o in zip(candidates, outputs, strict=True)
             if o.presence >= (cfg.far_min_presence if t.far else cfg.min_presence)
+        ]
+        # A hand first seen in a zoom tile must pass a second look (pipeline/tiles.py).
+        kept = [
+            (t, o)
+            for t, o in kept
+            if not t.far
+            or confirm_far_hand(
+                self.detector, self.landmarker, bgr, o.landmarks,
+                cfg.far_min_presence, cfg.min_detection, timings,
+            )  # fmt: skip
         ]
         if rechecks:
             kept = self._settle_rechecks(kept, timestamp_ms)
