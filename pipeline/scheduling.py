@@ -251,8 +251,10 @@ class DetectorSchedule:
             t_ms - self._last_whole_ms >= self.redetect_interval_ms or t_ms < self._last_whole_ms
         )
         tiles: tuple[Tile, ...] = ()
-        if self.far_hands and not whole and (
-            self._lost or t_ms - self._last_tile_ms >= TRACKED_TILE_MS
+        if (
+            self.far_hands
+            and not whole
+            and (self._lost or t_ms - self._last_tile_ms >= TRACKED_TILE_MS)
         ):
             tile = (
                 self.cycle.containing(width, height, *self._lost.pop())

@@ -134,8 +134,10 @@ class TileCycle:
             return None
         best = min(
             range(len(self.tiles)),
-            key=lambda i: (self.tiles[i].x0 + self.tiles[i].size / 2 - x) ** 2
-            + (self.tiles[i].y0 + self.tiles[i].size / 2 - y) ** 2,
+            key=lambda i: (
+                (self.tiles[i].x0 + self.tiles[i].size / 2 - x) ** 2
+                + (self.tiles[i].y0 + self.tiles[i].size / 2 - y) ** 2
+            ),
         )
         self._turn += 1
         self._last_used[best] = self._turn
