@@ -11,7 +11,7 @@ The detector costs ~10 ms a call; run on every frame it is most of an idle app's
   second; a moving one costs what it cost before.
 * **No hand tracked, power saving off:** the detector on every frame (MediaPipe's schedule).
 * **Some hands tracked, fewer than max:** the whole frame every ``redetect_interval_ms``, as
-  without scheduling; far hands on: one zoom tile every ``TRACKED_TILE_MS`` on another frame.
+  without scheduling; far hands on: a zoom tile too with such a look every ``TRACKED_TILE_MS``.
 * **Far hands on:** a zoomed tile (:mod:`pipeline.tiles`) is a detector look too. A motion wake
   with no hand tracked looks at the whole frame and the tile with the most motion; looks on the
   idle timer alternate between the whole frame and the next tile.
@@ -244,8 +244,9 @@ class DetectorSchedule:
         """Some hands tracked, fewer than max: the whole frame every ``redetect_interval_ms``
         exactly as without scheduling (its fresh regions also re-check the tracked hands and
         correct a wrong reading; fewer looks let one stand longer: the fist video at frame step
-        3 lost its fist that way), and, far hands on, one zoom tile every
-        ``TRACKED_TILE_MS`` on a frame of its own, the tile where a hand was lost first."""
+        3 lost its fist that way), and, far hands on, one zoom tile with such a look at most
+        every ``TRACKED_TILE_MS``, the tile where a hand was lost first. The detector runs on
+        the same frames as without zoom tiles."""
         self.gate.reference = None  # when the hands are lost, look at once
         whole = (
             t_ms - self._last_whole_ms >= self.redetect_interval_ms or t_ms < self._last_whole_ms
@@ -253,7 +254,7 @@ class DetectorSchedule:
         tiles: tuple[Tile, ...] = ()
         if (
             self.far_hands
-            and not whole
+            and whole
             and (self._lost or t_ms - self._last_tile_ms >= TRACKED_TILE_MS)
         ):
             tile = (
@@ -265,9 +266,7 @@ class DetectorSchedule:
                 tiles = (tile,)
                 self._last_tile_ms = t_ms
         if whole:
-            self._last_whole_ms = t_ms
-        if whole or tiles:
-            self._last_full_ms = t_ms
+            self._last_whole_ms = self._last_full_ms = t_ms
         return DetectionPlan(whole, tiles)
 
     def wants_frame(self, n_tracked: int, t_ms: float) -> bool:

@@ -181,8 +181,13 @@ class HandTracker:
         # none; a due re-check (below) always runs the whole frame.
         plan = self._schedule.plan(bgr, [t.roi for t in self._tracks], cfg.max_hands, timestamp_ms)
         recheck = not cfg.static_mode and cfg.recheck_interval_ms >= 0
-        recheck_due = recheck and any(
-            not 0 <= timestamp_ms - t.checked_ms < cfg.recheck_interval_ms for t in self._tracks
+        # With fewer than max_hands tracked the whole frame already runs on its own schedule.
+        recheck_due = (
+            recheck
+            and len(self._tracks) >= cfg.max_hands
+            and any(
+                not 0 <= timestamp_ms - t.checked_ms < cfg.recheck_interval_ms for t in self._tracks
+            )
         )
         full_frame = plan.full_frame or recheck_due
         detector_ran = full_frame or bool(plan.tiles) or plan.all_tiles
@@ -218,9 +223,14 @@ class HandTracker:
             for t, o in kept
             if not t.far
             or confirm_far_hand(
-                self.detector, self.landmarker, bgr, o.landmarks,
-                cfg.far_min_presence, cfg.min_detection, timings,
-            )  # fmt: skip
+                self.detector,
+                self.landmarker,
+                bgr,
+                o.landmarks,
+                cfg.far_min_presence,
+                cfg.min_detection,
+                timings,
+            )
         ]
         if rechecks:
             kept = self._settle_rechecks(kept, timestamp_ms)
