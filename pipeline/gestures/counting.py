@@ -6,7 +6,8 @@
   fingers (the four fingers without the thumb are read as 4 too), 5 the open hand, 0 a fist.
 - ``chinese``: one-hand numerals 0-10. 1-5 as American, except that a thumb not clearly out
   beside four straight fingers is 4, not "undecided" (3 may also be
-  middle+ring+pinky with the thumb holding the index, i.e. the ``ok`` shape); 6 thumb+pinky;
+  middle+ring+pinky with the thumb holding the index, i.e. the ``ok`` shape); 6 thumb+pinky
+  (also a pinky read half or bent whose tip stands well above the three folded fingers);
   7 thumb, index and middle tips pinched together (index and middle straight or half bent,
   ring and pinky folded); 8 thumb+index in an L (the thumb stands far out; a thumb loosely
   beside a pointing index is still 1); 9 a hooked index (its tip well above the folded fingers,
@@ -58,6 +59,16 @@ EIGHT_THUMB_SPAN = 1.2
 FIVE_THUMB_OUT = THUMB_OUT_MIN
 # Chinese 7: the thumb pinching the fingertips lies in front of the fingers, not out beside them.
 SEVEN_THUMB_MAX_OUT = 0.3
+# Chinese 6 with a pinky that is not read straight (on small photos the landmark model often
+# bends a pinky that sticks out, or it points partly at the camera): the thumb out, index,
+# middle and ring folded, and the pinky tip standing this far (palm sizes, along the palm's up
+# axis) above the highest of the three folded fingertips. Only a pinky that is out can do
+# that. Measured with index, middle and ring folded: dev 6s with a bent or half pinky 0.31 and
+# 0.51 (three more at -0.12-0.06 are lost: their landmarks fold the pinky; 6s with a straight
+# pinky, decided by its state, -0.35-1.35, median 0.8); every other hand with a bent pinky at
+# most 0.11 (dev) and 0.07 (HaGRID, both sources), the pinky being the shortest finger. (One
+# dev 9 whose landmarks raise a half pinky, 0.65, is read 6 instead of 0.)
+SIX_PINKY_ABOVE = 0.3
 
 
 
@@ -154,6 +165,12 @@ def _chinese(pose: HandPose, states: dict[str, str], gesture: str) -> int | None
     ):
         return 9
     fingers = (index, middle, ring, pinky)
+    if (
+        states["thumb"] == STRAIGHT
+        and (index, middle, ring) == (BENT, BENT, BENT)
+        and heights[4] - max(heights[1:4]) >= SIX_PINKY_ABOVE
+    ):
+        return 6  # the call shape, also with a pinky the landmarks bend
     if (
         STRAIGHT not in fingers
         and min(pose.pinch, pose.pinch_middle) < ZERO_PINCH_MAX

@@ -163,6 +163,24 @@ def test_near_misses_are_not_chinese_numbers():
         assert rec.classify(make_hand(SIGNS[sign])).count is None
 
 
+def test_chinese_six_with_a_pinky_not_read_straight():
+    """The call shape whose pinky the landmarks show half bent (small photos) is still 6 at
+    every orientation: its tip stands well above the folded fingers. A thumb-up fist, whose
+    pinky is folded with the others, is no number."""
+    six = Pose(fingers(BENT, BENT, BENT, (10.0, 45.0, 30.0)), THUMB_OUT)
+    rec = GestureRecognizer(counting="chinese", count_max_tilt_deg=180.0)
+    wrong = []
+    for handedness in ("Right", "Left"):
+        for roll in ROLLS:
+            for view in VIEWS:
+                result = _count(rec, six, handedness, roll, view)
+                if result.count != 6 or result.fingers[4] != "half":
+                    wrong.append((handedness, roll, view, result.count, result.fingers[4]))
+                if _count(rec, SIGNS["thumb_up"], handedness, roll, view).count is not None:
+                    wrong.append((handedness, roll, view, "thumb_up counted"))
+    assert not wrong, wrong
+
+
 def test_resting_shapes_hanging_down_are_no_count():
     """0, 4, 5 and 10 are also how a resting hand hangs: upside down they count only when the
     check is turned off; other numbers count at any orientation."""
