@@ -15,6 +15,7 @@ from handmodel import (
     HALF,
     HOOK,
     SIGNS,
+    STRAIGHT,
     THUMB_IN,
     THUMB_OUT,
     Pose,
@@ -178,6 +179,24 @@ def test_chinese_six_with_a_pinky_not_read_straight():
                     wrong.append((handedness, roll, view, result.count, result.fingers[4]))
                 if _count(rec, SIGNS["thumb_up"], handedness, roll, view).count is not None:
                     wrong.append((handedness, roll, view, "thumb_up counted"))
+    assert not wrong, wrong
+
+
+def test_chinese_eight_with_loosely_curled_fingers():
+    """The L with middle, ring and pinky half curled (not folded) is 8 at every orientation;
+    the same hand with the thumb folded in is no number (a half-relaxed pointing hand)."""
+    loose_l = Pose(fingers(STRAIGHT, HALF, HALF, HALF), THUMB_OUT)
+    loose_point = Pose(fingers(STRAIGHT, HALF, HALF, HALF), THUMB_IN)
+    rec = GestureRecognizer(counting="chinese", count_max_tilt_deg=180.0)
+    wrong = []
+    for handedness in ("Right", "Left"):
+        for roll in ROLLS:
+            for view in VIEWS:
+                result = _count(rec, loose_l, handedness, roll, view)
+                if result.count != 8 or result.fingers[2:] != ("half",) * 3:
+                    wrong.append((handedness, roll, view, result.count, result.fingers))
+                if _count(rec, loose_point, handedness, roll, view).count is not None:
+                    wrong.append((handedness, roll, view, "thumb in counted"))
     assert not wrong, wrong
 
 
