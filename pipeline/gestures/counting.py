@@ -6,7 +6,8 @@
   fingers (the four fingers without the thumb are read as 4 too), 5 the open hand, 0 a fist.
 - ``chinese``: one-hand numerals 0-10. 1-5 as American, except that a thumb not clearly out
   beside four straight fingers is 4, not "undecided" (3 may also be
-  middle+ring+pinky with the thumb holding the index, i.e. the ``ok`` shape); 6 thumb+pinky
+  middle+ring+pinky with the thumb holding the index, i.e. the ``ok`` shape, or with the index
+  folded whatever the thumb does); 6 thumb+pinky
   (also a pinky read half or bent whose tip stands well above the three folded fingers);
   7 thumb, index and middle tips pinched together (index and middle straight or half bent,
   ring and pinky folded); 8 thumb+index in an L (the thumb stands far out; a thumb loosely
@@ -151,6 +152,11 @@ def _chinese(pose: HandPose, states: dict[str, str], gesture: str) -> int | None
     if gesture == "ok":
         return 3
     index, middle, ring, pinky = (states[f] for f in FINGER_NAMES[1:])
+    if index != STRAIGHT and (middle, ring, pinky) == (STRAIGHT, STRAIGHT, STRAIGHT):
+        # The ok-shaped 3 whose thumb does not quite reach the index (or whose index is folded
+        # half): no other hand on the dev photos or HaGRID (both sources) holds only the last
+        # three fingers up.
+        return 3
     heights = pose.tip_height
     if (
         ring == BENT

@@ -200,6 +200,25 @@ def test_chinese_eight_with_loosely_curled_fingers():
     assert not wrong, wrong
 
 
+def test_chinese_three_with_the_last_three_fingers():
+    """Middle, ring and pinky up with the index half folded is 3 whether or not the thumb
+    reaches the index tip (the ok-shaped 3), at every orientation."""
+    rec = GestureRecognizer(counting="chinese", count_max_tilt_deg=180.0)
+    shapes = {
+        "thumb in": Pose(fingers(HALF, STRAIGHT, STRAIGHT, STRAIGHT), THUMB_IN),
+        "thumb out": Pose(fingers(HALF, STRAIGHT, STRAIGHT, STRAIGHT), THUMB_OUT),
+    }
+    wrong = []
+    for name, pose in shapes.items():
+        for handedness in ("Right", "Left"):
+            for roll in ROLLS:
+                for view in VIEWS:
+                    result = _count(rec, pose, handedness, roll, view)
+                    if result.count != 3 or result.fingers[1:] != ("half",) + ("straight",) * 3:
+                        wrong.append((name, handedness, roll, view, result.count, result.fingers))
+    assert not wrong, wrong
+
+
 def test_resting_shapes_hanging_down_are_no_count():
     """0, 4, 5 and 10 are also how a resting hand hangs: upside down they count only when the
     check is turned off; other numbers count at any orientation."""
