@@ -10,7 +10,8 @@
   folded whatever the thumb does); 6 thumb+pinky
   (also a pinky read half or bent whose tip stands well above the three folded fingers);
   7 thumb, index and middle tips pinched together (index and middle straight or half bent,
-  ring and pinky folded); 8 thumb+index in an L (the thumb stands far out; a thumb loosely
+  ring and pinky folded; seen from the side, the thumb on the index tip with the middle read
+  folded); 8 thumb+index in an L (the thumb stands far out; a thumb loosely
   beside a pointing index is still 1; the other fingers may be loosely curled); 9 a hooked
   index (its tip well above the folded fingers, bent at the outer joints); **10 a fist**; 0 the fingers curled into an O with the thumb
   touching the index or middle fingertip (a fist is 10, never 0, in this scheme). Two crossed
@@ -69,6 +70,16 @@ EIGHT_INDEX_ABOVE = 0.25
 FIVE_THUMB_OUT = THUMB_OUT_MIN
 # Chinese 7: the thumb pinching the fingertips lies in front of the fingers, not out beside them.
 SEVEN_THUMB_MAX_OUT = 0.3
+# Chinese 7 seen from the side: the middle fingertip hides behind the index and the landmark
+# model folds the middle finger with ring and pinky. The thumb tip still meets the index tip
+# (closer than SEVEN_SIDE_PINCH_MAX palm sizes) and the index stands up (its tip at least
+# SEVEN_SIDE_INDEX_ABOVE above the ring and pinky tips). Measured on hands with the index not
+# folded, middle, ring and pinky folded and the thumb in front: dev 7s pinch 0.19-0.36, 1s 0.45
+# and more, 9s 0.49 and more, HaGRID (both sources) 0.61 and more; the one dev 0 (an O) that
+# close, 0.24, has its index tip 0.09 above ring and pinky, the 7s 0.88-1.06. A thumb pinching
+# the index tip with the other three folded is no other Chinese number.
+SEVEN_SIDE_PINCH_MAX = 0.4
+SEVEN_SIDE_INDEX_ABOVE = 0.4
 # Chinese 6 with a pinky that is not read straight (on small photos the landmark model often
 # bends a pinky that sticks out, or it points partly at the camera): the thumb out, index,
 # middle and ring folded, and the pinky tip standing this far (palm sizes, along the palm's up
@@ -168,6 +179,16 @@ def _chinese(pose: HandPose, states: dict[str, str], gesture: str) -> int | None
         and max(pose.pinch, pose.pinch_middle) < SEVEN_PINCH_MAX
     ):
         return 7
+    if (
+        ring == BENT
+        and pinky == BENT
+        and index != BENT
+        and middle == BENT
+        and pose.thumb_out < SEVEN_THUMB_MAX_OUT
+        and pose.pinch < SEVEN_SIDE_PINCH_MAX
+        and heights[1] - max(heights[3:]) >= SEVEN_SIDE_INDEX_ABOVE
+    ):
+        return 7  # seen from the side: the middle fingertip hidden behind the index
     mcp, pip, dip = pose.joints[1]
     if (
         index != STRAIGHT

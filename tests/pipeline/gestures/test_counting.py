@@ -219,6 +219,25 @@ def test_chinese_three_with_the_last_three_fingers():
     assert not wrong, wrong
 
 
+def test_chinese_seven_with_the_middle_read_folded():
+    """The pinch of 7 seen from the side, where the landmarks fold the middle finger: the thumb
+    on the index tip, the others folded, is 7 at every orientation; the same hand with the thumb
+    folded away from the index tip is 1 (pointing) or nothing, never 7."""
+    side_seven = _pinched((30.0, 45.0, 25.0), ("index",))
+    rec = GestureRecognizer(counting="chinese", count_max_tilt_deg=180.0)
+    wrong = []
+    for handedness in ("Right", "Left"):
+        for roll in ROLLS:
+            for view in VIEWS:
+                result = _count(rec, side_seven, handedness, roll, view)
+                if result.count != 7 or result.fingers[2] != "bent":
+                    wrong.append((handedness, roll, view, result.count, result.fingers))
+                pointing = _count(rec, SIGNS["pointing_up"], handedness, roll, view).count
+                if pointing != 1:
+                    wrong.append((handedness, roll, view, "pointing", pointing))
+    assert not wrong, wrong
+
+
 def test_resting_shapes_hanging_down_are_no_count():
     """0, 4, 5 and 10 are also how a resting hand hangs: upside down they count only when the
     check is turned off; other numbers count at any orientation."""
