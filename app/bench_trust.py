@@ -144,7 +144,7 @@ def _mediapipe(model: str, size: tuple[int, int]) -> Reader:
         hands = []
         for n, (pts, side) in enumerate(mp.hands(mp.prepare(img))):
             hands.append(Hand(pts, np.zeros((21, 3)), side, 1.0, 1.0, n + 1, roi))
-        return FrameResult(0, t_ms, w, h, tuple(hands))
+        return FrameResult(0, t_ms, w, h, tuple(hands), detector_ran=True)
 
     return read
 
