@@ -46,6 +46,11 @@ from pipeline.sources import is_camera_spec, is_folder_spec
 log = logging.getLogger(__name__)
 
 REDRAW_INTERVAL_MS = 33
+# The 3D view (pyqtgraph + OpenGL, about a second of CPU) is built after the start-up: this long
+# after the first tracked frame was drawn, or after the window was first shown when nothing
+# plays, whichever comes first. The live video and tracking do not wait for it.
+BUILD_3D_AFTER_FRAME_MS = 100
+BUILD_3D_AFTER_SHOW_MS = 3000
 MAX_LOG_LINES = 500
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v);;All files (*)"
 # Below this tracking rate the status bar says so: with most camera frames skipped, fast moves
@@ -387,6 +392,16 @@ class MainWindow(QMainWindow):
                     self.removeToolBarBreak(bar)
                 self._toolbar_breaks[name] = wanted[name]
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self._schedule_3d(BUILD_3D_AFTER_SHOW_MS)
+
+    def _schedule_3d(self, delay_ms: int) -> None:
+        """Build the 3D view in ``delay_ms`` at the latest (once; see BUILD_3D_AFTER_*)."""
+        timer = self._3d_timer
+        if not self.plot.built and (not timer.isActive() or timer.remainingTime() > delay_ms):
+            timer.start(delay_ms)
+
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().resizeEvent(event)
         self._fit_toolbars()
@@ -434,7 +449,11 @@ class MainWindow(QMainWindow):
         side_layout.addWidget(self.arm_button)
         self.hands = HandsPanel()
         side_layout.addWidget(self.hands)
-        self.plot = HandPlot3D(use_gl=enable_3d)
+        # enable_3d None (the app): OpenGL when the display has it, built once started
+        self.plot = HandPlot3D(use_gl=enable_3d, deferred=enable_3d is None)
+        self._3d_timer = QTimer(self)
+        self._3d_timer.setSingleShot(True)
+        self._3d_timer.timeout.connect(self.plot.build_view)
         side_layout.addWidget(self.plot, 3)
         log_title = QLabel("EVENTS")
         log_title.setObjectName("sectionTitle")
@@ -795,6 +814,7 @@ class MainWindow(QMainWindow):
             return
         self._drawn = frame
         self.video.set_frame(frame)
+        self._schedule_3d(BUILD_3D_AFTER_FRAME_MS)
         self.hands.set_frame(frame)
         if self.plot.isVisible():
             self.plot.set_hands(
