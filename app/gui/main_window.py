@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import resources
-from app.gui.context import AppContext
+from app.gui.context import AppContext, gui_threads
 from app.gui.event_log import EventLog
 from app.gui.folder_steps import FolderBar, FolderSteps
 from app.gui.hands_panel import HandsPanel
@@ -204,15 +204,21 @@ class WarmUpThread(QThread):
 
     failed = Signal(str)
 
-    def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QObject | None = None, *, spec: str = "") -> None:
         super().__init__(parent)
         self.setObjectName("WarmUpThread")
         self._ctx = ctx
+        self._spec = spec  # the source the models are for ("": a camera or a video)
 
     def run(self) -> None:  # warm-up thread
-        lower_thread_priority()  # the onnxruntime threads it creates inherit this
+        # The onnxruntime threads the models start inherit this thread's priority: lower it
+        # first when there are any. With one inference thread (2-core machines) there are none,
+        # and the models load at normal priority: this is start-up, which the user waits for
+        # (at nice 10 on a busy machine their 0.3 s of CPU took over a second).
+        if gui_threads(self._ctx.config.tracker.threads) > 1:
+            lower_thread_priority()
         try:
-            self._ctx.warm_up()
+            self._ctx.warm_up(self._spec)
         except HandCueError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:
@@ -662,6 +668,15 @@ class MainWindow(QMainWindow):
         self.previous_image_action.setEnabled(folder)
 
     # ------------------------------------------------------------------ running
+    def adopt_warm_up(self, thread: WarmUpThread, *, report: bool) -> None:
+        """Take over a warm-up started before the window was built (start-up: the models load
+        while the window is made). ``report``: show its problem in the banner (when no source
+        starts; a starting source reports the same problem itself)."""
+        thread.setParent(self)
+        if report:
+            thread.failed.connect(self._on_session_failed)
+        self._warm_up = thread
+
     def check_models(self) -> None:
         """Load the tracker in the background; a problem (models not installed) is shown in
         the banner with the command that fixes it."""
