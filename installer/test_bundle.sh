@@ -45,6 +45,10 @@ want="$("$ROOT/.venv/bin/handcue" --version)"
 got="$(clean "$EXE" --version)"
 [ "$got" = "$want" ] || fail "--version says '$got', the checkout '$want'"
 pass "--version: $got"
+# Every start (the app's and its input guardian's) runs the bundle's run-time hooks: the
+# setuptools one imported setuptools (0.2 s of CPU each); the spec leaves setuptools out.
+if grep -q -a "pyi_rth_setuptools" "$EXE"; then fail "the bundle imports setuptools at start"; fi
+pass "no setuptools start-up hook"
 
 echo "== 2. models and detect"
 clean "$EXE" models list > "$WORK/models.txt" || fail "models list: $(cat "$WORK/models.txt")"
