@@ -225,7 +225,11 @@ def run(source: str | None = None, *, minimised: bool = False) -> int:
         raise HandCueError("another HandCue is starting but does not answer; try again")
     ctx = build_context()
     warm_up = start_warm_up(ctx, source)
-    window = create_main_window(ctx, source=source, minimised=minimised, warm_up=warm_up)
+    try:
+        window = create_main_window(ctx, source=source, minimised=minimised, warm_up=warm_up)
+    except BaseException:
+        warm_up.wait()  # a QThread must not be destroyed while it runs (that aborts)
+        raise
     serve_window(instance, window)
     hotkeys = {"listener": start_pause_hotkey(window),
                "combo": ctx.config.actions.pause_hotkey}  # fmt: skip
