@@ -11,6 +11,7 @@ from typing import Any
 
 from pipeline.errors import SourceError
 from pipeline.settings import MAX_HANDS
+from pipeline.smallimage import process_photo
 from pipeline.sources import IMAGE_SUFFIXES, read_image
 
 
@@ -169,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps({"image": path, "error": reason}), flush=True)
             continue
         t0 = time.perf_counter()
-        result = tracker.process(img, 0.0)
+        result = process_photo(tracker, img, 0.0)  # a small photo is enlarged first
         ms = (time.perf_counter() - t0) * 1e3
         size = (result.width, result.height)
         gestures = frame_results(result.hands, recognizer, size)

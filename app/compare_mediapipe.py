@@ -49,12 +49,29 @@ class MediaPipeHands:
         rgb.flags.writeable = False
         return rgb
 
-    def _hand_landmarks(self, rgb: np.ndarray) -> list:  # type: ignore[type-arg]
-        """MediaPipe's landmark lists for one RGB frame (its deprecation warnings muted)."""
-        with warnings.catch_warnings():
+    def _result(self, rgb: np.ndarray):  # type: ignore[no-untyped-def]
+        with warnings.catch_warnings():  # its deprecation warnings muted
             warnings.simplefilter("ignore")
-            result = self._hands.process(rgb)
-        return list(result.multi_hand_landmarks or [])
+            return self._hands.process(rgb)
+
+    def _hand_landmarks(self, rgb: np.ndarray) -> list:  # type: ignore[type-arg]
+        """MediaPipe's landmark lists for one RGB frame."""
+        return list(self._result(rgb).multi_hand_landmarks or [])
+
+    def hands(self, rgb: np.ndarray) -> list[tuple[np.ndarray, str]]:
+        """Every hand MediaPipe reports on an RGB frame: (21, 3) landmarks (x, y pixels, z in
+        x's scale) and the person's real hand, "Left" or "Right" (MediaPipe's label assumes a
+        mirrored image, so on a camera frame it names the other hand)."""
+        h, w = rgb.shape[:2]
+        result = self._result(rgb)
+        out = []
+        for marks, side in zip(
+            result.multi_hand_landmarks or [], result.multi_handedness or [], strict=False
+        ):
+            pts = np.array([[p.x * w, p.y * h, p.z * w] for p in marks.landmark], dtype=np.float64)
+            label = side.classification[0].label
+            out.append((pts, "Left" if label == "Right" else "Right"))
+        return out
 
     def process(self, rgb: np.ndarray) -> int:
         return len(self._hand_landmarks(rgb))

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Builds the bundled HandCue for Linux: dist/handcue/ (PyInstaller one-folder, models inside),
 # dist/handcue-VERSION-linux-ARCH.tar.gz (bundle + .desktop + icon) and dist/handcue_VERSION_ARCH.deb.
-# Usage: installer/build.sh            (from anywhere; uses and sets up the checkout's .venv)
+# Usage: installer/build.sh [--no-deb]   (from anywhere; uses and sets up the checkout's .venv;
+#        --no-deb: the bundle and the tarball only, a few minutes less)
 # PyInstaller is installed into .venv here; it is a build tool, not a run-time dependency.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
+MAKE_DEB=1
+case "${1:-}" in
+    "") ;;
+    --no-deb) MAKE_DEB=0 ;;
+    *) echo "usage: installer/build.sh [--no-deb]" >&2; exit 2 ;;
+esac
 
 installer/setup_env.sh
 PY=.venv/bin/python
@@ -47,6 +54,7 @@ cp installer/linux/install-user.sh "$STAGE/"
 TARBALL="dist/handcue-$VERSION-linux-$ARCH.tar.gz"
 tar -C build/tar -czf "$TARBALL" "handcue-$VERSION"
 
+if [ "$MAKE_DEB" = 1 ]; then
 echo "== .deb"
 DEBROOT="build/deb/handcue"
 rm -rf build/deb
@@ -65,6 +73,7 @@ sed -e "s/@VERSION@/$VERSION/" -e "s/@ARCH@/$ARCH_DEB/" -e "s/@SIZE@/$SIZE_KB/" 
 chmod -R u+rwX,go+rX,go-w "$DEBROOT"
 DEB="dist/handcue_${VERSION}_${ARCH_DEB}.deb"
 dpkg-deb --root-owner-group -Zxz --build "$DEBROOT" "$DEB" >/dev/null
+fi
 
 echo "== sizes"
-du -sh dist/handcue "$TARBALL" "$DEB"
+if [ "$MAKE_DEB" = 1 ]; then du -sh dist/handcue "$TARBALL" "$DEB"; else du -sh dist/handcue "$TARBALL"; fi

@@ -3,8 +3,9 @@ from frame to frame, stable track ids."""
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -72,6 +73,28 @@ class TrackerConfig:
     idle_interval_ms: float = 1000.0
     # A hand first seen in a zoom tile is kept only above this presence score.
     far_min_presence: float = 0.7
+    # An unsure hand becomes sure early when, at least ``confirm_ms`` after the last doubt, a
+    # re-check agrees with its reading (fresh detection and second opinion alike): at a low
+    # frame rate a hand would otherwise stay unsure for most of a short sign.
+    confirm_ms: float = 300.0
+    # Second opinion (video mode): a hand that is new, found again or re-checked in a frame is
+    # also read from its region turned by +-``second_opinion_deg`` (each reading refined once on
+    # its own region). The landmark model locks into a reading it started from: a thumb held
+    # up towards the camera, read from an upright region, stays "an index finger pointing up"
+    # frame after frame; read from a region turned a quarter, it settles on the thumb. The
+    # reading the model is most present in wins when it beats the hand's own by
+    # ``switch_margin`` (the hand then continues from it, unsure); a reading within
+    # ``unsure_margin`` of the hand's own that disagrees with it leaves the hand unsure.
+    # Measured on the fist video's thumb (full model): right readings 0.990-0.996, the
+    # index-finger reading 0.971-0.989.
+    second_opinion_deg: float = 90.0
+    switch_margin: float = 0.002
+    unsure_margin: float = 0.002
+    # A hand lost and a new hand found near where it was (centres within this many region
+    # widths, same side) within ``refind_ms`` are one hand: it keeps its track id (its gesture
+    # does not start again) and is unsure for ``unsure_ms``.
+    refind_distance: float = 0.75
+    refind_ms: float = 300.0
 
     def __post_init__(self) -> None:
         if self.model not in ("full", "lite"):
@@ -90,6 +113,14 @@ class _Track:
     roi: RotatedRect
     checked_ms: float = -float("inf")  # when a fresh detection last re-checked this hand
     unsure_until: float = -float("inf")  # gestures wait until then (frame time, ms)
+    unsure_since: float = -float("inf")  # when a reading of the hand was last doubted
+    right: bool | None = None  # the model's side of the hand (right in a mirror), once read
+
+    def doubt(self, t_ms: float, for_ms: float) -> None:
+        """Readings of the hand disagree at ``t_ms``: unsure for ``for_ms`` at most."""
+        self.unsure_until = max(self.unsure_until, t_ms + for_ms)
+        self.unsure_since = t_ms
+
     recheck_of: _Track | None = None  # set on a fresh region read only to re-check that track
     far: bool = False  # found in a zoom tile: kept only above far_min_presence
 
@@ -121,6 +152,7 @@ class HandTracker:
         self.detector = PalmDetector(self.palm_session)
         self.landmarker = LandmarkModel(self.landmark_session)
         self._tracks: list[_Track] = []
+        self._lost: list[tuple[_Track, float]] = []  # recently lost hands, (track, when lost)
         self._next_id = 0
         self._frame_index = 0
         self._schedule = DetectorSchedule(
@@ -139,6 +171,7 @@ class HandTracker:
     def reset(self) -> None:
         """Forget every tracked hand (new source, or a jump in time)."""
         self._tracks = []
+        self._lost = []
         self._filters = {}
         self._schedule.reset()
 
@@ -192,6 +225,7 @@ class HandTracker:
         full_frame = plan.full_frame or recheck_due
         detector_ran = full_frame or bool(plan.tiles) or plan.all_tiles
         rechecks: list[_Track] = []
+        self._agreed: set[int] = set()  # ids of tracks a fresh detection's reading agreed with
         palms = []
         if full_frame:
             palms = [d for d in self.detector.detect(bgr, timings) if d.score >= cfg.min_detection]
@@ -236,12 +270,16 @@ class HandTracker:
             kept = self._settle_rechecks(kept, timestamp_ms)
         if cfg.merge_duplicates:
             kept = self._merge(kept, timestamp_ms)
+        if recheck:
+            self._continue_lost(kept, timestamp_ms)
+            if cfg.second_opinion_deg > 0:
+                kept = self._second_opinion(bgr, kept, timestamp_ms, timings)
         unsure: set[int] = set()
         for track, out in kept:
             if track.track_id is None:
                 track.track_id = self._new_id()
                 if recheck:  # one frame's reading is not trusted before a re-check
-                    track.unsure_until = timestamp_ms + cfg.new_unsure_ms
+                    track.doubt(timestamp_ms, cfg.new_unsure_ms)
                     track.checked_ms = timestamp_ms
             if track.unsure_until > timestamp_ms:
                 unsure.add(track.track_id)
@@ -267,8 +305,16 @@ class HandTracker:
                     landmarks_to_roi(out.landmarks),
                     checked_ms=track.checked_ms,
                     unsure_until=track.unsure_until,
+                    unsure_since=track.unsure_since,
+                    right=out.right_in_mirror > 0.5,
                 )
             )
+        alive = {t.track_id for t in survivors}
+        self._lost = [
+            (t, lost_ms)
+            for t, lost_ms in self._lost + [(t, timestamp_ms) for t in self._tracks]
+            if t.track_id not in alive and 0 <= timestamp_ms - lost_ms <= cfg.refind_ms
+        ]
         self._tracks = survivors
         for gone in set(self._filters) - {t.track_id for t in survivors}:
             del self._filters[gone]
@@ -318,12 +364,89 @@ class HandTracker:
                     other.track_id = min(ids) if ids else None
                     other.checked_ms = max(other.checked_ms, track.checked_ms)
                     other.unsure_until = max(other.unsure_until, track.unsure_until)
+                    other.unsure_since = max(other.unsure_since, track.unsure_since)
                     if mean_distance(reading.landmarks, best.landmarks) > cfg.disagree_distance:
-                        other.unsure_until = max(other.unsure_until, t_ms + cfg.unsure_ms)
+                        other.doubt(t_ms, cfg.unsure_ms)
                     break
             else:
                 out.append((track, reading))
         return out
+
+    def _continue_lost(self, kept: list[_Reading], t_ms: float) -> None:
+        """A new reading next to a hand lost this frame continues that hand's track (its fast
+        move outran the region carried over from the last frame; a fresh detection found it)."""
+        cfg = self.config
+        present = {t.track_id for t, _ in kept if t.track_id is not None}
+        recent = [t for t, lost_ms in self._lost if t_ms - lost_ms <= cfg.refind_ms]
+        lost = [t for t in self._tracks + recent if t.track_id not in present]
+        for track, reading in kept:
+            if track.track_id is not None or not lost:
+                continue
+            roi = landmarks_to_roi(reading.landmarks)
+            right = reading.right_in_mirror > 0.5
+
+            def gap(old: _Track, roi: RotatedRect = roi) -> float:
+                return math.hypot(old.roi.cx - roi.cx, old.roi.cy - roi.cy) / max(
+                    old.roi.width, roi.width, 1.0
+                )
+
+            near = [o for o in lost if o.right in (None, right) and gap(o) < cfg.refind_distance]
+            if not near:
+                continue
+            old = min(near, key=gap)
+            lost.remove(old)
+            track.track_id = old.track_id
+            track.checked_ms = t_ms
+            track.unsure_until = old.unsure_until
+            track.doubt(t_ms, cfg.unsure_ms)
+
+    def _second_opinion(
+        self, bgr: np.ndarray, kept: list[_Reading], t_ms: float, timings: dict[str, float]
+    ) -> list[_Reading]:
+        """Hands new, found again or re-checked this frame read again from their region turned
+        both ways (see TrackerConfig.second_opinion_deg); returns ``kept`` with the readings the
+        landmark model prefers."""
+        cfg = self.config
+        due = [i for i, (t, _) in enumerate(kept) if t.track_id is None or t.checked_ms == t_ms]
+        if not due:
+            return kept
+        turn = math.radians(cfg.second_opinion_deg)
+        seeds = []
+        for i in due:
+            own = landmarks_to_roi(kept[i][1].landmarks)
+            seeds += [replace(own, rotation=own.rotation + turn * s) for s in (1, -1)]
+        first = self.landmarker.run(bgr, seeds, timings)
+        refined = self.landmarker.run(bgr, [landmarks_to_roi(o.landmarks) for o in first], timings)
+        out = list(kept)
+        for n, i in enumerate(due):
+            track, mine = kept[i]
+            others = [o for o in refined[2 * n : 2 * n + 2] if o.presence >= cfg.min_presence]
+            if not others:
+                self._confirm(track, t_ms)
+                continue
+            best = max(others, key=lambda o: o.presence)
+            disagree = [
+                o
+                for o in others
+                if mean_distance(o.landmarks, mine.landmarks) > cfg.disagree_distance
+            ]
+            if (
+                any(o is best for o in disagree)
+                and best.presence > mine.presence + cfg.switch_margin
+            ):
+                out[i] = (track, best)
+                track.doubt(t_ms, cfg.unsure_ms)
+            elif any(o.presence >= mine.presence - cfg.unsure_margin for o in disagree):
+                track.doubt(t_ms, cfg.unsure_ms)
+            else:
+                self._confirm(track, t_ms)
+        return out
+
+    def _confirm(self, track: _Track, t_ms: float) -> None:
+        """A re-check this frame agreed with the hand's reading: the doubt ends once it is
+        ``confirm_ms`` old."""
+        if id(track) in self._agreed and t_ms - track.unsure_since >= self.config.confirm_ms:
+            track.unsure_until = min(track.unsure_until, t_ms)
 
     def _recheck_target(self, fresh: _Track, t_ms: float) -> _Track | None:
         """The tracked hand a fresh palm region lands on, when that hand is due a re-check."""
@@ -348,12 +471,15 @@ class HandTracker:
             if mine is None:
                 # The tracked region lost the hand; the fresh region found it again.
                 fresh.track_id, fresh.checked_ms = checked.track_id, t_ms
-                fresh.unsure_until = max(checked.unsure_until, t_ms + cfg.unsure_ms)
+                fresh.unsure_until = checked.unsure_until
+                fresh.doubt(t_ms, cfg.unsure_ms)
                 fresh.recheck_of = None
                 out.append((fresh, reading))
                 own[id(checked)] = reading
             elif mean_distance(reading.landmarks, mine.landmarks) > cfg.disagree_distance:
-                checked.unsure_until = max(checked.unsure_until, t_ms + cfg.unsure_ms)
+                checked.doubt(t_ms, cfg.unsure_ms)
+            else:
+                self._agreed.add(id(checked))
         return out
 
     def _add_far_palms(

@@ -100,12 +100,26 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def create_main_window(ctx: AppContext, *, source: str | None = None, minimised: bool = False):
-    """Window + tray, source chosen (and started) when given."""
+def start_warm_up(ctx: AppContext, source: str | None = None) -> Any:
+    """Start loading the models for ``source`` in the background now (a ``WarmUpThread``), so
+    that they load while the window is built: the first tracked frame comes sooner."""
+    from app.gui.main_window import WarmUpThread
+
+    thread = WarmUpThread(ctx, spec=source or "")
+    thread.start()
+    return thread
+
+
+def create_main_window(ctx: AppContext, *, source: str | None = None, minimised: bool = False,
+                       warm_up: Any = None):  # fmt: skip
+    """Window + tray, source chosen (and started) when given. ``warm_up``: a
+    :func:`start_warm_up` thread, handed to the window."""
     from app.gui.main_window import MainWindow
     from app.gui.tray import TrayController
 
     window = MainWindow(ctx)
+    if warm_up is not None:
+        window.adopt_warm_up(warm_up, report=not source)
     tray = TrayController(window)
     window.tray = tray  # type: ignore[attr-defined]
     if not tray.available:
@@ -210,7 +224,12 @@ def run(source: str | None = None, *, minimised: bool = False) -> int:
             return 0
         raise HandCueError("another HandCue is starting but does not answer; try again")
     ctx = build_context()
-    window = create_main_window(ctx, source=source, minimised=minimised)
+    warm_up = start_warm_up(ctx, source)
+    try:
+        window = create_main_window(ctx, source=source, minimised=minimised, warm_up=warm_up)
+    except BaseException:
+        warm_up.wait()  # a QThread must not be destroyed while it runs (that aborts)
+        raise
     serve_window(instance, window)
     hotkeys = {"listener": start_pause_hotkey(window),
                "combo": ctx.config.actions.pause_hotkey}  # fmt: skip

@@ -337,7 +337,9 @@ class AppContext(QObject):
             gesture_factory=self._gesture_factory,
         )  # fmt: skip
 
-    def warm_up(self) -> None:
-        """Tracking thread or any: load the models now (raises ``ModelsMissingError``)."""
+    def warm_up(self, spec: str = "") -> None:
+        """Tracking thread or any: load the models now, as source ``spec`` will use them
+        (raises ``ModelsMissingError``)."""
         cfg = self._config
-        self._trackers.get(cfg, static_mode=False, threads=gui_threads(cfg.tracker.threads))
+        self._trackers.get(cfg, static_mode=is_folder_spec(spec),
+                           threads=gui_threads(cfg.tracker.threads))  # fmt: skip

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import resources
-from app.gui.context import AppContext
+from app.gui.context import AppContext, gui_threads
 from app.gui.event_log import EventLog
 from app.gui.folder_steps import FolderBar, FolderSteps
 from app.gui.hands_panel import HandsPanel
@@ -46,6 +46,11 @@ from pipeline.sources import is_camera_spec, is_folder_spec
 log = logging.getLogger(__name__)
 
 REDRAW_INTERVAL_MS = 33
+# The 3D view (pyqtgraph + OpenGL, about a second of CPU) is built after the start-up: this long
+# after the first tracked frame was drawn, or after the window was first shown when nothing
+# plays, whichever comes first. The live video and tracking do not wait for it.
+BUILD_3D_AFTER_FRAME_MS = 100
+BUILD_3D_AFTER_SHOW_MS = 3000
 MAX_LOG_LINES = 500
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v);;All files (*)"
 # Below this tracking rate the status bar says so: with most camera frames skipped, fast moves
@@ -199,15 +204,21 @@ class WarmUpThread(QThread):
 
     failed = Signal(str)
 
-    def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QObject | None = None, *, spec: str = "") -> None:
         super().__init__(parent)
         self.setObjectName("WarmUpThread")
         self._ctx = ctx
+        self._spec = spec  # the source the models are for ("": a camera or a video)
 
     def run(self) -> None:  # warm-up thread
-        lower_thread_priority()  # the onnxruntime threads it creates inherit this
+        # The onnxruntime threads the models start inherit this thread's priority: lower it
+        # first when there are any. With one inference thread (2-core machines) there are none,
+        # and the models load at normal priority: this is start-up, which the user waits for
+        # (at nice 10 on a busy machine their 0.3 s of CPU took over a second).
+        if gui_threads(self._ctx.config.tracker.threads) > 1:
+            lower_thread_priority()
         try:
-            self._ctx.warm_up()
+            self._ctx.warm_up(self._spec)
         except HandCueError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:
@@ -387,6 +398,16 @@ class MainWindow(QMainWindow):
                     self.removeToolBarBreak(bar)
                 self._toolbar_breaks[name] = wanted[name]
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self._schedule_3d(BUILD_3D_AFTER_SHOW_MS)
+
+    def _schedule_3d(self, delay_ms: int) -> None:
+        """Build the 3D view in ``delay_ms`` at the latest (once; see BUILD_3D_AFTER_*)."""
+        timer = self._3d_timer
+        if not self.plot.built and (not timer.isActive() or timer.remainingTime() > delay_ms):
+            timer.start(delay_ms)
+
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().resizeEvent(event)
         self._fit_toolbars()
@@ -434,7 +455,11 @@ class MainWindow(QMainWindow):
         side_layout.addWidget(self.arm_button)
         self.hands = HandsPanel()
         side_layout.addWidget(self.hands)
-        self.plot = HandPlot3D(use_gl=enable_3d)
+        # enable_3d None (the app): OpenGL when the display has it, built once started
+        self.plot = HandPlot3D(use_gl=enable_3d, deferred=enable_3d is None)
+        self._3d_timer = QTimer(self)
+        self._3d_timer.setSingleShot(True)
+        self._3d_timer.timeout.connect(self.plot.build_view)
         side_layout.addWidget(self.plot, 3)
         log_title = QLabel("EVENTS")
         log_title.setObjectName("sectionTitle")
@@ -643,6 +668,15 @@ class MainWindow(QMainWindow):
         self.previous_image_action.setEnabled(folder)
 
     # ------------------------------------------------------------------ running
+    def adopt_warm_up(self, thread: WarmUpThread, *, report: bool) -> None:
+        """Take over a warm-up started before the window was built (start-up: the models load
+        while the window is made). ``report``: show its problem in the banner (when no source
+        starts; a starting source reports the same problem itself)."""
+        thread.setParent(self)
+        if report:
+            thread.failed.connect(self._on_session_failed)
+        self._warm_up = thread
+
     def check_models(self) -> None:
         """Load the tracker in the background; a problem (models not installed) is shown in
         the banner with the command that fixes it."""
@@ -795,6 +829,7 @@ class MainWindow(QMainWindow):
             return
         self._drawn = frame
         self.video.set_frame(frame)
+        self._schedule_3d(BUILD_3D_AFTER_FRAME_MS)
         self.hands.set_frame(frame)
         if self.plot.isVisible():
             self.plot.set_hands(

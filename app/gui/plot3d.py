@@ -55,9 +55,15 @@ def gl_available() -> bool:
 
 
 class HandPlot3D(QWidget):
-    """The 3D plot panel with its reset button. ``set_hands`` is called from the GUI timer."""
+    """The 3D plot panel with its reset button. ``set_hands`` is called from the GUI timer.
 
-    def __init__(self, parent: QWidget | None = None, *, use_gl: bool | None = None) -> None:
+    ``deferred``: build the OpenGL view only when :meth:`build_view` is called (importing
+    pyqtgraph and OpenGL and creating the GL context cost about a second of CPU, half of the
+    app's start-up); until then a "starting" note holds its place. GUI thread only."""
+
+    def __init__(
+        self, parent: QWidget | None = None, *, use_gl: bool | None = None, deferred: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("handPlot3D")
         layout = QVBoxLayout(self)
@@ -75,28 +81,53 @@ class HandPlot3D(QWidget):
         self.reset_button.clicked.connect(self.reset_view)
         header.addWidget(self.reset_button)
         layout.addLayout(header)
+        self._layout = layout
         self._hint = hint
 
         self.view = None
         self._lines: list = []
         self._dots: list = []
-        if use_gl is None:
-            use_gl = gl_available()
-        if use_gl:
-            try:
-                self._build_gl(layout)
-            except Exception as exc:  # missing PyOpenGL or GL libraries: keep the app usable
-                log.warning("3D view disabled: %s", exc)
-                self.view = None
-        if self.view is None:
-            placeholder = QLabel("3D view unavailable (no OpenGL on this display)")
+        self._use_gl = use_gl
+        self._placeholder: QLabel | None = None
+        self.built = False  # build_view() ran (the view, or the "unavailable" note, is in place)
+        if deferred and use_gl is not False:
+            self._set_placeholder("3D view starting…")
+        else:
+            self.build_view()
+
+    def _set_placeholder(self, text: str) -> None:
+        if self._placeholder is None:
+            placeholder = QLabel()
             placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
             placeholder.setWordWrap(True)  # a narrow side panel must not cut it off
             placeholder.setObjectName("hint")
             placeholder.setMinimumHeight(120)
-            layout.addWidget(placeholder, 1)
-            self.reset_button.setEnabled(False)
-            self._hint.hide()
+            self._layout.addWidget(placeholder, 1)
+            self._placeholder = placeholder
+        self._placeholder.setText(text)
+        self.reset_button.setEnabled(False)
+        self._hint.hide()
+
+    def build_view(self) -> None:
+        """Create the OpenGL view now (idempotent); without OpenGL, say so in its place."""
+        if self.built:
+            return
+        self.built = True
+        use_gl = gl_available() if self._use_gl is None else self._use_gl
+        if use_gl:
+            try:
+                self._build_gl(self._layout)
+            except Exception as exc:  # missing PyOpenGL or GL libraries: keep the app usable
+                log.warning("3D view disabled: %s", exc)
+                self.view = None
+        if self.view is None:
+            self._set_placeholder("3D view unavailable (no OpenGL on this display)")
+        elif self._placeholder is not None:
+            self._layout.removeWidget(self._placeholder)
+            self._placeholder.deleteLater()
+            self._placeholder = None
+            self.reset_button.setEnabled(True)
+            self._hint.show()
 
     def _build_gl(self, layout: QVBoxLayout) -> None:
         import pyqtgraph.opengl as gl

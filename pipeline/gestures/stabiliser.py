@@ -13,7 +13,12 @@ Per track the stabiliser keeps the current *stable* gesture and a *candidate*:
   held still, and landmarks of a blurred, fast hand are unreliable; it does keep a gesture that
   is already active as long as the sign is still recognised;
 - a hand that is no longer tracked ends its gesture after ``release_ms`` without it (or at
-  once with :meth:`GestureStabiliser.reset`).
+  once with :meth:`GestureStabiliser.reset`);
+- on a slow machine frames arrive far apart, so the windows stretch with the frame gap: a
+  glitch may last up to ``GAP_GLITCH`` frame gaps and a gesture up to ``GAP_RELEASE`` gaps
+  (one missed reading at 5 fps does not end a fist), and a gesture starts only once it has been
+  read on ``min_observations`` frames in a row as well as for ``hold_ms`` (at 5 fps two
+  readings 200 ms apart are not enough to fire an action).
 
 ``update`` is called once per frame from the worker thread, with frame timestamps in
 milliseconds that do not go backwards.
@@ -27,6 +32,12 @@ from dataclasses import dataclass
 from pipeline.gestures.recognizer import NONE, GestureResult
 from pipeline.types import GestureEvent
 
+# Windows in frame gaps (the time since the track's previous observation) that the time windows
+# never fall below: a glitch of one frame and a gap of two missing frames are tolerated at any
+# frame rate.
+GAP_GLITCH = 1.5
+GAP_RELEASE = 2.5
+
 
 @dataclass
 class _TrackState:
@@ -39,7 +50,9 @@ class _TrackState:
     candidate: str = NONE
     candidate_since: float = 0.0
     candidate_last: float = 0.0
+    candidate_frames: int = 0  # observations of the candidate since it (re)appeared
     last_seen: float = 0.0
+    gap: float = 0.0  # ms between the track's last two observations
 
 
 class GestureStabiliser:
@@ -52,9 +65,13 @@ class GestureStabiliser:
         held_every_ms: float = 500.0,
         start_score: float = 0.6,
         glitch_ms: float = 60.0,
+        min_observations: int = 3,
     ) -> None:
         if hold_ms < 0 or release_ms < 0 or held_every_ms <= 0 or glitch_ms < 0:
             raise ValueError("stabiliser times must be >= 0 (held_every_ms > 0)")
+        if min_observations < 1:
+            raise ValueError("min_observations must be 1 or more")
+        self.min_observations = int(min_observations)
         self.hold_ms = float(hold_ms)
         self.release_ms = float(release_ms)
         self.held_every_ms = float(held_every_ms)
@@ -82,15 +99,16 @@ class GestureStabiliser:
         for track_id, (result, handedness) in observations.items():
             state = self._tracks.get(track_id)
             if state is None:
-                state = self._tracks[track_id] = _TrackState(handedness)
+                state = self._tracks[track_id] = _TrackState(handedness, last_seen=t)
             state.handedness = handedness
+            state.gap = max(0.0, t - state.last_seen)
             state.last_seen = t
             events.extend(self._step(track_id, state, result, t, frame_index, track_id in moving))
         for track_id in list(self._tracks):
             if track_id in observations:
                 continue
             state = self._tracks[track_id]
-            if t - state.last_seen >= self.release_ms:
+            if t - state.last_seen >= max(self.release_ms, GAP_RELEASE * state.gap):
                 if state.stable != NONE:
                     events.append(self._event("ended", track_id, state, t, frame_index))
                 del self._tracks[track_id]
@@ -132,30 +150,34 @@ class GestureStabiliser:
         events: list[GestureEvent] = []
         g = result.gesture
         confident = g != NONE and result.score >= self.start_score and not moving
+        glitch = max(self.glitch_ms, GAP_GLITCH * state.gap)
+        release = max(self.release_ms, GAP_RELEASE * state.gap)
 
         # Candidate bookkeeping: a different gesture replaces the candidate only once the
         # candidate has been missing for longer than a glitch.
         if confident and g == state.candidate:
             state.candidate_last = t
-        elif confident and (state.candidate == NONE or t - state.candidate_last > self.glitch_ms):
+            state.candidate_frames += 1
+        elif confident and (state.candidate == NONE or t - state.candidate_last > glitch):
             state.candidate, state.candidate_since, state.candidate_last = g, t, t
-        elif (
-            not confident and state.candidate != NONE and t - state.candidate_last > self.glitch_ms
-        ):
+            state.candidate_frames = 1
+        elif not confident and state.candidate != NONE and t - state.candidate_last > glitch:
             state.candidate = NONE
+            state.candidate_frames = 0
 
         if state.stable != NONE:
             if g == state.stable:
                 state.last_seen_stable = t
                 state.stable_score = max(state.stable_score * 0.9, result.score)
-            elif t - state.last_seen_stable >= self.release_ms:
+            elif t - state.last_seen_stable >= release:
                 events.append(self._event("ended", track_id, state, t, frame_index))
                 state.stable = NONE
         if (
             state.stable == NONE
             and state.candidate != NONE
             and t - state.candidate_since >= self.hold_ms
-            and t - state.candidate_last <= self.glitch_ms
+            and state.candidate_frames >= self.min_observations
+            and t - state.candidate_last <= glitch
         ):
             state.stable = state.candidate
             state.stable_since = state.candidate_since

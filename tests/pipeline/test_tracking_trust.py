@@ -91,21 +91,20 @@ def fist_frames(shared_data: Path) -> list[np.ndarray]:
 
 
 @pytest.mark.realdata
-# Step 2 passed on the tracking branch alone; with the counting changes merged (the recogniser
-# reads the thumb-as-index landmarks of frames ~90-100 at step 2 as pointing_up) it starts
-# pointing_up once: a known regression, reported in the closing note, not hidden here.
-@pytest.mark.parametrize("step", [1, 3])
+# Steps 4 and 5 fire no wrong gesture either, but the fist (raised fast, then held ~0.5 s) is
+# never read on three sure frames in a row there, so it does not start: see the issue notes.
+@pytest.mark.parametrize("step", [1, 2, 3])
 def test_fist_then_thumb_up_at_frame_steps(shared_data: Path, step: int) -> None:
     if step == 1:  # MediaPipe reports the fist twice in frames 55-59 at full rate
         reference = load_reference(shared_data / "reference" / f"{FIST}.jsonl")
         assert all(len(reference[i].hands) == 2 for i in range(55, 60))
     started, doubled = _run(_stepped(shared_data / "videos" / f"{FIST}.mp4", step), _tracker())
-    assert [g for g, _ in started] == ["fist", "thumb_up"], started
+    assert started == [("fist", 1), ("thumb_up", 1)], started  # one hand, one track throughout
     assert doubled == 0  # no frame with two hands, 55-59 included
 
 
 @pytest.mark.realdata
-@pytest.mark.parametrize("step", [1])  # at step 2 thumb_up starts twice (see the issue notes)
+@pytest.mark.parametrize("step", [2, 3, 4])  # step 1: the forward test's frames, mirrored
 def test_fist_flipped_left_right(fist_frames: list, step: int) -> None:
     flipped = ((cv2.flip(img, 1), i * VIDEO_MS) for i, img in enumerate(fist_frames[::step]))
     started, doubled = _run(((img, t * step) for img, t in flipped), _tracker())
@@ -114,7 +113,7 @@ def test_fist_flipped_left_right(fist_frames: list, step: int) -> None:
 
 
 @pytest.mark.realdata
-@pytest.mark.parametrize("step", [1, 2])
+@pytest.mark.parametrize("step", [2, 3, 4])
 def test_fist_played_backwards(fist_frames: list, step: int) -> None:
     backwards = fist_frames[::-1][::step]
     started, doubled = _run(

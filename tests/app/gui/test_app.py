@@ -75,3 +75,65 @@ def test_pause_hotkey_toggles_pause(qtbot, make_window, monkeypatch):
     listener.on_pressed()  # from pynput's thread in real life: queued into the GUI thread
     qtbot.waitUntil(lambda: window.ctx.engine.paused)
     assert window.arm_state == "paused"
+
+
+def test_models_load_while_the_window_is_built(qtbot, make_ctx, tmp_path):
+    """Start-up: start_warm_up loads the tracker (for the source's mode) before the window
+    exists; the window adopts the thread and the source's session reuses that tracker."""
+    from gui_fakes import FakeTracker
+
+    loads: list[bool] = []
+    tracker = FakeTracker(frames=[])
+
+    def factory(_cfg, *, static_mode, threads):
+        loads.append(static_mode)
+        return tracker
+
+    ctx = make_ctx(tracker_factory=factory)
+    thread = gui_app.start_warm_up(ctx, str(tmp_path))  # an image folder: static mode
+    assert thread.wait(5000)
+    assert loads == [True]
+    window = gui_app.create_main_window(ctx, warm_up=thread)
+    qtbot.addWidget(window)
+    try:
+        assert window._warm_up is thread and thread.parent() is window
+        ctx.build_runtime(str(tmp_path))  # what the tracking thread does for the folder
+        assert loads == [True]  # not loaded again
+    finally:
+        window.shutdown()
+
+
+def test_a_failed_warm_up_is_reported_when_no_source_starts(qtbot, make_ctx):
+    from pipeline.errors import ModelsMissingError
+
+    def factory(_cfg, **_kw):
+        raise ModelsMissingError("models are missing: run handcue models install")
+
+    ctx = make_ctx(tracker_factory=factory)
+    thread = gui_app.start_warm_up(ctx)
+    window = gui_app.create_main_window(ctx, warm_up=thread)
+    qtbot.addWidget(window)
+    try:
+        qtbot.waitUntil(lambda: "handcue models install" in window.banner.label.text())
+    finally:
+        window.shutdown()
+
+
+def test_warm_up_priority_only_lowered_when_inference_has_threads(qtbot, make_ctx, monkeypatch):
+    """onnxruntime's pool threads inherit the loading thread's priority, so it is lowered
+    first when there is a pool (threads > 1); with one thread the models load at normal
+    priority (start-up the user waits for)."""
+    import app.gui.main_window as mw
+
+    lowered: list[int] = []
+    monkeypatch.setattr(mw, "lower_thread_priority", lambda niceness=10: lowered.append(niceness))
+    for threads, expected in ((1, []), (3, [10])):
+        ctx = make_ctx()
+        cfg = ctx.config
+        ctx._config = cfg.model_copy(update={"tracker": cfg.tracker.model_copy(
+            update={"threads": threads})})  # fmt: skip
+        lowered.clear()
+        thread = mw.WarmUpThread(ctx)
+        thread.start()
+        assert thread.wait(5000)
+        assert lowered == expected, threads

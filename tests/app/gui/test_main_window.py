@@ -221,3 +221,36 @@ def test_slow_tracking_note_words():
     assert "lite model" in slow_tracking_note(14.9, "full")
     lite = slow_tracking_note(5.0, "lite")
     assert "lite model" not in lite and "close other busy programs" in lite
+
+
+def test_3d_view_is_built_after_the_first_frame(qtbot, make_ctx, monkeypatch, tmp_path):
+    """Start-up: the 3D view (pyqtgraph + OpenGL, the costliest part of the window) is built
+    only once the first tracked frame was drawn, not before; without a source, some seconds
+    after the window was shown."""
+    import app.gui.main_window as mw
+
+    monkeypatch.setattr(mw, "BUILD_3D_AFTER_SHOW_MS", 600_000)  # only the frame can build it
+    window = mw.MainWindow(make_ctx())  # enable_3d None: as the app builds it
+    qtbot.addWidget(window)
+    try:
+        window.show()
+        assert not window.plot.built
+        video = tmp_path / "clip.mp4"
+        video.write_bytes(b"")
+        window.set_source(str(video), start=True)
+        assert not window.plot.built  # tracking starts first
+        qtbot.waitUntil(lambda: window._drawn is not None, timeout=5000)
+        qtbot.waitUntil(lambda: window.plot.built, timeout=5000)
+    finally:
+        window.shutdown()
+
+    monkeypatch.setattr(mw, "BUILD_3D_AFTER_SHOW_MS", 50)  # nothing plays: built after showing
+    idle = mw.MainWindow(make_ctx())
+    qtbot.addWidget(idle)
+    try:
+        assert not idle.plot.built
+        idle.show()
+        qtbot.waitUntil(lambda: idle.plot.built, timeout=5000)
+        assert idle._drawn is None
+    finally:
+        idle.shutdown()

@@ -178,3 +178,25 @@ def test_engine_state_as_the_app_reads_it_and_release_on_disarm():
     with pytest.raises(Exception, match="no profile"):
         engine.set_profile("nope")
     assert engine.profile == "media"
+
+
+def test_deferred_plot_waits_for_build_view(qtbot):
+    """The app builds its 3D view after start-up: until build_view() a note holds its place;
+    then the view (or, without OpenGL as here, the "unavailable" note) takes it."""
+    plot = HandPlot3D(deferred=True)
+    qtbot.addWidget(plot)
+    assert not plot.built and plot.view is None
+    assert "starting" in plot._placeholder.text()
+    assert not plot.reset_button.isEnabled()
+    plot.set_hands([hand_from_landmarks(synthetic_landmarks())], 1280, mirrored=True)  # no-op
+    plot.build_view()
+    assert plot.built and plot.view is None  # offscreen: no OpenGL
+    assert "unavailable" in plot._placeholder.text()
+    plot.build_view()  # idempotent
+    assert plot.built
+
+
+def test_plot_not_deferred_when_asked_without_opengl(qtbot):
+    plot = HandPlot3D(use_gl=False, deferred=True)  # nothing to defer
+    qtbot.addWidget(plot)
+    assert plot.built and "unavailable" in plot._placeholder.text()

@@ -132,6 +132,7 @@ def check_e2e(args: list[str]) -> int:
         return "thumb_up" in ids
 
     window.set_source(video)
+    built_at_start = window.plot.built  # the 3D view waits for the first frame (start-up)
     ok = wait_until(poll, 90.0)
     gl = window.plot.view is not None
     frame = window._latest
@@ -141,6 +142,7 @@ def check_e2e(args: list[str]) -> int:
         "fps": round(frame.fps, 1) if frame else None,
         "provider": frame.provider if frame else None,
         "gl": gl,
+        "3d_built_at_start": built_at_start,
         "log_tail": window.event_log.toPlainText().splitlines()[-3:],
     }
     window.quit_app()

@@ -15,6 +15,7 @@ from handmodel import (
     HALF,
     HOOK,
     SIGNS,
+    STRAIGHT,
     THUMB_IN,
     THUMB_OUT,
     Pose,
@@ -161,6 +162,80 @@ def test_near_misses_are_not_chinese_numbers():
     assert rec.classify(make_hand(loose)).count is None
     for sign in ("rock", "i_love_you"):
         assert rec.classify(make_hand(SIGNS[sign])).count is None
+
+
+def test_chinese_six_with_a_pinky_not_read_straight():
+    """The call shape whose pinky the landmarks show half bent (small photos) is still 6 at
+    every orientation: its tip stands well above the folded fingers. A thumb-up fist, whose
+    pinky is folded with the others, is no number."""
+    six = Pose(fingers(BENT, BENT, BENT, (10.0, 45.0, 30.0)), THUMB_OUT)
+    rec = GestureRecognizer(counting="chinese", count_max_tilt_deg=180.0)
+    wrong = []
+    for handedness in ("Right", "Left"):
+        for roll in ROLLS:
+            for view in VIEWS:
+                result = _count(rec, six, handedness, roll, view)
+                if result.count != 6 or result.fingers[4] != "half":
+                    wrong.append((handedness, roll, view, result.count, result.fingers[4]))
+                if _count(rec, SIGNS["thumb_up"], handedness, roll, view).count is not None:
+                    wrong.append((handedness, roll, view, "thumb_up counted"))
+    assert not wrong, wrong
+
+
+def test_chinese_eight_with_loosely_curled_fingers():
+    """The L with middle, ring and pinky half curled (not folded) is 8 at every orientation;
+    the same hand with the thumb folded in is no number (a half-relaxed pointing hand)."""
+    loose_l = Pose(fingers(STRAIGHT, HALF, HALF, HALF), THUMB_OUT)
+    loose_point = Pose(fingers(STRAIGHT, HALF, HALF, HALF), THUMB_IN)
+    rec = GestureRecognizer(counting="chinese", count_max_tilt_deg=180.0)
+    wrong = []
+    for handedness in ("Right", "Left"):
+        for roll in ROLLS:
+            for view in VIEWS:
+                result = _count(rec, loose_l, handedness, roll, view)
+                if result.count != 8 or result.fingers[2:] != ("half",) * 3:
+                    wrong.append((handedness, roll, view, result.count, result.fingers))
+                if _count(rec, loose_point, handedness, roll, view).count is not None:
+                    wrong.append((handedness, roll, view, "thumb in counted"))
+    assert not wrong, wrong
+
+
+def test_chinese_three_with_the_last_three_fingers():
+    """Middle, ring and pinky up with the index half folded is 3 whether or not the thumb
+    reaches the index tip (the ok-shaped 3), at every orientation."""
+    rec = GestureRecognizer(counting="chinese", count_max_tilt_deg=180.0)
+    shapes = {
+        "thumb in": Pose(fingers(HALF, STRAIGHT, STRAIGHT, STRAIGHT), THUMB_IN),
+        "thumb out": Pose(fingers(HALF, STRAIGHT, STRAIGHT, STRAIGHT), THUMB_OUT),
+    }
+    wrong = []
+    for name, pose in shapes.items():
+        for handedness in ("Right", "Left"):
+            for roll in ROLLS:
+                for view in VIEWS:
+                    result = _count(rec, pose, handedness, roll, view)
+                    if result.count != 3 or result.fingers[1:] != ("half",) + ("straight",) * 3:
+                        wrong.append((name, handedness, roll, view, result.count, result.fingers))
+    assert not wrong, wrong
+
+
+def test_chinese_seven_with_the_middle_read_folded():
+    """The pinch of 7 seen from the side, where the landmarks fold the middle finger: the thumb
+    on the index tip, the others folded, is 7 at every orientation; the same hand with the thumb
+    folded away from the index tip is 1 (pointing) or nothing, never 7."""
+    side_seven = _pinched((30.0, 45.0, 25.0), ("index",))
+    rec = GestureRecognizer(counting="chinese", count_max_tilt_deg=180.0)
+    wrong = []
+    for handedness in ("Right", "Left"):
+        for roll in ROLLS:
+            for view in VIEWS:
+                result = _count(rec, side_seven, handedness, roll, view)
+                if result.count != 7 or result.fingers[2] != "bent":
+                    wrong.append((handedness, roll, view, result.count, result.fingers))
+                pointing = _count(rec, SIGNS["pointing_up"], handedness, roll, view).count
+                if pointing != 1:
+                    wrong.append((handedness, roll, view, "pointing", pointing))
+    assert not wrong, wrong
 
 
 def test_resting_shapes_hanging_down_are_no_count():

@@ -14,7 +14,6 @@ from pipeline.gestures.evaluate import main
 from pipeline.gestures.evaluate_counts import (
     NO_COUNT,
     LabelledPhoto,
-    enlarge,
     evaluate_counts,
     labelled_images,
     track_labelled,
@@ -65,12 +64,6 @@ def test_labelled_folder_layout(tmp_path):
         labelled_images(tmp_path / "notes")
 
 
-def test_enlarge_small_photos():
-    small = np.zeros((64, 32, 3), np.uint8)
-    assert enlarge(small, 256, 0.0).shape == (512, 256, 3)
-    assert enlarge(small, 256, 0.5).shape == (1024, 512, 3)
-    big = np.zeros((600, 800, 3), np.uint8)
-    assert enlarge(big, 256, 0.0).shape == big.shape  # never scaled down
 
 
 def test_command_line_bad_folder(tmp_path, capsys):
@@ -116,7 +109,7 @@ def test_chinese_dev_sample_through_the_tracker():
     assert {label for _, label in items} == set(range(11))
     report = evaluate_counts(track_labelled(CHINESE_DEV, items), "chinese")
     print("\n" + report.table())
-    # Measured: hand found on 86% of this sample, 78% of those counted right (whole set: 93%
-    # found, 82% right); the margins absorb onnxruntime differences between machines.
+    # Measured: hand found on 91% of this sample, 87% of those counted right (whole set: 95.6%
+    # found, 85% right); the margins absorb onnxruntime differences between machines.
     assert report.found_fraction() >= 0.8
-    assert report.overall() >= 0.7
+    assert report.overall() >= 0.75

@@ -165,3 +165,37 @@ def test_engine_ignores_fast_moving_hand():
         hand = make_hand(SIGNS["victory"], centre=(100.0 + 40.0 * i, 240.0))  # ~10 palms/s
         events += engine.process(_frame(i, [hand]))[1]
     assert events == []
+
+
+def _run_at(stab: GestureStabiliser, script: list, frame_ms: float) -> list:
+    events = []
+    for i, g in enumerate(script):
+        obs = {} if g is None else {1: (_r(g), "Right")}
+        events.extend(stab.update(i * frame_ms, obs, frame_index=i))
+    return events
+
+
+def test_low_frame_rate_needs_three_readings_to_start():
+    # 5 fps: two readings 200 ms apart already cover hold_ms, but one wrong reading held for
+    # two frames must not fire an action; the third reading in a row starts it.
+    assert (
+        starts(_run_at(GestureStabiliser(hold_ms=150), ["pointing_up"] * 2 + ["none"] * 3, 200))
+        == []
+    )
+    assert starts(_run_at(GestureStabiliser(hold_ms=150), ["fist"] * 4, 200)) == [("fist", 2)]
+    # at 25 fps hold_ms is what counts (4 readings span 120 ms < 150 ms)
+    assert starts(run(GestureStabiliser(hold_ms=150), ["fist"] * 10)) == [("fist", 4)]
+
+
+def test_low_frame_rate_glitch_and_release_stretch_with_the_frame_gap():
+    # 5 fps: one misread frame (200 ms > release_ms) neither ends the fist nor starts it again,
+    # and one frame without the hand does not end it either.
+    stab = GestureStabiliser(hold_ms=150, release_ms=200, glitch_ms=60)
+    script = ["fist"] * 4 + ["none"] + ["fist"] * 3 + [None] + ["fist"] * 2 + [None] * 4
+    events = [(e.kind, e.frame_index) for e in _run_at(stab, script, 200) if e.kind != "held"]
+    # ... and once the hand is really gone the fist ends after GAP_RELEASE frame gaps (frame 13)
+    assert events == [("started", 2), ("ended", 13)]
+    # at 25 fps the same single-frame dropout of 200 ms ends the gesture as before
+    stab = GestureStabiliser(hold_ms=150, release_ms=200, glitch_ms=60)
+    events = run(stab, ["fist"] * 8 + ["none"] * 6 + ["fist"] * 8)
+    assert [e.kind for e in events if e.kind != "held"] == ["started", "ended", "started"]

@@ -1,0 +1,101 @@
+"""Small photos: enlarge before detection, report the hands in the photo's own pixels.
+
+The palm detector looks at a 192x192 letterboxed copy of the frame and wants room around a
+hand; a small photo that a hand fills (the Chinese number photos are 64x64) gives it neither.
+Such a photo is enlarged first: its short side scaled up to ``upscale`` pixels (bilinear) and
+then padded on every side by ``pad`` times its size of repeated edge pixels (default 1, so a
+64x64 photo becomes 768x768). The tracker runs on the enlarged picture and the landmarks are
+mapped back, so callers see the hands in the pixels of the photo they gave.
+
+Measured on the Chinese number photos (430, 64x64; whole-set figures with our tracker): a
+hand is found on 95.6% of them with bilinear upscaling, 93.0% bicubic, 90.9% Lanczos; with
+bicubic, 86% with half the padding, 75% with a quarter, 80% with grey instead of repeated edges.
+The counts read on the found hands are the same within the spread of these choices (80-83% of
+the found hands with the rules of the time), so the interpolation is chosen for finding hands.
+
+Used by ``handcue detect`` and the counting evaluator (:mod:`pipeline.gestures.evaluate_counts`)
+for any photo whose short side is under ``upscale``; larger photos pass through unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from pipeline.types import FrameResult, Hand
+
+SMALL_SIDE_PX = 256  # photos with a shorter short side are enlarged to it
+PAD_FRACTION = 1.0  # repeated-edge border on every side, in multiples of the enlarged size
+
+
+@dataclass(frozen=True)
+class Enlargement:
+    """How a photo was enlarged: enlarged pixel = ``scale`` * original pixel + ``(pad_x,
+    pad_y)``; ``width`` / ``height`` are the original photo's."""
+
+    scale: float
+    pad_x: int
+    pad_y: int
+    width: int
+    height: int
+
+    def hand_to_original(self, hand: Hand) -> Hand:
+        """``hand`` found on the enlarged picture, in the original photo's pixels (image
+        landmarks x/y and z, which is in x's pixel scale, and the ROI; world landmarks are
+        metric and stay)."""
+        pts = np.array(hand.landmarks, dtype=np.float32, copy=True)
+        pts[:, 0] = (pts[:, 0] - self.pad_x) / self.scale
+        pts[:, 1] = (pts[:, 1] - self.pad_y) / self.scale
+        pts[:, 2] = pts[:, 2] / self.scale
+        roi = replace(
+            hand.roi,
+            cx=(hand.roi.cx - self.pad_x) / self.scale,
+            cy=(hand.roi.cy - self.pad_y) / self.scale,
+            width=hand.roi.width / self.scale,
+            height=hand.roi.height / self.scale,
+        )
+        return replace(hand, landmarks=pts, roi=roi)
+
+
+def enlarge(
+    image: np.ndarray, upscale: int = SMALL_SIDE_PX, pad: float = PAD_FRACTION
+) -> tuple[np.ndarray, Enlargement]:
+    """``image`` (H, W, 3) uint8 with its short side scaled up to ``upscale`` pixels (bilinear;
+    never down) and ``pad`` times its size of repeated edge pixels added on every side, and the
+    :class:`Enlargement` that maps back."""
+    import cv2
+
+    h, w = image.shape[:2]
+    scale = max(1.0, upscale / min(h, w))
+    out = image
+    if scale > 1.0:
+        size = (round(w * scale), round(h * scale))
+        out = cv2.resize(image, size, interpolation=cv2.INTER_LINEAR)
+        scale_x = size[0] / w  # the exact factor after rounding (x and y differ by < 1 px)
+    else:
+        scale_x = 1.0
+    ph = pw = 0
+    if pad > 0:
+        ph, pw = round(out.shape[0] * pad), round(out.shape[1] * pad)
+        out = cv2.copyMakeBorder(out, ph, ph, pw, pw, cv2.BORDER_REPLICATE)
+    return out, Enlargement(scale_x, pw, ph, w, h)
+
+
+def is_small(image: np.ndarray, upscale: int = SMALL_SIDE_PX) -> bool:
+    """True when ``image``'s short side is under ``upscale`` pixels."""
+    return min(image.shape[:2]) < upscale
+
+
+def process_photo(
+    tracker: object, image: np.ndarray, timestamp: float = 0.0, upscale: int = SMALL_SIDE_PX
+) -> FrameResult:
+    """``tracker.process`` (a static-mode :class:`pipeline.tracker.HandTracker`) on one photo;
+    a small photo (:func:`is_small`) is enlarged first and the result reported in its own
+    pixels (width, height and landmarks of ``image``). Runs on the caller's thread."""
+    if not is_small(image, upscale):
+        return tracker.process(image, timestamp)  # type: ignore[attr-defined, no-any-return]
+    big, how = enlarge(image, upscale)
+    result: FrameResult = tracker.process(big, timestamp)  # type: ignore[attr-defined]
+    hands = tuple(how.hand_to_original(h) for h in result.hands)
+    return replace(result, width=how.width, height=how.height, hands=hands)
