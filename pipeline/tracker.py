@@ -19,7 +19,13 @@ from pipeline.roi import landmarks_to_roi, palm_to_roi, rect_iou
 from pipeline.scheduling import DetectionPlan, DetectorSchedule
 from pipeline.settings.schema import MAX_HANDS, TrackerSettings
 from pipeline.tiles import confirm_far_hand, tile_palms
-from pipeline.track_guard import MERGE_DISTANCE, MERGE_OVERLAP, mean_distance, same_hand
+from pipeline.track_guard import (
+    MERGE_DISTANCE,
+    MERGE_OVERLAP,
+    is_ghost,
+    mean_distance,
+    same_hand,
+)
 from pipeline.types import FrameResult, Hand, RotatedRect
 
 _SETTINGS_DEFAULTS = TrackerSettings().model_dump()
@@ -353,12 +359,16 @@ class HandTracker:
         out: list[_Reading] = []
         for track, reading in sorted(kept, key=lambda item: -item[1].presence):
             for other, best in out:
+                side = (reading.right_in_mirror > 0.5) == (best.right_in_mirror > 0.5)
                 if same_hand(
                     reading.landmarks,
                     best.landmarks,
                     cfg.merge_distance,
                     cfg.merge_overlap,
-                    same_side=(reading.right_in_mirror > 0.5) == (best.right_in_mirror > 0.5),
+                    same_side=side,
+                ) or (
+                    side
+                    and is_ghost(reading.landmarks, reading.presence, best.landmarks, best.presence)
                 ):
                     ids = [x for x in (track.track_id, other.track_id) if x is not None]
                     other.track_id = min(ids) if ids else None

@@ -20,7 +20,7 @@ from pipeline.gestures import GestureEngine
 from pipeline.gestures.recognizer import COUNT_GESTURES, TOTAL_GESTURES
 from pipeline.settings import TrackerSettings, measurement_settings, tracker_config
 from pipeline.sources import open_source
-from pipeline.track_guard import box_overlap, mean_distance, same_hand
+from pipeline.track_guard import box_overlap, is_ghost, mean_distance, same_hand
 from pipeline.tracker import HandTracker
 
 FIST = "fist_then_thumb_up_720p"
@@ -47,6 +47,16 @@ def test_same_hand_measure() -> None:
     assert not same_hand(a, other, 0.5, 0.6)
     # a left and a right hand overlapping: two hands, however much their boxes overlap
     assert not same_hand(a, big, 0.5, 0.6, same_side=False)
+
+
+def test_weak_leftover_beside_a_sure_reading_is_a_ghost() -> None:
+    sure = _hand(100, 200, 50)
+    slipped = _hand(150, 240, 50)  # a region the hand moved out of: a third of the box shared
+    assert 0.25 <= box_overlap(slipped, sure) < 0.6 and mean_distance(slipped, sure) > 0.5
+    assert is_ghost(slipped, 0.54, sure, 0.98)
+    assert not is_ghost(slipped, 0.85, sure, 0.99)  # both sure: two hands side by side
+    assert not is_ghost(slipped, 0.6, sure, 0.7)  # both weak: nothing to prefer
+    assert not is_ghost(_hand(260, 200, 50), 0.54, sure, 0.98)  # apart: another hand
 
 
 def _tracker(model: str = "full", **overrides: object) -> HandTracker:
