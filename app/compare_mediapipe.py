@@ -78,11 +78,7 @@ class MediaPipeHands:
 
     def landmarks(self, rgb: np.ndarray) -> list[np.ndarray]:
         """(21, 2) landmark pixels of every hand MediaPipe reports on an RGB frame."""
-        h, w = rgb.shape[:2]
-        return [
-            np.array([[p.x * w, p.y * h] for p in hand.landmark], dtype=np.float64)
-            for hand in self._hand_landmarks(rgb)
-        ]
+        return [pts[:, :2] for pts, _ in self.hands(rgb)]
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

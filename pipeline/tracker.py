@@ -159,6 +159,7 @@ class HandTracker:
         self.landmarker = LandmarkModel(self.landmark_session)
         self._tracks: list[_Track] = []
         self._lost: list[tuple[_Track, float]] = []  # recently lost hands, (track, when lost)
+        self._agreed: set[int] = set()  # this frame: ids of tracks a fresh reading agreed with
         self._next_id = 0
         self._frame_index = 0
         self._schedule = DetectorSchedule(
@@ -231,7 +232,7 @@ class HandTracker:
         full_frame = plan.full_frame or recheck_due
         detector_ran = full_frame or bool(plan.tiles) or plan.all_tiles
         rechecks: list[_Track] = []
-        self._agreed: set[int] = set()  # ids of tracks a fresh detection's reading agreed with
+        self._agreed.clear()
         palms = []
         if full_frame:
             palms = [d for d in self.detector.detect(bgr, timings) if d.score >= cfg.min_detection]

@@ -56,17 +56,26 @@ def test_tiles_cover_a_720p_frame_with_overlap_and_none_for_small_frames() -> No
     assert make_tiles(320, 240) == ()  # zooming a small frame would not help
 
 
-def test_gate_sleeps_on_a_still_view_and_wakes_when_a_hand_comes_in(
+def _hand_comes_in(
     fist_frames: list[np.ndarray], fist_reference: list[list[np.ndarray]]
-) -> None:
-    # A still view (frame 0), then at frame 15 the real fist of frame 60 pasted over it where
-    # it was filmed: a hand coming into a view where nothing else moves.
+) -> tuple[np.ndarray, np.ndarray]:
+    """The still first frame, and the same frame with frame 60's real fist pasted over it where
+    it was filmed."""
     still = fist_frames[0]
     ref = fist_reference[60][0][:, :2]
     x0, y0 = np.floor(ref.min(axis=0) - 60).astype(int).clip(0)
     x1, y1 = np.ceil(ref.max(axis=0) + 60).astype(int)
     with_hand = still.copy()
     with_hand[y0:y1, x0:x1] = fist_frames[60][y0:y1, x0:x1]
+    return still, with_hand
+
+
+def test_gate_sleeps_on_a_still_view_and_wakes_when_a_hand_comes_in(
+    fist_frames: list[np.ndarray], fist_reference: list[list[np.ndarray]]
+) -> None:
+    # A still view (frame 0), then at frame 15 the real fist of frame 60 pasted over it where
+    # it was filmed: a hand coming into a view where nothing else moves.
+    still, with_hand = _hand_comes_in(fist_frames, fist_reference)
     frames = [still] * 20 + [with_hand] * 10
     tr = tracker()
     results = [tr.process(f, i * 1000.0 / FPS) for i, f in enumerate(frames)]
@@ -77,7 +86,8 @@ def test_gate_sleeps_on_a_still_view_and_wakes_when_a_hand_comes_in(
     assert not any(r.hands for r in results[:20])
     first = next(i for i, r in enumerate(results) if r.hands)
     assert (first - 20) * 1000.0 / FPS <= 150.0  # found within 150 ms of coming into view
-    assert palm_error(results[first].hands[0].landmarks, ref) < 0.5  # that hand, not another
+    fist = fist_reference[60][0][:, :2]
+    assert palm_error(results[first].hands[0].landmarks, fist) < 0.5  # that hand, not another
     # Without power saving the detector runs on every frame with no hand.
     eager = tracker(power_saving=False)
     assert all(eager.process(f, i * 1000.0 / FPS).detector_ran for i, f in enumerate(frames[:5]))
@@ -187,12 +197,7 @@ def test_skipped_frames_still_wake_within_150_ms(
 ) -> None:
     # The app skips the frames the gate does not need (HandTracker.wants_frame): on a still
     # view about every other one; a hand coming in is still found within 150 ms.
-    still = fist_frames[0]
-    ref = fist_reference[60][0][:, :2]
-    x0, y0 = np.floor(ref.min(axis=0) - 60).astype(int).clip(0)
-    x1, y1 = np.ceil(ref.max(axis=0) + 60).astype(int)
-    with_hand = still.copy()
-    with_hand[y0:y1, x0:x1] = fist_frames[60][y0:y1, x0:x1]
+    still, with_hand = _hand_comes_in(fist_frames, fist_reference)
     frames = [still] * 30 + [with_hand] * 10
     tr = tracker()
     wanted, first = [], None
