@@ -20,7 +20,7 @@ from pipeline.gestures import GestureEngine
 from pipeline.gestures.recognizer import COUNT_GESTURES, TOTAL_GESTURES
 from pipeline.settings import TrackerSettings, measurement_settings, tracker_config
 from pipeline.sources import open_source
-from pipeline.track_guard import box_overlap, is_ghost, mean_distance, same_hand
+from pipeline.track_guard import box_overlap, hand_shape, is_ghost, mean_distance, same_hand
 from pipeline.tracker import HandTracker
 
 FIST = "fist_then_thumb_up_720p"
@@ -153,3 +153,39 @@ def test_open_hand_at_frame_steps(shared_data: Path, step: int) -> None:
     assert doubled == 0
     if step in (2, 3):
         assert summary["per_frame_mean_error_pct"] <= 3.0
+
+
+def test_hand_shape_ignores_moving_scaling_and_turning_in_the_image() -> None:
+    a = _hand(100, 200, 50)
+    angle = np.radians(50)
+    turn = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    moved = (a - a[0]) @ turn.T * 1.7 + np.array([400.0, 90.0])
+    assert np.allclose(hand_shape(a), hand_shape(moved), atol=1e-9)
+    closed = a.copy()
+    closed[5:9] = a[5] + (a[5:9] - a[5]) * 0.2  # the index finger curled in
+    change = np.linalg.norm(hand_shape(closed) - hand_shape(a), axis=1).mean()
+    assert change > 0.1
+
+
+def test_a_steady_hand_is_asked_again_less_often(shared_data: Path) -> None:
+    """Second opinions on the open-hand video (a hand held open, moving): with the shape rule
+    a hand keeping its shape gets one about once a second, not at every re-check."""
+    crops = {}
+    for steady in (0.0, 1000.0):
+        tracker = _tracker(steady_opinion_ms=steady)
+        run = tracker.landmarker.run
+        calls: list[int] = []
+
+        def counting(bgr, rois, timings, run=run, calls=calls):  # type: ignore[no-untyped-def]
+            calls.append(len(rois))
+            return run(bgr, rois, timings)
+
+        tracker.landmarker.run = counting  # type: ignore[method-assign]
+        frames = 0
+        with open_source(str(shared_data / "videos" / f"{OPEN}.mp4")) as source:
+            for frame in source:
+                tracker.process(frame.image, frame.timestamp_ms)
+                frames += 1
+        crops[steady] = sum(calls) - frames  # crops beyond one a frame
+    assert crops[1000.0] > 0  # the new hand still had its second opinion
+    assert crops[1000.0] <= 0.6 * crops[0.0], crops
