@@ -43,6 +43,12 @@ def hand_shape(points: np.ndarray) -> np.ndarray:
     return (rel @ turn.T) / palm_size(points)
 
 
+def shape_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean distance over the 21 points of two readings' shapes (:func:`hand_shape`), in palm
+    sizes: how differently they see the hand's pose, wherever and however large each sees it."""
+    return float(np.linalg.norm(hand_shape(a) - hand_shape(b), axis=1).mean())
+
+
 def box_overlap(a: np.ndarray, b: np.ndarray) -> float:
     """Area shared by the axis-aligned boxes around two point sets ((N, >=2) pixels), as a
     fraction of the smaller box: 1 when one hand's box lies inside the other's."""

@@ -26,6 +26,7 @@ from pipeline.track_guard import (
     is_ghost,
     mean_distance,
     same_hand,
+    shape_distance,
 )
 from pipeline.types import FrameResult, Hand, RotatedRect
 
@@ -368,7 +369,10 @@ class HandTracker:
 
     def _merge(self, kept: list[_Reading], t_ms: float) -> list[_Reading]:
         """One reading per hand: of readings that describe one hand keep the most present one,
-        under the oldest track id among them; readings that disagree leave the hand unsure."""
+        under the oldest track id among them; readings that disagree leave the hand unsure.
+        Disagree here means apart (``disagree_distance`` palm sizes) both in place and in pose
+        (:func:`shape_distance`): two regions often read one fist a little shifted or scaled,
+        which at 6 fps kept a fist unsure for its whole half second on screen."""
         cfg = self.config
         out: list[_Reading] = []
         for track, reading in sorted(kept, key=lambda item: -item[1].presence):
@@ -389,7 +393,11 @@ class HandTracker:
                     other.checked_ms = max(other.checked_ms, track.checked_ms)
                     other.unsure_until = max(other.unsure_until, track.unsure_until)
                     other.unsure_since = max(other.unsure_since, track.unsure_since)
-                    if mean_distance(reading.landmarks, best.landmarks) > cfg.disagree_distance:
+                    if (
+                        mean_distance(reading.landmarks, best.landmarks) > cfg.disagree_distance
+                        and shape_distance(reading.landmarks, best.landmarks)
+                        > cfg.disagree_distance
+                    ):
                         other.doubt(t_ms, cfg.unsure_ms)
                     break
             else:
@@ -477,6 +485,16 @@ class HandTracker:
         if track.track_id is None:
             return True
         if track.checked_ms != t_ms:
+            # An unsure hand due a re-check that no fresh detection landed on (the palm
+            # detector often misses a fist): the second opinion alone re-checks it.
+            if (
+                track.unsure_until > t_ms
+                and not 0 <= t_ms - track.checked_ms < cfg.recheck_interval_ms
+                and t_ms - track.unsure_since >= cfg.confirm_ms
+            ):
+                track.checked_ms = t_ms
+                self._agreed.add(id(track))
+                return True
             return False
         if (
             track.unsure_until > t_ms
