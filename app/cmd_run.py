@@ -160,7 +160,19 @@ def open_frames(spec: str, realtime: bool, frame_step: int = 1) -> Iterator[Iter
     from pipeline.sources import FrameClock, open_source
 
     with open_source(spec, loop=False, frame_step=frame_step) as source:
-        yield FrameClock(realtime=realtime).pace(source)
+        yield PacedFrames(source, FrameClock(realtime=realtime))
+
+
+class PacedFrames:
+    """A source's frames paced by a clock; ``source`` stays reachable so the run can tell a
+    video source which frames it may skip (:attr:`pipeline.sources.VideoSource.wants`)."""
+
+    def __init__(self, source: Any, clock: Any) -> None:
+        self.source = source
+        self.clock = clock
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.clock.pace(self.source))
 
 
 def make_tracker(cfg: Any) -> Any:
@@ -425,6 +437,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     started = time.perf_counter()
     released: list[Any] = []
     last_counts: tuple | None = None
+    sources: list[Any] = []  # the source, once open (for its count of skipped frames)
+
+    def skipped_frames() -> int:
+        return int(getattr(sources[0], "skipped", 0)) if sources else 0
+
     try:
         with _sigterm_as_interrupt(lambda: released.extend(engine.release_all())):
             if not args.dry_run and cfg.actions.pause_hotkey:
@@ -442,6 +459,13 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                     tracker=make_tracker(cfg),
                     pointer=pointer,
                 )
+                # Power saving with nothing in view: frames the motion gate does not need are
+                # read but not converted or tracked (the tracker says which).
+                source = getattr(frames, "source", None)
+                wants = getattr(runtime.tracker, "wants_frame", None)
+                if source is not None and hasattr(source, "wants") and wants is not None:
+                    source.wants = wants
+                    sources.append(source)
                 unavailable = switcher.start()  # the active window may choose another profile
                 if unavailable and not args.profile and cfg.switching.enabled:
                     warn(unavailable)
@@ -465,7 +489,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 switcher.add_listener(on_choice)
                 on_choice(switcher.choice)
                 for frame in frames:
-                    step = runtime.step(frame.image, frame.timestamp_ms)
+                    step = runtime.step(frame.image, frame.timestamp_ms, frame.index)
                     summary.add_frame(step)
                     for event in step.events:
                         emit(event_line(event))
@@ -507,6 +531,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 "type": "end",
                 "reason": reason,
                 "frames": summary.frames,
+                # frames power saving read but did not track (nothing in view)
+                "skipped": skipped_frames(),
                 "fps": round(summary.frames / elapsed, 2) if elapsed > 0 else None,
                 "actions": summary.actions_done,
                 "latency_ms": _stats(summary.latencies),

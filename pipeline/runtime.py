@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -123,13 +123,19 @@ class HandCueRuntime:
     def provider(self) -> str:
         return str(getattr(self.tracker, "provider", "") or "")
 
-    def step(self, image: np.ndarray, timestamp_ms: float) -> StepResult:
+    def step(
+        self, image: np.ndarray, timestamp_ms: float, frame_index: int | None = None
+    ) -> StepResult:
         """Process one frame: ``image`` (H, W, 3) uint8 BGR, unmirrored; ``timestamp_ms``
-        strictly increasing within a source (video time for files). The engine is ticked on
-        every frame, also without events: hold timers run and keys of hands that left are
-        released."""
+        strictly increasing within a source (video time for files); ``frame_index``: the
+        source's number for the frame, reported in place of the tracker's own count (which
+        counts only the frames tracked: frame steps and power saving skip some). The engine is
+        ticked on every frame, also without events: hold timers run and keys of hands that
+        left are released."""
         t0 = time.perf_counter()
         result = self.tracker.process(image, timestamp_ms)
+        if frame_index is not None and result.frame_index != frame_index:
+            result = replace(result, frame_index=frame_index)
         t1 = time.perf_counter()
         per_hand: dict[int, Any] = {}
         events: list[GestureEvent] = []

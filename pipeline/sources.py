@@ -259,13 +259,24 @@ class VideoSource(FrameSource):
         if not 1.0 <= self.fps <= 240.0:
             self.fps = 30.0
         self.description = f"camera {spec}" if self.is_camera else f"{spec}"
+        # Set by the consumer: ``wants(t_ms)`` False skips the frame due at t_ms (grabbed, not
+        # converted to BGR, not yielded), e.g. HandTracker.wants_frame while power saving
+        # watches an empty view. Called on the iterating thread.
+        self.wants: Callable[[float], bool] | None = None
+        self.skipped = 0  # frames ``wants`` skipped so far
 
     def __iter__(self) -> Iterator[Frame]:
         index = 0
         t0 = time.monotonic()
         step = 1 if self.is_camera else self.frame_step
         while True:
-            if index % step:  # a frame the slow machine never sees: skip it undecoded
+            wants = self.wants
+            skip = index % step != 0  # a frame the slow machine never sees
+            if not skip and wants is not None:
+                now = (time.monotonic() - t0) * 1000.0 if self.is_camera else index * 1000.0 / self.fps
+                skip = not wants(now)
+                self.skipped += skip
+            if skip:  # read from the file or camera, but neither converted nor yielded
                 if self._calls.call(self.cap.grab):
                     index += 1
                     continue

@@ -51,3 +51,32 @@ def test_accuracy_frame_step_compares_the_right_reference_frames(shared_data: Pa
     assert out["ours"]["items"] == 41  # frames 0, 5, ..., 200 of 202
     # wrong reference lines would put the hand a palm or more away: found would collapse
     assert out["ours"]["found"] >= 40
+
+
+def _run_lines(capsys, *extra: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    video = DATA / "videos" / "fist_then_thumb_up_720p.mp4"
+    assert main(["run", "--dry-run", "--source", str(video), *extra]) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+@pytest.mark.realdata
+def test_run_skips_idle_frames_and_numbers_events_by_the_video(shared_data: Path, capsys) -> None:
+    """Power saving (default): while nothing is in view ``handcue run`` reads frames the motion
+    gate does not need without tracking them; gesture events keep the video's frame numbers
+    (frame = t_ms / 40 at 25 fps), at frame step 1 and 3 alike."""
+    for step in ("1", "3"):
+        lines = _run_lines(capsys, "--frame-step", step)
+        end = lines[-1]
+        assert end["type"] == "end"
+        started = [e for e in lines if e["type"] == "gesture" and e["kind"] == "started"]
+        gestures = [e["gesture"] for e in started]
+        assert [g for g in gestures if not g.startswith(("count_", "total_"))] == [
+            "fist",
+            "thumb_up",
+        ]
+        for e in lines:
+            if e["type"] == "gesture":
+                assert e["frame"] == round(e["t_ms"] / 40.0), e
+        if step == "1":
+            assert end["skipped"] > 0
+            assert end["frames"] + end["skipped"] == 195  # every frame read once
