@@ -387,6 +387,11 @@ class FrameClock:
         self._offset = 0.0
         self._frame_dt = 1000.0 / 30.0
 
+    def clock_ms(self, raw_ms: float) -> float:
+        """The timestamp ``pace`` gives a frame stamped ``raw_ms`` by its source (unless the
+        frame turns out to start a loop or a reconnect)."""
+        return raw_ms + self._offset
+
     def pace(self, frames: Iterable[Frame]) -> Iterator[Frame]:
         wall_start: float | None = None
         ts_start = 0.0

@@ -12,7 +12,7 @@ from collections import deque
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, Qt, QThread, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -398,8 +398,9 @@ class MainWindow(QMainWindow):
                     self.removeToolBarBreak(bar)
                 self._toolbar_breaks[name] = wanted[name]
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt name)
         super().showEvent(event)
+        self.session.set_background(False)  # see hideEvent
         self._schedule_3d(BUILD_3D_AFTER_SHOW_MS)
 
     def _schedule_3d(self, delay_ms: int) -> None:
@@ -1116,6 +1117,12 @@ class MainWindow(QMainWindow):
             self.start()
 
     # ------------------------------------------------------------------ window life
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt name)
+        # Hidden to the tray or minimised: nobody watches the live view, so power saving may
+        # skip the frames it does not need (TrackingSession.set_background).
+        self.session.set_background(True)
+        super().hideEvent(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
         if self.close_to_tray and not self._quitting:
             event.ignore()

@@ -132,6 +132,26 @@ def lower_thread_priority(niceness: int = 10) -> None:
         thread.setPriority(QThread.Priority.LowPriority)
 
 
+class IdleSkip:
+    """Which frames the capture thread may skip (read, but not converted, queued or tracked):
+    those the tracker's power saving does not need (``HandTracker.wants_frame``), and only while
+    the window is hidden (tray or minimised): a visible live view shows every frame.
+
+    Threads: ``background`` is written by the GUI thread, ``tracker_wants`` by the tracking
+    thread (once its runtime exists; None when it ends), and the object is called by the
+    capture thread. Single attribute reads and writes: at worst one frame is skipped or kept
+    when it need not be."""
+
+    def __init__(self) -> None:
+        self.background = False
+        self.tracker_wants: Callable[[float], bool] | None = None
+
+    def __call__(self, t_ms: float) -> bool:
+        """Whether the frame due at ``t_ms`` (the tracker's clock) must be read fully."""
+        wants = self.tracker_wants
+        return not self.background or wants is None or wants(t_ms)
+
+
 # --------------------------------------------------------------------------------------------
 # threads
 
@@ -154,11 +174,13 @@ class CaptureThread(QThread):
         opener: SourceOpener,
         retry_s: float = 2.0,
         every_frame: bool = False,
+        skip: IdleSkip | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("CaptureThread")
         self._every_frame = every_frame
+        self._skip = skip
         self._spec = spec
         self._slot = slot
         self._loop = loop
@@ -173,6 +195,10 @@ class CaptureThread(QThread):
         self._stop.set()
         self.requestInterruption()
 
+    def _wants(self, raw_ms: float) -> bool:
+        """The source's frame stamped ``raw_ms`` must be read fully (see IdleSkip)."""
+        return self._skip is None or self._skip(self._clock.clock_ms(raw_ms))
+
     def run(self) -> None:  # capture thread
         lower_thread_priority(5)
         camera = is_camera_spec(self._spec)
@@ -181,6 +207,8 @@ class CaptureThread(QThread):
         while not self._stop.is_set():
             try:
                 with self._opener(self._spec, self._loop) as source:
+                    if self._skip is not None and hasattr(source, "wants"):
+                        source.wants = self._wants
                     if lost:
                         lost = False
                         self.source_restored.emit()
@@ -229,10 +257,12 @@ class TrackingThread(QThread):
         slot: LatestSlot,
         build_runtime: RuntimeBuilder,
         spec: str = "",
+        skip: IdleSkip | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("TrackingThread")
+        self._skip = skip
         self._spec = spec
         self._slot = slot
         self._build_runtime = build_runtime
@@ -260,6 +290,8 @@ class TrackingThread(QThread):
             self.failed.emit(f"Tracking could not start: {exc}")
             return
         provider = runtime.provider
+        if self._skip is not None:
+            self._skip.tracker_wants = getattr(runtime.tracker, "wants_frame", None)
         self.tracking_started.emit(provider)
         out_times: deque[float] = deque()  # output times of the last second, for fps
         carried_events: deque = deque(maxlen=MAX_CARRIED)
@@ -310,6 +342,8 @@ class TrackingThread(QThread):
             log.exception("tracking failed")
             self.failed.emit(f"Tracking stopped after an internal error: {exc}")
         finally:
+            if self._skip is not None:
+                self._skip.tracker_wants = None
             try:
                 runtime.close()
             except Exception:
@@ -349,13 +383,22 @@ class TrackingSession(QObject):
         self._retry_s = retry_s
         self._capture: CaptureThread | None = None
         self._tracking: TrackingThread | None = None
+        self._skip: IdleSkip | None = None
         self._slot: LatestSlot | None = None
         self._retiring: list[QThread] = []
+        self._background = False
         self.spec = ""
 
     @property
     def running(self) -> bool:
         return self._tracking is not None
+
+    def set_background(self, background: bool) -> None:
+        """The window was hidden (True) or shown again: while hidden, frames power saving does
+        not need are skipped before they are converted (:class:`IdleSkip`)."""
+        self._background = background
+        if self._skip is not None:
+            self._skip.background = background
 
     def set_build_runtime(self, build_runtime: RuntimeBuilder) -> None:
         """Used from the next ``start`` on."""
@@ -370,12 +413,14 @@ class TrackingSession(QObject):
         self.stop()
         self.spec = spec
         self._slot = LatestSlot()
+        self._skip = IdleSkip()
+        self._skip.background = self._background
         self._capture = CaptureThread(
             spec, self._slot, loop=loop, realtime=realtime and not every_frame,
             opener=self._opener, retry_s=self._retry_s,
-            every_frame=every_frame and not is_camera_spec(spec),
+            every_frame=every_frame and not is_camera_spec(spec), skip=self._skip,
         )  # fmt: skip
-        self._tracking = TrackingThread(self._slot, self._build_runtime, spec)
+        self._tracking = TrackingThread(self._slot, self._build_runtime, spec, skip=self._skip)
         cap, trk = self._capture, self._tracking
         cap.source_lost.connect(self.source_lost)
         cap.source_restored.connect(self.source_restored)
@@ -446,6 +491,7 @@ class TrackingSession(QObject):
 __all__ = [
     "CaptureThread",
     "CapturedFrame",
+    "IdleSkip",
     "LatestSlot",
     "RuntimeBuilder",
     "TrackedFrame",

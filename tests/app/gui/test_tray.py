@@ -60,6 +60,21 @@ def test_close_to_tray_hides_instead(make_window):
     assert window.redraw_timer.isActive()  # still running in the tray
 
 
+def test_hidden_window_lets_power_saving_skip_frames(make_window):
+    """In the tray nobody watches the live view: the session may skip the frames power saving
+    does not need (worker.IdleSkip); shown again, every frame is read."""
+    window = make_window()
+    window.show()
+    window.set_source("clip.mp4")
+    skip = window.session._skip
+    assert skip is not None and not skip.background
+    window.close_to_tray = True
+    window.close()
+    assert skip.background
+    window.show_and_raise()
+    assert not skip.background
+
+
 def test_tray_quit(tray, qtbot):
     window = tray.window
     window.set_source("clip.mp4")

@@ -179,3 +179,62 @@ def test_busy_gui_gets_one_frame_at_a_time_and_all_events(qtbot):
     assert len(frames) < tracker.calls
     seen = [e.frame_index for f in frames for e in f.events]
     assert seen == list(range(len(seen)))  # every event, in order, none twice
+
+
+class _SkippingSource:
+    """A file-like source that asks ``wants(t_ms)`` before each frame, as VideoSource does:
+    False skips the frame (counted, not yielded)."""
+
+    def __init__(self, frames: int, fps: float) -> None:
+        self.frames, self.fps = frames, fps
+        self.wants = None
+        self.skipped = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    def __iter__(self):
+        from gui_fakes import FakeFrame
+
+        for i in range(self.frames):
+            t = i * 1000.0 / self.fps
+            if self.wants is not None and not self.wants(t):
+                self.skipped += 1
+                continue
+            yield FakeFrame(i, t, np.full((90, 160, 3), i % 255, np.uint8))
+
+
+def test_hidden_window_skips_the_frames_the_tracker_does_not_need(qtbot):
+    """Window hidden (tray): the capture thread skips the frames the tracker's power saving
+    does not need (HandTracker.wants_frame; here every other one) before they are queued; a
+    visible window gets every frame."""
+
+    class GateTracker(FakeTracker):
+        def wants_frame(self, t_ms: float) -> bool:
+            return round(t_ms / 10.0) % 2 == 0
+
+    for background in (False, True):
+        sources: list[_SkippingSource] = []
+
+        def opener(spec, loop, sources=sources):
+            sources.append(_SkippingSource(60, 100.0))
+            return sources[-1]
+
+        tracker = GateTracker(frames=[])
+        session = TrackingSession(lambda spec, t=tracker: HandCueRuntime(t), opener)
+        session.set_background(background)
+        ended: list[bool] = []
+        session.source_ended.connect(lambda: ended.append(True))
+        session.start("clip.mp4", every_frame=True)
+        qtbot.waitUntil(lambda: bool(ended), timeout=10000)
+        session.stop()
+        source = sources[0]
+        if background:
+            # Until the tracker is built nothing is skipped; then every other frame.
+            assert 20 <= source.skipped <= 30, source.skipped
+            assert tracker.calls == 60 - source.skipped
+        else:
+            assert source.skipped == 0 and tracker.calls == 60
