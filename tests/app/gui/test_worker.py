@@ -226,10 +226,8 @@ def test_hidden_window_skips_the_frames_the_tracker_does_not_need(qtbot):
         tracker = GateTracker(frames=[])
         session = TrackingSession(lambda spec, t=tracker: HandCueRuntime(t), opener)
         session.set_background(background)
-        ended: list[bool] = []
-        session.source_ended.connect(lambda: ended.append(True))
-        session.start("clip.mp4", every_frame=True)
-        qtbot.waitUntil(lambda: bool(ended), timeout=10000)
+        with qtbot.waitSignal(session.source_ended, timeout=10000):
+            session.start("clip.mp4", every_frame=True)
         session.stop()
         source = sources[0]
         if background:
