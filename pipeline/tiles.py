@@ -192,6 +192,45 @@ def tile_palms(
     return kept
 
 
+# A tile's palm is looked at again in a square crop this many times its size (at least
+# MIN_CLOSER_CROP px): zoomed twice as much again, the detector places a tiny palm better
+# (palms of 7-14 px in the far set at 1/3 scored 0.75-0.98 there) and the landmark model reads
+# the region it gives.
+CLOSER_ZOOM = 5.0
+MIN_CLOSER_CROP = 64
+
+
+def closer_palm(
+    detector: PalmDetector,
+    frame_bgr: np.ndarray,
+    palm: PalmDetection,
+    min_score: float,
+    timings: dict[str, float] | None = None,
+) -> PalmDetection:
+    """``palm`` (frame pixels of ``frame_bgr``, (H, W, 3) uint8 BGR) as the detector sees it
+    in a crop CLOSER_ZOOM times its size around it: the sighting nearest its centre, or
+    ``palm`` itself when the closer look finds none there."""
+    h, w = frame_bgr.shape[:2]
+    cx, cy, bw, bh = (float(v) for v in palm.box[:4])
+    side = int(min(max(MIN_CLOSER_CROP, CLOSER_ZOOM * max(bw, bh)), w, h))
+    left = int(np.clip(cx - side / 2, 0, w - side))
+    top = int(np.clip(cy - side / 2, 0, h - side))
+    crop = frame_bgr[top : top + side, left : left + side]
+    best = None
+    for det in detector.detect(crop, timings):
+        px, py = float(det.box[0]) + left, float(det.box[1]) + top
+        gap = float(np.hypot(px - cx, py - cy))
+        if det.score >= min_score and gap <= max(bw, bh) and (best is None or gap < best[0]):
+            best = (gap, det)
+    if best is None:
+        return palm
+    det = best[1]
+    offset = np.array([left, top], dtype=np.float64)
+    box = det.box.astype(np.float64).copy()
+    box[:2] += offset
+    return PalmDetection(box, det.keypoints + offset, det.score)
+
+
 def confirm_far_hand(
     detector: PalmDetector,
     landmarker: LandmarkModel,

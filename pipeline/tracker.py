@@ -18,7 +18,7 @@ from pipeline.palm import PalmDetector
 from pipeline.roi import landmarks_to_roi, palm_to_roi, rect_iou
 from pipeline.scheduling import SMALL_TRACKED_HAND, DetectionPlan, DetectorSchedule
 from pipeline.settings.schema import MAX_HANDS, TrackerSettings
-from pipeline.tiles import confirm_far_hand, tile_palms
+from pipeline.tiles import closer_palm, confirm_far_hand, tile_palms
 from pipeline.track_guard import (
     MERGE_DISTANCE,
     MERGE_OVERLAP,
@@ -79,8 +79,12 @@ class TrackerConfig:
     power_saving: bool = _SETTINGS_DEFAULTS["power_saving"]
     # No hand, nothing moving: the detector still runs this often (ms of frame time).
     idle_interval_ms: float = 1000.0
-    # A hand first seen in a zoom tile is kept only above this presence score.
-    far_min_presence: float = 0.7
+    # A hand first seen in a zoom tile is kept only above this presence score (and after
+    # tiles.confirm_far_hand). hagrid-dev's far hands that MediaPipe's reference lacks read
+    # 0.825-0.997; a cardboard box behind a person passed every other look at 0.785.
+    far_min_presence: float = 0.8
+    # A tile's palm is placed again by a closer look (pipeline/tiles.py closer_palm).
+    closer_look: bool = True
     # An unsure hand becomes sure early when, at least ``confirm_ms`` after the last doubt, a
     # re-check agrees with its reading (fresh detection and second opinion alike): at a low
     # frame rate a hand would otherwise stay unsure for most of a short sign.
@@ -144,6 +148,20 @@ class _Track:
 
 
 _Reading = tuple[_Track, LandmarkOutput]  # a region and what the landmark model read in it
+
+# Zoom-tile candidates beyond the free hand slots that the landmark model may choose from.
+FAR_SPARE = 2
+
+
+def _cap_far(kept: list[_Reading], max_hands: int) -> list[_Reading]:
+    """``kept`` with at most as many far (zoom-tile) readings as hand slots are left beside the
+    others, the most present first."""
+    far = [r for r in kept if r[0].far]
+    free = max(0, max_hands - (len(kept) - len(far)))
+    if len(far) <= free:
+        return kept
+    chosen = {id(r) for r in sorted(far, key=lambda r: -r[1].presence)[:free]}
+    return [r for r in kept if not r[0].far or id(r) in chosen]
 
 
 @dataclass
@@ -285,6 +303,7 @@ class HandTracker:
                 timings,
             )
         ]
+        kept = _cap_far(kept, cfg.max_hands)
         if rechecks:
             kept = self._settle_rechecks(kept, timestamp_ms)
         if cfg.merge_duplicates:
@@ -566,9 +585,16 @@ class HandTracker:
         ):
             tiles = self._schedule.all_tiles(bgr.shape[1], height)
         room = cfg.max_hands - min(n_palms, cfg.max_hands)
+        if room > 0:
+            # A zoomed tile often shows a face or a fist the detector scores above the hand:
+            # the landmark model's presence chooses among a few more candidates (the far
+            # hands kept are capped in process).
+            room += FAR_SPARE
         for det in tile_palms(self.detector, bgr, tiles, cfg.min_detection, timings):
             if room <= 0:
                 break
+            if cfg.closer_look:
+                det = closer_palm(self.detector, bgr, det, cfg.min_detection, timings)
             roi = palm_to_roi(det.box, det.keypoints)
             if any(rect_iou(roi, c.roi) > DUPLICATE_IOU for c in candidates):
                 continue

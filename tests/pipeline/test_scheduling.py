@@ -168,11 +168,13 @@ FALSE_FAR_HANDS = (
     "palm/0fdb7c45-7081-494a-bbe0-cfec7dfb51d5.jpg",
     "stop/5ed7257f-3090-4c5e-85b6-d47492e61c25.jpg",
     "three/7b79b2da-b82d-4713-8e75-6aff6bb7a042.jpg",
-    "call/098a0c22-47b2-4e12-a77a-7654196c42cb.jpg",
+    "call/098a0c22-47b2-4e12-a77a-7654196c42cb.jpg",  # a box on a shelf (presence 0.785)
+    "rock/232a0833-f547-4ab2-800d-9c3127920dd4.jpg",  # a neck
 )
 REAL_FAR_HANDS = (
     "mute/06207bb5-5036-4a54-9674-fecf9139e0e0.jpg",  # a finger at the lips, 2 m away
     "stop/717f8d04-484b-417e-b24c-e2c62086e206.jpg",  # a raised palm beside a door
+    "four/efc9a0c5-6dfa-4cd5-8154-68acf39ccc3a.jpg",  # the raised "four" hand on a stairway
 )
 
 
@@ -275,3 +277,38 @@ def test_photo_with_a_large_hand_skips_the_tiles(shared_data: Path) -> None:
     assert hands[0].roi.width >= 0.3 * img.shape[0]
     assert sum(looked) == 0
     assert looked_small > 0  # the same photo shrunk: its hand is small, the tiles run
+
+
+# Far set at 1/3 (``handcue bench --far --every 5``): (position index, photo) where the tile's
+# own sighting of the hand was not enough and the closer look found it (all those of the subset).
+CLOSER_LOOK_FINDS = (
+    (1, "call/3a4d9e19-7f8d-4a78-8fd7-46c3303c532e.jpg"),
+    (5, "dislike/3251d20a-0d71-4773-92cb-b0b6132dad06.jpg"),
+    (9, "fist/4d96de78-24e1-4669-aed4-4fae9f44c178.jpg"),
+    (14, "four/900fa7b8-9e92-4ada-a2b6-94ce5ecbf63f.jpg"),
+    (48, "three/16328367-c28f-4564-8d49-7531c87e2d5b.jpg"),
+)
+
+
+def test_closer_look_finds_tiny_hands_the_tile_sighting_misses(shared_data: Path) -> None:
+    """A tile's palm placed again by a closer look (tiles.closer_palm) gives the landmark model
+    a region it reads: palms of 7-14 px in a 1280x720 frame."""
+    from app.bench_far import count_found
+    from pipeline.evaluation import load_reference
+
+    refs = {
+        str(item.image): item for item in load_reference(shared_data / "reference" / "hagrid-dev.jsonl")
+    }
+    base = measurement_settings(max_hands=2)
+    found = {}
+    for closer in (False, True):
+        static = HandTracker(tracker_config(base, static_mode=True, closer_look=closer))
+        found[closer] = 0
+        for index, name in CLOSER_LOOK_FINDS:
+            item = refs[f"hagrid-dev/{name}"]
+            canvas, scale, offset = paste(cv2.imread(str(shared_data / str(item.image))), 3, index)
+            hands = [h.landmarks for h in static.process(canvas, 0.0).hands]
+            got, extra = count_found([move(h, scale, offset) for h in item.hands], hands)
+            found[closer] += got
+            assert extra == 0, (name, closer)
+    assert found == {False: 0, True: len(CLOSER_LOOK_FINDS)}, found
