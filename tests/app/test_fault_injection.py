@@ -74,8 +74,8 @@ if fault:
     from pipeline import runtime
     original = runtime.HandCueRuntime.step
     frames_held = [0]
-    def step(self, image, timestamp_ms):
-        result = original(self, image, timestamp_ms)
+    def step(self, image, timestamp_ms, frame_index=None):
+        result = original(self, image, timestamp_ms, frame_index)
         if self.engine is not None and len(self.engine.held) >= 2:
             frames_held[0] += 1
             if frames_held[0] >= 5:
