@@ -58,6 +58,11 @@ LOST_GRACE_MS = 1000.0
 SCAN_TILES = 4
 # With some (fewer than max) hands tracked: one zoom tile at most this often (ms).
 TRACKED_TILE_MS = 300.0
+# With hands tracked, zoom tiles only while a tracked hand is small: its region narrower than
+# this fraction of the frame's height. A person's two hands are about the same size, and one
+# whose region covers 30% of the frame (a hand at arm's length from a laptop covers 50-70%)
+# has a second hand the whole-frame detector finds (the far-video hands measure 11-22%).
+SMALL_TRACKED_HAND = 0.3
 # Power saving, no hand tracked: the gate needs a frame at most this often (ms); frames in
 # between may be skipped before their conversion to BGR (:meth:`DetectorSchedule.wants_frame`).
 # At 25-30 fps every second frame: a hand coming into view is still seen within ~70 ms and
@@ -192,7 +197,7 @@ class DetectorSchedule:
         if t_ms < self._last_full_ms or t_ms < self._last_tile_ms:  # time went back: new clip
             self.reset()
         if n_tracked:
-            return self._plan_tracking(w, h, t_ms)
+            return self._plan_tracking(w, h, t_ms, tracked)
         since = t_ms - self._last_full_ms
         motion = None
         woke = False
@@ -240,22 +245,25 @@ class DetectorSchedule:
             self._last_whole_ms = t_ms
         return DetectionPlan(due, tiles, woke=woke)
 
-    def _plan_tracking(self, width: int, height: int, t_ms: float) -> DetectionPlan:
+    def _plan_tracking(
+        self, width: int, height: int, t_ms: float, tracked: list[RotatedRect]
+    ) -> DetectionPlan:
         """Some hands tracked, fewer than max: the whole frame every ``redetect_interval_ms``
         exactly as without scheduling (its fresh regions also re-check the tracked hands and
-        correct a wrong reading; fewer looks let one stand longer: the fist video at frame step
-        3 lost its fist that way), and, far hands on, one zoom tile with such a look at most
-        every ``TRACKED_TILE_MS``, the tile where a hand was lost first. The detector runs on
-        the same frames as without zoom tiles."""
+        correct a wrong reading; fewer looks let one stand longer: the fist video at frame
+        steps 3 and 4 lost its fist with a look every 200 ms), and, far hands on, one zoom tile with such
+        a look at most every ``TRACKED_TILE_MS`` while a tracked hand is small
+        (``SMALL_TRACKED_HAND``) or was just lost, the tile where a hand was lost first."""
         self.gate.reference = None  # when the hands are lost, look at once
         whole = (
             t_ms - self._last_whole_ms >= self.redetect_interval_ms or t_ms < self._last_whole_ms
         )
+        small = min(r.width for r in tracked) < SMALL_TRACKED_HAND * height
         tiles: tuple[Tile, ...] = ()
         if (
             self.far_hands
             and whole
-            and (self._lost or t_ms - self._last_tile_ms >= TRACKED_TILE_MS)
+            and (self._lost or (small and t_ms - self._last_tile_ms >= TRACKED_TILE_MS))
         ):
             tile = (
                 self.cycle.containing(width, height, *self._lost.pop())

@@ -31,6 +31,24 @@ def palm_size(points: np.ndarray) -> float:
     return max(float(np.linalg.norm(points[9, :2] - points[0, :2])), 1.0)
 
 
+def hand_shape(points: np.ndarray) -> np.ndarray:
+    """(21, 2) the reading's points (x, y) in the palm's own frame: relative to the wrist, in
+    palm sizes, turned so the wrist -> middle-finger MCP axis points along +y. What stays when
+    the hand moves, comes closer or tilts in the image plane; what changes when fingers open or
+    close, or the hand turns out of the plane."""
+    rel = points[:, :2] - points[0, :2]
+    axis = rel[9] / palm_size(points)
+    # Rotate by the angle that takes ``axis`` onto (0, 1): rows are the new x and y directions.
+    turn = np.array([[axis[1], -axis[0]], [axis[0], axis[1]]])
+    return (rel @ turn.T) / palm_size(points)
+
+
+def shape_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean distance over the 21 points of two readings' shapes (:func:`hand_shape`), in palm
+    sizes: how differently they see the hand's pose, wherever and however large each sees it."""
+    return float(np.linalg.norm(hand_shape(a) - hand_shape(b), axis=1).mean())
+
+
 def box_overlap(a: np.ndarray, b: np.ndarray) -> float:
     """Area shared by the axis-aligned boxes around two point sets ((N, >=2) pixels), as a
     fraction of the smaller box: 1 when one hand's box lies inside the other's."""

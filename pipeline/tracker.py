@@ -16,15 +16,17 @@ from pipeline.models.manifest import model_path
 from pipeline.models.session import InferenceSession
 from pipeline.palm import PalmDetector
 from pipeline.roi import landmarks_to_roi, palm_to_roi, rect_iou
-from pipeline.scheduling import DetectionPlan, DetectorSchedule
+from pipeline.scheduling import SMALL_TRACKED_HAND, DetectionPlan, DetectorSchedule
 from pipeline.settings.schema import MAX_HANDS, TrackerSettings
 from pipeline.tiles import confirm_far_hand, tile_palms
 from pipeline.track_guard import (
     MERGE_DISTANCE,
     MERGE_OVERLAP,
+    hand_shape,
     is_ghost,
     mean_distance,
     same_hand,
+    shape_distance,
 )
 from pipeline.types import FrameResult, Hand, RotatedRect
 
@@ -96,6 +98,14 @@ class TrackerConfig:
     second_opinion_deg: float = 90.0
     switch_margin: float = 0.002
     unsure_margin: float = 0.002
+    # A sure hand that keeps its shape is not asked again at every re-check: its second opinion
+    # is due when its reading changed by more than ``opinion_change`` palm sizes (mean point
+    # distance, wrist on wrist) since its last one, or ``steady_opinion_ms`` after it. A locked
+    # wrong reading starts where the pose changes (the fist opening into a thumb up), which a
+    # changed shape catches; a hand held still costs one look a second instead of five.
+    # ``steady_opinion_ms`` 0: a second opinion at every re-check.
+    opinion_change: float = 0.2
+    steady_opinion_ms: float = 1000.0
     # A hand lost and a new hand found near where it was (centres within this many region
     # widths, same side) within ``refind_ms`` are one hand: it keeps its track id (its gesture
     # does not start again) and is unsure for ``unsure_ms``.
@@ -121,6 +131,8 @@ class _Track:
     unsure_until: float = -float("inf")  # gestures wait until then (frame time, ms)
     unsure_since: float = -float("inf")  # when a reading of the hand was last doubted
     right: bool | None = None  # the model's side of the hand (right in a mirror), once read
+    opinion_ms: float = -float("inf")  # when the hand last had a second opinion
+    opinion_shape: np.ndarray | None = None  # (21, 2) its shape then (see hand_shape)
 
     def doubt(self, t_ms: float, for_ms: float) -> None:
         """Readings of the hand disagree at ``t_ms``: unsure for ``for_ms`` at most."""
@@ -314,6 +326,8 @@ class HandTracker:
                     unsure_until=track.unsure_until,
                     unsure_since=track.unsure_since,
                     right=out.right_in_mirror > 0.5,
+                    opinion_ms=track.opinion_ms,
+                    opinion_shape=track.opinion_shape,
                 )
             )
         alive = {t.track_id for t in survivors}
@@ -355,7 +369,10 @@ class HandTracker:
 
     def _merge(self, kept: list[_Reading], t_ms: float) -> list[_Reading]:
         """One reading per hand: of readings that describe one hand keep the most present one,
-        under the oldest track id among them; readings that disagree leave the hand unsure."""
+        under the oldest track id among them; readings that disagree leave the hand unsure.
+        Disagree here means apart (``disagree_distance`` palm sizes) both in place and in pose
+        (:func:`shape_distance`): two regions often read one fist a little shifted or scaled,
+        which at 6 fps kept a fist unsure for its whole half second on screen."""
         cfg = self.config
         out: list[_Reading] = []
         for track, reading in sorted(kept, key=lambda item: -item[1].presence):
@@ -376,7 +393,11 @@ class HandTracker:
                     other.checked_ms = max(other.checked_ms, track.checked_ms)
                     other.unsure_until = max(other.unsure_until, track.unsure_until)
                     other.unsure_since = max(other.unsure_since, track.unsure_since)
-                    if mean_distance(reading.landmarks, best.landmarks) > cfg.disagree_distance:
+                    if (
+                        mean_distance(reading.landmarks, best.landmarks) > cfg.disagree_distance
+                        and shape_distance(reading.landmarks, best.landmarks)
+                        > cfg.disagree_distance
+                    ):
                         other.doubt(t_ms, cfg.unsure_ms)
                     break
             else:
@@ -418,7 +439,7 @@ class HandTracker:
         both ways (see TrackerConfig.second_opinion_deg); returns ``kept`` with the readings the
         landmark model prefers."""
         cfg = self.config
-        due = [i for i, (t, _) in enumerate(kept) if t.track_id is None or t.checked_ms == t_ms]
+        due = [i for i, (t, r) in enumerate(kept) if self._opinion_due(t, r, t_ms)]
         if not due:
             return kept
         turn = math.radians(cfg.second_opinion_deg)
@@ -451,7 +472,38 @@ class HandTracker:
                 track.doubt(t_ms, cfg.unsure_ms)
             else:
                 self._confirm(track, t_ms)
+        for i in due:
+            track, reading = out[i]
+            track.opinion_ms, track.opinion_shape = t_ms, hand_shape(reading.landmarks)
         return out
+
+    def _opinion_due(self, track: _Track, reading: LandmarkOutput, t_ms: float) -> bool:
+        """Whether a kept reading gets a second opinion this frame: a new hand, and a hand
+        re-checked or found again this frame that is unsure, changed shape since its last
+        opinion, or had none for ``steady_opinion_ms``."""
+        cfg = self.config
+        if track.track_id is None:
+            return True
+        if track.checked_ms != t_ms:
+            # An unsure hand due a re-check that no fresh detection landed on (the palm
+            # detector often misses a fist): the second opinion alone re-checks it.
+            if (
+                track.unsure_until > t_ms
+                and not 0 <= t_ms - track.checked_ms < cfg.recheck_interval_ms
+                and t_ms - track.unsure_since >= cfg.confirm_ms
+            ):
+                track.checked_ms = t_ms
+                self._agreed.add(id(track))
+                return True
+            return False
+        if (
+            track.unsure_until > t_ms
+            or track.opinion_shape is None
+            or not 0 <= t_ms - track.opinion_ms < cfg.steady_opinion_ms
+        ):
+            return True
+        change = np.linalg.norm(hand_shape(reading.landmarks) - track.opinion_shape, axis=1)
+        return float(change.mean()) > cfg.opinion_change
 
     def _confirm(self, track: _Track, t_ms: float) -> None:
         """A re-check this frame agreed with the hand's reading: the doubt ends once it is
@@ -501,12 +553,18 @@ class HandTracker:
         candidates: list[_Track],
         timings: dict[str, float],
     ) -> None:
-        """Zoom tiles of ``plan`` (static mode: all, when the whole frame gave too few palms)
-        as far-hand candidates; palms already among the candidates are not added twice."""
+        """Zoom tiles of ``plan`` (static mode: all, when the whole frame gave too few palms and
+        none of them is a large hand, see scheduling.SMALL_TRACKED_HAND) as far-hand
+        candidates; palms already among the candidates are not added twice."""
         cfg = self.config
         tiles = plan.tiles
-        if plan.all_tiles and n_palms < cfg.max_hands:
-            tiles = self._schedule.all_tiles(bgr.shape[1], bgr.shape[0])
+        height = bgr.shape[0]
+        if (
+            plan.all_tiles
+            and n_palms < cfg.max_hands
+            and all(c.roi.width < SMALL_TRACKED_HAND * height for c in candidates)
+        ):
+            tiles = self._schedule.all_tiles(bgr.shape[1], height)
         room = cfg.max_hands - min(n_palms, cfg.max_hands)
         for det in tile_palms(self.detector, bgr, tiles, cfg.min_detection, timings):
             if room <= 0:

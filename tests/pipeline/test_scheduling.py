@@ -209,3 +209,69 @@ def test_skipped_frames_still_wake_within_150_ms(
     scan = -(-len(make_tiles(1280, 720)) // 4)
     assert all(wanted[:scan]) and not all(wanted[scan:30]) and sum(wanted[scan:30]) >= 5
     assert first is not None and (first - 30) * 1000.0 / FPS <= 150.0
+
+
+def _schedule() -> DetectorSchedule:
+    return DetectorSchedule(
+        static_mode=False,
+        power_saving=True,
+        far_hands=True,
+        redetect_interval_ms=100.0,
+        idle_interval_ms=1000.0,
+    )
+
+
+def test_tiles_while_tracking_only_beside_a_small_hand() -> None:
+    """With one of two hands tracked, zoom tiles look for the second hand only while the
+    tracked one is small (far): a near hand's partner is as large and the whole frame finds it."""
+    from pipeline.scheduling import SMALL_TRACKED_HAND
+    from pipeline.types import RotatedRect
+
+    frame = np.zeros((720, 1280, 3), np.uint8)
+    near = RotatedRect(640.0, 360.0, 490.0, 490.0, 0.0)  # the fist video's hand: ~490 px
+    far = RotatedRect(640.0, 360.0, 80.0, 80.0, 0.0)  # the far video at 1/4: ~80 px
+    assert near.width >= SMALL_TRACKED_HAND * 720 > far.width
+    for rect, want_tiles in ((near, False), (far, True)):
+        schedule = _schedule()
+        tiles = 0
+        whole = 0
+        for i in range(60):  # two seconds at 30 fps, after the clip's first scan
+            plan = schedule.plan(frame, [rect], 2, i * 1000.0 / FPS)
+            if i >= 12:
+                tiles += len(plan.tiles)
+                whole += plan.full_frame
+        assert whole >= 14  # the whole frame still every ~100 ms either way
+        assert (tiles > 0) == want_tiles, (rect.width, tiles)
+
+
+def test_photo_with_a_large_hand_skips_the_tiles(shared_data: Path) -> None:
+    """Static mode: a photo whose whole-frame pass found a large hand is not searched tile by
+    tile for a second one (the photo's own hands are found either way)."""
+    import pipeline.tracker as tracker_module
+
+    img = cv2.imread(str(shared_data / "photos" / "thumbs_up.jpg"))
+    looked: list[int] = []
+    real = tracker_module.tile_palms
+
+    def counting(detector, bgr, tiles, min_score, timings):  # type: ignore[no-untyped-def]
+        looked.append(len(tiles))
+        return real(detector, bgr, tiles, min_score, timings)
+
+    tracker_module.tile_palms = counting
+    try:
+        hands = tracker(static=True).process(img, 0.0).hands
+        no_far = tracker(static=True, far_hands=False).process(img, 0.0).hands
+        small = cv2.resize(img, None, fx=0.25, fy=0.25)
+        canvas = np.zeros((img.shape[0], img.shape[1], 3), np.uint8)
+        canvas[: small.shape[0], : small.shape[1]] = small
+        looked.clear()
+        tracker(static=True).process(canvas, 0.0)
+        looked_small = sum(looked)
+        looked.clear()
+        tracker(static=True).process(img, 0.0)
+    finally:
+        tracker_module.tile_palms = real
+    assert len(hands) == len(no_far) == 1
+    assert hands[0].roi.width >= 0.3 * img.shape[0]
+    assert sum(looked) == 0
+    assert looked_small > 0  # the same photo shrunk: its hand is small, the tiles run

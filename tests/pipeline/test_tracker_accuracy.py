@@ -46,16 +46,13 @@ def static_tracker() -> HandTracker:
     return HandTracker(tracker_config(measurement_settings(max_hands=2), static_mode=True))
 
 
-@pytest.mark.parametrize("reference", ["photos.jsonl", "hagrid-dev.jsonl"])
-def test_photos_match_mediapipe(
-    shared_data: Path, static_tracker: HandTracker, reference: str
-) -> None:
+def _check_photos(records: list[dict], results: list) -> None:  # type: ignore[type-arg]
+    """Hands found, landmark error and handedness of ``results`` (FrameResult per record)
+    against MediaPipe's reference ``records``."""
     found = total = 0
     errors: list[float] = []
     handedness_agree = []
-    for line in (shared_data / "reference" / reference).read_text().splitlines():
-        rec = json.loads(line)
-        result = static_tracker.process(read_image(shared_data / rec["image"]), 0.0)
+    for rec, result in zip(records, results, strict=True):
         assert (result.width, result.height) == (rec["width"], rec["height"])
         for rh, err in zip(rec["hands"], best_errors(rec["hands"], result.hands), strict=True):
             total += 1
@@ -72,6 +69,24 @@ def test_photos_match_mediapipe(
     assert found / total >= 0.99, f"found {found}/{total}"
     assert float(np.mean(errors)) <= 0.01, f"mean error {np.mean(errors):.4f} of palm size"
     assert float(np.mean(handedness_agree)) >= 0.95
+
+
+def _records(shared_data: Path, reference: str) -> list[dict]:
+    lines = (shared_data / "reference" / reference).read_text().splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_photos_match_mediapipe(shared_data: Path, static_tracker: HandTracker) -> None:
+    records = _records(shared_data, "photos.jsonl")
+    results = [static_tracker.process(read_image(shared_data / r["image"]), 0.0) for r in records]
+    _check_photos(records, results)
+
+
+def test_hagrid_photos_match_mediapipe(
+    shared_data: Path, hagrid_static_results: dict[str, object]
+) -> None:
+    records = _records(shared_data, "hagrid-dev.jsonl")
+    _check_photos(records, [hagrid_static_results[r["image"]] for r in records])
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 
 from pipeline.gestures import GestureEngine
-from pipeline.gestures.evaluate import evaluate, load_reference, load_reference_video, track_photos
+from pipeline.gestures.evaluate import (
+    Photo,
+    evaluate,
+    load_reference,
+    load_reference_video,
+    track_photos,
+)
 
 DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
 HAGRID_REF = DATA / "reference" / "hagrid-dev.jsonl"
@@ -66,12 +72,27 @@ def test_hagrid_reference_landmarks():
     _check(evaluate(load_reference(HAGRID_REF)), "MediaPipe reference landmarks")
 
 
-def test_hagrid_our_tracker():
+def test_hagrid_our_tracker(hagrid_static_results):
     _tracker_or_skip()
     photos = load_reference(HAGRID_REF)
-    tracked = list(track_photos(DATA, [p.image for p in photos]))
-    assert len(tracked) == len(photos)
+    tracked = [
+        Photo(p.image, p.width, p.height, tuple(hagrid_static_results[p.image].hands))
+        for p in photos
+    ]
     _check(evaluate(tracked), "our tracker")
+
+
+def test_track_photos_is_the_static_tracker(hagrid_static_results):
+    """``track_photos`` (the evaluator's own path) gives the session's static-mode results."""
+    _tracker_or_skip()
+    images = [p.image for p in load_reference(HAGRID_REF)][::60]
+    tracked = list(track_photos(DATA, images))
+    assert [p.image for p in tracked] == images
+    for photo in tracked:
+        ours = hagrid_static_results[photo.image].hands
+        assert len(photo.hands) == len(ours)
+        for a, b in zip(photo.hands, ours, strict=True):
+            assert abs(a.landmarks - b.landmarks).max() < 1e-3
 
 
 # Google's sample photos: one list of expected gestures per photo (hands in reference order).
