@@ -14,17 +14,20 @@ The counts read on the found hands are the same within the spread of these choic
 the found hands with the rules of the time), so the interpolation is chosen for finding hands.
 
 The far-hand zoom tiles (:mod:`pipeline.tiles`; on for photos by default) are for hands too
-small for the whole-picture detection. On an enlarged photo they run only when the
-whole-picture pass finds fewer than ``max_hands`` hands and none of them is a close-up (its
-region spanning at least CLOSE_UP_FRACTION of the photo's short side). On the Chinese number
-photos, hands found and counts read are the same without the tiles (95.6% found, 85.2% of them
-counted right) and a photo takes 68 ms on average instead of 597 ms (the tiles are 25 more
-palm detections on the 768x768 picture; the photos where no hand is found still run them).
-HaGRID photos shrunk to a short side of 240 or 160 px, people at a distance, need them: 60 and
-56 of 62 hands found with the tiles, 26 and 25 without (every fifth photo of hagrid-dev; the
-same 60 and 56 with this rule). The largest tracked region there spans at most 0.60 of the
-short side; on the Chinese photos the largest hand's region spans 0.61 of it at least, 0.78
-for 95% of them and 1.02 for half.
+small for the whole-picture detection. On an enlarged photo the whole picture is searched
+first, alone; ``tracker`` then runs as configured (tiles included, while its palms are small:
+pipeline.scheduling.SMALL_TRACKED_HAND) only when that found fewer than ``max_hands`` hands
+and none of them is a close-up (its region spanning at least CLOSE_UP_FRACTION of the photo's
+short side). On the Chinese number photos, hands found and counts read are the same without
+the tiles (95.6% found, 85.2% of them counted right) and a photo takes 43 ms on average
+(74 ms CPU) instead of 127 ms (188 ms CPU) with the tracker's own rule and 597 ms with the
+tiles always run (25 more palm detections on the 768x768 picture): the palm regions of
+the enlarged photos are often under the tracker's 30% of the picture's height while the hand
+fills the photo. HaGRID photos shrunk to a short side of 240 or 160 px, people at a distance,
+need the tiles: 60 and 56 of 62 hands found with them, 26 and 25 without (every fifth photo of
+hagrid-dev; the same 60 and 56 with this rule). The largest tracked region there spans at
+most 0.60 of the short side; on the Chinese photos the largest hand's region spans 0.61 of it
+at least, 0.78 for 95% of them and 1.02 for half.
 
 The enlarged photo is read once, from the region the tracker settles on. Other readings of
 the same hand were measured and are not used, because none reads the Chinese numbers better

@@ -129,17 +129,13 @@ def _palm_runs(tracker, monkeypatch) -> list[int]:  # type: ignore[no-untyped-de
 @pytest.mark.skipif(not (DATA / "photos").exists(), reason=f"shared data not found at {DATA}")
 def test_a_close_up_small_photo_skips_the_zoom_tiles(monkeypatch):
     """A 64x64 photo that a hand fills: one whole-picture palm detection finds it and the
-    far-hand zoom tiles do not run (they cost ~0.5 s per photo here and find nothing more)."""
+    far-hand zoom tiles do not run (25 more detections that find nothing more there)."""
     tracker = _real_tracker(2)
     assert tracker.config.far_hands  # the tiles are on for big photos
     small = cv2.resize(_hand_crop(tracker, "pointing_up.jpg"), (64, 64), cv2.INTER_AREA)
     calls = _palm_runs(tracker, monkeypatch)
     result = process_photo(tracker, small)
     assert len(result.hands) == 1 and len(calls) == 1
-    big, _ = enlarge(small)
-    tracker.reset()
-    calls.clear()
-    assert len(tracker.process(big, 0.0).hands) == 1 and len(calls) > 1  # what the tiles cost
 
 
 @pytest.mark.realdata
