@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import cv2
 import numpy as np
@@ -19,6 +20,9 @@ DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 class BrightestSpotTracker:
     """A stand-in tracker: one 'hand' whose 21 landmarks all sit on the brightest pixel of the
     picture it is given (so the test knows where the hand is in the enlarged frame)."""
+
+    # No zoom tiles: process_photo runs it as it is (tiles need a real HandTracker).
+    config = SimpleNamespace(far_hands=False, max_hands=2)
 
     def __init__(self) -> None:
         self.seen: list[tuple[int, ...]] = []
@@ -79,6 +83,78 @@ def test_large_photos_pass_through():
     result = process_photo(tracker, photo)
     assert tracker.seen == [photo.shape] and (result.width, result.height) == (400, 300)
     assert result.hands[0].landmarks[0, 0] == 200.5
+
+
+def _real_tracker(max_hands: int):  # type: ignore[no-untyped-def]
+    from pipeline.errors import HandCueError
+    from pipeline.settings import measurement_settings, tracker_config
+    from pipeline.tracker import HandTracker
+
+    try:
+        return HandTracker(
+            tracker_config(measurement_settings(max_hands=max_hands), static_mode=True)
+        )
+    except HandCueError as exc:
+        pytest.skip(f"tracker models not installed: {exc}")
+
+
+def _hand_crop(tracker, name: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """The hand of ``DATA/photos/name`` cropped square with some room around it."""
+    full = cv2.imread(str(DATA / "photos" / name))
+    xy = tracker.process(full, 0.0).hands[0].landmarks[:, :2]
+    centre, half = (xy.min(0) + xy.max(0)) / 2, float((xy.max(0) - xy.min(0)).max()) * 0.65
+    x0, y0 = (centre - half).astype(int)
+    side = int(2 * half)
+    return full[max(y0, 0) : y0 + side, max(x0, 0) : x0 + side]
+
+
+def _palm_runs(tracker, monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+    """A list that counts the palm detector's model calls of ``tracker`` (and of trackers
+    sharing its model session) from now on."""
+    from pipeline.models.session import InferenceSession
+
+    calls: list[int] = []
+    run = InferenceSession.run
+
+    def counted(self, tensor):  # type: ignore[no-untyped-def]
+        if self is tracker.palm_session:
+            calls.append(1)
+        return run(self, tensor)
+
+    monkeypatch.setattr(InferenceSession, "run", counted)
+    return calls
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not (DATA / "photos").exists(), reason=f"shared data not found at {DATA}")
+def test_a_close_up_small_photo_skips_the_zoom_tiles(monkeypatch):
+    """A 64x64 photo that a hand fills: one whole-picture palm detection finds it and the
+    far-hand zoom tiles do not run (25 more detections that find nothing more there)."""
+    tracker = _real_tracker(2)
+    assert tracker.config.far_hands  # the tiles are on for big photos
+    small = cv2.resize(_hand_crop(tracker, "pointing_up.jpg"), (64, 64), cv2.INTER_AREA)
+    calls = _palm_runs(tracker, monkeypatch)
+    result = process_photo(tracker, small)
+    assert len(result.hands) == 1 and len(calls) == 1
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not (DATA / "photos").exists(), reason=f"shared data not found at {DATA}")
+def test_a_far_hand_in_a_small_photo_is_still_found_by_the_zoom_tiles(monkeypatch):
+    """A 50 px hand in a 240x240 photo: the whole-picture pass of the enlarged photo misses
+    it, the zoom tiles find it."""
+    from pipeline.smallimage import whole_frame_tracker
+
+    tracker = _real_tracker(2)
+    hand = cv2.resize(_hand_crop(tracker, "pointing_up.jpg"), (50, 50), cv2.INTER_AREA)
+    photo = np.full((240, 240, 3), 128, np.uint8)
+    photo[30:80, 40:90] = hand
+    big, _ = enlarge(photo)
+    assert whole_frame_tracker(tracker).process(big, 0.0).hands == ()
+    calls = _palm_runs(tracker, monkeypatch)
+    (found,) = process_photo(tracker, photo).hands
+    assert len(calls) > 2  # the whole picture, then the tiled pass
+    assert 40 <= found.landmarks[0, 0] <= 90 and 30 <= found.landmarks[0, 1] <= 80
 
 
 @pytest.mark.realdata

@@ -109,7 +109,8 @@ def test_chinese_dev_sample_through_the_tracker():
     assert {label for _, label in items} == set(range(11))
     report = evaluate_counts(track_labelled(CHINESE_DEV, items), "chinese")
     print("\n" + report.table())
-    # Measured: hand found on 91% of this sample, 87% of those counted right (whole set: 95.6%
-    # found, 85% right); the margins absorb onnxruntime differences between machines.
-    assert report.found_fraction() >= 0.8
-    assert report.overall() >= 0.75
+    # Measured: hand found on 39 of these 43 photos (90.7%), 34 of those counted right (87.2%;
+    # whole set: 95.6% found, 85.2% right); the margins (two photos each)
+    # absorb onnxruntime differences between machines.
+    assert report.found_fraction() >= 0.85
+    assert report.overall() >= 0.8
