@@ -10,8 +10,13 @@ The detector costs ~10 ms a call; run on every frame it is most of an idle app's
   cell's threshold over a second (the fist video's first 19 frames do), but not between frames. A still room therefore costs decoding plus ~2 detector calls a
   second; a moving one costs what it cost before.
 * **No hand tracked, power saving off:** the detector on every frame (MediaPipe's schedule).
-* **Some hands tracked, fewer than max:** the whole frame every ``redetect_interval_ms``, as
-  without scheduling; far hands on: a zoom tile too with such a look every ``TRACKED_TILE_MS``.
+* **Some hands tracked, fewer than max:** the whole frame every ``redetect_interval_ms`` while
+  something changes: a tracked hand moved or changed its pose since the last look (the
+  tracker says so: ``steady`` False), or the gate saw motion outside the tracked hands (a
+  second hand coming in). While the hands hold still and nothing else moves, every
+  ``STEADY_LOOK_MS``: a hand held in one sign is most of a tracked minute, and each look costs
+  a detector call and a landmark reading of the fresh region. Far hands on: a zoom tile too
+  with such a look every ``TRACKED_TILE_MS``.
 * **Far hands on:** a zoomed tile (:mod:`pipeline.tiles`) is a detector look too. A motion wake
   with no hand tracked looks at the whole frame and the tile with the most motion; looks on the
   idle timer alternate between the whole frame and the next tile.
@@ -63,6 +68,8 @@ TRACKED_TILE_MS = 300.0
 # whose region covers 30% of the frame (a hand at arm's length from a laptop covers 50-70%)
 # has a second hand the whole-frame detector finds (the far-video hands measure 11-22%).
 SMALL_TRACKED_HAND = 0.3
+# Hands tracked and steady, nothing moving around them: the whole frame this often (ms).
+STEADY_LOOK_MS = 500.0
 # Power saving, no hand tracked: the gate needs a frame at most this often (ms); frames in
 # between may be skipped before their conversion to BGR (:meth:`DetectorSchedule.wants_frame`).
 # At 25-30 fps every second frame: a hand coming into view is still seen within ~70 ms and
@@ -146,6 +153,7 @@ class DetectorSchedule:
         self._lost: list[tuple[float, float]] = []
         self._grace_until_ms = -float("inf")
         self._last_gate_ms = -float("inf")
+        self._moved_outside = False  # the gate saw motion outside tracked hands since a look
 
     def plan(
         self,
@@ -153,9 +161,11 @@ class DetectorSchedule:
         tracked: list[RotatedRect],
         max_hands: int,
         t_ms: float,
+        steady: bool = False,
     ) -> DetectionPlan:
         """What to run on this frame, given the regions (frame pixels) of the hands carried
-        from the last one."""
+        from the last one; ``steady``: the tracked hands kept their place and pose since the
+        last whole-frame look."""
         h, w = frame_bgr.shape[:2]
         n_tracked = len(tracked)
         if self.static_mode:
@@ -197,7 +207,7 @@ class DetectorSchedule:
         if t_ms < self._last_full_ms or t_ms < self._last_tile_ms:  # time went back: new clip
             self.reset()
         if n_tracked:
-            return self._plan_tracking(w, h, t_ms, tracked)
+            return self._plan_tracking(frame_bgr, t_ms, tracked, steady)
         since = t_ms - self._last_full_ms
         motion = None
         woke = False
@@ -246,24 +256,41 @@ class DetectorSchedule:
         return DetectionPlan(due, tiles, woke=woke)
 
     def _plan_tracking(
-        self, width: int, height: int, t_ms: float, tracked: list[RotatedRect]
+        self, frame_bgr: np.ndarray, t_ms: float, tracked: list[RotatedRect], steady: bool
     ) -> DetectionPlan:
         """Some hands tracked, fewer than max: the whole frame every ``redetect_interval_ms``
-        exactly as without scheduling (its fresh regions also re-check the tracked hands and
-        correct a wrong reading; fewer looks let one stand longer: the fist video at frame
-        steps 3 and 4 lost its fist with a look every 200 ms), and, far hands on, one zoom tile with such
-        a look at most every ``TRACKED_TILE_MS`` while a tracked hand is small
-        (``SMALL_TRACKED_HAND``) or was just lost, the tile where a hand was lost first."""
-        self.gate.reference = None  # when the hands are lost, look at once
-        whole = (
-            t_ms - self._last_whole_ms >= self.redetect_interval_ms or t_ms < self._last_whole_ms
-        )
-        small = min(r.width for r in tracked) < SMALL_TRACKED_HAND * height
+        while anything changes, every ``STEADY_LOOK_MS`` while the tracked hands are
+        ``steady`` and the gate sees nothing move outside them (power saving on; off: every
+        ``redetect_interval_ms`` as without scheduling). A look's fresh regions also re-check
+        the tracked hands and correct a wrong reading (fewer looks while the pose changes let
+        one stand longer: the fist video at frame steps 3 and 4 lost its fist with a look
+        every 200 ms). Far hands on: one zoom tile with such a look at most every
+        ``TRACKED_TILE_MS`` while a tracked hand is small (``SMALL_TRACKED_HAND``) or was just
+        lost, the tile where a hand was lost first."""
+        height, width = frame_bgr.shape[:2]
+        if self.power_saving:
+            small = MotionGate.small(frame_bgr)
+            skipped = t_ms - self._last_gate_ms > 0.75 * GATE_EVERY_MS
+            self._last_gate_ms = t_ms
+            motion = self.gate.changes(small, CELL_CHANGE_SKIPPED if skipped else CELL_CHANGE)
+            self.gate.reference = small
+            if motion is None:
+                self._moved_outside = True
+            else:
+                _clear_regions(motion, tracked, width, height)
+                self._moved_outside |= int(motion.sum()) >= MIN_CHANGED_CELLS
+        else:
+            self.gate.reference = None
+            self._moved_outside = True
+        calm = steady and not self._moved_outside
+        interval = STEADY_LOOK_MS if calm else self.redetect_interval_ms
+        whole = t_ms - self._last_whole_ms >= interval or t_ms < self._last_whole_ms
+        small_hand = min(r.width for r in tracked) < SMALL_TRACKED_HAND * height
         tiles: tuple[Tile, ...] = ()
         if (
             self.far_hands
             and whole
-            and (self._lost or (small and t_ms - self._last_tile_ms >= TRACKED_TILE_MS))
+            and (self._lost or (small_hand and t_ms - self._last_tile_ms >= TRACKED_TILE_MS))
         ):
             tile = (
                 self.cycle.containing(width, height, *self._lost.pop())
@@ -275,6 +302,7 @@ class DetectorSchedule:
                 self._last_tile_ms = t_ms
         if whole:
             self._last_whole_ms = self._last_full_ms = t_ms
+            self._moved_outside = False
         return DetectionPlan(whole, tiles)
 
     def wants_frame(self, n_tracked: int, t_ms: float) -> bool:

@@ -16,7 +16,12 @@ from pipeline.models.manifest import model_path
 from pipeline.models.session import InferenceSession
 from pipeline.palm import PalmDetector
 from pipeline.roi import landmarks_to_roi, palm_to_roi, rect_iou
-from pipeline.scheduling import SMALL_TRACKED_HAND, DetectionPlan, DetectorSchedule
+from pipeline.scheduling import (
+    SMALL_TRACKED_HAND,
+    STEADY_LOOK_MS,
+    DetectionPlan,
+    DetectorSchedule,
+)
 from pipeline.settings.schema import MAX_HANDS, TrackerSettings
 from pipeline.tiles import closer_palm, confirm_far_hand, tile_palms
 from pipeline.track_guard import (
@@ -31,6 +36,10 @@ from pipeline.track_guard import (
 from pipeline.types import FrameResult, Hand, RotatedRect
 
 _SETTINGS_DEFAULTS = TrackerSettings().model_dump()
+
+# Whole-frame looks in a row that must find a hand in place and pose before it counts as
+# steady (TrackerConfig.steady_distance).
+STEADY_LOOKS = 2
 
 # A new palm whose region overlaps a tracked one this much is the same hand.
 DUPLICATE_IOU = 0.5
@@ -115,6 +124,15 @@ class TrackerConfig:
     # does not start again) and is unsure for ``unsure_ms``.
     refind_distance: float = 0.75
     refind_ms: float = 300.0
+    # Hands held still (points within ``steady_distance`` palm sizes of where they were at the
+    # last whole-frame look, place and pose alike; every hand sure) are looked at and re-checked
+    # every scheduling.STEADY_LOOK_MS instead of every ``redetect_interval_ms`` /
+    # ``recheck_interval_ms``, unless something moves around them. Power saving only (the
+    # setting); 0 turns this off.
+    steady_distance: float = 0.15
+    # A lost hand found again in the pose it had (shapes within this many palm sizes) does not
+    # become unsure; 0: every hand found again is unsure for ``unsure_ms``.
+    refind_same_shape: float = 0.2
 
     def __post_init__(self) -> None:
         if self.model not in ("full", "lite"):
@@ -137,6 +155,9 @@ class _Track:
     right: bool | None = None  # the model's side of the hand (right in a mirror), once read
     opinion_ms: float = -float("inf")  # when the hand last had a second opinion
     opinion_shape: np.ndarray | None = None  # (21, 2) its shape then (see hand_shape)
+    look_points: np.ndarray | None = None  # (21, 2) its points at the last whole-frame look
+    points: np.ndarray | None = None  # (21, 2) its points in the last frame (raw)
+    calm_looks: int = 0  # whole-frame looks in a row that found it where the last one did
 
     def doubt(self, t_ms: float, for_ms: float) -> None:
         """Readings of the hand disagree at ``t_ms``: unsure for ``for_ms`` at most."""
@@ -200,6 +221,7 @@ class HandTracker:
             idle_interval_ms=cfg.idle_interval_ms,
         )
         self._filters: dict[int, tuple[OneEuroFilter, OneEuroFilter]] = {}
+        self._steady = False  # the tracked hands kept place and pose since the last look
 
     @property
     def provider(self) -> str:
@@ -210,6 +232,7 @@ class HandTracker:
         self._tracks = []
         self._lost = []
         self._filters = {}
+        self._steady = False
         self._schedule.reset()
 
     def wants_frame(self, timestamp_ms: float) -> bool:
@@ -249,15 +272,22 @@ class HandTracker:
         candidates: list[_Track] = []
         # Which detections run (pipeline/scheduling.py): the whole frame, zoom tiles, both or
         # none; a due re-check (below) always runs the whole frame.
-        plan = self._schedule.plan(bgr, [t.roi for t in self._tracks], cfg.max_hands, timestamp_ms)
+        plan = self._schedule.plan(
+            bgr, [t.roi for t in self._tracks], cfg.max_hands, timestamp_ms, self._steady
+        )
         recheck = not cfg.static_mode and cfg.recheck_interval_ms >= 0
         # With fewer than max_hands tracked the whole frame already runs on its own schedule.
+        # Hands that hold still are re-checked less often (a locked wrong reading starts where
+        # the pose changes; scheduling.STEADY_LOOK_MS).
+        recheck_every = (
+            max(cfg.recheck_interval_ms, STEADY_LOOK_MS)
+            if self._steady
+            else cfg.recheck_interval_ms
+        )
         recheck_due = (
             recheck
             and len(self._tracks) >= cfg.max_hands
-            and any(
-                not 0 <= timestamp_ms - t.checked_ms < cfg.recheck_interval_ms for t in self._tracks
-            )
+            and any(not 0 <= timestamp_ms - t.checked_ms < recheck_every for t in self._tracks)
         )
         full_frame = plan.full_frame or recheck_due
         detector_ran = full_frame or bool(plan.tiles) or plan.all_tiles
@@ -347,6 +377,13 @@ class HandTracker:
                     right=out.right_in_mirror > 0.5,
                     opinion_ms=track.opinion_ms,
                     opinion_shape=track.opinion_shape,
+                    look_points=out.landmarks[:, :2].copy()
+                    if full_frame or track.look_points is None
+                    else track.look_points,
+                    calm_looks=self._calm_looks(track, out.landmarks)
+                    if full_frame
+                    else track.calm_looks,
+                    points=out.landmarks[:, :2].copy(),
                 )
             )
         alive = {t.track_id for t in survivors}
@@ -356,6 +393,7 @@ class HandTracker:
             if t.track_id not in alive and 0 <= timestamp_ms - lost_ms <= cfg.refind_ms
         ]
         self._tracks = survivors
+        self._steady = self._hands_steady(survivors, timestamp_ms)
         for gone in set(self._filters) - {t.track_id for t in survivors}:
             del self._filters[gone]
         timings["total"] = (time.perf_counter() - t_start) * 1e3
@@ -372,6 +410,31 @@ class HandTracker:
         )
         self._frame_index += 1
         return result
+
+    def _calm_looks(self, track: _Track, landmarks: np.ndarray) -> int:
+        """``track``'s count of calm looks after a whole-frame look that read ``landmarks``."""
+        if track.look_points is None or track.track_id is None:
+            return 0
+        if mean_distance(track.look_points, landmarks) >= self.config.steady_distance:
+            return 0
+        return track.calm_looks + 1
+
+    def _hands_steady(self, tracks: list[_Track], t_ms: float) -> bool:
+        """Whether the tracked hands held still: every hand sure, found in place and pose by
+        the last ``STEADY_LOOKS`` whole-frame looks in a row (a reading just after a change of
+        pose is re-checked at the full rate: that is where a wrong reading locks in), and its
+        points within ``steady_distance`` palm sizes of where the last look saw them."""
+        cfg = self.config
+        if cfg.static_mode or not cfg.power_saving or not tracks or cfg.steady_distance <= 0:
+            return False
+        return all(
+            t.unsure_until <= t_ms
+            and t.calm_looks >= STEADY_LOOKS
+            and t.look_points is not None
+            and t.points is not None
+            and mean_distance(t.look_points, t.points) < cfg.steady_distance
+            for t in tracks
+        )
 
     def _smooth(
         self, track_id: int, landmarks: np.ndarray, world: np.ndarray, t_ms: float
@@ -449,7 +512,9 @@ class HandTracker:
             track.track_id = old.track_id
             track.checked_ms = t_ms
             track.unsure_until = old.unsure_until
-            track.doubt(t_ms, cfg.unsure_ms)
+            track.unsure_since = old.unsure_since
+            if not self._same_pose(reading.landmarks, old):
+                track.doubt(t_ms, cfg.unsure_ms)
 
     def _second_opinion(
         self, bgr: np.ndarray, kept: list[_Reading], t_ms: float, timings: dict[str, float]
@@ -524,6 +589,15 @@ class HandTracker:
         change = np.linalg.norm(hand_shape(reading.landmarks) - track.opinion_shape, axis=1)
         return float(change.mean()) > cfg.opinion_change
 
+    def _same_pose(self, reading: np.ndarray, old: _Track) -> bool:
+        """Whether a reading that found a lost hand again sees it in the pose the hand had in
+        its last frame (shapes within ``refind_same_shape`` palm sizes): then it is no new
+        doubt (a fist that moved out of its region between two frames of a slow machine)."""
+        if old.points is None or self.config.refind_same_shape <= 0:
+            return False
+        d = shape_distance(reading, old.points)
+        return d <= self.config.refind_same_shape
+
     def _confirm(self, track: _Track, t_ms: float) -> None:
         """A re-check this frame agreed with the hand's reading: the doubt ends once it is
         ``confirm_ms`` old."""
@@ -554,7 +628,9 @@ class HandTracker:
                 # The tracked region lost the hand; the fresh region found it again.
                 fresh.track_id, fresh.checked_ms = checked.track_id, t_ms
                 fresh.unsure_until = checked.unsure_until
-                fresh.doubt(t_ms, cfg.unsure_ms)
+                fresh.unsure_since = checked.unsure_since
+                if not self._same_pose(reading.landmarks, checked):
+                    fresh.doubt(t_ms, cfg.unsure_ms)
                 fresh.recheck_of = None
                 out.append((fresh, reading))
                 own[id(checked)] = reading

@@ -312,3 +312,42 @@ def test_closer_look_finds_tiny_hands_the_tile_sighting_misses(shared_data: Path
             found[closer] += got
             assert extra == 0, (name, closer)
     assert found == {False: 0, True: len(CLOSER_LOOK_FINDS)}, found
+
+
+def test_steady_hands_are_looked_at_less_often_unless_something_moves() -> None:
+    """A tracked hand held still (``steady``) gets a whole-frame look every STEADY_LOOK_MS; a
+    hand that moves, or motion outside the tracked hands (a second hand coming in), brings the
+    look back to every ``redetect_interval_ms``."""
+    from pipeline.scheduling import STEADY_LOOK_MS
+    from pipeline.types import RotatedRect
+
+    still = np.full((720, 1280, 3), 90, np.uint8)
+    hand = RotatedRect(640.0, 360.0, 300.0, 300.0, 0.0)
+
+    def looks(steady: bool, frames: list[np.ndarray]) -> list[int]:
+        schedule = _schedule()
+        schedule.far_hands = False
+        return [
+            i
+            for i, frame in enumerate(frames)
+            if schedule.plan(frame, [hand], 2, i * 1000.0 / FPS, steady).full_frame
+        ]
+
+    calm = looks(True, [still] * 60)
+    assert len(calm) <= 2 * 60 / FPS * 1000 / STEADY_LOOK_MS + 1, calm
+    assert len(looks(False, [still] * 60)) >= 18  # every 100 ms
+    # Something moves at the frame's edge, away from the hand, from frame 20 on.
+    moving = [still] * 20
+    for i in range(40):
+        frame = still.copy()
+        frame[40:140, 40 + 10 * i : 140 + 10 * i] = 250
+        moving.append(frame)
+    woken = looks(True, moving)
+    assert sum(i >= 20 for i in woken) >= 10, woken
+    # Motion under the tracked hand alone is no reason to look.
+    inside = [still] * 20
+    for i in range(40):
+        frame = still.copy()
+        frame[300:400, 560 + (i % 2) * 20 : 660 + (i % 2) * 20] = 250
+        inside.append(frame)
+    assert len(looks(True, inside)) == len(calm)

@@ -152,9 +152,12 @@ def test_tracking_skips_detector_and_keeps_ids(
     shared_data: Path, recheck_ms: float, expected_runs: tuple[int, int]
 ) -> None:
     # max_hands tracked: the detector runs only to re-check the hand (every 200 ms of the 25 fps
-    # video: every 5th frame), or, with re-checks off, only until the hand is found.
+    # video: every 5th frame), or, with re-checks off, only until the hand is found. (A hand
+    # held still is re-checked less often: test_tracking_trust, steady_distance.)
     tracker = HandTracker(
-        tracker_config(measurement_settings(max_hands=1), recheck_interval_ms=recheck_ms)
+        tracker_config(
+            measurement_settings(max_hands=1), recheck_interval_ms=recheck_ms, steady_distance=0.0
+        )
     )
     ids = set()
     detector_runs = frames = 0
@@ -176,7 +179,9 @@ def test_redetect_interval_schedules_palm_detector(
 ) -> None:
     # One hand visible, max 2: the detector looks for the second hand on a schedule.
     tracker = HandTracker(
-        tracker_config(measurement_settings(max_hands=2), redetect_interval_ms=interval_ms)
+        tracker_config(
+            measurement_settings(max_hands=2), redetect_interval_ms=interval_ms, steady_distance=0.0
+        )
     )
     runs = 0
     ids: set[int] = set()
