@@ -142,8 +142,15 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.settings import tracker_config
     from pipeline.tracker import HandTracker
 
+    # Every frame is read (no resting of a still hand: it would report the last frame's
+    # landmarks again, and this measures the landmarks of every frame).
     tracker = HandTracker(
-        tracker_config(settings, static_mode=not video, redetect_interval_ms=args.redetect_ms)
+        tracker_config(
+            settings,
+            static_mode=not video,
+            redetect_interval_ms=args.redetect_ms,
+            rest_motion=0.0,
+        )
     )
 
     def ours() -> LandmarkRunner:

@@ -147,7 +147,7 @@ def bench(tracker, frames: list[np.ndarray], fps: float, repeat: int, rival=None
     ours: list[float] = []
     theirs: list[float] = []
     stages: dict[str, list[float]] = {}
-    with_hand = rival_with_hand = detector_runs = 0
+    with_hand = rival_with_hand = detector_runs = rested = 0
     rival_frames = [rival.prepare(f) for f in frames] if rival else []
     for rep in range(repeat):
         order = ("ours", "theirs") if rep % 2 == 0 else ("theirs", "ours")
@@ -160,6 +160,7 @@ def bench(tracker, frames: list[np.ndarray], fps: float, repeat: int, rival=None
                     ours.append((time.perf_counter() - t0) * 1e3)
                     with_hand += bool(result.hands)
                     detector_runs += result.detector_ran
+                    rested += "rested" in result.timings
                     for k, v in result.timings.items():
                         stages.setdefault(k, []).append(v)
             elif rival is not None:
@@ -174,6 +175,9 @@ def bench(tracker, frames: list[np.ndarray], fps: float, repeat: int, rival=None
         **summarise(ours),
         "frames_with_hand": with_hand,
         "detector_runs": detector_runs,
+        # Frames that repeated the last one's hands without a model run (a still hand,
+        # power saving on; pipeline.tracker.TrackerConfig.rest_motion).
+        "rested_frames": rested,
         # Stages that did not run in a frame count as 0 ms there.
         "stages_median_ms": {
             k: round(statistics.median(v + [0.0] * (n - len(v))), 3)
@@ -229,7 +233,14 @@ def run(args: argparse.Namespace) -> int:
         f"source            {report['source']}  ({report['mode']}, {args.model}, "
         f"max {args.max_hands} hands, {report['provider']})"
     )
-    for key in ("frames", "median_ms", "p95_ms", "frames_with_hand", "detector_runs"):
+    for key in (
+        "frames",
+        "median_ms",
+        "p95_ms",
+        "frames_with_hand",
+        "detector_runs",
+        "rested_frames",
+    ):
         print(f"{key:17s} {report[key]}")
     if rival is not None:
         mp = report["mediapipe"]

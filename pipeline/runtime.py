@@ -117,6 +117,10 @@ class HandCueRuntime:
         self.gestures = gestures
         self.engine = engine
         self.pointer = pointer
+        if hasattr(tracker, "allow_rest"):
+            # Pointer mode follows every small move of the hand: no resting frames
+            # (pipeline.tracker.TrackerConfig.rest_motion).
+            tracker.allow_rest = pointer is None
         self._since: dict[int, tuple[str, float]] = {}
 
     @property

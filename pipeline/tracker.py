@@ -41,6 +41,10 @@ _SETTINGS_DEFAULTS = TrackerSettings().model_dump()
 # steady (TrackerConfig.steady_distance).
 STEADY_LOOKS = 2
 
+# Frames this close (ms) to the last tracked one may rest (TrackerConfig.rest_motion): at
+# 25-30 fps, not at a slow machine's 15 fps or less.
+REST_MAX_GAP_MS = 50.0
+
 # A new palm whose region overlaps a tracked one this much is the same hand.
 DUPLICATE_IOU = 0.5
 
@@ -133,6 +137,14 @@ class TrackerConfig:
     # A lost hand found again in the pose it had (shapes within this many palm sizes) does not
     # become unsure; 0: every hand found again is unsure for ``unsure_ms``.
     refind_same_shape: float = 0.2
+    # Resting (power saving on): while the hands are steady (see ``steady_distance``) and each
+    # moved less than ``rest_motion`` palm sizes (mean point distance) between its last two
+    # readings, every second frame at most REST_MAX_GAP_MS after the last one reports the last
+    # frame's hands again without running a model: a hand held in a sign, or resting in view,
+    # costs half the landmark readings. A frame gap above REST_MAX_GAP_MS (a slow machine)
+    # never rests. 0 turns this off; so does ``HandTracker.allow_rest`` False (pointer mode,
+    # where every small move of the hand moves the pointer).
+    rest_motion: float = 0.05
 
     def __post_init__(self) -> None:
         if self.model not in ("full", "lite"):
@@ -158,6 +170,7 @@ class _Track:
     look_points: np.ndarray | None = None  # (21, 2) its points at the last whole-frame look
     points: np.ndarray | None = None  # (21, 2) its points in the last frame (raw)
     calm_looks: int = 0  # whole-frame looks in a row that found it where the last one did
+    motion: float | None = None  # mean point distance between its last two readings, palms
 
     def doubt(self, t_ms: float, for_ms: float) -> None:
         """Readings of the hand disagree at ``t_ms``: unsure for ``for_ms`` at most."""
@@ -222,6 +235,11 @@ class HandTracker:
         )
         self._filters: dict[int, tuple[OneEuroFilter, OneEuroFilter]] = {}
         self._steady = False  # the tracked hands kept place and pose since the last look
+        self._last_result: FrameResult | None = None  # the last frame tracked (not rested)
+        self._rested = False  # the last frame rested
+        # Resting needs this too; the runtime turns it off in pointer mode (set from the
+        # tracker's thread, or before it runs).
+        self.allow_rest = True
 
     @property
     def provider(self) -> str:
@@ -233,6 +251,8 @@ class HandTracker:
         self._lost = []
         self._filters = {}
         self._steady = False
+        self._last_result = None
+        self._rested = False
         self._schedule.reset()
 
     def wants_frame(self, timestamp_ms: float) -> bool:
@@ -264,6 +284,9 @@ class HandTracker:
         if cfg.static_mode:  # every image stands alone: ids count from 1 in each
             self._tracks = []
             self._next_id = 0
+        if self._may_rest(timestamp_ms):
+            return self._rest(bgr, timestamp_ms, t_start, timings)
+        self._rested = False
 
         # Regions to run the landmark model on, merged the way MediaPipe does: fresh palm
         # regions first, then last frame's regions; a later region that overlaps an earlier one
@@ -384,6 +407,9 @@ class HandTracker:
                     if full_frame
                     else track.calm_looks,
                     points=out.landmarks[:, :2].copy(),
+                    motion=None
+                    if track.points is None
+                    else mean_distance(track.points, out.landmarks),
                 )
             )
         alive = {t.track_id for t in survivors}
@@ -407,6 +433,44 @@ class HandTracker:
             detector_ran=detector_ran,
             timings=timings,
             unsure=frozenset(unsure),
+        )
+        self._frame_index += 1
+        self._last_result = result
+        return result
+
+    def _may_rest(self, t_ms: float) -> bool:
+        """Whether this frame may report the last one's hands again (TrackerConfig.rest_motion)."""
+        cfg = self.config
+        last = self._last_result
+        return (
+            self.allow_rest
+            and cfg.rest_motion > 0
+            and cfg.power_saving
+            and not cfg.static_mode
+            and not self._rested
+            and self._steady
+            and last is not None
+            and 0 < t_ms - last.timestamp_ms <= REST_MAX_GAP_MS
+            and all(t.motion is not None and t.motion < cfg.rest_motion for t in self._tracks)
+        )
+
+    def _rest(
+        self, bgr: np.ndarray, t_ms: float, t_start: float, timings: dict[str, float]
+    ) -> FrameResult:
+        """This frame's result without running a model: the last frame's hands."""
+        assert self._last_result is not None
+        self._rested = True
+        timings["rested"] = 1.0
+        timings["total"] = (time.perf_counter() - t_start) * 1e3
+        h, w = bgr.shape[:2]
+        result = replace(
+            self._last_result,
+            frame_index=self._frame_index,
+            timestamp_ms=float(t_ms),
+            width=w,
+            height=h,
+            detector_ran=False,
+            timings=timings,
         )
         self._frame_index += 1
         return result

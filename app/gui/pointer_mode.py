@@ -205,6 +205,11 @@ class PointerMode(QObject):
         if self.settings.enabled:
             self.set_enabled(True)
         session.running_changed.connect(self._on_running_changed)
+        # Pointer mode follows every small move of the hand: the tracker reads every frame.
+        set_precise = getattr(session, "set_precise", None)
+        if set_precise is not None:
+            self.enabled_changed.connect(set_precise)
+            set_precise(self.enabled)
         state_changed = getattr(self.ctx, "state_changed", None)
         if state_changed is not None:
             state_changed.connect(self._on_gate_changed)

@@ -145,6 +145,9 @@ class IdleSkip:
     def __init__(self) -> None:
         self.background = False
         self.tracker_wants: Callable[[float], bool] | None = None
+        # Pointer mode is on (GUI thread): the tracker must read every frame, never rest
+        # (pipeline.tracker.TrackerConfig.rest_motion); the tracking thread passes it on.
+        self.precise = False
 
     def __call__(self, t_ms: float) -> bool:
         """Whether the frame due at ``t_ms`` (the tracker's clock) must be read fully."""
@@ -304,6 +307,8 @@ class TrackingThread(QThread):
                     if self._slot.drained:  # the file ended and its last frame is done
                         break
                     continue
+                if self._skip is not None and hasattr(runtime.tracker, "allow_rest"):
+                    runtime.tracker.allow_rest = not self._skip.precise
                 step = runtime.step(item.image, item.timestamp_ms)
                 now = time.perf_counter()
                 out_times.append(now)
@@ -387,6 +392,7 @@ class TrackingSession(QObject):
         self._slot: LatestSlot | None = None
         self._retiring: list[QThread] = []
         self._background = False
+        self._precise = False  # pointer mode on: no resting (set_precise)
         self.spec = ""
 
     @property
@@ -399,6 +405,13 @@ class TrackingSession(QObject):
         self._background = background
         if self._skip is not None:
             self._skip.background = background
+
+    def set_precise(self, precise: bool) -> None:
+        """Pointer mode on (True) or off: while on, the tracker reads every frame (no resting
+        of a still hand)."""
+        self._precise = precise
+        if self._skip is not None:
+            self._skip.precise = precise
 
     def set_build_runtime(self, build_runtime: RuntimeBuilder) -> None:
         """Used from the next ``start`` on."""
@@ -415,6 +428,7 @@ class TrackingSession(QObject):
         self._slot = LatestSlot()
         self._skip = IdleSkip()
         self._skip.background = self._background
+        self._skip.precise = self._precise
         self._capture = CaptureThread(
             spec, self._slot, loop=loop, realtime=realtime and not every_frame,
             opener=self._opener, retry_s=self._retry_s,

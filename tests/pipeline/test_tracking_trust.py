@@ -73,11 +73,13 @@ NUMBER_GESTURES = frozenset(COUNT_GESTURES + TOTAL_GESTURES)
 def _run(frames: Iterable[tuple[np.ndarray, float]], tracker: HandTracker) -> tuple[list, int]:
     """Started gesture events (gesture, track id) and the number of frames with 2+ hands.
     Number events (``count_N`` / ``total_N``: the fist is also the number 0) are another
-    channel of the same reading and are left out."""
+    channel of the same reading and are left out. Also counts ``tracker.rested_frames``."""
     engine = GestureEngine()
     started, doubled = [], 0
+    tracker.rested_frames = 0  # type: ignore[attr-defined]
     for image, t_ms in frames:
         result = tracker.process(image, t_ms)
+        tracker.rested_frames += "rested" in result.timings  # type: ignore[attr-defined]
         doubled += len(result.hands) > 1
         _, events = engine.process(result)
         started += [
@@ -107,9 +109,12 @@ def test_fist_then_thumb_up_at_frame_steps(shared_data: Path, step: int) -> None
     if step == 1:  # MediaPipe reports the fist twice in frames 55-59 at full rate
         reference = load_reference(shared_data / "reference" / f"{FIST}.jsonl")
         assert all(len(reference[i].hands) == 2 for i in range(55, 60))
-    started, doubled = _run(_stepped(shared_data / "videos" / f"{FIST}.mp4", step), _tracker())
+    tracker = _tracker()
+    started, doubled = _run(_stepped(shared_data / "videos" / f"{FIST}.mp4", step), tracker)
     assert started == [("fist", 1), ("thumb_up", 1)], started  # one hand, one track throughout
     assert doubled == 0  # no frame with two hands, 55-59 included
+    if step > 1:  # frames 80+ ms apart never rest (TrackerConfig.rest_motion)
+        assert tracker.rested_frames == 0  # type: ignore[attr-defined]
 
 
 @pytest.mark.realdata
@@ -214,18 +219,25 @@ def test_a_steady_hand_is_asked_again_less_often(shared_data: Path) -> None:
 @pytest.mark.realdata
 def test_a_hand_held_still_is_looked_at_less_often(fist_frames: list) -> None:
     """The thumb held up (frames 100-194 at 25 fps): whole-frame looks (detector and a fresh
-    reading) come about every STEADY_LOOK_MS instead of every 100 ms, and the events are the
-    same as with a look every 100 ms."""
-    looks = {}
+    reading) come about every STEADY_LOOK_MS instead of every 100 ms, some frames rest (the
+    last frame's hands again, no model run; never two in a row), and the events are the same
+    as with a look every 100 ms and no resting."""
+    looks, rests = {}, {}
     for steady in (0.0, 0.15):
         tracker = _tracker(steady_distance=steady)
         engine = GestureEngine()
-        started, ran = [], 0
+        started, ran, rested, last_rested = [], 0, 0, False
         for i, image in enumerate(fist_frames):
             result = tracker.process(image, i * VIDEO_MS)
             ran += i >= 100 and result.detector_ran
+            now_rested = "rested" in result.timings
+            assert not (now_rested and last_rested), i
+            if now_rested:
+                assert not result.detector_ran and len(result.hands) == 1
+            rested, last_rested = rested + now_rested, now_rested
             started += [e.gesture for e in engine.process(result)[1] if e.kind == "started"]
-        looks[steady] = ran
+        looks[steady], rests[steady] = ran, rested
         assert [g for g in started if g not in NUMBER_GESTURES] == ["fist", "thumb_up"], started
     assert looks[0.0] >= 30  # 95 frames, 3.8 s
     assert looks[0.15] <= 0.6 * looks[0.0], looks
+    assert rests[0.0] == 0 and rests[0.15] >= 10, rests

@@ -41,7 +41,9 @@ def test_frames_move_the_pointer_only_while_armed(make_window) -> None:
     window = make_window()
     sink = window.ctx.sink
     window.pointer_mode.overlay = None  # no top-level overlay window in this test
+    assert not window.session._precise
     window.pointer_mode.set_enabled(True)
+    assert window.session._precise  # the tracker reads every frame (no resting)
     window.set_armed(False)
     for i in range(10):
         window._on_frame_ready(tracked(i, dx=5.0 * i))

@@ -236,3 +236,32 @@ def test_hidden_window_skips_the_frames_the_tracker_does_not_need(qtbot):
             assert tracker.calls == 60 - source.skipped
         else:
             assert source.skipped == 0 and tracker.calls == 60
+
+
+def test_pointer_mode_keeps_the_tracker_reading_every_frame(qtbot):
+    """Resting (a still hand's frame repeats the last reading) is off while pointer mode is on:
+    in ``handcue run --pointer`` (a runtime with a pointer hook) and in the app, where the GUI
+    thread's ``set_precise`` reaches the tracker on the tracking thread."""
+
+    class RestingTracker(FakeTracker):
+        def __init__(self) -> None:
+            super().__init__(frames=[])
+            self.allow_rest = True
+            self.seen: list[bool] = []
+
+        def process(self, frame_bgr, timestamp_ms):  # type: ignore[no-untyped-def]
+            self.seen.append(self.allow_rest)
+            return super().process(frame_bgr, timestamp_ms)
+
+    assert not HandCueRuntime(RestingTracker(), pointer=object()).tracker.allow_rest  # type: ignore[arg-type]
+    assert HandCueRuntime(RestingTracker()).tracker.allow_rest
+    for precise in (False, True):
+        tracker = RestingTracker()
+        session = TrackingSession(
+            lambda spec, t=tracker: HandCueRuntime(t), FakeSourceFactory(frames=10)
+        )
+        session.set_precise(precise)
+        with qtbot.waitSignal(session.source_ended, timeout=10000):
+            session.start("clip.mp4", every_frame=True)
+        session.stop()
+        assert tracker.seen and set(tracker.seen) == {not precise}, tracker.seen
