@@ -535,6 +535,8 @@ class HandTracker:
                     and is_ghost(reading.landmarks, reading.presence, best.landmarks, best.presence)
                 ):
                     ids = [x for x in (track.track_id, other.track_id) if x is not None]
+                    # A fresh detection's reading beside the hand's own: a re-check.
+                    fresh_beside_own = len(ids) == 1
                     other.track_id = min(ids) if ids else None
                     other.checked_ms = max(other.checked_ms, track.checked_ms)
                     other.unsure_until = max(other.unsure_until, track.unsure_until)
@@ -545,6 +547,8 @@ class HandTracker:
                         > cfg.disagree_distance
                     ):
                         other.doubt(t_ms, cfg.unsure_ms)
+                    elif fresh_beside_own:
+                        self._agreed.add(id(other))
                     break
             else:
                 out.append((track, reading))
@@ -577,7 +581,9 @@ class HandTracker:
             track.checked_ms = t_ms
             track.unsure_until = old.unsure_until
             track.unsure_since = old.unsure_since
-            if not self._same_pose(reading.landmarks, old):
+            if self._same_pose(reading.landmarks, old):
+                self._agreed.add(id(track))  # a fresh reading that agrees: a re-check
+            else:
                 track.doubt(t_ms, cfg.unsure_ms)
 
     def _second_opinion(
@@ -693,7 +699,9 @@ class HandTracker:
                 fresh.track_id, fresh.checked_ms = checked.track_id, t_ms
                 fresh.unsure_until = checked.unsure_until
                 fresh.unsure_since = checked.unsure_since
-                if not self._same_pose(reading.landmarks, checked):
+                if self._same_pose(reading.landmarks, checked):
+                    self._agreed.add(id(fresh))
+                else:
                     fresh.doubt(t_ms, cfg.unsure_ms)
                 fresh.recheck_of = None
                 out.append((fresh, reading))

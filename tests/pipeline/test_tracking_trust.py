@@ -103,7 +103,7 @@ def fist_frames(shared_data: Path) -> list[np.ndarray]:
 
 
 @pytest.mark.realdata
-# Step 5: see test_no_wrong_gesture_at_step_5.
+# Step 5: see test_fist_then_thumb_up_at_step_5.
 @pytest.mark.parametrize("step", [1, 2, 3, 4])
 def test_fist_then_thumb_up_at_frame_steps(shared_data: Path, step: int) -> None:
     if step == 1:  # MediaPipe reports the fist twice in frames 55-59 at full rate
@@ -118,10 +118,11 @@ def test_fist_then_thumb_up_at_frame_steps(shared_data: Path, step: int) -> None
 
 
 @pytest.mark.realdata
-def test_no_wrong_gesture_at_step_5(fist_frames: list) -> None:
-    """At 5 fps the fist (raised fast, then held ~0.5 s) is on screen for 7 frames and is
-    never read sure three times in a row: it may not start, but nothing wrong does, forwards,
-    mirrored or backwards."""
+def test_fist_then_thumb_up_at_step_5(fist_frames: list) -> None:
+    """At 5 fps the fist (raised fast, then held ~1 s) is on screen for 8 frames, moving out
+    of its carried region between frames: a fresh detection finds it again in the same pose
+    (no new doubt, and it counts as a re-check that agrees), so it is sure soon enough to
+    start, forwards, mirrored and backwards, and nothing else starts."""
     forward = list(fist_frames[::5])
     runs = {
         "forward": (forward, ["fist", "thumb_up"]),
@@ -131,10 +132,7 @@ def test_no_wrong_gesture_at_step_5(fist_frames: list) -> None:
     for name, (frames, expected) in runs.items():
         timed = ((img, i * 5 * VIDEO_MS) for i, img in enumerate(frames))
         started, doubled = _run(timed, _tracker())
-        gestures = [g for g, _ in started]
-        assert gestures in (expected, [g for g in expected if g != "fist"]), (name, started)
-        if name == "backwards":  # the fist, held last, is found again in its own pose
-            assert gestures == expected, started
+        assert [g for g, _ in started] == expected, (name, started)
         assert {track for _, track in started} <= {1} and doubled == 0, (name, started)
 
 
@@ -197,7 +195,7 @@ def test_a_steady_hand_is_asked_again_less_often(shared_data: Path) -> None:
     a hand keeping its shape gets one about once a second, not at every re-check."""
     crops = {}
     for steady in (0.0, 1000.0):
-        tracker = _tracker(steady_opinion_ms=steady)
+        tracker = _tracker(steady_opinion_ms=steady, rest_motion=0.0)  # every frame read
         run = tracker.landmarker.run
         calls: list[int] = []
 
