@@ -162,7 +162,8 @@ def bench(tracker, frames: list[np.ndarray], fps: float, repeat: int, rival=None
                     detector_runs += result.detector_ran
                     rested += "rested" in result.timings
                     for k, v in result.timings.items():
-                        stages.setdefault(k, []).append(v)
+                        if k != "rested":  # a flag, not a stage
+                            stages.setdefault(k, []).append(v)
             elif rival is not None:
                 rival.reset()
                 for rgb in rival_frames:
