@@ -212,14 +212,7 @@ class DetectorSchedule:
         motion = None
         woke = False
         if self.power_saving and t_ms >= self._grace_until_ms:
-            small = MotionGate.small(frame_bgr)
-            skipped = t_ms - self._last_gate_ms > 0.75 * GATE_EVERY_MS  # frames in between
-            self._last_gate_ms = t_ms
-            motion = self.gate.changes(small, CELL_CHANGE_SKIPPED if skipped else CELL_CHANGE)
-            self.gate.reference = small
-            if motion is not None:
-                _clear_regions(motion, tracked, w, h)  # a tracked hand moving is no news
-            moved = motion is None or int(motion.sum()) >= MIN_CHANGED_CELLS
+            motion, moved = self._gate(frame_bgr, tracked, t_ms)
             woke = moved and since >= MIN_WAKE_GAP_MS
             due = woke or since >= self.idle_interval_ms
         else:
@@ -269,16 +262,7 @@ class DetectorSchedule:
         lost, the tile where a hand was lost first."""
         height, width = frame_bgr.shape[:2]
         if self.power_saving:
-            small = MotionGate.small(frame_bgr)
-            skipped = t_ms - self._last_gate_ms > 0.75 * GATE_EVERY_MS
-            self._last_gate_ms = t_ms
-            motion = self.gate.changes(small, CELL_CHANGE_SKIPPED if skipped else CELL_CHANGE)
-            self.gate.reference = small
-            if motion is None:
-                self._moved_outside = True
-            else:
-                _clear_regions(motion, tracked, width, height)
-                self._moved_outside |= int(motion.sum()) >= MIN_CHANGED_CELLS
+            self._moved_outside |= self._gate(frame_bgr, tracked, t_ms)[1]
         else:
             self.gate.reference = None
             self._moved_outside = True
@@ -304,6 +288,23 @@ class DetectorSchedule:
             self._last_whole_ms = self._last_full_ms = t_ms
             self._moved_outside = False
         return DetectionPlan(whole, tiles)
+
+    def _gate(
+        self, frame_bgr: np.ndarray, tracked: list[RotatedRect], t_ms: float
+    ) -> tuple[np.ndarray | None, bool]:
+        """The motion gate on this frame against the last one it saw (which it then replaces):
+        the changed cells outside the ``tracked`` regions (a tracked hand moving is no news;
+        None without a usable reference) and whether enough changed to count as motion (always
+        True without a reference)."""
+        small = MotionGate.small(frame_bgr)
+        skipped = t_ms - self._last_gate_ms > 0.75 * GATE_EVERY_MS  # frames in between
+        self._last_gate_ms = t_ms
+        motion = self.gate.changes(small, CELL_CHANGE_SKIPPED if skipped else CELL_CHANGE)
+        self.gate.reference = small
+        if motion is None:
+            return None, True
+        _clear_regions(motion, tracked, frame_bgr.shape[1], frame_bgr.shape[0])
+        return motion, int(motion.sum()) >= MIN_CHANGED_CELLS
 
     def wants_frame(self, n_tracked: int, t_ms: float) -> bool:
         """Whether the frame at ``t_ms`` must reach :meth:`plan`. False only while the motion

@@ -577,14 +577,7 @@ class HandTracker:
                 continue
             old = min(near, key=gap)
             lost.remove(old)
-            track.track_id = old.track_id
-            track.checked_ms = t_ms
-            track.unsure_until = old.unsure_until
-            track.unsure_since = old.unsure_since
-            if self._same_pose(reading.landmarks, old):
-                self._agreed.add(id(track))  # a fresh reading that agrees: a re-check
-            else:
-                track.doubt(t_ms, cfg.unsure_ms)
+            self._found_again(track, old, reading.landmarks, t_ms)
 
     def _second_opinion(
         self, bgr: np.ndarray, kept: list[_Reading], t_ms: float, timings: dict[str, float]
@@ -659,14 +652,23 @@ class HandTracker:
         change = np.linalg.norm(hand_shape(reading.landmarks) - track.opinion_shape, axis=1)
         return float(change.mean()) > cfg.opinion_change
 
-    def _same_pose(self, reading: np.ndarray, old: _Track) -> bool:
-        """Whether a reading that found a lost hand again sees it in the pose the hand had in
-        its last frame (shapes within ``refind_same_shape`` palm sizes): then it is no new
-        doubt (a fist that moved out of its region between two frames of a slow machine)."""
-        if old.points is None or self.config.refind_same_shape <= 0:
-            return False
-        d = shape_distance(reading, old.points)
-        return d <= self.config.refind_same_shape
+    def _found_again(self, track: _Track, old: _Track, landmarks: np.ndarray, t_ms: float) -> None:
+        """``track``, a fresh region whose reading ``landmarks`` found the lost hand ``old``
+        again, continues it (id, doubts). A reading in the pose the hand had in its last frame
+        (shapes within ``refind_same_shape`` palm sizes: a fist that moved out of its region
+        between two frames of a slow machine) is a re-check that agrees; any other leaves the
+        hand unsure for ``unsure_ms``."""
+        cfg = self.config
+        track.track_id, track.checked_ms = old.track_id, t_ms
+        track.unsure_until, track.unsure_since = old.unsure_until, old.unsure_since
+        if (
+            old.points is not None
+            and cfg.refind_same_shape > 0
+            and shape_distance(landmarks, old.points) <= cfg.refind_same_shape
+        ):
+            self._agreed.add(id(track))
+        else:
+            track.doubt(t_ms, cfg.unsure_ms)
 
     def _confirm(self, track: _Track, t_ms: float) -> None:
         """A re-check this frame agreed with the hand's reading: the doubt ends once it is
@@ -696,13 +698,7 @@ class HandTracker:
             mine = own.get(id(checked))
             if mine is None:
                 # The tracked region lost the hand; the fresh region found it again.
-                fresh.track_id, fresh.checked_ms = checked.track_id, t_ms
-                fresh.unsure_until = checked.unsure_until
-                fresh.unsure_since = checked.unsure_since
-                if self._same_pose(reading.landmarks, checked):
-                    self._agreed.add(id(fresh))
-                else:
-                    fresh.doubt(t_ms, cfg.unsure_ms)
+                self._found_again(fresh, checked, reading.landmarks, t_ms)
                 fresh.recheck_of = None
                 out.append((fresh, reading))
                 own[id(checked)] = reading

@@ -295,6 +295,8 @@ class TrackingThread(QThread):
         provider = runtime.provider
         if self._skip is not None:
             self._skip.tracker_wants = getattr(runtime.tracker, "wants_frame", None)
+        # Pointer mode (the GUI thread's IdleSkip.precise) keeps a resting tracker reading.
+        can_rest = self._skip is not None and hasattr(runtime.tracker, "allow_rest")
         self.tracking_started.emit(provider)
         out_times: deque[float] = deque()  # output times of the last second, for fps
         carried_events: deque = deque(maxlen=MAX_CARRIED)
@@ -307,7 +309,7 @@ class TrackingThread(QThread):
                     if self._slot.drained:  # the file ended and its last frame is done
                         break
                     continue
-                if self._skip is not None and hasattr(runtime.tracker, "allow_rest"):
+                if can_rest:
                     runtime.tracker.allow_rest = not self._skip.precise
                 step = runtime.step(item.image, item.timestamp_ms)
                 now = time.perf_counter()
