@@ -113,6 +113,14 @@ class TrackerConfig:
     # Measured on the fist video's thumb (full model): right readings 0.990-0.996, the
     # index-finger reading 0.971-0.989.
     second_opinion_deg: float = 90.0
+    # The landmark model second opinions come from ('full' or 'lite'). When it is not the one
+    # tracking (the lite model tracks, the full one is asked), the hand's own region is read
+    # by it too, and both the comparison and the reported reading are its own. The lite model
+    # alone does not recover: on the fist video it locks into an upright-fist reading of the
+    # thumb up (region twice the palm size) that its turned readings beat in presence but sit
+    # within ``disagree_distance`` of (measured by app.bench_trust: 11 wrong gesture events
+    # over K = 1..5 forwards, mirrored and backwards; asked of the full model, 1).
+    opinion_model: str = "full"
     switch_margin: float = 0.002
     unsure_margin: float = 0.002
     # A sure hand that keeps its shape is not asked again at every re-check: its second opinion
@@ -147,8 +155,9 @@ class TrackerConfig:
     rest_motion: float = 0.05
 
     def __post_init__(self) -> None:
-        if self.model not in ("full", "lite"):
-            raise ValueError(f"model must be 'full' or 'lite', got {self.model!r}")
+        for name in ("model", "opinion_model"):
+            if getattr(self, name) not in ("full", "lite"):
+                raise ValueError(f"{name} must be 'full' or 'lite', got {getattr(self, name)!r}")
         if not 0.0 <= self.smoothing <= 1.0:
             raise ValueError(f"smoothing must be between 0 and 1, got {self.smoothing}")
         if min(self.redetect_interval_ms, self.idle_interval_ms) < 0:
@@ -208,6 +217,9 @@ class HandTracker:
     config: TrackerConfig = field(default_factory=TrackerConfig)
     palm_session: InferenceSession | None = None
     landmark_session: InferenceSession | None = None
+    # The landmark model for second opinions when config.opinion_model is not config.model;
+    # made at the first second opinion when not given.
+    opinion_session: InferenceSession | None = None
 
     def __post_init__(self) -> None:
         cfg = self.config
@@ -221,6 +233,7 @@ class HandTracker:
             )
         self.detector = PalmDetector(self.palm_session)
         self.landmarker = LandmarkModel(self.landmark_session)
+        self._opinion_landmarker: LandmarkModel | None = None
         self._tracks: list[_Track] = []
         self._lost: list[tuple[_Track, float]] = []  # recently lost hands, (track, when lost)
         self._agreed: set[int] = set()  # this frame: ids of tracks a fresh reading agreed with
@@ -594,11 +607,17 @@ class HandTracker:
         for i in due:
             own = landmarks_to_roi(kept[i][1].landmarks)
             seeds += [replace(own, rotation=own.rotation + turn * s) for s in (1, -1)]
-        first = self.landmarker.run(bgr, seeds, timings)
-        refined = self.landmarker.run(bgr, [landmarks_to_roi(o.landmarks) for o in first], timings)
+        model = self._opinion_model()
+        first = model.run(bgr, seeds, timings)
+        refined = model.run(bgr, [landmarks_to_roi(o.landmarks) for o in first], timings)
         out = list(kept)
+        if model is not self.landmarker:
+            # The other model's reading of the hand's own region stands for the hand.
+            own_regions = [landmarks_to_roi(kept[i][1].landmarks) for i in due]
+            for i, reading in zip(due, model.run(bgr, own_regions, timings), strict=True):
+                out[i] = (kept[i][0], reading)
         for n, i in enumerate(due):
-            track, mine = kept[i]
+            track, mine = out[i]
             others = [o for o in refined[2 * n : 2 * n + 2] if o.presence >= cfg.min_presence]
             if not others:
                 self._confirm(track, t_ms)
@@ -623,6 +642,19 @@ class HandTracker:
             track, reading = out[i]
             track.opinion_ms, track.opinion_shape = t_ms, hand_shape(reading.landmarks)
         return out
+
+    def _opinion_model(self) -> LandmarkModel:
+        """The landmark model second opinions come from (see TrackerConfig.opinion_model)."""
+        cfg = self.config
+        if cfg.opinion_model == cfg.model:
+            return self.landmarker
+        if self._opinion_landmarker is None:
+            if self.opinion_session is None:
+                self.opinion_session = InferenceSession(
+                    model_path("hand_landmark", cfg.opinion_model), cfg.provider, cfg.threads
+                )
+            self._opinion_landmarker = LandmarkModel(self.opinion_session)
+        return self._opinion_landmarker
 
     def _opinion_due(self, track: _Track, reading: LandmarkOutput, t_ms: float) -> bool:
         """Whether a kept reading gets a second opinion this frame: a new hand, and a hand

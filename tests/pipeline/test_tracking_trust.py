@@ -239,3 +239,26 @@ def test_a_hand_held_still_is_looked_at_less_often(fist_frames: list) -> None:
     assert looks[0.0] >= 30  # 95 frames, 3.8 s
     assert looks[0.15] <= 0.6 * looks[0.0], looks
     assert rests[0.0] == 0 and rests[0.15] >= 10, rests
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("step", [2, 4])
+def test_lite_model_asks_the_full_one_for_second_opinions(fist_frames: list, step: int) -> None:
+    """The lite model locks into an upright-fist reading of the thumb up that its own turned
+    readings do not leave; second opinions from the full landmark model (the default
+    TrackerConfig.opinion_model) take it out: played backwards, the thumb up starts, then
+    the fist, once each."""
+    tracker = _tracker("lite")
+    assert tracker.config.opinion_model == "full"
+    backwards = fist_frames[::-1][::step]
+    started, doubled = _run(
+        ((img, i * step * VIDEO_MS) for i, img in enumerate(backwards)), tracker
+    )
+    assert [g for g, _ in started] == ["thumb_up", "fist"], started
+    assert doubled == 0
+    assert tracker.opinion_session is not None  # the full model was asked
+
+
+def test_opinion_model_is_checked() -> None:
+    with pytest.raises(ValueError, match="opinion_model"):
+        tracker_config(TrackerSettings(), opinion_model="huge")
