@@ -182,12 +182,17 @@ class _CaptureCalls:
         self._thread.start()
 
     def call(self, fn: Callable[..., Any], *args: Any) -> Any:
-        done = threading.Event()
-        box: list[Any] = []
-        self._requests.put((fn, args, box, done))
-        while not done.wait(0.25):  # a KeyboardInterrupt lands here, not inside OpenCV
-            pass
-        value, error = box
+        # The answer comes through a C-level queue: a KeyboardInterrupt raised by a signal
+        # handler while waiting leaves it intact (a threading.Event's Python-level condition
+        # can be hit between its lock's release and re-acquire: "release unlocked lock").
+        answer: queue.SimpleQueue[tuple[Any, BaseException | None]] = queue.SimpleQueue()
+        self._requests.put((fn, args, answer))
+        while True:  # a KeyboardInterrupt lands here, not inside OpenCV
+            try:
+                value, error = answer.get(timeout=0.25)
+                break
+            except queue.Empty:
+                continue
         if error is not None:
             raise error
         return value
@@ -200,12 +205,11 @@ class _CaptureCalls:
             item = self._requests.get()
             if item is None:
                 return
-            fn, args, box, done = item
+            fn, args, answer = item
             try:
-                box.extend((fn(*args), None))
+                answer.put((fn(*args), None))
             except BaseException as exc:  # handed to the caller's thread
-                box.extend((None, exc))
-            done.set()
+                answer.put((None, exc))
 
 
 def _open_capture(spec: str | int) -> Any:

@@ -114,12 +114,13 @@ class TrackerConfig:
     # index-finger reading 0.971-0.989.
     second_opinion_deg: float = 90.0
     # The landmark model second opinions come from ('full' or 'lite'). When it is not the one
-    # tracking (the lite model tracks, the full one is asked), the hand's own region is read
-    # by it too, and both the comparison and the reported reading are its own. The lite model
+    # tracking (the lite model tracks, the full one is asked), it also reads the hand's own
+    # region: presences are compared within one model, and where its reading there disagrees
+    # with the tracking model's, its own replaces it (the hand becomes unsure). The lite model
     # alone does not recover: on the fist video it locks into an upright-fist reading of the
     # thumb up (region twice the palm size) that its turned readings beat in presence but sit
-    # within ``disagree_distance`` of (measured by app.bench_trust: 11 wrong gesture events
-    # over K = 1..5 forwards, mirrored and backwards; asked of the full model, 1).
+    # within ``disagree_distance`` of (app.bench_trust, K = 1..5 forwards, mirrored and
+    # backwards: 11 wrong gesture events with lite opinions, 3 with full ones).
     opinion_model: str = "full"
     switch_margin: float = 0.002
     unsure_margin: float = 0.002
@@ -611,13 +612,20 @@ class HandTracker:
         first = model.run(bgr, seeds, timings)
         refined = model.run(bgr, [landmarks_to_roi(o.landmarks) for o in first], timings)
         out = list(kept)
+        # Presence scores compare within one model: the opinion model reads the hand's own
+        # region too when it is not the tracking model. Where the two models' readings of that
+        # region disagree, the opinion model's stands (the hand becomes unsure); where they
+        # agree the tracking model's own is kept (a pointer must not jump between two models).
+        mine_of = {i: kept[i][1] for i in due}
         if model is not self.landmarker:
-            # The other model's reading of the hand's own region stands for the hand.
             own_regions = [landmarks_to_roi(kept[i][1].landmarks) for i in due]
             for i, reading in zip(due, model.run(bgr, own_regions, timings), strict=True):
-                out[i] = (kept[i][0], reading)
+                mine_of[i] = reading
+                if mean_distance(reading.landmarks, kept[i][1].landmarks) > cfg.disagree_distance:
+                    out[i] = (kept[i][0], reading)
+                    kept[i][0].doubt(t_ms, cfg.unsure_ms)
         for n, i in enumerate(due):
-            track, mine = out[i]
+            track, mine = out[i][0], mine_of[i]
             others = [o for o in refined[2 * n : 2 * n + 2] if o.presence >= cfg.min_presence]
             if not others:
                 self._confirm(track, t_ms)
