@@ -33,19 +33,13 @@ def hagrid_static_results(shared_data: Path) -> dict[str, object]:
     """Our tracker's static-mode result (max 2 hands, as ``track_photos`` and ``handcue detect``
     run it) for every photo of ``reference/hagrid-dev.jsonl``, by its path relative to the
     data folder. Made once per session: the landmark-accuracy and the gesture tests read the
-    same 300 photos, and each pass costs about a minute and a half."""
+    same 300 photos, and each pass costs about a minute (two worker processes)."""
     import json
 
-    from pipeline.settings import measurement_settings, tracker_config
-    from pipeline.sources import read_image
-    from pipeline.tracker import HandTracker
+    from tests.static_photos import track_static
 
-    tracker = HandTracker(tracker_config(measurement_settings(max_hands=2), static_mode=True))
-    results: dict[str, object] = {}
-    for line in (shared_data / "reference" / "hagrid-dev.jsonl").read_text().splitlines():
-        rel = json.loads(line)["image"]
-        results[rel] = tracker.process(read_image(shared_data / rel), 0.0)
-    return results
+    lines = (shared_data / "reference" / "hagrid-dev.jsonl").read_text().splitlines()
+    return dict(track_static(shared_data, [json.loads(line)["image"] for line in lines]))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
