@@ -30,6 +30,7 @@ from pipeline.track_guard import (
     hand_shape,
     is_ghost,
     mean_distance,
+    palm_size,
     same_hand,
     shape_distance,
 )
@@ -84,6 +85,18 @@ class TrackerConfig:
     # A negative interval turns re-checks off.
     recheck_interval_ms: float = 200.0
     disagree_distance: float = 0.3
+    # A second opinion whose palm is ``disagree_scale`` times smaller than the hand's own
+    # disagrees with it however close the points lie: the lite model reads the fist video's
+    # thumb up as an upright fist twice the palm size, and the mean distance (in the larger
+    # palm) of the right reading inside it stays under ``disagree_distance``. Only this
+    # direction: both directions made the full model switch to worse readings (fist video
+    # landmark error 4.2 -> 8.8% of palm size at full rate, one repeated thumb up).
+    disagree_scale: float = 1.5
+    # A fresh reading that disagrees with the hand's own (a re-check, or one merged beside
+    # it) makes the hand unsure only when the landmark model is at least this present in it: a
+    # weak reading of a partly covered region (the lite model, 0.52 beside its own 0.99 at 5
+    # fps) kept the fist unsure for its whole time on screen.
+    doubt_presence: float = 0.8
     unsure_ms: float = 800.0
     new_unsure_ms: float = 800.0
     # Detector scheduling (pipeline/scheduling.py, pipeline/tiles.py). far_hands: zoomed tiles
@@ -120,7 +133,8 @@ class TrackerConfig:
     # alone does not recover: on the fist video it locks into an upright-fist reading of the
     # thumb up (region twice the palm size) that its turned readings beat in presence but sit
     # within ``disagree_distance`` of (app.bench_trust, K = 1..5 forwards, mirrored and
-    # backwards: 11 wrong gesture events with lite opinions, 3 with full ones).
+    # backwards: 11 wrong gesture events with lite opinions, 3 with full ones, 0 with full
+    # ones and ``disagree_scale``, ``doubt_presence`` and the stabiliser's unsure release).
     opinion_model: str = "full"
     switch_margin: float = 0.002
     unsure_margin: float = 0.002
@@ -556,13 +570,14 @@ class HandTracker:
                     other.unsure_until = max(other.unsure_until, track.unsure_until)
                     other.unsure_since = max(other.unsure_since, track.unsure_since)
                     if (
-                        mean_distance(reading.landmarks, best.landmarks) > cfg.disagree_distance
-                        and shape_distance(reading.landmarks, best.landmarks)
-                        > cfg.disagree_distance
+                        mean_distance(reading.landmarks, best.landmarks) <= cfg.disagree_distance
+                        or shape_distance(reading.landmarks, best.landmarks)
+                        <= cfg.disagree_distance
                     ):
+                        if fresh_beside_own:
+                            self._agreed.add(id(other))
+                    elif reading.presence >= cfg.doubt_presence:
                         other.doubt(t_ms, cfg.unsure_ms)
-                    elif fresh_beside_own:
-                        self._agreed.add(id(other))
                     break
             else:
                 out.append((track, reading))
@@ -631,11 +646,7 @@ class HandTracker:
                 self._confirm(track, t_ms)
                 continue
             best = max(others, key=lambda o: o.presence)
-            disagree = [
-                o
-                for o in others
-                if mean_distance(o.landmarks, mine.landmarks) > cfg.disagree_distance
-            ]
+            disagree = [o for o in others if self._disagree(o.landmarks, mine.landmarks)]
             if (
                 any(o is best for o in disagree)
                 and best.presence > mine.presence + cfg.switch_margin
@@ -650,6 +661,15 @@ class HandTracker:
             track, reading = out[i]
             track.opinion_ms, track.opinion_shape = t_ms, hand_shape(reading.landmarks)
         return out
+
+    def _disagree(self, a: np.ndarray, b: np.ndarray) -> bool:
+        """Does the reading ``a`` disagree with the hand's own reading ``b``: points apart by
+        more than ``disagree_distance`` palm sizes on average, or ``b``'s palm more than
+        ``disagree_scale`` times the size of ``a``'s (see TrackerConfig.disagree_scale)."""
+        cfg = self.config
+        if mean_distance(a, b) > cfg.disagree_distance:
+            return True
+        return palm_size(b) > cfg.disagree_scale * max(palm_size(a), 1e-6)
 
     def _opinion_model(self) -> LandmarkModel:
         """The landmark model second opinions come from (see TrackerConfig.opinion_model)."""
@@ -742,10 +762,10 @@ class HandTracker:
                 fresh.recheck_of = None
                 out.append((fresh, reading))
                 own[id(checked)] = reading
-            elif mean_distance(reading.landmarks, mine.landmarks) > cfg.disagree_distance:
-                checked.doubt(t_ms, cfg.unsure_ms)
-            else:
+            elif mean_distance(reading.landmarks, mine.landmarks) <= cfg.disagree_distance:
                 self._agreed.add(id(checked))
+            elif reading.presence >= cfg.doubt_presence:
+                checked.doubt(t_ms, cfg.unsure_ms)
         return out
 
     def _add_far_palms(

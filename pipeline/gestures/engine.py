@@ -103,10 +103,11 @@ class GestureEngine:
                         )
         if self.swipes is not None:
             self.swipes.keep_only({h.track_id for h in frame.hands})
-        # Hands the tracker is unsure of cannot start a gesture either (see FrameResult.unsure).
+        # Hands the tracker is unsure of cannot start a gesture either, and keep theirs longer
+        # (see FrameResult.unsure and the stabiliser).
         moving = self._update_motion(frame) | set(frame.unsure)
         events = self.stabiliser.update(
-            frame.timestamp_ms, observations, frame.frame_index, moving=moving
+            frame.timestamp_ms, observations, frame.frame_index, moving=moving, unsure=frame.unsure
         )
         results = [per_hand[h.track_id] for h in frame.hands]
         total = frame_total(self.recognizer.counting, frame.hands, results)

@@ -12,6 +12,10 @@ Per track the stabiliser keeps the current *stable* gesture and a *candidate*:
 - a hand that moves fast (``moving`` observations) cannot start a gesture: static signs are
   held still, and landmarks of a blurred, fast hand are unreliable; it does keep a gesture that
   is already active as long as the sign is still recognised;
+- a hand the tracker is unsure of (``unsure`` observations: two readings of it disagree) keeps
+  its gesture for at least ``UNSURE_RELEASE_MS`` without it: a reading the tracker doubts
+  neither starts nor quickly ends a gesture (the lite model's thumb up read as a fist for three
+  frames at 12 fps would otherwise end the thumb up and start it again);
 - a hand that is no longer tracked ends its gesture after ``release_ms`` without it (or at
   once with :meth:`GestureStabiliser.reset`);
 - on a slow machine frames arrive far apart, so the windows stretch with the frame gap: a
@@ -37,6 +41,8 @@ from pipeline.types import GestureEvent
 # frame rate.
 GAP_GLITCH = 1.5
 GAP_RELEASE = 2.5
+# The least time an unsure hand's gesture lasts without being read (see the module docstring).
+UNSURE_RELEASE_MS = 500.0
 
 
 @dataclass
@@ -90,10 +96,12 @@ class GestureStabiliser:
         observations: Mapping[int, tuple[GestureResult, str]],
         frame_index: int = -1,
         moving: frozenset[int] | set[int] = frozenset(),
+        unsure: frozenset[int] | set[int] = frozenset(),
     ) -> list[GestureEvent]:
         """Feed one frame: ``observations`` maps track id -> (result, handedness) for every hand
-        seen in it; ``moving`` holds the ids of hands moving too fast to start a gesture.
-        Returns the events of this frame (ended before started)."""
+        seen in it; ``moving`` holds the ids of hands moving too fast to start a gesture,
+        ``unsure`` those the tracker doubts (they cannot start one either, and keep theirs
+        longer). Returns the events of this frame (ended before started)."""
         t = float(timestamp_ms)
         events: list[GestureEvent] = []
         for track_id, (result, handedness) in observations.items():
@@ -103,7 +111,11 @@ class GestureStabiliser:
             state.handedness = handedness
             state.gap = max(0.0, t - state.last_seen)
             state.last_seen = t
-            events.extend(self._step(track_id, state, result, t, frame_index, track_id in moving))
+            events.extend(
+                self._step(
+                    track_id, state, result, t, frame_index, track_id in moving, track_id in unsure
+                )
+            )
         for track_id in list(self._tracks):
             if track_id in observations:
                 continue
@@ -146,12 +158,15 @@ class GestureStabiliser:
         t: float,
         frame_index: int,
         moving: bool,
+        unsure: bool = False,
     ) -> list[GestureEvent]:
         events: list[GestureEvent] = []
         g = result.gesture
-        confident = g != NONE and result.score >= self.start_score and not moving
+        confident = g != NONE and result.score >= self.start_score and not (moving or unsure)
         glitch = max(self.glitch_ms, GAP_GLITCH * state.gap)
         release = max(self.release_ms, GAP_RELEASE * state.gap)
+        if unsure:
+            release = max(release, UNSURE_RELEASE_MS)
 
         # Candidate bookkeeping: a different gesture replaces the candidate only once the
         # candidate has been missing for longer than a glitch.

@@ -242,20 +242,32 @@ def test_a_hand_held_still_is_looked_at_less_often(fist_frames: list) -> None:
 
 
 @pytest.mark.realdata
-# Step 2 still starts the thumb up twice (bench_trust's lite rows, issue 11's closing note).
-@pytest.mark.parametrize("step", [3, 4])
-def test_lite_model_asks_the_full_one_for_second_opinions(fist_frames: list, step: int) -> None:
+@pytest.mark.parametrize(
+    "variant,step",
+    # Each a case that went wrong (bench_trust's lite rows) until the rule named beside it.
+    [
+        ("backwards", 4),  # opinions from the full model (only fists started)
+        ("mirrored", 1),  # disagree_scale: the fist started again inside the thumb up
+        ("mirrored", 5),  # doubt_presence: a 0.52 reading kept the fist unsure, it never started
+        ("backwards", 2),  # unsure release: three doubted frames ended the thumb up, it restarted
+    ],
+)
+def test_lite_model_gives_exactly_the_shown_gestures(
+    fist_frames: list, variant: str, step: int
+) -> None:
     """The lite model locks into an upright-fist reading of the thumb up that its own turned
-    readings do not leave (with lite opinions: only fists start); second opinions from the
-    full landmark model (the default TrackerConfig.opinion_model) take it out: played
-    backwards, the thumb up starts, then the fist, once each."""
+    readings do not leave; with second opinions from the full landmark model (the default
+    TrackerConfig.opinion_model) and the rules above, exactly the shown gestures start."""
     tracker = _tracker("lite")
     assert tracker.config.opinion_model == "full"
-    backwards = fist_frames[::-1][::step]
-    started, doubled = _run(
-        ((img, i * step * VIDEO_MS) for i, img in enumerate(backwards)), tracker
-    )
-    assert [g for g, _ in started] == ["thumb_up", "fist"], started
+    if variant == "mirrored":
+        frames = [cv2.flip(f, 1) for f in fist_frames[::step]]
+        expected = ["fist", "thumb_up"]
+    else:
+        frames = fist_frames[::-1][::step]
+        expected = ["thumb_up", "fist"]
+    started, doubled = _run(((img, i * step * VIDEO_MS) for i, img in enumerate(frames)), tracker)
+    assert [g for g, _ in started] == expected, started
     assert doubled == 0
     assert tracker.opinion_session is not None  # the full model was asked
 

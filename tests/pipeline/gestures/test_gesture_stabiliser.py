@@ -199,3 +199,33 @@ def test_low_frame_rate_glitch_and_release_stretch_with_the_frame_gap():
     stab = GestureStabiliser(hold_ms=150, release_ms=200, glitch_ms=60)
     events = run(stab, ["fist"] * 8 + ["none"] * 6 + ["fist"] * 8)
     assert [e.kind for e in events if e.kind != "held"] == ["started", "ended", "started"]
+
+
+def test_unsure_hand_keeps_its_gesture_longer_and_cannot_start_one():
+    """At 12.5 fps a thumb up read as a fist on three doubted frames (240 ms) stays a thumb
+    up; the same frames read surely end it; a doubted reading never starts a gesture."""
+    ms = 80.0
+    script = ["thumb_up"] * 8 + ["fist"] * 3 + ["thumb_up"] * 6
+
+    def feed(unsure_frames: set[int]) -> list:
+        stab = GestureStabiliser()
+        events = []
+        for i, g in enumerate(script):
+            unsure = {1} if i in unsure_frames else set()
+            events += stab.update(i * ms, {1: (_r(g), "Right")}, i, unsure=unsure)
+        return [(e.kind, e.gesture) for e in events if e.kind != "held"]
+
+    assert feed({8, 9, 10}) == [("started", "thumb_up")]
+    assert feed(set()) == [
+        ("started", "thumb_up"),
+        ("ended", "thumb_up"),
+        ("started", "thumb_up"),
+    ]
+    assert feed(set(range(len(script)))) == []  # never sure: nothing starts
+    # an unsure hand's gesture still ends once it is gone for UNSURE_RELEASE_MS
+    stab = GestureStabiliser()
+    events = []
+    for i, g in enumerate(["fist"] * 6 + ["open_palm"] * 10):
+        events += stab.update(i * ms, {1: (_r(g), "Right")}, i, unsure={1} if i >= 6 else set())
+    ended = [e for e in events if e.kind == "ended"]
+    assert len(ended) == 1 and 500.0 <= ended[0].timestamp_ms - 5 * ms < 600.0
