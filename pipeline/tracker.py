@@ -233,7 +233,8 @@ class HandTracker:
     palm_session: InferenceSession | None = None
     landmark_session: InferenceSession | None = None
     # The landmark model for second opinions when config.opinion_model is not config.model;
-    # made at the first second opinion when not given.
+    # made here when not given and the tracker asks for second opinions (video mode), so its
+    # loading (~0.2 s) does not stall the first frame with a hand.
     opinion_session: InferenceSession | None = None
 
     def __post_init__(self) -> None:
@@ -248,7 +249,15 @@ class HandTracker:
             )
         self.detector = PalmDetector(self.palm_session)
         self.landmarker = LandmarkModel(self.landmark_session)
-        self._opinion_landmarker: LandmarkModel | None = None
+        # Second opinions come from this one (TrackerConfig.opinion_model).
+        self.opinion_landmarker = self.landmarker
+        asks = not cfg.static_mode and cfg.recheck_interval_ms >= 0 and cfg.second_opinion_deg > 0
+        if cfg.opinion_model != cfg.model and asks:
+            if self.opinion_session is None:
+                self.opinion_session = InferenceSession(
+                    model_path("hand_landmark", cfg.opinion_model), cfg.provider, cfg.threads
+                )
+            self.opinion_landmarker = LandmarkModel(self.opinion_session)
         self._tracks: list[_Track] = []
         self._lost: list[tuple[_Track, float]] = []  # recently lost hands, (track, when lost)
         self._agreed: set[int] = set()  # this frame: ids of tracks a fresh reading agreed with
@@ -623,7 +632,7 @@ class HandTracker:
         for i in due:
             own = landmarks_to_roi(kept[i][1].landmarks)
             seeds += [replace(own, rotation=own.rotation + turn * s) for s in (1, -1)]
-        model = self._opinion_model()
+        model = self.opinion_landmarker
         first = model.run(bgr, seeds, timings)
         refined = model.run(bgr, [landmarks_to_roi(o.landmarks) for o in first], timings)
         out = list(kept)
@@ -670,19 +679,6 @@ class HandTracker:
         if mean_distance(a, b) > cfg.disagree_distance:
             return True
         return palm_size(b) > cfg.disagree_scale * max(palm_size(a), 1e-6)
-
-    def _opinion_model(self) -> LandmarkModel:
-        """The landmark model second opinions come from (see TrackerConfig.opinion_model)."""
-        cfg = self.config
-        if cfg.opinion_model == cfg.model:
-            return self.landmarker
-        if self._opinion_landmarker is None:
-            if self.opinion_session is None:
-                self.opinion_session = InferenceSession(
-                    model_path("hand_landmark", cfg.opinion_model), cfg.provider, cfg.threads
-                )
-            self._opinion_landmarker = LandmarkModel(self.opinion_session)
-        return self._opinion_landmarker
 
     def _opinion_due(self, track: _Track, reading: LandmarkOutput, t_ms: float) -> bool:
         """Whether a kept reading gets a second opinion this frame: a new hand, and a hand

@@ -260,6 +260,14 @@ def test_lite_model_gives_exactly_the_shown_gestures(
     TrackerConfig.opinion_model) and the rules above, exactly the shown gestures start."""
     tracker = _tracker("lite")
     assert tracker.config.opinion_model == "full"
+    asked: list[int] = []
+    run = tracker.opinion_landmarker.run
+
+    def counting(bgr, rois, timings):  # type: ignore[no-untyped-def]
+        asked.append(len(rois))
+        return run(bgr, rois, timings)
+
+    tracker.opinion_landmarker.run = counting  # type: ignore[method-assign]
     if variant == "mirrored":
         frames = [cv2.flip(f, 1) for f in fist_frames[::step]]
         expected = ["fist", "thumb_up"]
@@ -269,7 +277,7 @@ def test_lite_model_gives_exactly_the_shown_gestures(
     started, doubled = _run(((img, i * step * VIDEO_MS) for i, img in enumerate(frames)), tracker)
     assert [g for g, _ in started] == expected, started
     assert doubled == 0
-    assert tracker.opinion_session is not None  # the full model was asked
+    assert tracker.opinion_landmarker is not tracker.landmarker and asked  # the full model
 
 
 def test_opinion_model_is_checked() -> None:
