@@ -134,9 +134,14 @@ class GestureEngine:
                 hand.handedness,
             )
         count_moving = {COUNT_TRACK_OFFSET + tid for tid in moving}
-        events = self.count_stabiliser.update(t, counts, index, moving=count_moving)
+        # A number shown by a hand the tracker doubts lasts longer, as the hand's own sign does.
+        count_unsure = {COUNT_TRACK_OFFSET + tid for tid in frame.unsure}
+        events = self.count_stabiliser.update(
+            t, counts, index, moving=count_moving, unsure=count_unsure
+        )
         totals: dict[int, tuple[GestureResult, str]] = {}
         total_moving: set[int] = set()
+        total_unsure: set[int] = set()
         if total is not None:
             shown_by: list[Hand] = counting_hands(frame.hands, results)
             lead = min(shown_by, key=lambda h: h.track_id)
@@ -146,7 +151,11 @@ class GestureEngine:
             totals[key] = (_number_result(results[0], "total", total), side)
             if any(h.track_id in moving for h in shown_by):
                 total_moving.add(key)
-        events += self.total_stabiliser.update(t, totals, index, moving=total_moving)
+            if any(h.track_id in frame.unsure for h in shown_by):
+                total_unsure.add(key)
+        events += self.total_stabiliser.update(
+            t, totals, index, moving=total_moving, unsure=total_unsure
+        )
         return events
 
     def _update_motion(self, frame: FrameResult) -> set[int]:

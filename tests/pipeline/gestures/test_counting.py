@@ -254,8 +254,8 @@ def test_resting_shapes_hanging_down_are_no_count():
 # ----------------------------------------------------------------- totals
 
 
-def _frame(i: int, hands) -> FrameResult:
-    return FrameResult(i, i * FRAME_MS, 1280, 720, tuple(hands), False)
+def _frame(i: int, hands, unsure: frozenset[int] = frozenset()) -> FrameResult:
+    return FrameResult(i, i * FRAME_MS, 1280, 720, tuple(hands), False, unsure=unsure)
 
 
 def _pair(right: Pose, left: Pose):
@@ -343,6 +343,30 @@ def test_count_events_follow_the_number_and_end():
     counts = [(e.kind, e.gesture) for e in events if e.gesture.startswith("count_")]
     assert [c for c in counts if c[0] != "held"] == [
         ("started", "count_8"), ("ended", "count_8"), ("started", "count_6"), ("ended", "count_6"),
+    ]  # fmt: skip
+
+
+def test_a_doubted_number_lasts_like_a_doubted_sign():
+    """Three frames of 6 that the tracker doubts inside a shown 8 do not end count_8; read
+    surely, they end it and the 8 starts again (the stabiliser's UNSURE_RELEASE_MS)."""
+
+    def counts(doubted: bool) -> list:
+        engine = GestureEngine(counting="chinese", hold_ms=100, release_ms=60, swipes=None)
+        script = [8] * 10 + [6] * 3 + [8] * 10
+        events = []
+        for i, sign in enumerate(script):
+            unsure = frozenset({4}) if doubted and 10 <= i < 13 else frozenset()
+            _, ev = engine.process(_frame(i, [make_hand(CHINESE[sign], track_id=4)], unsure))
+            events += ev
+        return [
+            (e.kind, e.gesture)
+            for e in events
+            if e.gesture.startswith("count_") and e.kind != "held"
+        ]
+
+    assert counts(doubted=True) == [("started", "count_8")]
+    assert counts(doubted=False) == [
+        ("started", "count_8"), ("ended", "count_8"), ("started", "count_8"),
     ]  # fmt: skip
 
 
