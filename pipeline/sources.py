@@ -10,6 +10,7 @@ increasing across loops and reconnects. Both ``handcue run`` and the app use the
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import queue
@@ -225,6 +226,35 @@ def _open_capture(spec: str | int) -> Any:
         cv2.utils.logging.setLogLevel(level)
 
 
+# What a camera is asked for: 1280x720 at 30 fps, compressed (MJPG). OpenCV's own default is
+# 640x480, where a hand 3 m away is 20-30 px tall and the palm detector misses it (the far-hand
+# work assumes 720p), and uncompressed 720p (YUYV) needs more than USB 2 carries at 30 fps, so
+# most webcams then drop to 5-10 fps. A compressed frame is also cheap to skip: the capture's
+# grab() only dequeues it; decoding happens in retrieve(), for the frames the tracker wants.
+# A camera that cannot do this picks its nearest mode, which is kept.
+CAMERA_WIDTH, CAMERA_HEIGHT, CAMERA_FPS = 1280, 720, 30.0
+
+
+def _ask_camera_mode(cap: Any) -> tuple[int, int, float]:
+    """Ask an open camera for CAMERA_WIDTH x CAMERA_HEIGHT at CAMERA_FPS in MJPG (format first:
+    the sizes a camera offers depend on it); returns the (width, height, fps) it delivers,
+    zeros where the back-end cannot say. A back-end that refuses the request keeps its mode."""
+    with contextlib.suppress(cv2.error):
+        _request_camera_mode(cap)
+    return (
+        int(cap.get(cv2.CAP_PROP_FRAME_WIDTH) or 0),
+        int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT) or 0),
+        float(cap.get(cv2.CAP_PROP_FPS) or 0.0),
+    )
+
+
+def _request_camera_mode(cap: Any) -> None:
+    cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*"MJPG"))
+    cap.set(cv2.CAP_PROP_FRAME_WIDTH, CAMERA_WIDTH)
+    cap.set(cv2.CAP_PROP_FRAME_HEIGHT, CAMERA_HEIGHT)
+    cap.set(cv2.CAP_PROP_FPS, CAMERA_FPS)
+
+
 class VideoSource(FrameSource):
     """A video file (timestamps from the file's frame rate) or a camera (wall-clock time).
     Opening and reading run on a helper thread (:class:`_CaptureCalls`), so Ctrl-C always
@@ -259,10 +289,17 @@ class VideoSource(FrameSource):
                     f"camera {spec} cannot be opened (missing, or in use by another app)"
                 )
             raise SourceError(f"{spec}: cannot open as a video (missing, unsupported or damaged)")
+        if self.is_camera:
+            self.camera_mode = self._calls.call(_ask_camera_mode, self.cap)
         self.fps = float(self._calls.call(self.cap.get, cv2.CAP_PROP_FPS)) or 30.0
         if not 1.0 <= self.fps <= 240.0:
             self.fps = 30.0
-        self.description = f"camera {spec}" if self.is_camera else f"{spec}"
+        self.description = f"{spec}"
+        if self.is_camera:
+            width, height, _ = self.camera_mode
+            self.description = f"camera {spec}" + (
+                f" ({width}x{height})" if width and height else ""
+            )
         # Set by the consumer: ``wants(t_ms)`` False skips the frame due at t_ms (grabbed, not
         # converted to BGR, not yielded), e.g. HandTracker.wants_frame while power saving
         # watches an empty view. Called on the iterating thread.
@@ -277,7 +314,11 @@ class VideoSource(FrameSource):
             wants = self.wants
             skip = index % step != 0  # a frame the slow machine never sees
             if not skip and wants is not None:
-                now = (time.monotonic() - t0) * 1000.0 if self.is_camera else index * 1000.0 / self.fps
+                now = (
+                    (time.monotonic() - t0) * 1000.0
+                    if self.is_camera
+                    else index * 1000.0 / self.fps
+                )
                 skip = not wants(now)
                 self.skipped += skip
             if skip:  # read from the file or camera, but neither converted nor yielded

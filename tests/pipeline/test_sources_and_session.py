@@ -66,6 +66,100 @@ def test_missing_camera_is_a_clear_error() -> None:
         open_source("7")
 
 
+class _FakeCamera:
+    """A camera as OpenCV's capture shows it: modes it can deliver, the one it is set to, and
+    frames of that size. ``refuse``: set() raises cv2.error (a back-end that cannot)."""
+
+    def __init__(self, modes: dict[tuple[str, int, int], float], refuse: bool = False) -> None:
+        self.modes, self.refuse = modes, refuse
+        self.fourcc, self.size, self.fps = "YUYV", (640, 480), 30.0
+        self.asked: list[tuple[int, float]] = []
+        self.reads = self.grabs = 0
+
+    def isOpened(self) -> bool:  # noqa: N802 - OpenCV's name
+        return True
+
+    def set(self, prop: int, value: float) -> bool:
+        self.asked.append((prop, value))
+        if self.refuse:
+            raise cv2.error("set is not supported here")
+        want = {
+            cv2.CAP_PROP_FOURCC: "fourcc", cv2.CAP_PROP_FRAME_WIDTH: "w",
+            cv2.CAP_PROP_FRAME_HEIGHT: "h", cv2.CAP_PROP_FPS: "fps",
+        }[prop]  # fmt: skip
+        if want == "fourcc":
+            self.fourcc = int(value).to_bytes(4, "little").decode()
+        elif want == "w":
+            self.size = (int(value), self.size[1])
+        elif want == "h":
+            self.size = (self.size[0], int(value))
+        mode = (self.fourcc, *self.size)
+        if mode not in self.modes:  # the nearest it has: its largest of that format, or 640x480
+            same = [m for m in self.modes if m[0] == self.fourcc] or [("YUYV", 640, 480)]
+            mode = max(same, key=lambda m: m[1] * m[2])
+            self.fourcc, self.size = mode[0], (mode[1], mode[2])
+        self.fps = min(value, self.modes.get(mode, 30.0)) if want == "fps" else self.fps
+        return True
+
+    def get(self, prop: int) -> float:
+        return {
+            cv2.CAP_PROP_FRAME_WIDTH: self.size[0], cv2.CAP_PROP_FRAME_HEIGHT: self.size[1],
+            cv2.CAP_PROP_FPS: self.fps,
+        }.get(prop, 0.0)  # fmt: skip
+
+    def read(self) -> tuple[bool, np.ndarray]:
+        self.reads += 1
+        return True, np.zeros((self.size[1], self.size[0], 3), np.uint8)
+
+    def grab(self) -> bool:
+        self.grabs += 1
+        return True
+
+    def release(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("modes", "refuse", "expected"),
+    [
+        # MJPG 720p at 30 fps, YUYV 720p only at 10: the camera is asked for MJPG 720p30.
+        ({("MJPG", 1280, 720): 30.0, ("YUYV", 1280, 720): 10.0, ("YUYV", 640, 480): 30.0},
+         False, (1280, 720, 30.0)),
+        # A camera with no 720p keeps the nearest it has.
+        ({("MJPG", 640, 480): 30.0, ("YUYV", 640, 480): 30.0}, False, (640, 480, 30.0)),
+        # A back-end that refuses to be set keeps its own mode and the source still opens.
+        ({("YUYV", 640, 480): 30.0}, True, (640, 480, 30.0)),
+    ],
+)  # fmt: skip
+def test_a_camera_is_asked_for_compressed_720p_at_30_fps(monkeypatch, modes, refuse, expected):
+    """OpenCV opens a camera at 640x480 (a far hand is then too small to find); HandCue asks
+    for 1280x720 at 30 fps in MJPG, format first, and says what the camera delivers."""
+    from pipeline import sources
+
+    camera = _FakeCamera(modes, refuse)
+    monkeypatch.setattr(sources, "_camera_device_problem", lambda index: None)
+    monkeypatch.setattr(sources, "_open_capture", lambda spec: camera)
+    src = VideoSource(0)
+    try:
+        assert src.is_camera and src.camera_mode == expected
+        assert src.description == f"camera 0 ({expected[0]}x{expected[1]})"
+        assert camera.asked[0] == (cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*"MJPG"))
+        frame = next(iter(src))
+        assert frame.image.shape == (expected[1], expected[0], 3)
+    finally:
+        src.close()
+
+
+def test_video_files_are_not_asked_for_a_camera_mode(shared_data: Path, monkeypatch) -> None:
+    from pipeline import sources
+
+    asked: list[object] = []
+    monkeypatch.setattr(sources, "_ask_camera_mode", lambda cap: asked.append(cap))
+    with open_source(str(shared_data / "videos" / "open_hand_360p.mp4")) as src:
+        assert next(iter(src)).image.shape == (360, 640, 3)
+    assert asked == []
+
+
 def test_video_file_frames_and_timestamps(shared_data: Path) -> None:
     with open_source(str(shared_data / "videos" / "open_hand_360p.mp4")) as src:
         assert isinstance(src, VideoSource) and not src.is_camera
