@@ -233,6 +233,8 @@ def _open_capture(spec: str | int) -> Any:
 # grab() only dequeues it; decoding happens in retrieve(), for the frames the tracker wants.
 # A camera that cannot do this picks its nearest mode, which is kept.
 CAMERA_WIDTH, CAMERA_HEIGHT, CAMERA_FPS = 1280, 720, 30.0
+# A camera that gives 720p only below this rate (fps) is set back to 640x480.
+CAMERA_MIN_FPS = 20.0
 
 
 def _ask_camera_mode(cap: Any) -> tuple[int, int, float]:
@@ -253,6 +255,12 @@ def _request_camera_mode(cap: Any) -> None:
     cap.set(cv2.CAP_PROP_FRAME_WIDTH, CAMERA_WIDTH)
     cap.set(cv2.CAP_PROP_FRAME_HEIGHT, CAMERA_HEIGHT)
     cap.set(cv2.CAP_PROP_FPS, CAMERA_FPS)
+    fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+    if 0.0 < fps < CAMERA_MIN_FPS:
+        # 720p only uncompressed, at a rate too low to follow a hand: OpenCV's 640x480 instead.
+        cap.set(cv2.CAP_PROP_FRAME_WIDTH, 640)
+        cap.set(cv2.CAP_PROP_FRAME_HEIGHT, 480)
+        cap.set(cv2.CAP_PROP_FPS, CAMERA_FPS)
 
 
 class VideoSource(FrameSource):

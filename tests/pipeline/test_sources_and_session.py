@@ -94,9 +94,10 @@ class _FakeCamera:
         elif want == "h":
             self.size = (self.size[0], int(value))
         mode = (self.fourcc, *self.size)
-        if mode not in self.modes:  # the nearest it has: its largest of that format, or 640x480
+        if mode not in self.modes:  # the nearest size it has in that format, or YUYV 640x480
             same = [m for m in self.modes if m[0] == self.fourcc] or [("YUYV", 640, 480)]
-            mode = max(same, key=lambda m: m[1] * m[2])
+            area = self.size[0] * self.size[1]
+            mode = min(same, key=lambda m: abs(m[1] * m[2] - area))
             self.fourcc, self.size = mode[0], (mode[1], mode[2])
         self.fps = min(value, self.modes.get(mode, 30.0)) if want == "fps" else self.fps
         return True
@@ -127,6 +128,8 @@ class _FakeCamera:
          False, (1280, 720, 30.0)),
         # A camera with no 720p keeps the nearest it has.
         ({("MJPG", 640, 480): 30.0, ("YUYV", 640, 480): 30.0}, False, (640, 480, 30.0)),
+        # 720p only uncompressed at 10 fps: 640x480 at 30 fps follows a hand better.
+        ({("YUYV", 1280, 720): 10.0, ("YUYV", 640, 480): 30.0}, False, (640, 480, 30.0)),
         # A back-end that refuses to be set keeps its own mode and the source still opens.
         ({("YUYV", 640, 480): 30.0}, True, (640, 480, 30.0)),
     ],
