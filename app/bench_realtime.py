@@ -16,12 +16,16 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
 
 from pipeline.errors import HandCueError
-from pipeline.sources import Frame, FrameClock, to_bgr8
+from pipeline.sources import Frame, FrameClock, decode_jpeg, jpeg_raw_checked, to_bgr8
+
+# JPEG quality of ``--mjpeg`` copies (webcams send 80-95).
+MJPEG_QUALITY = 90
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,20 @@ class Clip:
         cap = cv2.VideoCapture(self.path)
         if not cap.isOpened():
             raise HandCueError(f"{self.path}: cannot open as a video")
+        # MJPEG (a webcam's format) is read as the app's source reads it: undecoded frames,
+        # decoded with imdecode only when delivered (pipeline.sources.JPEG_FOURCCS).
+        raw = jpeg_raw_checked(cap)
+        if raw is None:
+            cap.release()
+            cap = cv2.VideoCapture(self.path)
+
+        def read() -> tuple[bool, np.ndarray | None]:
+            ok, img = cap.read()
+            if ok and raw:
+                img = decode_jpeg(img)
+                ok = img is not None
+            return ok, img
+
         total = math.ceil(self.seconds * self.fps) if self.seconds else None
         n = 0
         loop = 0
@@ -63,7 +81,7 @@ class Clip:
                 while self.end is None or index < self.end:
                     t_ms = n * 1000.0 / self.fps
                     if self.bounce and loop == 0:
-                        ok, img = cap.read()  # every picture of the first loop is kept
+                        ok, img = read()  # every picture of the first loop is kept
                         if ok:
                             kept.append(to_bgr8(img))
                         if want is not None and not want(t_ms):
@@ -71,7 +89,7 @@ class Clip:
                     elif want is not None and not want(t_ms):
                         ok, img = cap.grab(), None
                     else:
-                        ok, img = cap.read()
+                        ok, img = read()
                     if not ok:
                         break
                     if img is not None:
@@ -90,6 +108,35 @@ class Clip:
                     return
         finally:
             cap.release()
+
+
+def reencode_mjpeg(source: str, target: Path, fps: float, end: int | None = None) -> str:
+    """Frames ``0 .. end - 1`` of ``source`` (all: None) written to ``target`` as MJPEG
+    (JPEG quality 90, about what a webcam sends); returns the target's path as text."""
+    cap = cv2.VideoCapture(source)
+    writer = None
+    try:
+        n = 0
+        while end is None or n < end:
+            ok, img = cap.read()
+            if not ok:
+                break
+            img = to_bgr8(img)
+            if writer is None:
+                h, w = img.shape[:2]
+                writer = cv2.VideoWriter(str(target), cv2.VideoWriter.fourcc(*"MJPG"), fps, (w, h))
+                writer.set(cv2.VIDEOWRITER_PROP_QUALITY, MJPEG_QUALITY)
+                if not writer.isOpened():
+                    raise HandCueError(f"cannot write an MJPEG copy at {target}")
+            writer.write(img)
+            n += 1
+    finally:
+        cap.release()
+        if writer is not None:
+            writer.release()
+    if writer is None:
+        raise HandCueError(f"{source}: no frames to re-encode")
+    return str(target)
 
 
 def parse_clip(text: str | None) -> tuple[int, int | None]:

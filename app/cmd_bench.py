@@ -94,6 +94,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="with --realtime: frames the tracker does not need (power saving, no hand in "
         "view) are decoded but not converted or tracked, as the app does (default on)",
     )
+    p.add_argument(
+        "--mjpeg",
+        action="store_true",
+        help="with --realtime: re-encode the video's frames as MJPEG (JPEG quality 90) first, "
+        "the format a webcam sends at 720p, and measure that (read as the app reads MJPEG)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     add_frame_step_option(p)
     p.set_defaults(func=run)
@@ -200,7 +206,7 @@ def run(args: argparse.Namespace) -> int:
     if args.far is not None:
         return run_far(args)
     static = args.images is not None
-    if args.realtime or args.cpu or args.clip or args.seconds or args.fps:
+    if args.realtime or args.cpu or args.clip or args.seconds or args.fps or args.mjpeg:
         return run_realtime(args)
     if static:
         frames, fps = load_images(args.images), 30.0
@@ -258,10 +264,10 @@ def run(args: argparse.Namespace) -> int:
 
 def run_realtime(args: argparse.Namespace) -> int:
     """``--realtime [--cpu]``: paced passes with decoding included (see app.bench_realtime)."""
-    from app.bench_realtime import Clip, bench_realtime, parse_clip
+    from app.bench_realtime import parse_clip
 
     if not args.realtime:
-        raise HandCueError("--cpu, --fps, --clip and --seconds need --realtime")
+        raise HandCueError("--cpu, --fps, --clip, --seconds and --mjpeg need --realtime")
     if args.source is None:
         raise HandCueError("--realtime needs --source VIDEO (a camera paces itself)")
     if args.fps is not None and not 1.0 <= args.fps <= 240.0:
@@ -277,9 +283,24 @@ def run_realtime(args: argparse.Namespace) -> int:
         raise HandCueError(f"{args.source}: --realtime needs a video file")
     native_fps = src.fps
     src.close()
-    clip = Clip(
-        args.source, args.fps or native_fps, start, end, args.seconds, args.loop == "bounce"
-    )
+    if not args.mjpeg:
+        return _realtime_report(args, args.source, native_fps, start, end)
+    import tempfile
+
+    from app.bench_realtime import reencode_mjpeg
+
+    with tempfile.TemporaryDirectory(prefix="handcue-mjpeg-") as folder:
+        path = reencode_mjpeg(args.source, Path(folder) / "clip.avi", native_fps, end)
+        return _realtime_report(args, path, native_fps, start, end)
+
+
+def _realtime_report(
+    args: argparse.Namespace, path: str, native_fps: float, start: int, end: int | None
+) -> int:
+    """The paced passes over ``path`` (the source, or its MJPEG copy) and their report."""
+    from app.bench_realtime import Clip, bench_realtime
+
+    clip = Clip(path, args.fps or native_fps, start, end, args.seconds, args.loop == "bounce")
     tracker = _tracker(args, False)
     rival = None
     if args.compare_mediapipe:
@@ -299,6 +320,7 @@ def run_realtime(args: argparse.Namespace) -> int:
         "source": args.source,
         "mode": "realtime",
         "clip": args.clip or "all",
+        "encoding": "mjpeg" if args.mjpeg else "as filed",
         "loop": args.loop,
         "skip_frames": args.skip_frames,
         "model": args.model,
@@ -311,7 +333,8 @@ def run_realtime(args: argparse.Namespace) -> int:
         print(json.dumps(report))
         return 0
     print(
-        f"source            {report['source']}  (clip {report['clip']}, {args.model}, "
+        f"source            {report['source']}{' as MJPEG' if args.mjpeg else ''}  "
+        f"(clip {report['clip']}, {args.model}, "
         f"max {args.max_hands} hands, {report['provider']}, {result['fps']} fps, "
         f"{result['frames']} frames)"
     )

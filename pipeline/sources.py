@@ -226,6 +226,52 @@ def _open_capture(spec: str | int) -> Any:
         cv2.utils.logging.setLogLevel(level)
 
 
+# Video files whose frames are single JPEG pictures (MJPEG, what a webcam sends at 720p): the
+# capture hands over each frame's bytes undecoded (OpenCV's raw mode) and HandCue decodes them
+# with libjpeg-turbo (cv2.imdecode), as OpenCV's camera back-end does. Measured on 720p frames
+# of the fist video: FFmpeg's own MJPEG decoder with its conversion to BGR ~10 ms a frame,
+# imdecode 3.7 ms; a frame the tracker skips (grab) costs nothing to decode at all.
+JPEG_FOURCCS = frozenset({"MJPG", "mjpg", "AVDJ", "jpeg", "JPEG"})
+
+
+def _fourcc_text(value: float) -> str:
+    try:
+        return int(value).to_bytes(4, "little").decode("ascii", "replace")
+    except (OverflowError, ValueError):
+        return ""
+
+
+def open_jpeg_raw(cap: Any) -> bool:
+    """Switch an opened capture of an MJPEG file to undecoded frames (OpenCV's raw mode),
+    keeping its position at the first frame. False, and the capture unchanged, for another
+    codec or a back-end without raw mode; an MJPEG whose first frame does not come out as
+    JPEG bytes is left in raw mode, so the caller must reopen it (see VideoSource)."""
+    if _fourcc_text(cap.get(cv2.CAP_PROP_FOURCC)) not in JPEG_FOURCCS:
+        return False
+    try:
+        if not cap.set(cv2.CAP_PROP_FORMAT, -1):
+            return False
+    except cv2.error:
+        return False
+    return True
+
+
+def is_jpeg(packet: Any) -> bool:
+    """Whether a raw-mode read gave one JPEG picture's bytes ((1, N) uint8, FF D8 first)."""
+    return (
+        isinstance(packet, np.ndarray)
+        and packet.dtype == np.uint8
+        and packet.size > 2
+        and int(packet.flat[0]) == 0xFF
+        and int(packet.flat[1]) == 0xD8
+    )
+
+
+def decode_jpeg(packet: np.ndarray) -> np.ndarray | None:
+    """A raw-mode frame (JPEG bytes) as a BGR picture, or None when it does not decode."""
+    return cv2.imdecode(packet.reshape(-1), cv2.IMREAD_COLOR) if is_jpeg(packet) else None
+
+
 # What a camera is asked for: 1280x720 at 30 fps, compressed (MJPG). OpenCV's own default is
 # 640x480, where a hand 3 m away is 20-30 px tall and the palm detector misses it (the far-hand
 # work assumes 720p), and uncompressed 720p (YUYV) needs more than USB 2 carries at 30 fps, so
@@ -261,6 +307,17 @@ def _request_camera_mode(cap: Any) -> None:
         cap.set(cv2.CAP_PROP_FRAME_WIDTH, 640)
         cap.set(cv2.CAP_PROP_FRAME_HEIGHT, 480)
         cap.set(cv2.CAP_PROP_FPS, CAMERA_FPS)
+
+
+def jpeg_raw_checked(cap: Any) -> bool | None:
+    """:func:`open_jpeg_raw` with a look at the first frame: True (raw JPEG frames, back at the
+    first one), False (not MJPEG: unchanged), None (raw mode gave no JPEG: reopen)."""
+    if not open_jpeg_raw(cap):
+        return False
+    ok, packet = cap.read()
+    if not ok or not is_jpeg(packet) or not cap.set(cv2.CAP_PROP_POS_FRAMES, 0):
+        return None
+    return True
 
 
 class VideoSource(FrameSource):
@@ -299,6 +356,13 @@ class VideoSource(FrameSource):
             raise SourceError(f"{spec}: cannot open as a video (missing, unsupported or damaged)")
         if self.is_camera:
             self.camera_mode = self._calls.call(_ask_camera_mode, self.cap)
+        self.jpeg_raw = False
+        if not self.is_camera:
+            self.jpeg_raw = self._calls.call(jpeg_raw_checked, self.cap)
+            if self.jpeg_raw is None:  # raw mode did not give JPEG bytes: decode as usual
+                self._calls.call(self.cap.release)
+                self.cap = self._calls.call(_open_capture, spec)
+                self.jpeg_raw = False
         self.fps = float(self._calls.call(self.cap.get, cv2.CAP_PROP_FPS)) or 30.0
         if not 1.0 <= self.fps <= 240.0:
             self.fps = 30.0
@@ -344,6 +408,8 @@ class VideoSource(FrameSource):
                     ok, img = self._calls.call(self.cap.read)
                 if not ok:
                     return
+            if self.jpeg_raw and img is not None:
+                img = decode_jpeg(img)  # a frame that does not decode ends the video
             if img is None:
                 return
             ts = (time.monotonic() - t0) * 1000.0 if self.is_camera else index * 1000.0 / self.fps

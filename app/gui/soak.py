@@ -171,6 +171,11 @@ def main(argv: list[str] | None = None) -> int:
         help="tracker threads to write into the (temporary) config; 0 = auto",
     )
     parser.add_argument("--model", choices=("full", "lite"), default=None)
+    parser.add_argument(
+        "--hidden",
+        action="store_true",
+        help="hide the window once tracking starts, as when the app sits in the tray",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from pipeline.sources import is_camera_spec
@@ -254,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def begin() -> None:
         window.set_source(args.source)
+        if args.hidden:
+            window.hide()
         state["t0"] = state["t_prev"] = time.perf_counter()
         state["cpu0"] = state["cpu_prev"] = time.process_time()
         state["gui0"] = time.thread_time()  # the GUI thread's own CPU time
@@ -286,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         "event_loop_lateness": probe.all.stats(),
         f"event_loop_lateness_after_{WARMUP_S:g}s": probe.after_warmup.stats(),
         "late_over_50ms_at_s": probe.late_times,
+        "hidden": args.hidden,
         "cpu_pct_of_one_core": round(100.0 * cpu / wall, 1) if wall > 0 else 0.0,
         "gui_thread_cpu_pct": round(100.0 * gui_cpu / wall, 1) if wall > 0 else 0.0,
         "gui_work": work.stats(),

@@ -50,8 +50,23 @@ def test_compare_without_mediapipe_is_a_clear_error(
         (["--source", "/nope.mp4"], "no such file"),
         (["--images", "/nope"], "not a folder"),
         (["--source", "x", "--repeat", "0"], "repeat"),
+        (["--source", "x", "--mjpeg"], "need --realtime"),
     ],
 )
 def test_bad_arguments(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
     assert main(["bench", *args]) != 0
     assert message in capsys.readouterr().err
+
+
+def test_realtime_cpu_on_an_mjpeg_copy(
+    shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--mjpeg`` measures the clip re-encoded as a webcam sends it: same frames, a report
+    that says so."""
+    video = str(shared_data / "videos" / "open_hand_360p.mp4")
+    args = ["bench", "--source", video, "--realtime", "--cpu", "--clip", "0:10", "--json"]
+    assert main([*args, "--mjpeg"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["encoding"] == "mjpeg"
+    assert report["realtime"]["frames"] == 10 and report["realtime"]["frames_with_hand"] == 10
+    assert report["realtime"]["cpu_pct"] > 0 and report["realtime"]["decode_only_cpu_pct"] > 0

@@ -163,6 +163,69 @@ def test_video_files_are_not_asked_for_a_camera_mode(shared_data: Path, monkeypa
     assert asked == []
 
 
+def _mjpeg_copy(shared_data: Path, target: Path, frames: int = 30) -> Path:
+    """The open-hand video's first ``frames`` frames as an MJPEG AVI (a webcam's format)."""
+    cap = cv2.VideoCapture(str(shared_data / "videos" / "open_hand_360p.mp4"))
+    writer = cv2.VideoWriter(str(target), cv2.VideoWriter.fourcc(*"MJPG"), 25.0, (640, 360))
+    for _ in range(frames):
+        writer.write(cap.read()[1])
+    writer.release()
+    cap.release()
+    return target
+
+
+def test_mjpeg_files_are_decoded_only_for_the_frames_delivered(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An MJPEG file's frames come undecoded from the capture and are decoded (imdecode) only
+    when delivered: the same pictures as OpenCV's own decoding within JPEG decoders' rounding,
+    none decoded for a frame the consumer skips, and the loop back to the start still works."""
+    from pipeline import sources
+
+    video = _mjpeg_copy(shared_data, tmp_path / "clip.avi")
+    cap = cv2.VideoCapture(str(video))
+    plain = [cap.read()[1] for _ in range(30)]
+    cap.release()
+    decoded = []
+    real = sources.decode_jpeg
+    monkeypatch.setattr(sources, "decode_jpeg", lambda p: decoded.append(1) or real(p))
+    with open_source(str(video)) as src:
+        assert isinstance(src, VideoSource) and src.jpeg_raw
+        frames = list(src)
+    assert len(frames) == 30 and len(decoded) == 30
+    for mine, theirs in zip(frames, plain, strict=True):
+        diff = np.abs(mine.image.astype(int) - theirs.astype(int))
+        assert diff.mean() < 1.5 and diff.max() <= 32
+    assert frames[25].timestamp_ms == pytest.approx(1000.0)
+    decoded.clear()
+    with open_source(str(video)) as src:
+        src.wants = lambda t_ms: round(t_ms / 40.0) % 3 == 0  # every third frame
+        kept = list(src)
+    assert [f.index for f in kept] == list(range(0, 30, 3)) and len(decoded) == 10
+    with open_source(str(video), loop=True) as src:  # the loop seeks back in raw mode
+        looped = [f for _, f in zip(range(45), src)]
+    assert np.array_equal(looped[30].image, frames[0].image)
+
+
+def test_other_codecs_and_odd_mjpeg_captures_decode_as_before(shared_data: Path) -> None:
+    from pipeline.sources import jpeg_raw_checked
+
+    with open_source(str(shared_data / "videos" / "open_hand_360p.mp4")) as src:
+        assert isinstance(src, VideoSource) and not src.jpeg_raw
+
+    class Odd:  # says MJPG, takes raw mode, but hands over something that is not a JPEG
+        def get(self, prop: int) -> float:
+            return float(cv2.VideoWriter.fourcc(*"MJPG")) if prop == cv2.CAP_PROP_FOURCC else 0.0
+
+        def set(self, prop: int, value: float) -> bool:
+            return True
+
+        def read(self) -> tuple[bool, np.ndarray]:
+            return True, np.zeros((360, 640, 3), np.uint8)
+
+    assert jpeg_raw_checked(Odd()) is None  # VideoSource then reopens it without raw mode
+
+
 def test_video_file_frames_and_timestamps(shared_data: Path) -> None:
     with open_source(str(shared_data / "videos" / "open_hand_360p.mp4")) as src:
         assert isinstance(src, VideoSource) and not src.is_camera
