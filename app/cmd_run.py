@@ -150,6 +150,24 @@ def load_settings(args: argparse.Namespace, warn: Callable[[str], None]) -> tupl
     return cfg, overrides
 
 
+def run_threads(cfg: Any, args: argparse.Namespace) -> int:
+    """Inference threads: live tracking (a camera, or a video paced with ``--realtime``) takes
+    the app's rule (:func:`pipeline.settings.live_threads`); a video read as fast as it
+    decodes takes the settings' number (0: onnxruntime's choice, every core)."""
+    from pipeline.settings import live_threads
+    from pipeline.sources import is_camera_spec
+
+    live = args.realtime or is_camera_spec(args.source)
+    return live_threads(cfg.tracker.threads) if live else cfg.tracker.threads
+
+
+def with_threads(cfg: Any, threads: int) -> Any:
+    """``cfg`` with ``threads`` inference threads (the saved settings are not touched)."""
+    if threads == cfg.tracker.threads:
+        return cfg
+    return cfg.model_copy(update={"tracker": cfg.tracker.model_copy(update={"threads": threads})})
+
+
 # Seams for tests: the source, the tracker and the sink (a test replays a reference file).
 
 
@@ -456,7 +474,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                     cfg,
                     engine=engine,
                     templates=make_templates(warn),
-                    tracker=make_tracker(cfg),
+                    tracker=make_tracker(with_threads(cfg, run_threads(cfg, args))),
                     pointer=pointer,
                 )
                 # Power saving with nothing in view: frames the motion gate does not need are

@@ -10,7 +10,6 @@ the worker thread.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import threading
 from collections.abc import Callable
@@ -120,12 +119,11 @@ class TrackerCache:
 
 
 def gui_threads(configured: int) -> int:
-    """Inference threads for the GUI: the configured number, or for "auto" (0) all cores but
-    one, which stays free for drawing (onnxruntime's own default takes them all and its
-    spinning threads starve the event loop on small machines)."""
-    if configured > 0:
-        return configured
-    return max(1, (os.cpu_count() or 2) - 1)
+    """Inference threads for the GUI: :func:`pipeline.settings.live_threads` (the configured
+    number, or for "auto" all cores but one, which stays free for drawing)."""
+    from pipeline.settings import live_threads
+
+    return live_threads(configured)
 
 
 def default_list_cameras() -> list[int]:
@@ -315,9 +313,7 @@ class AppContext(QObject):
 
     # ------------------------------------------------------------------ tracking
     def make_session(self, parent: QObject | None = None) -> TrackingSession:
-        return TrackingSession(
-            self.build_runtime, self.opener, retry_s=self.retry_s, parent=parent
-        )
+        return TrackingSession(self.build_runtime, self.opener, retry_s=self.retry_s, parent=parent)
 
     def tracker_config(self, spec: str = "") -> Any:
         """The tracker configuration a source ``spec`` gets (through the settings path)."""

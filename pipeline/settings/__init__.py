@@ -32,7 +32,7 @@ from pipeline.settings.store import (
     save_config,
     write_config_text,
 )
-from pipeline.settings.tracking import measurement_settings, tracker_config
+from pipeline.settings.tracking import live_threads, measurement_settings, tracker_config
 
 __all__ = [
     "BUILTIN_PROFILE_NAMES",
@@ -57,6 +57,7 @@ __all__ = [
     "default_known_gestures",
     "is_dynamic_gesture",
     "load_config",
+    "live_threads",
     "measurement_settings",
     "parse_config_text",
     "read_config_file",

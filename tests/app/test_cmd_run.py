@@ -166,6 +166,38 @@ def test_tracker_options_override_the_settings(monkeypatch, capsys) -> None:
 
 
 @needs_data
+@pytest.mark.parametrize(
+    ("argv", "configured", "expected"),
+    [
+        (["--realtime"], 0, "live"),  # a paced video: the app's rule
+        (["--realtime"], 3, 3),  # a number the user chose stays
+        ([], 0, 0),  # as fast as it decodes: onnxruntime's choice (every core)
+    ],
+)
+def test_live_tracking_leaves_a_core_free(monkeypatch, capsys, argv, configured, expected):
+    from pipeline.settings import live_threads, load_config, save_config
+
+    cfg, _ = load_config()
+    save_config(
+        cfg.model_copy(update={"tracker": cfg.tracker.model_copy(update={"threads": configured})})
+    )
+    seen = {}
+
+    def tracker(cfg):
+        seen["threads"] = cfg.tracker.threads
+        return ReplayTracker()
+
+    monkeypatch.setattr(cmd_run, "open_frames", replay_frames)
+    monkeypatch.setattr(cmd_run, "make_tracker", tracker)
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    code, _, err = run_cli(capsys, "--source", "v", "--dry-run", *argv)
+    assert code == 0, err
+    assert seen["threads"] == (3 if expected == "live" else expected)
+    assert live_threads(0) == 3 and live_threads(2) == 2
+    assert load_config()[0].tracker.threads == configured  # the settings file is untouched
+
+
+@needs_data
 def test_disarmed_start_fires_nothing(replay, capsys) -> None:
     code, out, _ = run_cli(capsys, "--source", "v", "--profile", "custom", "--disarmed", *MAPS)
     assert code == 0
