@@ -301,7 +301,7 @@ def _realtime_report(
     from app.bench_realtime import Clip, bench_realtime
 
     clip = Clip(path, args.fps or native_fps, start, end, args.seconds, args.loop == "bounce")
-    tracker = _tracker(args, False)
+    tracker = _tracker(args, False, live=True)
     rival = None
     if args.compare_mediapipe:
         from app.compare_mediapipe import MediaPipeHands
@@ -326,6 +326,7 @@ def _realtime_report(
         "model": args.model,
         "max_hands": args.max_hands,
         "provider": tracker.provider,
+        "threads": tracker.config.threads,  # inference threads (0: onnxruntime's choice)
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "realtime": result,
     }
@@ -335,7 +336,8 @@ def _realtime_report(
     print(
         f"source            {report['source']}{' as MJPEG' if args.mjpeg else ''}  "
         f"(clip {report['clip']}, {args.model}, "
-        f"max {args.max_hands} hands, {report['provider']}, {result['fps']} fps, "
+        f"max {args.max_hands} hands, {report['provider']}, {report['threads']} threads, "
+        f"{result['fps']} fps, "
         f"{result['frames']} frames)"
     )
     rows = [("ours", result)]
@@ -353,15 +355,18 @@ def _realtime_report(
     return 0
 
 
-def _tracker(args: argparse.Namespace, static: bool):  # type: ignore[no-untyped-def]
-    """The tracker the options describe, with the two scheduling settings applied."""
-    from pipeline.settings import tracker_config
+def _tracker(args: argparse.Namespace, static: bool, live: bool = False):  # type: ignore[no-untyped-def]
+    """The tracker the options describe, with the two scheduling settings applied. ``live``
+    (``--realtime``): inference threads as the app and ``handcue run`` choose them for a
+    camera (:func:`pipeline.settings.live_threads`; ``--threads N`` still wins)."""
+    from pipeline.settings import live_threads, tracker_config
     from pipeline.tracker import HandTracker
 
     settings = check_tracker_options(args).model_copy(
         update={"far_hands": args.far_hands == "on", "power_saving": args.power_saving == "on"}
     )
-    return HandTracker(tracker_config(settings, static_mode=static))
+    threads = live_threads(settings.threads) if live else None
+    return HandTracker(tracker_config(settings, static_mode=static, threads=threads))
 
 
 def run_far(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ instrument, not a test)."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -68,5 +69,6 @@ def test_realtime_cpu_on_an_mjpeg_copy(
     assert main([*args, "--mjpeg"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["encoding"] == "mjpeg"
+    assert report["threads"] == max(1, (os.cpu_count() or 2) - 1)  # as the app tracks live
     assert report["realtime"]["frames"] == 10 and report["realtime"]["frames_with_hand"] == 10
     assert report["realtime"]["cpu_pct"] > 0 and report["realtime"]["decode_only_cpu_pct"] > 0
