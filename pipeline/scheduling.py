@@ -153,6 +153,10 @@ class DetectorSchedule:
         self._lost: list[tuple[float, float]] = []
         self._grace_until_ms = -float("inf")
         self._last_gate_ms = -float("inf")
+        # The last frame wants_frame asked for: in the app the capture thread asks one or two
+        # frames ahead of the tracking thread (a frame waits in the hand-over slot), so the
+        # gate's own time would always look old enough and no frame would be skipped.
+        self._last_wanted_ms = -float("inf")
         self._moved_outside = False  # the gate saw motion outside tracked hands since a look
 
     def plan(
@@ -309,8 +313,10 @@ class DetectorSchedule:
     def wants_frame(self, n_tracked: int, t_ms: float) -> bool:
         """Whether the frame at ``t_ms`` must reach :meth:`plan`. False only while the motion
         gate alone watches (power saving, no hand tracked, nothing left to scan or look at
-        again) and it looked less than GATE_EVERY_MS ago: the caller may then skip the frame
-        (decode it without converting it, e.g. ``cv2.VideoCapture.grab``)."""
+        again) and it looked, or was promised a frame, less than GATE_EVERY_MS ago: the caller
+        may then skip the frame (decode it without converting it, e.g.
+        ``cv2.VideoCapture.grab``). The caller may ask ahead of :meth:`plan`, from the thread
+        that reads the frames (the app's capture thread runs a frame or two ahead)."""
         if self.static_mode or not self.power_saving or n_tracked:
             return True
         if self.far_hands and (not self._scanned or self._scan):
@@ -319,7 +325,11 @@ class DetectorSchedule:
             return True
         if t_ms < self._grace_until_ms or t_ms < self._last_gate_ms:
             return True
-        return t_ms - self._last_gate_ms >= GATE_EVERY_MS
+        last = max(self._last_gate_ms, self._last_wanted_ms)
+        if t_ms < last or t_ms - last >= GATE_EVERY_MS:
+            self._last_wanted_ms = t_ms
+            return True
+        return False
 
     def all_tiles(self, width: int, height: int) -> tuple[Tile, ...]:
         """Every tile of a ``width`` x ``height`` frame (static mode)."""

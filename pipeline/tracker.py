@@ -295,7 +295,8 @@ class HandTracker:
     def wants_frame(self, timestamp_ms: float) -> bool:
         """False when the frame at ``timestamp_ms`` may be skipped (not passed to ``process``):
         power saving with no hand in view needs only every other frame or so
-        (:meth:`pipeline.scheduling.DetectorSchedule.wants_frame`). Same thread as process."""
+        (:meth:`pipeline.scheduling.DetectorSchedule.wants_frame`). Asked by the thread that
+        reads the frames, which may run a frame or two ahead of ``process``."""
         return self._schedule.wants_frame(len(self._tracks), timestamp_ms)
 
     @staticmethod

@@ -213,6 +213,35 @@ def test_skipped_frames_still_wake_within_150_ms(
     assert first is not None and (first - 30) * 1000.0 / FPS <= 150.0
 
 
+def test_frames_are_skipped_when_the_capture_asks_ahead(
+    fist_frames: list[np.ndarray], fist_reference: list[list[np.ndarray]]
+) -> None:
+    """The app reads frames on one thread and tracks them on another, with a frame waiting in
+    between: the capture asks about frame N while the tracker has done only N - 2. On a still
+    view about every other frame is still skipped, and a hand coming in is found within
+    150 ms."""
+    still, with_hand = _hand_comes_in(fist_frames, fist_reference)
+    frames = [still] * 60 + [with_hand] * 10
+    tr = tracker()
+    waiting: list[tuple[int, float]] = []  # asked for, not yet tracked (the hand-over slot)
+    wanted, first = [], None
+    for i in range(len(frames)):
+        t = i * 1000.0 / FPS
+        wanted.append(tr.wants_frame(t))
+        if wanted[-1]:
+            waiting.append((i, t))
+        while len(waiting) > 1:  # the tracker is a frame behind the capture
+            j, tj = waiting.pop(0)
+            if tr.process(frames[j], tj).hands and first is None:
+                first = j
+    scan = -(-len(make_tiles(1280, 720)) // 4)
+    assert 12 <= sum(wanted[scan + 5 : 60]) <= 30  # about every other frame of 45
+    for j, tj in waiting:
+        if tr.process(frames[j], tj).hands and first is None:
+            first = j
+    assert first is not None and (first - 60) * 1000.0 / FPS <= 150.0
+
+
 def _schedule() -> DetectorSchedule:
     return DetectorSchedule(
         static_mode=False,
