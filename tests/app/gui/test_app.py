@@ -137,3 +137,33 @@ def test_warm_up_priority_only_lowered_when_inference_has_threads(qtbot, make_ct
         thread.start()
         assert thread.wait(5000)
         assert lowered == expected, threads
+
+
+def test_every_stop_signal_releases_and_quits_the_same_way(qtbot):
+    """SIGINT, SIGTERM, SIGHUP and SIGQUIT get one handler: it releases held input and quits,
+    once. (The fault-injection matrix sends SIGINT and SIGTERM to the real app; SIGHUP and
+    SIGQUIT, which take this same handler, only to ``handcue run``.)"""
+    import os
+    import signal
+
+    from PySide6.QtCore import QObject
+
+    released: list[int] = []
+    quits: list[int] = []
+
+    class App(QObject):  # the signal ticker's parent; quit() is what the handler calls
+        def quit(self) -> None:
+            quits.append(1)
+
+    app = App()
+    previous = gui_app.install_stop_signals(app, lambda: released.append(1))
+    try:
+        handlers = {getattr(signal, name): signal.getsignal(getattr(signal, name))
+                    for name in gui_app.STOP_SIGNALS}  # fmt: skip
+        assert set(handlers) == {signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT}
+        assert len(set(handlers.values())) == 1 and callable(handlers[signal.SIGHUP])
+        os.kill(os.getpid(), signal.SIGHUP)
+        os.kill(os.getpid(), signal.SIGQUIT)  # a second signal must not act again
+        assert released == [1] and quits == [1]
+    finally:
+        gui_app.restore_signals(previous)
