@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from pipeline.errors import HandCueError
-from pipeline.sources import Frame, FrameClock, decode_jpeg, jpeg_raw_checked, to_bgr8
+from pipeline.sources import Frame, FrameClock, decode_jpeg, open_video_file, to_bgr8
 
 # JPEG quality of ``--mjpeg`` copies (webcams send 80-95).
 MJPEG_QUALITY = 90
@@ -50,15 +50,11 @@ class Clip:
         """Decode as read; (H, W, 3) uint8 BGR frames with timestamps i * 1000 / fps ms.
         ``want(t_ms)`` False: that frame is decoded but not converted or yielded
         (``grab``), as the app's source does for a tracker that skips it."""
-        cap = cv2.VideoCapture(self.path)
-        if not cap.isOpened():
-            raise HandCueError(f"{self.path}: cannot open as a video")
         # MJPEG (a webcam's format) is read as the app's source reads it: undecoded frames,
         # decoded with imdecode only when delivered (pipeline.sources.JPEG_FOURCCS).
-        raw = jpeg_raw_checked(cap)
-        if raw is None:
-            cap.release()
-            cap = cv2.VideoCapture(self.path)
+        cap, raw = open_video_file(self.path)
+        if not cap.isOpened():
+            raise HandCueError(f"{self.path}: cannot open as a video")
 
         def read() -> tuple[bool, np.ndarray | None]:
             ok, img = cap.read()

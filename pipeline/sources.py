@@ -241,21 +241,6 @@ def _fourcc_text(value: float) -> str:
         return ""
 
 
-def open_jpeg_raw(cap: Any) -> bool:
-    """Switch an opened capture of an MJPEG file to undecoded frames (OpenCV's raw mode),
-    keeping its position at the first frame. False, and the capture unchanged, for another
-    codec or a back-end without raw mode; an MJPEG whose first frame does not come out as
-    JPEG bytes is left in raw mode, so the caller must reopen it (see VideoSource)."""
-    if _fourcc_text(cap.get(cv2.CAP_PROP_FOURCC)) not in JPEG_FOURCCS:
-        return False
-    try:
-        if not cap.set(cv2.CAP_PROP_FORMAT, -1):
-            return False
-    except cv2.error:
-        return False
-    return True
-
-
 def is_jpeg(packet: Any) -> bool:
     """Whether a raw-mode read gave one JPEG picture's bytes ((1, N) uint8, FF D8 first)."""
     return (
@@ -310,14 +295,34 @@ def _request_camera_mode(cap: Any) -> None:
 
 
 def jpeg_raw_checked(cap: Any) -> bool | None:
-    """:func:`open_jpeg_raw` with a look at the first frame: True (raw JPEG frames, back at the
-    first one), False (not MJPEG: unchanged), None (raw mode gave no JPEG: reopen)."""
-    if not open_jpeg_raw(cap):
+    """Switch an opened capture of an MJPEG file to undecoded frames (OpenCV's raw mode) and
+    look at its first frame: True (raw JPEG frames, back at the first one), False (another
+    codec, or a back-end without raw mode: unchanged), None (raw mode gave no JPEG: reopen)."""
+    if _fourcc_text(cap.get(cv2.CAP_PROP_FOURCC)) not in JPEG_FOURCCS:
+        return False
+    try:
+        if not cap.set(cv2.CAP_PROP_FORMAT, -1):
+            return False
+    except cv2.error:
         return False
     ok, packet = cap.read()
     if not ok or not is_jpeg(packet) or not cap.set(cv2.CAP_PROP_POS_FRAMES, 0):
         return None
     return True
+
+
+def open_video_file(path: str) -> tuple[Any, bool]:
+    """``cv2.VideoCapture(path)`` and whether it hands over raw JPEG frames (an MJPEG file,
+    see :func:`jpeg_raw_checked`; decode them with :func:`decode_jpeg`). A file that does not
+    open comes back unopened (``isOpened()`` False)."""
+    cap = cv2.VideoCapture(path)
+    if not cap.isOpened():
+        return cap, False
+    raw = jpeg_raw_checked(cap)
+    if raw is None:  # raw mode did not give JPEG bytes: decode as usual
+        cap.release()
+        return cv2.VideoCapture(path), False
+    return cap, raw
 
 
 class VideoSource(FrameSource):
@@ -340,8 +345,13 @@ class VideoSource(FrameSource):
         if problem is not None:  # asking OpenCV would print its own warnings before our message
             raise SourceError(problem)
         self._calls = _CaptureCalls(f"capture {spec}")
+        # MJPEG files hand over their frames undecoded (JPEG_FOURCCS).
+        self.jpeg_raw = False
         try:
-            self.cap = self._calls.call(_open_capture, spec)
+            if self.is_camera:
+                self.cap = self._calls.call(_open_capture, spec)
+            else:
+                self.cap, self.jpeg_raw = self._calls.call(open_video_file, spec)
             opened = self._calls.call(self.cap.isOpened)
         except BaseException:
             self._calls.close()
@@ -356,13 +366,6 @@ class VideoSource(FrameSource):
             raise SourceError(f"{spec}: cannot open as a video (missing, unsupported or damaged)")
         if self.is_camera:
             self.camera_mode = self._calls.call(_ask_camera_mode, self.cap)
-        self.jpeg_raw = False
-        if not self.is_camera:
-            self.jpeg_raw = self._calls.call(jpeg_raw_checked, self.cap)
-            if self.jpeg_raw is None:  # raw mode did not give JPEG bytes: decode as usual
-                self._calls.call(self.cap.release)
-                self.cap = self._calls.call(_open_capture, spec)
-                self.jpeg_raw = False
         self.fps = float(self._calls.call(self.cap.get, cv2.CAP_PROP_FPS)) or 30.0
         if not 1.0 <= self.fps <= 240.0:
             self.fps = 30.0

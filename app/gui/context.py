@@ -32,7 +32,7 @@ from pipeline.errors import HandCueError
 from pipeline.fileio import atomic_write_text
 from pipeline.gestures import BUILTIN_GESTURES
 from pipeline.runtime import HandCueRuntime, Tracker, build_runtime, make_gestures, make_tracker
-from pipeline.settings import AppConfig, tracker_config
+from pipeline.settings import AppConfig, live_threads, tracker_config
 from pipeline.sources import is_camera_spec, is_folder_spec
 
 log = logging.getLogger(__name__)
@@ -116,14 +116,6 @@ class TrackerCache:
             else:
                 self._tracker.reset()
             return self._tracker
-
-
-def gui_threads(configured: int) -> int:
-    """Inference threads for the GUI: :func:`pipeline.settings.live_threads` (the configured
-    number, or for "auto" all cores but one, which stays free for drawing)."""
-    from pipeline.settings import live_threads
-
-    return live_threads(configured)
 
 
 def default_list_cameras() -> list[int]:
@@ -319,14 +311,14 @@ class AppContext(QObject):
         """The tracker configuration a source ``spec`` gets (through the settings path)."""
         cfg = self._config
         return tracker_config(cfg.tracker, static_mode=is_folder_spec(spec),
-                              threads=gui_threads(cfg.tracker.threads))  # fmt: skip
+                              threads=live_threads(cfg.tracker.threads))  # fmt: skip
 
     def build_runtime(self, spec: str) -> HandCueRuntime:
         """Tracking thread: the shared runtime for ``spec`` with the cached tracker, a fresh
         gesture engine and the app's action engine."""
         cfg = self._config
         tracker = self._trackers.get(
-            cfg, static_mode=is_folder_spec(spec), threads=gui_threads(cfg.tracker.threads)
+            cfg, static_mode=is_folder_spec(spec), threads=live_threads(cfg.tracker.threads)
         )
         return build_runtime(
             cfg, engine=self.engine, templates=self.templates, tracker=tracker,
@@ -338,4 +330,4 @@ class AppContext(QObject):
         (raises ``ModelsMissingError``)."""
         cfg = self._config
         self._trackers.get(cfg, static_mode=is_folder_spec(spec),
-                           threads=gui_threads(cfg.tracker.threads))  # fmt: skip
+                           threads=live_threads(cfg.tracker.threads))  # fmt: skip
