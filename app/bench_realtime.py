@@ -182,7 +182,7 @@ def realtime_pass(clip: Clip, step, want=None) -> PassResult:  # type: ignore[no
     """One paced pass: ``step(frame) -> number of hands`` on every frame of ``clip`` that
     ``want(t_ms)`` (None: every frame) asks for; the others are only decoded."""
     clock = FrameClock(realtime=True)
-    frames = with_hand = 0
+    frames = with_hand = last_hands = 0
     step_cpu = 0.0
     first: int | None = None
     wall0, cpu0 = time.perf_counter(), time.process_time()
@@ -192,7 +192,9 @@ def realtime_pass(clip: Clip, step, want=None) -> PassResult:  # type: ignore[no
         step_cpu += time.process_time() - c0
         if hands and first is None:
             first = frame.index
-        with_hand += hands > 0
+        # Skipped frames show the hands of the frame before them (a resting hand is skipped).
+        with_hand += (frame.index - frames) * (last_hands > 0) + (hands > 0)
+        last_hands = hands
         frames = frame.index + 1  # skipped frames count: they were decoded
     # The pass lasts until the next frame would be due, as a camera's would.
     due = wall0 + frames / clip.fps

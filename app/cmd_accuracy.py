@@ -149,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
             settings,
             static_mode=not video,
             redetect_interval_ms=args.redetect_ms,
-            rest_motion=0.0,
+            rest_speed=0.0,
         )
     )
 

@@ -183,7 +183,7 @@ def bench(tracker, frames: list[np.ndarray], fps: float, repeat: int, rival=None
         "frames_with_hand": with_hand,
         "detector_runs": detector_runs,
         # Frames that repeated the last one's hands without a model run (a still hand,
-        # power saving on; pipeline.tracker.TrackerConfig.rest_motion).
+        # power saving on; pipeline.tracker.TrackerConfig.rest_speed).
         "rested_frames": rested,
         # Stages that did not run in a frame count as 0 ms there.
         "stages_median_ms": {

@@ -119,7 +119,7 @@ class HandCueRuntime:
         self.pointer = pointer
         if hasattr(tracker, "allow_rest"):
             # Pointer mode follows every small move of the hand: no resting frames
-            # (pipeline.tracker.TrackerConfig.rest_motion).
+            # (pipeline.tracker.TrackerConfig.rest_speed).
             tracker.allow_rest = pointer is None
         self._since: dict[int, tuple[str, float]] = {}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import deque
 from dataclasses import dataclass, field, replace
 
 import cv2
@@ -42,7 +43,7 @@ _SETTINGS_DEFAULTS = TrackerSettings().model_dump()
 # steady (TrackerConfig.steady_distance).
 STEADY_LOOKS = 2
 
-# Frames this close (ms) to the last tracked one may rest (TrackerConfig.rest_motion): at
+# Frames this close (ms) to the last tracked one may rest (TrackerConfig.rest_speed): at
 # 25-30 fps, not at a slow machine's 15 fps or less.
 REST_MAX_GAP_MS = 50.0
 
@@ -160,14 +161,21 @@ class TrackerConfig:
     # A lost hand found again in the pose it had (shapes within this many palm sizes) does not
     # become unsure; 0: every hand found again is unsure for ``unsure_ms``.
     refind_same_shape: float = 0.2
-    # Resting (power saving on): while the hands are steady (see ``steady_distance``) and each
-    # moved less than ``rest_motion`` palm sizes (mean point distance) between its last two
-    # readings, every second frame at most REST_MAX_GAP_MS after the last one reports the last
-    # frame's hands again without running a model: a hand held in a sign, or resting in view,
-    # costs half the landmark readings. A frame gap above REST_MAX_GAP_MS (a slow machine)
-    # never rests. 0 turns this off; so does ``HandTracker.allow_rest`` False (pointer mode,
-    # where every small move of the hand moves the pointer).
-    rest_motion: float = 0.05
+    # Resting (power saving on): while every tracked hand moves slower than ``rest_speed``
+    # palm sizes a second (mean point distance between its last two
+    # readings over their time apart), every second frame at most REST_MAX_GAP_MS after the
+    # last reading reports the last frame's hands again without running a model, and
+    # ``HandTracker.wants_frame`` lets the caller skip such a frame altogether (not even
+    # decoded in full): a hand held in a sign, or resting in view, is read at half the frame
+    # rate. A hand held up in the air jitters at 0.7-2 palm sizes a second (the fist video's
+    # thumb up at 25 fps); moving into a sign, turning or swiping it goes 3-30. A frame gap
+    # above REST_MAX_GAP_MS (a slow machine) never rests. 0 turns this off; so does
+    # ``HandTracker.allow_rest`` False (pointer mode, where every small move of the hand moves
+    # the pointer). Unsure hands rest too: their re-checks and second opinions keep their own
+    # times (app.bench_trust: the same gestures at every frame step, forwards, mirrored and
+    # backwards; landmark error at full rate 4.2 -> 4.8% of palm size on the fist video, the
+    # rested frames counted with the last reading).
+    rest_speed: float = 2.5
 
     def __post_init__(self) -> None:
         for name in ("model", "opinion_model"):
@@ -194,7 +202,7 @@ class _Track:
     look_points: np.ndarray | None = None  # (21, 2) its points at the last whole-frame look
     points: np.ndarray | None = None  # (21, 2) its points in the last frame (raw)
     calm_looks: int = 0  # whole-frame looks in a row that found it where the last one did
-    motion: float | None = None  # mean point distance between its last two readings, palms
+    speed: float | None = None  # its last two readings' mean point distance, palm sizes / s
 
     def doubt(self, t_ms: float, for_ms: float) -> None:
         """Readings of the hand disagree at ``t_ms``: unsure for ``for_ms`` at most."""
@@ -274,6 +282,10 @@ class HandTracker:
         self._steady = False  # the tracked hands kept place and pose since the last look
         self._last_result: FrameResult | None = None  # the last frame tracked (not rested)
         self._rested = False  # the last frame rested
+        # The last frame wants_frame asked for while hands were tracked (the app's capture
+        # thread asks a frame or two ahead of process).
+        self._last_wanted_ms = -float("inf")
+        self._promised: deque[float] = deque(maxlen=8)  # frames wanted, not yet processed
         # Resting needs this too; the runtime turns it off in pointer mode (set from the
         # tracker's thread, or before it runs).
         self.allow_rest = True
@@ -290,14 +302,27 @@ class HandTracker:
         self._steady = False
         self._last_result = None
         self._rested = False
+        self._last_wanted_ms = -float("inf")
+        self._promised.clear()
         self._schedule.reset()
 
     def wants_frame(self, timestamp_ms: float) -> bool:
         """False when the frame at ``timestamp_ms`` may be skipped (not passed to ``process``):
         power saving with no hand in view needs only every other frame or so
-        (:meth:`pipeline.scheduling.DetectorSchedule.wants_frame`). Asked by the thread that
-        reads the frames, which may run a frame or two ahead of ``process``."""
-        return self._schedule.wants_frame(len(self._tracks), timestamp_ms)
+        (:meth:`pipeline.scheduling.DetectorSchedule.wants_frame`), and a tracked hand that
+        may rest (TrackerConfig.rest_speed) every second frame. Asked by the thread that reads
+        the frames, which may run a frame or two ahead of ``process``: the frames it was
+        promised count as read, and ``process`` reads them (never rests on one)."""
+        if not self._tracks:
+            wanted = self._schedule.wants_frame(0, timestamp_ms)
+        else:
+            last = self._last_result
+            read_ms = -float("inf") if last is None else last.timestamp_ms
+            wanted = not self._may_rest(timestamp_ms, since_ms=max(read_ms, self._last_wanted_ms))
+        if wanted:
+            self._last_wanted_ms = timestamp_ms
+            self._promised.append(timestamp_ms)
+        return wanted
 
     @staticmethod
     def to_bgr(frame: np.ndarray) -> np.ndarray:
@@ -322,7 +347,10 @@ class HandTracker:
         if cfg.static_mode:  # every image stands alone: ids count from 1 in each
             self._tracks = []
             self._next_id = 0
-        if self._may_rest(timestamp_ms):
+        promised = timestamp_ms in self._promised
+        while self._promised and self._promised[0] <= timestamp_ms:
+            self._promised.popleft()
+        if not promised and self._may_rest(timestamp_ms):
             return self._rest(bgr, timestamp_ms, t_start, timings)
         self._rested = False
 
@@ -372,6 +400,9 @@ class HandTracker:
         candidates += rechecks
 
         hands: list[Hand] = []
+        # Time since the last reading, for the hands' speed (TrackerConfig.rest_speed).
+        last = self._last_result
+        gap_s = 0.0 if last is None else (timestamp_ms - last.timestamp_ms) / 1000.0
         survivors: list[_Track] = []
         outputs = self.landmarker.run(bgr, [t.roi for t in candidates], timings)
         kept = [
@@ -445,9 +476,9 @@ class HandTracker:
                     if full_frame
                     else track.calm_looks,
                     points=out.landmarks[:, :2].copy(),
-                    motion=None
-                    if track.points is None
-                    else mean_distance(track.points, out.landmarks),
+                    speed=None
+                    if track.points is None or gap_s <= 0
+                    else mean_distance(track.points, out.landmarks) / gap_s,
                 )
             )
         alive = {t.track_id for t in survivors}
@@ -476,20 +507,30 @@ class HandTracker:
         self._last_result = result
         return result
 
-    def _may_rest(self, t_ms: float) -> bool:
-        """Whether this frame may report the last one's hands again (TrackerConfig.rest_motion)."""
+    def _may_rest(self, t_ms: float, since_ms: float | None = None) -> bool:
+        """Whether this frame may report the last one's hands again (TrackerConfig.rest_speed):
+        the frame before it was read (not rested) at most REST_MAX_GAP_MS ago. ``since_ms``:
+        that frame's time instead (wants_frame: the last frame promised to the caller)."""
         cfg = self.config
         last = self._last_result
+        if since_ms is None:
+            if last is None or self._rested:
+                return False
+            since_ms = last.timestamp_ms
         return (
             self.allow_rest
-            and cfg.rest_motion > 0
+            and cfg.rest_speed > 0
             and cfg.power_saving
             and not cfg.static_mode
-            and not self._rested
-            and self._steady
             and last is not None
-            and 0 < t_ms - last.timestamp_ms <= REST_MAX_GAP_MS
-            and all(t.motion is not None and t.motion < cfg.rest_motion for t in self._tracks)
+            and 0 < t_ms - since_ms <= REST_MAX_GAP_MS
+            and bool(self._tracks)
+            and all(
+                t.track_id is not None
+                and t.speed is not None
+                and t.speed < cfg.rest_speed
+                for t in self._tracks
+            )
         )
 
     def _rest(

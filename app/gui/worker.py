@@ -146,7 +146,8 @@ class IdleSkip:
         self.background = False
         self.tracker_wants: Callable[[float], bool] | None = None
         # Pointer mode is on (GUI thread): the tracker must read every frame, never rest
-        # (pipeline.tracker.TrackerConfig.rest_motion); the tracking thread passes it on.
+        # (pipeline.tracker.TrackerConfig.rest_speed), as with the window shown; the tracking
+        # thread passes it on.
         self.precise = False
 
     def __call__(self, t_ms: float) -> bool:
@@ -295,7 +296,9 @@ class TrackingThread(QThread):
         provider = runtime.provider
         if self._skip is not None:
             self._skip.tracker_wants = getattr(runtime.tracker, "wants_frame", None)
-        # Pointer mode (the GUI thread's IdleSkip.precise) keeps a resting tracker reading.
+        # Pointer mode (the GUI thread's IdleSkip.precise) and a visible live view keep the
+        # tracker reading every frame: a held hand resting on every second frame would move
+        # its drawn skeleton in steps (pipeline.tracker.TrackerConfig.rest_speed).
         can_rest = self._skip is not None and hasattr(runtime.tracker, "allow_rest")
         self.tracking_started.emit(provider)
         out_times: deque[float] = deque()  # output times of the last second, for fps
@@ -310,7 +313,7 @@ class TrackingThread(QThread):
                         break
                     continue
                 if can_rest:
-                    runtime.tracker.allow_rest = not self._skip.precise
+                    runtime.tracker.allow_rest = self._skip.background and not self._skip.precise
                 step = runtime.step(item.image, item.timestamp_ms)
                 now = time.perf_counter()
                 out_times.append(now)

@@ -156,7 +156,10 @@ def test_tracking_skips_detector_and_keeps_ids(
     # held still is re-checked less often: test_tracking_trust, steady_distance.)
     tracker = HandTracker(
         tracker_config(
-            measurement_settings(max_hands=1), recheck_interval_ms=recheck_ms, steady_distance=0.0
+            measurement_settings(max_hands=1),
+            recheck_interval_ms=recheck_ms,
+            steady_distance=0.0,
+            rest_speed=0.0,  # every frame read
         )
     )
     ids = set()
@@ -180,7 +183,10 @@ def test_redetect_interval_schedules_palm_detector(
     # One hand visible, max 2: the detector looks for the second hand on a schedule.
     tracker = HandTracker(
         tracker_config(
-            measurement_settings(max_hands=2), redetect_interval_ms=interval_ms, steady_distance=0.0
+            measurement_settings(max_hands=2),
+            redetect_interval_ms=interval_ms,
+            steady_distance=0.0,
+            rest_speed=0.0,  # every frame read
         )
     )
     runs = 0
@@ -196,7 +202,10 @@ def test_redetect_interval_schedules_palm_detector(
 
 def test_smoothing_steadies_landmarks_and_stays_close(shared_data: Path) -> None:
     def run(smoothing: float) -> tuple[np.ndarray, list[float]]:
-        tracker = HandTracker(tracker_config(TrackerSettings(max_hands=1, smoothing=smoothing)))
+        # Every frame read, as for the app's visible live view (no resting frames).
+        tracker = HandTracker(
+            tracker_config(TrackerSettings(max_hands=1, smoothing=smoothing), rest_speed=0.0)
+        )
         refs = [
             json.loads(x)
             for x in (shared_data / "reference" / "open_hand_360p.jsonl").read_text().splitlines()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from gui_fakes import FakeGestures, FakeSourceFactory, FakeTracker
@@ -239,9 +241,10 @@ def test_hidden_window_skips_the_frames_the_tracker_does_not_need(qtbot):
 
 
 def test_pointer_mode_keeps_the_tracker_reading_every_frame(qtbot):
-    """Resting (a still hand's frame repeats the last reading) is off while pointer mode is on:
+    """Resting (a held hand's frame repeats the last reading) is off while pointer mode is on:
     in ``handcue run --pointer`` (a runtime with a pointer hook) and in the app, where the GUI
-    thread's ``set_precise`` reaches the tracker on the tracking thread."""
+    thread's ``set_precise`` reaches the tracker on the tracking thread; in the app also while
+    the window is shown (its drawn skeleton would move in steps), on only in the tray."""
 
     class RestingTracker(FakeTracker):
         def __init__(self) -> None:
@@ -255,13 +258,15 @@ def test_pointer_mode_keeps_the_tracker_reading_every_frame(qtbot):
 
     assert not HandCueRuntime(RestingTracker(), pointer=object()).tracker.allow_rest  # type: ignore[arg-type]
     assert HandCueRuntime(RestingTracker()).tracker.allow_rest
-    for precise in (False, True):
+    for precise, background in itertools.product((False, True), (False, True)):
         tracker = RestingTracker()
         session = TrackingSession(
             lambda spec, t=tracker: HandCueRuntime(t), FakeSourceFactory(frames=10)
         )
         session.set_precise(precise)
+        session.set_background(background)
         with qtbot.waitSignal(session.source_ended, timeout=10000):
             session.start("clip.mp4", every_frame=True)
         session.stop()
-        assert tracker.seen and set(tracker.seen) == {not precise}, tracker.seen
+        rests = background and not precise
+        assert tracker.seen and set(tracker.seen) == {rests}, (precise, background, tracker.seen)
