@@ -282,10 +282,9 @@ class HandTracker:
         self._steady = False  # the tracked hands kept place and pose since the last look
         self._last_result: FrameResult | None = None  # the last frame tracked (not rested)
         self._rested = False  # the last frame rested
-        # The last frame wants_frame asked for while hands were tracked (the app's capture
-        # thread asks a frame or two ahead of process).
-        self._last_wanted_ms = -float("inf")
-        self._promised: deque[float] = deque(maxlen=8)  # frames wanted, not yet processed
+        # Frames wants_frame promised and process has not had yet, oldest first (the app's
+        # capture thread asks a frame or two ahead of process).
+        self._promised: deque[float] = deque(maxlen=8)
         # Resting needs this too; the runtime turns it off in pointer mode (set from the
         # tracker's thread, or before it runs).
         self.allow_rest = True
@@ -302,7 +301,6 @@ class HandTracker:
         self._steady = False
         self._last_result = None
         self._rested = False
-        self._last_wanted_ms = -float("inf")
         self._promised.clear()
         self._schedule.reset()
 
@@ -318,9 +316,9 @@ class HandTracker:
         else:
             last = self._last_result
             read_ms = -float("inf") if last is None else last.timestamp_ms
-            wanted = not self._may_rest(timestamp_ms, since_ms=max(read_ms, self._last_wanted_ms))
+            promised_ms = self._promised[-1] if self._promised else -float("inf")
+            wanted = not self._may_rest(timestamp_ms, since_ms=max(read_ms, promised_ms))
         if wanted:
-            self._last_wanted_ms = timestamp_ms
             self._promised.append(timestamp_ms)
         return wanted
 
@@ -525,12 +523,7 @@ class HandTracker:
             and last is not None
             and 0 < t_ms - since_ms <= REST_MAX_GAP_MS
             and bool(self._tracks)
-            and all(
-                t.track_id is not None
-                and t.speed is not None
-                and t.speed < cfg.rest_speed
-                for t in self._tracks
-            )
+            and all(t.speed is not None and t.speed < cfg.rest_speed for t in self._tracks)
         )
 
     def _rest(
