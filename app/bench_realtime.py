@@ -56,17 +56,20 @@ class Clip:
         if not cap.isOpened():
             raise HandCueError(f"{self.path}: cannot open as a video")
 
-        def read() -> tuple[bool, np.ndarray | None]:
-            ok, img = cap.read()
-            if ok and raw:
-                img = decode_jpeg(img)
-                ok = img is not None
-            return ok, img
+        def picture(data: np.ndarray | None) -> np.ndarray | None:
+            """A frame as read (JPEG bytes in raw mode) as a BGR picture; None: undecodable."""
+            if data is None or not raw:
+                return data
+            return decode_jpeg(data)
 
         total = math.ceil(self.seconds * self.fps) if self.seconds else None
         n = 0
         loop = 0
-        kept: list[np.ndarray] = []  # bounce: the first loop's pictures
+        # Bounce: what the first loop read of every frame, so that later loops can deliver the
+        # same pictures backwards and forwards. In raw mode the JPEG bytes (a frame the tracker
+        # skips is never decoded, as in the app); otherwise the decoded picture (grab decodes
+        # a compressed video's frame anyway).
+        kept: list[np.ndarray] = []
         try:
             while True:
                 if self.start or n:
@@ -76,23 +79,27 @@ class Clip:
                 backwards = self.bounce and loop % 2 == 1
                 while self.end is None or index < self.end:
                     t_ms = n * 1000.0 / self.fps
+                    wanted = want is None or want(t_ms)
+                    img: np.ndarray | None = None
                     if self.bounce and loop == 0:
-                        ok, img = read()  # every picture of the first loop is kept
+                        ok, data = cap.read()  # every frame of the first loop is kept
                         if ok:
-                            kept.append(to_bgr8(img))
-                        if want is not None and not want(t_ms):
-                            img = None
-                    elif want is not None and not want(t_ms):
-                        ok, img = cap.grab(), None
+                            kept.append(data.copy() if raw else to_bgr8(data))
+                            img = picture(data) if wanted else None
+                            ok = img is not None or not wanted
+                    elif not wanted:
+                        ok = cap.grab()
+                    elif self.bounce and got < len(kept):
+                        # Read in step, as a camera's next frame; the picture is the kept one.
+                        ok = cap.grab() if raw else cap.read()[0]
+                        img = picture(kept[len(kept) - 1 - got] if backwards else kept[got])
                     else:
-                        ok, img = read()
+                        ok, data = cap.read()
+                        img = picture(data) if ok else None
+                        ok = img is not None
                     if not ok:
                         break
                     if img is not None:
-                        if backwards:
-                            img = kept[len(kept) - 1 - got] if got < len(kept) else img
-                        elif self.bounce:
-                            img = kept[got] if got < len(kept) else img
                         yield Frame(n, t_ms, to_bgr8(img))
                     n += 1
                     got += 1

@@ -72,3 +72,31 @@ def test_realtime_cpu_on_an_mjpeg_copy(
     assert report["threads"] == max(1, (os.cpu_count() or 2) - 1)  # as the app tracks live
     assert report["realtime"]["frames"] == 10 and report["realtime"]["frames_with_hand"] == 10
     assert report["realtime"]["cpu_pct"] > 0 and report["realtime"]["decode_only_cpu_pct"] > 0
+
+
+def test_a_bounced_mjpeg_clip_decodes_only_the_frames_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The realtime bench pays what the app pays: a frame the tracker skips is never decoded,
+    in the first loop of a bounced clip too (its frames are kept for the loops after), and the
+    backward loop delivers the first loop's pictures in reverse."""
+    import cv2
+    import numpy as np
+
+    import app.bench_realtime as bench
+
+    path = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 25.0, (64, 48))
+    for i in range(6):
+        writer.write(np.full((48, 64, 3), 40 * i, np.uint8))
+    writer.release()
+    decoded: list[int] = []
+    real = bench.decode_jpeg
+    monkeypatch.setattr(bench, "decode_jpeg", lambda data: decoded.append(1) or real(data))
+    clip = bench.Clip(str(path), 25.0, seconds=12 / 25.0, bounce=True)
+    frames = list(clip.frames(want=lambda t_ms: round(t_ms / 40.0) % 2 == 0))
+    assert [f.index for f in frames] == [0, 2, 4, 6, 8, 10]
+    assert len(decoded) == len(frames)
+    levels = [int(f.image[24, 32, 0]) for f in frames]
+    # frames 0 2 4 forwards (pictures 0 2 4), then 6 8 10 backwards (pictures 5 3 1)
+    assert [round(v / 40) for v in levels] == [0, 2, 4, 5, 3, 1]
