@@ -107,7 +107,7 @@ class MotionGate:
 @dataclass(frozen=True)
 class DetectionPlan:
     """What to run on one frame: the whole-frame detector, and zoom tiles (all of them only in
-    static mode, after a whole-frame pass that found too few palms)."""
+    static mode, after a whole-frame pass whose palms held too few hands)."""
 
     full_frame: bool
     tiles: tuple[Tile, ...] = ()

@@ -392,7 +392,19 @@ class HandTracker:
                     rechecks.append(fresh)
                 else:
                     self._associate(candidates, fresh)
-        self._add_far_palms(bgr, plan, len(palms), candidates, timings)
+        # A photo's tiles are searched when its whole-frame palms hold fewer than max_hands
+        # hands: those palms are read first (a face or a box found as two palms must not use
+        # up the hand slots of a far hand beside it). Their readings are kept for below.
+        early: dict[int, LandmarkOutput] = {}
+        hands_found = len(palms)
+        if plan.all_tiles and candidates:
+            readings = self.landmarker.run(bgr, [t.roi for t in candidates], timings)
+            early = {id(t): o for t, o in zip(candidates, readings, strict=True)}
+            hands_found = sum(o.presence >= cfg.min_presence for o in readings)
+        maybe_hands = [
+            t for t in candidates if id(t) not in early or early[id(t)].presence >= cfg.min_presence
+        ]
+        self._add_far_palms(bgr, plan, hands_found, maybe_hands, candidates, timings)
         for track in self._tracks:
             self._associate(candidates, track)
         candidates += rechecks
@@ -402,7 +414,9 @@ class HandTracker:
         last = self._last_result
         gap_s = 0.0 if last is None else (timestamp_ms - last.timestamp_ms) / 1000.0
         survivors: list[_Track] = []
-        outputs = self.landmarker.run(bgr, [t.roi for t in candidates], timings)
+        unread = [t.roi for t in candidates if id(t) not in early]
+        read_now = iter(self.landmarker.run(bgr, unread, timings) if unread else [])
+        outputs = [early[id(t)] if id(t) in early else next(read_now) for t in candidates]
         kept = [
             (t, o)
             for t, o in zip(candidates, outputs, strict=True)
@@ -803,23 +817,26 @@ class HandTracker:
         self,
         bgr: np.ndarray,
         plan: DetectionPlan,
-        n_palms: int,
+        n_hands: int,
+        hands: list[_Track],
         candidates: list[_Track],
         timings: dict[str, float],
     ) -> None:
-        """Zoom tiles of ``plan`` (static mode: all, when the whole frame gave too few palms and
-        none of them is a large hand, see scheduling.SMALL_TRACKED_HAND) as far-hand
-        candidates; palms already among the candidates are not added twice."""
+        """Zoom tiles of ``plan`` (static mode: all, when the whole frame holds fewer than
+        max_hands hands and none of them is a large hand, see scheduling.SMALL_TRACKED_HAND)
+        as far-hand candidates. ``n_hands``: the hands the whole frame holds (video: its
+        palms), ``hands``: the candidates that are (or may be) hands; a tile palm on one of
+        them is not added twice, one on any other candidate replaces it."""
         cfg = self.config
         tiles = plan.tiles
         height = bgr.shape[0]
         if (
             plan.all_tiles
-            and n_palms < cfg.max_hands
-            and all(c.roi.width < SMALL_TRACKED_HAND * height for c in candidates)
+            and n_hands < cfg.max_hands
+            and all(c.roi.width < SMALL_TRACKED_HAND * height for c in hands)
         ):
             tiles = self._schedule.all_tiles(bgr.shape[1], height)
-        room = cfg.max_hands - min(n_palms, cfg.max_hands)
+        room = cfg.max_hands - min(n_hands, cfg.max_hands)
         if room > 0:
             # A zoomed tile often shows a face or a fist the detector scores above the hand:
             # the landmark model's presence chooses among a few more candidates (the far
@@ -831,7 +848,7 @@ class HandTracker:
             if cfg.closer_look:
                 det = closer_palm(self.detector, bgr, det, cfg.min_detection, timings)
             roi = palm_to_roi(det.box, det.keypoints)
-            if any(rect_iou(roi, c.roi) > DUPLICATE_IOU for c in candidates):
+            if any(rect_iou(roi, c.roi) > DUPLICATE_IOU for c in hands):
                 continue
             self._associate(candidates, _Track(None, roi, far=True))
             room -= 1

@@ -380,3 +380,33 @@ def test_steady_hands_are_looked_at_less_often_unless_something_moves() -> None:
         frame[300:400, 560 + (i % 2) * 20 : 660 + (i % 2) * 20] = 250
         inside.append(frame)
     assert len(looks(True, inside)) == len(calm)
+
+
+# Far-set canvases (app.bench_far.paste at 1/3, bench index) where the whole photo gives two
+# palms that are no hand (landmark presence under 0.01) beside a small real hand.
+FALSE_PALMS_BESIDE_A_FAR_HAND = (
+    (31, "dislike/877bb1ae-6cdc-42c7-bdfd-d462470d5351.jpg"),
+    (51, "fist/668df4a5-b471-4ac7-97f2-c3fe118a8f79.jpg"),
+    (177, "palm/bbb60ac9-2745-4361-bb14-9349a1cd7ba7.jpg"),
+)
+
+
+def test_palms_that_are_no_hands_do_not_keep_a_photo_from_its_tiles(shared_data: Path) -> None:
+    """Static mode searches the tiles when the whole photo holds fewer than max_hands *hands*:
+    two whole-photo palms the landmark model rejects (a face, a blob found twice) used to take
+    both hand slots, and the far hand beside them was never looked for."""
+    from app.bench_far import count_found
+    from pipeline.evaluation import load_reference
+
+    refs = {
+        str(item.image): item for item in load_reference(shared_data / "reference" / "hagrid-dev.jsonl")
+    }
+    static = tracker(static=True)
+    for index, name in FALSE_PALMS_BESIDE_A_FAR_HAND:
+        item = refs[f"hagrid-dev/{name}"]
+        canvas, scale, offset = paste(cv2.imread(str(shared_data / str(item.image))), 3, index)
+        result = static.process(canvas, 0.0)
+        got, extra = count_found(
+            [move(h, scale, offset) for h in item.hands], [h.landmarks for h in result.hands]
+        )
+        assert (got, extra) == (len(item.hands), 0), name
