@@ -392,15 +392,16 @@ class HandTracker:
                     rechecks.append(fresh)
                 else:
                     self._associate(candidates, fresh)
-        # A photo's tiles are searched when its whole-frame palms hold fewer than max_hands
-        # hands: those palms are read first (a face or a box found as two palms must not use
-        # up the hand slots of a far hand beside it). Their readings are kept for below.
+        # Zoom tiles look for hands while the whole frame holds fewer than max_hands: its new
+        # palms are read first (a face or a blob found as two palms must not use up the hand
+        # slots of a far hand beside them); their readings are kept for below. Palms on
+        # tracked hands (re-checks) count as hands.
         early: dict[int, LandmarkOutput] = {}
-        hands_found = len(palms)
-        if plan.all_tiles and candidates:
+        hands_found = min(len(palms), cfg.max_hands)
+        if (plan.all_tiles or plan.tiles) and candidates:
             readings = self.landmarker.run(bgr, [t.roi for t in candidates], timings)
             early = {id(t): o for t, o in zip(candidates, readings, strict=True)}
-            hands_found = sum(o.presence >= cfg.min_presence for o in readings)
+            hands_found -= sum(o.presence < cfg.min_presence for o in readings)
         maybe_hands = [
             t for t in candidates if id(t) not in early or early[id(t)].presence >= cfg.min_presence
         ]

@@ -410,3 +410,24 @@ def test_palms_that_are_no_hands_do_not_keep_a_photo_from_its_tiles(shared_data:
             [move(h, scale, offset) for h in item.hands], [h.landmarks for h in result.hands]
         )
         assert (got, extra) == (len(item.hands), 0), name
+
+
+def test_video_palms_that_are_no_hands_do_not_keep_a_far_hand_unfound(shared_data: Path) -> None:
+    """The same canvases held still in front of a camera: the clip's first scan over the tiles
+    finds the far hand (its first 10 frames at 30 fps), though the whole-frame looks beside it
+    give the two false palms."""
+    from app.bench_far import count_found
+    from pipeline.evaluation import load_reference
+
+    refs = {
+        str(item.image): item for item in load_reference(shared_data / "reference" / "hagrid-dev.jsonl")
+    }
+    for index, name in FALSE_PALMS_BESIDE_A_FAR_HAND:
+        item = refs[f"hagrid-dev/{name}"]
+        canvas, scale, offset = paste(cv2.imread(str(shared_data / str(item.image))), 3, index)
+        video = tracker()
+        found = []
+        for frame in range(12):
+            hands = [h.landmarks for h in video.process(canvas, frame * 1000.0 / FPS).hands]
+            found.append(count_found([move(h, scale, offset) for h in item.hands], hands))
+        assert found[10:] == [(len(item.hands), 0)] * 2, (name, found)
