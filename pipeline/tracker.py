@@ -825,8 +825,8 @@ class HandTracker:
     ) -> None:
         """Zoom tiles of ``plan`` (static mode: all, when the whole frame holds fewer than
         max_hands hands and none of them is a large hand, see scheduling.SMALL_TRACKED_HAND)
-        as far-hand candidates. ``n_hands``: the hands the whole frame holds (video: its
-        palms), ``hands``: the candidates that are (or may be) hands; a tile palm on one of
+        as far-hand candidates. ``n_hands``: the hands the whole frame's palms hold (at most
+        max_hands), ``hands``: the candidates that are (or may be) hands; a tile palm on one of
         them is not added twice, one on any other candidate replaces it."""
         cfg = self.config
         tiles = plan.tiles
