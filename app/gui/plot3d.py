@@ -87,6 +87,7 @@ class HandPlot3D(QWidget):
         self.view = None
         self._lines: list = []
         self._dots: list = []
+        self._plotted = 0  # hands on the plot now
         self._use_gl = use_gl
         self._placeholder: QLabel | None = None
         self.built = False  # build_view() ran (the view, or the "unavailable" note, is in place)
@@ -182,6 +183,9 @@ class HandPlot3D(QWidget):
         """Plot up to ``MAX_PLOTTED_HANDS`` hands; ``frame_width`` in pixels places them."""
         if self.view is None:
             return
+        if not hands and not self._plotted:
+            return  # nothing shown, nothing to show: no repaint (a software-GL frame costs)
+        self._plotted = min(len(hands), MAX_PLOTTED_HANDS)
         for i in range(MAX_PLOTTED_HANDS):
             line, dots = self._lines[i], self._dots[i]
             if i >= len(hands):

@@ -100,6 +100,8 @@ def test_3d_plot_renders_hands(display):
     assert data["changed_px"] > 300  # the hands appeared
     assert data["right_px"] > 30 and data["left_px"] > 30  # in their own colours
     assert data["rotate_changed_px"] > 100  # orbiting moves the view
+    # hands gone: cleared, and frames without hands repaint nothing
+    assert data["cleared_px"] < 5 and data["idle_paints"] == 0
     assert "Error while drawing" not in err
 
 

@@ -91,9 +91,33 @@ def check_plot3d(_args: list[str]) -> int:
     moved = int(np.any(np.abs(rotated.astype(int) - after.astype(int)) > 30, axis=2).sum())
     plot.reset_view()
     cam = plot.camera()
-    ok = changed > 300 and right_px > 30 and left_px > 30 and grid_px > 100 and moved > 100
+    # The hands go; then frames without hands repaint nothing (software GL costs per frame).
+    plot.set_hands([], 1280, mirrored=True)
+    pump(0.3)
+    after = image_array(plot.view.grabFramebuffer())
+    cleared_px = near(HAND_COLOURS["Right"]) + near(HAND_COLOURS["Left"])
+    from PySide6.QtCore import QEvent, QObject
+
+    class PaintCounter(QObject):
+        paints = 0
+
+        def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Type.Paint:
+                PaintCounter.paints += 1
+            return False
+
+    counter = PaintCounter()
+    plot.view.installEventFilter(counter)
+    for _ in range(5):
+        plot.set_hands([], 1280, mirrored=True)
+        pump(0.1)
+    ok = (
+        changed > 300 and right_px > 30 and left_px > 30 and grid_px > 100 and moved > 100
+        and cleared_px < 5 and PaintCounter.paints == 0
+    )  # fmt: skip
     return emit({"changed_px": changed, "right_px": right_px, "left_px": left_px,
-                 "grid_px": grid_px, "rotate_changed_px": moved, "camera": cam}, ok)  # fmt: skip
+                 "grid_px": grid_px, "rotate_changed_px": moved, "camera": cam,
+                 "cleared_px": cleared_px, "idle_paints": PaintCounter.paints}, ok)  # fmt: skip
 
 
 def _real_window(video: str | None, **kwargs):
