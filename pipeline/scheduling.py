@@ -23,7 +23,9 @@ The detector costs ~10 ms a call; run on every frame it is most of an idle app's
   Without power saving and no hand tracked: the whole frame and one tile on every frame. Video
   cycles through the tiles; static mode (photos) looks at every tile of a photo where the
   whole-frame pass found fewer than max hands. Video also looks at every tile once over a
-  clip's first frames (4 a frame) (a far hand that is already there barely moves, so no gate would wake for it),
+  clip's first frames (4 a frame) (a far hand that is already there barely moves, so no gate would wake for it;
+  with no hand tracked and power saving on, the whole frame joins only the first of them and
+  those where the gate sees motion),
   and, when a tracked hand is lost, next at the tile where it was.
 * **All max hands tracked:** no detection at all.
 
@@ -193,17 +195,21 @@ class DetectorSchedule:
                 # every tile was looked at once, so a far hand that is already there (and
                 # barely moves) is found at the start without one long first frame.
                 # With a hand tracked the whole frame keeps its own rate (below).
-                whole = (
-                    n_tracked == 0
-                    or t_ms - self._last_whole_ms >= self.redetect_interval_ms
-                    or t_ms < self._last_whole_ms
-                )
+                # With no hand tracked and power saving, the whole frame only on the first
+                # frame and where the gate sees motion (a hand coming in during the scan).
+                if n_tracked == 0:
+                    whole = not self.power_saving or self._gate(frame_bgr, tracked, t_ms)[1]
+                else:
+                    whole = (
+                        t_ms - self._last_whole_ms >= self.redetect_interval_ms
+                        or t_ms < self._last_whole_ms
+                    )
+                    if self.power_saving:
+                        self.gate.reference = MotionGate.small(frame_bgr)
                 batch, self._scan = self._scan[:SCAN_TILES], self._scan[SCAN_TILES:]
                 self._last_full_ms = self._last_tile_ms = t_ms
                 if whole:
                     self._last_whole_ms = t_ms
-                if self.power_saving:
-                    self.gate.reference = MotionGate.small(frame_bgr)
                 return DetectionPlan(whole, tuple(batch))
         if n_tracked >= max_hands:
             self.gate.reference = None  # when a hand is lost, look at once

@@ -252,6 +252,28 @@ def _schedule() -> DetectorSchedule:
     )
 
 
+def test_the_first_scan_looks_at_the_whole_frame_only_when_something_moves() -> None:
+    """A clip's first scan over the tiles (4 a frame) with no hand tracked: power saving looks
+    at the whole frame on the first frame and where the gate sees motion (a hand coming in
+    during the scan); without power saving on every scan frame."""
+    still = np.full((720, 1280, 3), 90, np.uint8)
+    moved = still.copy()
+    moved[300:460, 500:700] = 220  # something comes in on scan frame 5
+    for power_saving, want in ((True, [0, 5]), (False, list(range(10)))):
+        schedule = DetectorSchedule(
+            static_mode=False,
+            power_saving=power_saving,
+            far_hands=True,
+            redetect_interval_ms=100.0,
+            idle_interval_ms=1000.0,
+        )
+        plans = [
+            schedule.plan(moved if i >= 5 else still, [], 2, i * 1000.0 / FPS) for i in range(10)
+        ]
+        assert [len(p.tiles) for p in plans] == [4] * 10  # 40 tiles of a 720p frame
+        assert [i for i, p in enumerate(plans) if p.full_frame] == want, power_saving
+
+
 def test_tiles_while_tracking_only_beside_a_small_hand() -> None:
     """With one of two hands tracked, zoom tiles look for the second hand only while the
     tracked one is small (far): a near hand's partner is as large and the whole frame finds it."""
