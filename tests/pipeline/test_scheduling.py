@@ -242,10 +242,10 @@ def test_frames_are_skipped_when_the_capture_asks_ahead(
     assert first is not None and (first - 60) * 1000.0 / FPS <= 150.0
 
 
-def _schedule() -> DetectorSchedule:
+def _schedule(power_saving: bool = True) -> DetectorSchedule:
     return DetectorSchedule(
         static_mode=False,
-        power_saving=True,
+        power_saving=power_saving,
         far_hands=True,
         redetect_interval_ms=100.0,
         idle_interval_ms=1000.0,
@@ -260,13 +260,7 @@ def test_the_first_scan_looks_at_the_whole_frame_only_when_something_moves() -> 
     moved = still.copy()
     moved[300:460, 500:700] = 220  # something comes in on scan frame 5
     for power_saving, want in ((True, [0, 5]), (False, list(range(10)))):
-        schedule = DetectorSchedule(
-            static_mode=False,
-            power_saving=power_saving,
-            far_hands=True,
-            redetect_interval_ms=100.0,
-            idle_interval_ms=1000.0,
-        )
+        schedule = _schedule(power_saving)
         plans = [
             schedule.plan(moved if i >= 5 else still, [], 2, i * 1000.0 / FPS) for i in range(10)
         ]
