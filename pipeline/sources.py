@@ -395,9 +395,10 @@ class VideoSource(FrameSource):
                     else index * 1000.0 / self.fps
                 )
                 skip = not wants(now)
-                self.skipped += skip
             if skip:  # read from the file or camera, but neither converted nor yielded
                 if self._calls.call(self.cap.grab):
+                    # Counted once grabbed: past a file's end there is no frame to skip.
+                    self.skipped += wants is not None and index % step == 0
                     index += 1
                     continue
                 ok, img = False, None

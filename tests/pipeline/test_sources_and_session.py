@@ -202,6 +202,11 @@ def test_mjpeg_files_are_decoded_only_for_the_frames_delivered(
         src.wants = lambda t_ms: round(t_ms / 40.0) % 3 == 0  # every third frame
         kept = list(src)
     assert [f.index for f in kept] == list(range(0, 30, 3)) and len(decoded) == 10
+    assert src.skipped == 20
+    with open_source(str(video)) as src:
+        src.wants = lambda t_ms: round(t_ms / 40.0) % 3 == 1  # would skip a 31st frame too
+        kept = list(src)
+    assert [f.index for f in kept] == list(range(1, 30, 3)) and src.skipped == 20
     with open_source(str(video), loop=True) as src:  # the loop seeks back in raw mode
         looped = [f for _, f in zip(range(45), src, strict=False)]
     assert np.array_equal(looped[30].image, frames[0].image)
