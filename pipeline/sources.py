@@ -388,17 +388,18 @@ class VideoSource(FrameSource):
         while True:
             wants = self.wants
             skip = index % step != 0  # a frame the slow machine never sees
+            unwanted = False  # skipped because ``wants`` said so (counted in ``skipped``)
             if not skip and wants is not None:
                 now = (
                     (time.monotonic() - t0) * 1000.0
                     if self.is_camera
                     else index * 1000.0 / self.fps
                 )
-                skip = not wants(now)
+                skip = unwanted = not wants(now)
             if skip:  # read from the file or camera, but neither converted nor yielded
                 if self._calls.call(self.cap.grab):
                     # Counted once grabbed: past a file's end there is no frame to skip.
-                    self.skipped += wants is not None and index % step == 0
+                    self.skipped += unwanted
                     index += 1
                     continue
                 ok, img = False, None

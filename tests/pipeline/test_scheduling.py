@@ -11,8 +11,8 @@ import cv2
 import numpy as np
 import pytest
 
-from app.bench_far import CANVAS_H, CANVAS_W, move, paste
-from pipeline.evaluation import palm_error
+from app.bench_far import CANVAS_H, CANVAS_W, count_found, move, paste
+from pipeline.evaluation import ReferenceItem, load_reference, palm_error
 from pipeline.scheduling import DetectorSchedule, MotionGate
 from pipeline.settings import measurement_settings, tracker_config
 from pipeline.tiles import make_tiles
@@ -326,6 +326,12 @@ def test_photo_with_a_large_hand_skips_the_tiles(shared_data: Path) -> None:
 
 # Far set at 1/3 (``handcue bench --far --every 5``): (position index, photo) where the tile's
 # own sighting of the hand was not enough and the closer look found it (all those of the subset).
+def _hagrid_references(shared_data: Path) -> dict[str, ReferenceItem]:
+    """MediaPipe's hagrid-dev references by image path (``hagrid-dev/<class>/<file>``)."""
+    items = load_reference(shared_data / "reference" / "hagrid-dev.jsonl")
+    return {str(item.image): item for item in items}
+
+
 CLOSER_LOOK_FINDS = (
     (1, "call/3a4d9e19-7f8d-4a78-8fd7-46c3303c532e.jpg"),
     (5, "dislike/3251d20a-0d71-4773-92cb-b0b6132dad06.jpg"),
@@ -338,12 +344,7 @@ CLOSER_LOOK_FINDS = (
 def test_closer_look_finds_tiny_hands_the_tile_sighting_misses(shared_data: Path) -> None:
     """A tile's palm placed again by a closer look (tiles.closer_palm) gives the landmark model
     a region it reads: palms of 7-14 px in a 1280x720 frame."""
-    from app.bench_far import count_found
-    from pipeline.evaluation import load_reference
-
-    refs = {
-        str(item.image): item for item in load_reference(shared_data / "reference" / "hagrid-dev.jsonl")
-    }
+    refs = _hagrid_references(shared_data)
     base = measurement_settings(max_hands=2)
     found = {}
     for closer in (False, True):
@@ -411,12 +412,7 @@ def test_palms_that_are_no_hands_do_not_keep_a_photo_from_its_tiles(shared_data:
     """Static mode searches the tiles when the whole photo holds fewer than max_hands *hands*:
     two whole-photo palms the landmark model rejects (a face, a blob found twice) used to take
     both hand slots, and the far hand beside them was never looked for."""
-    from app.bench_far import count_found
-    from pipeline.evaluation import load_reference
-
-    refs = {
-        str(item.image): item for item in load_reference(shared_data / "reference" / "hagrid-dev.jsonl")
-    }
+    refs = _hagrid_references(shared_data)
     static = tracker(static=True)
     for index, name in FALSE_PALMS_BESIDE_A_FAR_HAND:
         item = refs[f"hagrid-dev/{name}"]
@@ -432,12 +428,7 @@ def test_video_palms_that_are_no_hands_do_not_keep_a_far_hand_unfound(shared_dat
     """The same canvases held still in front of a camera: the clip's first scan over the tiles
     finds the far hand (its first 10 frames at 30 fps), though the whole-frame looks beside it
     give the two false palms."""
-    from app.bench_far import count_found
-    from pipeline.evaluation import load_reference
-
-    refs = {
-        str(item.image): item for item in load_reference(shared_data / "reference" / "hagrid-dev.jsonl")
-    }
+    refs = _hagrid_references(shared_data)
     for index, name in FALSE_PALMS_BESIDE_A_FAR_HAND:
         item = refs[f"hagrid-dev/{name}"]
         canvas, scale, offset = paste(cv2.imread(str(shared_data / str(item.image))), 3, index)
