@@ -231,6 +231,30 @@ def test_other_codecs_and_odd_mjpeg_captures_decode_as_before(shared_data: Path)
     assert jpeg_raw_checked(Odd()) is None  # VideoSource then reopens it without raw mode
 
 
+def test_camera_sized_videos_decode_on_one_thread_and_larger_ones_on_the_back_ends(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    from pipeline.sources import open_video_file
+
+    def threads(path: str) -> float:
+        cap, _ = open_video_file(path)
+        try:
+            assert cap.isOpened()
+            return float(cap.get(cv2.CAP_PROP_N_THREADS))
+        finally:
+            cap.release()
+
+    assert threads(str(shared_data / "videos" / "fist_then_thumb_up_720p.mp4")) == 1
+    big = tmp_path / "big.mp4"  # 1440p: one thread would fall behind a 30 fps camera
+    writer = cv2.VideoWriter(str(big), cv2.VideoWriter.fourcc(*"mp4v"), 30.0, (2560, 1440))
+    for shade in (0, 80, 160):
+        writer.write(np.full((1440, 2560, 3), shade, np.uint8))
+    writer.release()
+    assert threads(str(big)) > 1
+    with open_source(str(big)) as src:
+        assert [round(f.image[0, 0, 0] / 80) for f in src] == [0, 1, 2]
+
+
 def test_video_file_frames_and_timestamps(shared_data: Path) -> None:
     with open_source(str(shared_data / "videos" / "open_hand_360p.mp4")) as src:
         assert isinstance(src, VideoSource) and not src.is_camera
