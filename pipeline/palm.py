@@ -133,9 +133,13 @@ class PalmDetector:
         self.anchors = ssd_anchors()
 
     def detect(
-        self, frame_bgr: np.ndarray, timings: dict[str, float] | None = None
+        self,
+        frame_bgr: np.ndarray,
+        timings: dict[str, float] | None = None,
+        threshold: float = SCORE_THRESHOLD,
     ) -> list[PalmDetection]:
-        """Palms in ``frame_bgr`` ((H, W, 3) uint8 BGR), best first, in frame pixels."""
+        """Palms in ``frame_bgr`` ((H, W, 3) uint8 BGR) scored ``threshold`` or more, in frame
+        pixels, best first."""
         t0 = time.perf_counter()
         h, w = frame_bgr.shape[:2]
         m, scale, pad_x, pad_y = letterbox_matrix(w, h)
@@ -153,9 +157,20 @@ class PalmDetector:
         out = self.session.run(tensor)
         t2 = time.perf_counter()
         regressors, logits = out["Identity"], out["Identity_1"]
-        rows, scores = decode(regressors[0], logits[0], self.anchors)
+        rows, scores = decode(regressors[0], logits[0], self.anchors, threshold)
+        sure = scores >= SCORE_THRESHOLD
+        found = weighted_nms(rows[sure], scores[sure])
+        if not sure.all():
+            # Sightings under SCORE_THRESHOLD are merged among themselves only, so that the
+            # sure ones stay exactly what they are at the usual threshold; one overlapping a
+            # sure sighting is part of it.
+            found += [
+                (row, score)
+                for row, score in weighted_nms(rows[~sure], scores[~sure])
+                if not any(_iou(row[:4], other[None, :4])[0] > NMS_IOU for other, _ in found)
+            ]
         detections = []
-        for row, score in weighted_nms(rows, scores):
+        for row, score in found:
             pts = row.reshape(-1, 2) * INPUT_SIZE  # detector-input pixels
             pts = (pts - np.array([pad_x, pad_y])) / scale
             box = np.array(

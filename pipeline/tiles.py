@@ -20,7 +20,7 @@ import numpy as np
 
 from pipeline.evaluation import palm_error
 from pipeline.landmark import LandmarkModel
-from pipeline.palm import PalmDetection, PalmDetector
+from pipeline.palm import SCORE_THRESHOLD, PalmDetection, PalmDetector
 from pipeline.roi import landmarks_to_roi
 
 # A tile's side as a fraction of the frame's short side, and at least the detector's input.
@@ -81,7 +81,7 @@ def detect_in_tile(
     h, w = frame_bgr.shape[:2]
     view = frame_bgr[tile.y0 : tile.y0 + tile.size, tile.x0 : tile.x0 + tile.size]
     found = []
-    for det in detector.detect(view, timings):
+    for det in detector.detect(view, timings, min(min_score, SCORE_THRESHOLD)):
         if det.score < min_score:
             continue
         cx, cy, bw, bh = (float(v) for v in det.box)

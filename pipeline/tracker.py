@@ -15,7 +15,7 @@ from pipeline.filters import OneEuroFilter, filter_for_strength
 from pipeline.landmark import LandmarkModel, LandmarkOutput
 from pipeline.models.manifest import model_path
 from pipeline.models.session import InferenceSession
-from pipeline.palm import PalmDetector
+from pipeline.palm import PalmDetection, PalmDetector
 from pipeline.roi import landmarks_to_roi, palm_to_roi, rect_iou
 from pipeline.scheduling import (
     SMALL_TRACKED_HAND,
@@ -217,6 +217,14 @@ _Reading = tuple[_Track, LandmarkOutput]  # a region and what the landmark model
 
 # Zoom-tile candidates beyond the free hand slots that the landmark model may choose from.
 FAR_SPARE = 2
+# Static mode: a tile's palm the detector scores from WEAK_TILE_SCORE up to min_detection gets a
+# closer look (tiles.closer_palm), at most WEAK_LOOKS a frame, and is a candidate only when that
+# look scores it min_detection. Palms of 6-12 px (hands 10-30 px tall: the far set at 1/3) often
+# score 0.15-0.5 in a tile and 0.8-0.95 zoomed twice as much again; a weak sighting nearer than
+# WEAK_NEAR hand sizes to another candidate is the face or the arm beside a hand.
+WEAK_TILE_SCORE = 0.15
+WEAK_LOOKS = 6
+WEAK_NEAR = 2.0
 
 
 def _cap_far(kept: list[_Reading], max_hands: int) -> list[_Reading]:
@@ -843,16 +851,37 @@ class HandTracker:
             # the landmark model's presence chooses among a few more candidates (the far
             # hands kept are capped in process).
             room += FAR_SPARE
-        for det in tile_palms(self.detector, bgr, tiles, cfg.min_detection, timings):
+        weak_looks = WEAK_LOOKS if cfg.static_mode and cfg.closer_look else 0
+        threshold = WEAK_TILE_SCORE if weak_looks else cfg.min_detection
+        for det in tile_palms(self.detector, bgr, tiles, threshold, timings):
             if room <= 0:
                 break
-            if cfg.closer_look:
+            if det.score < cfg.min_detection:
+                if weak_looks <= 0:
+                    continue
+                weak_looks -= 1
+                seen = closer_palm(self.detector, bgr, det, cfg.min_detection, timings)
+                if seen is det or self._beside_candidate(seen, candidates):
+                    continue
+                det = seen
+            elif cfg.closer_look:
                 det = closer_palm(self.detector, bgr, det, cfg.min_detection, timings)
             roi = palm_to_roi(det.box, det.keypoints)
             if any(rect_iou(roi, c.roi) > DUPLICATE_IOU for c in hands):
                 continue
             self._associate(candidates, _Track(None, roi, far=True))
             room -= 1
+
+    @staticmethod
+    def _beside_candidate(palm: PalmDetection, candidates: list[_Track]) -> bool:
+        """Whether ``palm`` lies within WEAK_NEAR hand sizes of a candidate's centre (hand size:
+        the palm box's side, or a candidate region's width / 2.6, its usual ratio to a palm)."""
+        size = max(float(palm.box[2]), float(palm.box[3]))
+        return any(
+            math.hypot(c.roi.cx - float(palm.box[0]), c.roi.cy - float(palm.box[1]))
+            < WEAK_NEAR * max(size, c.roi.width / 2.6)
+            for c in candidates
+        )
 
     @staticmethod
     def _associate(candidates: list[_Track], track: _Track) -> None:

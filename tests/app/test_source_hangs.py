@@ -97,9 +97,9 @@ import sys
 import cv2
 from pipeline import sources
 real = cv2.VideoCapture
-def slow(spec):
+def slow(spec, *args):
     print("opening", file=sys.stderr, flush=True)
-    return real(sys.argv[1])
+    return real(sys.argv[1], *args)
 sources.cv2.VideoCapture = slow
 from app.cli import main
 sys.exit(main(["run", "--dry-run", "--source", sys.argv[2]]))
