@@ -324,14 +324,31 @@ def test_photo_with_a_large_hand_skips_the_tiles(shared_data: Path) -> None:
     assert looked_small > 0  # the same photo shrunk: its hand is small, the tiles run
 
 
-# Far set at 1/3 (``handcue bench --far --every 5``): (position index, photo) where the tile's
-# own sighting of the hand was not enough and the closer look found it (all those of the subset).
 def _hagrid_references(shared_data: Path) -> dict[str, ReferenceItem]:
     """MediaPipe's hagrid-dev references by image path (``hagrid-dev/<class>/<file>``)."""
     items = load_reference(shared_data / "reference" / "hagrid-dev.jsonl")
     return {str(item.image): item for item in items}
 
 
+def _found_at_a_third(
+    shared_data: Path, static: HandTracker, cases: tuple[tuple[int, str], ...]
+) -> int:
+    """Reference hands ``static`` finds on the far-set canvases at 1/3 of ``cases`` ((bench
+    index, hagrid-dev photo)); it must report no hand beyond them."""
+    refs = _hagrid_references(shared_data)
+    found = 0
+    for index, name in cases:
+        item = refs[f"hagrid-dev/{name}"]
+        canvas, scale, offset = paste(cv2.imread(str(shared_data / str(item.image))), 3, index)
+        hands = [h.landmarks for h in static.process(canvas, 0.0).hands]
+        got, extra = count_found([move(h, scale, offset) for h in item.hands], hands)
+        assert extra == 0, name
+        found += got
+    return found
+
+
+# Far set at 1/3 (``handcue bench --far --every 5``): (position index, photo) where the tile's
+# own sighting of the hand was not enough and the closer look found it (all those of the subset).
 CLOSER_LOOK_FINDS = (
     (1, "call/3a4d9e19-7f8d-4a78-8fd7-46c3303c532e.jpg"),
     (5, "dislike/3251d20a-0d71-4773-92cb-b0b6132dad06.jpg"),
@@ -344,19 +361,11 @@ CLOSER_LOOK_FINDS = (
 def test_closer_look_finds_tiny_hands_the_tile_sighting_misses(shared_data: Path) -> None:
     """A tile's palm placed again by a closer look (tiles.closer_palm) gives the landmark model
     a region it reads: palms of 7-14 px in a 1280x720 frame."""
-    refs = _hagrid_references(shared_data)
     base = measurement_settings(max_hands=2)
     found = {}
     for closer in (False, True):
         static = HandTracker(tracker_config(base, static_mode=True, closer_look=closer))
-        found[closer] = 0
-        for index, name in CLOSER_LOOK_FINDS:
-            item = refs[f"hagrid-dev/{name}"]
-            canvas, scale, offset = paste(cv2.imread(str(shared_data / str(item.image))), 3, index)
-            hands = [h.landmarks for h in static.process(canvas, 0.0).hands]
-            got, extra = count_found([move(h, scale, offset) for h in item.hands], hands)
-            found[closer] += got
-            assert extra == 0, (name, closer)
+        found[closer] = _found_at_a_third(shared_data, static, CLOSER_LOOK_FINDS)
     assert found == {False: 0, True: len(CLOSER_LOOK_FINDS)}, found
 
 
@@ -378,19 +387,10 @@ def test_weak_tile_sightings_get_a_closer_look_in_photos(
     these hands is found; with them all are, and nothing else is reported."""
     import pipeline.tracker as tracker_module
 
-    refs = _hagrid_references(shared_data)
     found = {}
     for looks in (0, tracker_module.WEAK_LOOKS):
         monkeypatch.setattr(tracker_module, "WEAK_LOOKS", looks)
-        static = tracker(static=True)
-        found[looks] = 0
-        for index, name in WEAK_SIGHTINGS:
-            item = refs[f"hagrid-dev/{name}"]
-            canvas, scale, offset = paste(cv2.imread(str(shared_data / str(item.image))), 3, index)
-            hands = [h.landmarks for h in static.process(canvas, 0.0).hands]
-            got, extra = count_found([move(h, scale, offset) for h in item.hands], hands)
-            found[looks] += got
-            assert extra == 0, (name, looks)
+        found[looks] = _found_at_a_third(shared_data, tracker(static=True), WEAK_SIGHTINGS)
     assert found == {0: 0, tracker_module.WEAK_LOOKS: len(WEAK_SIGHTINGS)}, found
 
 
