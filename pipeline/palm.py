@@ -164,10 +164,11 @@ class PalmDetector:
             # Sightings under SCORE_THRESHOLD are merged among themselves only, so that the
             # sure ones stay exactly what they are at the usual threshold; one overlapping a
             # sure sighting is part of it.
+            sure_boxes = np.array([row[:4] for row, _ in found]).reshape(-1, 4)
             found += [
                 (row, score)
                 for row, score in weighted_nms(rows[~sure], scores[~sure])
-                if not any(_iou(row[:4], other[None, :4])[0] > NMS_IOU for other, _ in found)
+                if not (_iou(row[:4], sure_boxes) > NMS_IOU).any()
             ]
         detections = []
         for row, score in found:

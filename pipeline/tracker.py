@@ -16,7 +16,7 @@ from pipeline.landmark import LandmarkModel, LandmarkOutput
 from pipeline.models.manifest import model_path
 from pipeline.models.session import InferenceSession
 from pipeline.palm import PalmDetection, PalmDetector
-from pipeline.roi import landmarks_to_roi, palm_to_roi, rect_iou
+from pipeline.roi import PALM_SCALE, landmarks_to_roi, palm_to_roi, rect_iou
 from pipeline.scheduling import (
     SMALL_TRACKED_HAND,
     STEADY_LOOK_MS,
@@ -875,11 +875,12 @@ class HandTracker:
     @staticmethod
     def _beside_candidate(palm: PalmDetection, candidates: list[_Track]) -> bool:
         """Whether ``palm`` lies within WEAK_NEAR hand sizes of a candidate's centre (hand size:
-        the palm box's side, or a candidate region's width / 2.6, its usual ratio to a palm)."""
+        the palm box's side, or a candidate region's width over PALM_SCALE, the palm box it
+        was made from)."""
         size = max(float(palm.box[2]), float(palm.box[3]))
         return any(
             math.hypot(c.roi.cx - float(palm.box[0]), c.roi.cy - float(palm.box[1]))
-            < WEAK_NEAR * max(size, c.roi.width / 2.6)
+            < WEAK_NEAR * max(size, c.roi.width / PALM_SCALE)
             for c in candidates
         )
 
