@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.evaluation import palm_error
-from pipeline.landmark import LandmarkModel
+from pipeline.landmark import LandmarkModel, LandmarkOutput
 from pipeline.palm import SCORE_THRESHOLD, PalmDetection, PalmDetector
 from pipeline.roi import landmarks_to_roi
 
@@ -39,6 +39,15 @@ EDGE_MARGIN = 2.0
 CONFIRM_SHIFT = 0.2
 CONFIRM_ZOOMS = (3.0, 4.0)
 MIN_CONFIRM_CROP = 64
+# Choosing between a far palm's two regions (:func:`steadier_reading`), by how far a reading's
+# points move when read again on the region it gives (palm sizes). The landmark model reads a
+# 15-40 px hand from either region; from the wrong one it often reads a skewed hand that moves
+# 0.13-0.15, while good readings move 0.01-0.09 (the far set at 1/3), and a neck read from a
+# zoom tile 0.13. The tile's region wins when its reading moves STEADIER_BY less than the
+# closer look's; where the closer look's reading has no hand, when it moves at most
+# STEADY_SHIFT.
+STEADIER_BY = 0.05
+STEADY_SHIFT = 0.1
 
 
 @dataclass(frozen=True)
@@ -229,6 +238,40 @@ def closer_palm(
     box = det.box.astype(np.float64).copy()
     box[:2] += offset
     return PalmDetection(box, det.keypoints + offset, det.score)
+
+
+def steadier_reading(
+    landmarker: LandmarkModel,
+    frame_bgr: np.ndarray,
+    readings: list[LandmarkOutput],
+    min_presence: float,
+    timings: dict[str, float] | None = None,
+) -> int:
+    """Which of ``readings`` (the landmark model on other regions of one far palm in
+    ``frame_bgr``, (H, W, 3) uint8 BGR; the preferred region first) to keep.
+
+    A reading's steadiness is how far its points move when it is read again on the region its
+    own landmarks give. The first one is kept unless another one the model is present in (at
+    least ``min_presence``) moves STEADIER_BY palm sizes less; or, when the model is not present
+    in the first, the most present other one that moves at most STEADY_SHIFT. Presence alone
+    does not tell a good reading of a small hand from a skewed one (0.995 beside 0.996), nor a
+    hand from a neck (0.97 and 0.90). Costs one landmark call, for the readings the model is
+    present in, when there is a choice."""
+    sure = [i for i, o in enumerate(readings) if o.presence >= min_presence]
+    first_sure = bool(sure) and sure[0] == 0
+    if len(sure) < (2 if first_sure else 1):
+        return 0
+    again = landmarker.run(
+        frame_bgr, [landmarks_to_roi(readings[i].landmarks) for i in sure], timings
+    )
+    shifts = {
+        i: palm_error(a.landmarks, readings[i].landmarks) for i, a in zip(sure, again, strict=True)
+    }
+    if not first_sure:
+        steady = [i for i in sure if shifts[i] <= STEADY_SHIFT]
+        return max(steady, key=lambda i: readings[i].presence) if steady else 0
+    best = min(sure, key=lambda i: shifts[i])
+    return best if shifts[best] <= shifts[0] - STEADIER_BY else 0
 
 
 def confirm_far_hand(

@@ -24,7 +24,7 @@ from pipeline.scheduling import (
     DetectorSchedule,
 )
 from pipeline.settings.schema import MAX_HANDS, TrackerSettings
-from pipeline.tiles import closer_palm, confirm_far_hand, tile_palms
+from pipeline.tiles import closer_palm, confirm_far_hand, steadier_reading, tile_palms
 from pipeline.track_guard import (
     MERGE_DISTANCE,
     MERGE_OVERLAP,
@@ -211,6 +211,8 @@ class _Track:
 
     recheck_of: _Track | None = None  # set on a fresh region read only to re-check that track
     far: bool = False  # found in a zoom tile: kept only above far_min_presence
+    # A far palm the closer look placed anew: its tile's own region, read too (_read_far_twice).
+    tile_roi: RotatedRect | None = None
 
 
 _Reading = tuple[_Track, LandmarkOutput]  # a region and what the landmark model read in it
@@ -426,6 +428,7 @@ class HandTracker:
         unread = [t.roi for t in candidates if id(t) not in early]
         read_now = iter(self.landmarker.run(bgr, unread, timings) if unread else [])
         outputs = [early[id(t)] if id(t) in early else next(read_now) for t in candidates]
+        self._read_far_twice(bgr, candidates, outputs, timings)
         kept = [
             (t, o)
             for t, o in zip(candidates, outputs, strict=True)
@@ -864,13 +867,42 @@ class HandTracker:
                 if seen is det or self._beside_candidate(seen, candidates):
                     continue
                 det = seen
+                tile_roi = None
             elif cfg.closer_look:
-                det = closer_palm(self.detector, bgr, det, cfg.min_detection, timings)
+                seen = closer_palm(self.detector, bgr, det, cfg.min_detection, timings)
+                tile_roi = None if seen is det else palm_to_roi(det.box, det.keypoints)
+                det = seen
+            else:
+                tile_roi = None
             roi = palm_to_roi(det.box, det.keypoints)
             if any(rect_iou(roi, c.roi) > DUPLICATE_IOU for c in hands):
                 continue
-            self._associate(candidates, _Track(None, roi, far=True))
+            self._associate(candidates, _Track(None, roi, far=True, tile_roi=tile_roi))
             room -= 1
+
+    def _read_far_twice(
+        self,
+        bgr: np.ndarray,
+        candidates: list[_Track],
+        outputs: list[LandmarkOutput],
+        timings: dict[str, float],
+    ) -> None:
+        """Far palms the closer look placed anew are read on their tile's own region too; the
+        reading tiles.steadier_reading picks replaces ``outputs``' (and its region the
+        candidate's). A small hand's palm box moves with the zoom it is seen at, and the
+        landmark model reads some hands well from only one of the two regions."""
+        twice = [i for i, t in enumerate(candidates) if t.tile_roi is not None]
+        if not twice:
+            return
+        tile_reads = self.landmarker.run(bgr, [candidates[i].tile_roi for i in twice], timings)
+        for i, other in zip(twice, tile_reads, strict=True):
+            track = candidates[i]
+            pick = steadier_reading(
+                self.landmarker, bgr, [outputs[i], other], self.config.far_min_presence, timings
+            )
+            if pick == 1 and track.tile_roi is not None:
+                track.roi, outputs[i] = track.tile_roi, other
+            track.tile_roi = None
 
     @staticmethod
     def _beside_candidate(palm: PalmDetection, candidates: list[_Track]) -> bool:

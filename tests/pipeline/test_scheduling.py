@@ -394,6 +394,81 @@ def test_weak_tile_sightings_get_a_closer_look_in_photos(
     assert found == {0: 0, tracker_module.WEAK_LOOKS: len(WEAK_SIGHTINGS)}, found
 
 
+# Far-set canvases at 1/3 (bench index, photo) with one hand (15-40 px) that the landmark model
+# reads well only from its tile's own palm region, not from where the closer look puts the palm:
+# there it reads nothing (presence 0.1, 0.5) or a skewed hand that moves 0.13-0.15 palm sizes
+# when read again (the tile's region: 0.02-0.05).
+TILE_REGION_READS = (
+    (89, "like/6a743c7a-c525-4c44-92c7-a888084404fe.jpg"),
+    (91, "like/74cd39da-0328-4658-b790-811fd95a2ded.jpg"),
+    (98, "like/ecfae488-789e-48a7-87f3-251db70a32c5.jpg"),
+    (196, "peace/e08c8ac1-dec1-451d-a2f4-df86eeb7adcb.jpg"),
+    (282, "two_up/2139ecf2-e0fa-4175-ad92-f4d9d9fcdb69.jpg"),
+)
+
+
+def test_a_far_palm_is_read_on_its_tile_region_too(
+    shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tile palm that the closer look places anew is read on both regions and
+    tiles.steadier_reading keeps one: each of these canvases has one hand more found than with
+    the closer look's region alone, and nothing else is reported."""
+    import pipeline.tracker as tracker_module
+
+    found = {}
+    for both in (False, True):
+        if not both:
+            monkeypatch.setattr(tracker_module, "steadier_reading", lambda *args: 0)
+        else:
+            monkeypatch.undo()
+        found[both] = _found_at_a_third(shared_data, tracker(static=True), TILE_REGION_READS)
+    assert found[True] - found[False] == len(TILE_REGION_READS), found
+
+
+def test_steadier_reading_keeps_the_first_unless_another_holds_still_clearly_better() -> None:
+    """tiles.steadier_reading: the first reading (the closer look's region) stays unless
+    another one the model is present in moves STEADIER_BY less when read again on the region
+    its own landmarks give, or the model is not present in the first and another one moves at
+    most STEADY_SHIFT."""
+    from pipeline.landmark import LandmarkOutput
+    from pipeline.tiles import STEADIER_BY, STEADY_SHIFT, steadier_reading
+
+    hand = np.zeros((21, 3))
+    hand[:, 0] = np.linspace(100.0, 140.0, 21)
+    hand[:, 1] = np.linspace(200.0, 160.0, 21)
+    size = palm_error(hand + [1.0, 0.0, 0.0], hand)  # palm sizes per px of shift
+
+    def reading(presence: float) -> LandmarkOutput:
+        return LandmarkOutput(hand.copy(), np.zeros((21, 3)), presence, 0.5)
+
+    class Rereads:
+        """A landmark model whose readings again move by the given palm sizes, in order."""
+
+        def __init__(self, shifts: list[float]) -> None:
+            self.shifts = shifts
+
+        def run(self, frame, rects, timings=None):  # type: ignore[no-untyped-def]
+            assert len(rects) == len(self.shifts)
+            return [
+                LandmarkOutput(hand + [s / size, 0.0, 0.0], np.zeros((21, 3)), 0.99, 0.5)
+                for s in self.shifts
+            ]
+
+    frame = np.zeros((720, 1280, 3), np.uint8)
+    two = [reading(0.99), reading(0.98)]
+    clearly = Rereads([0.15, 0.15 - STEADIER_BY - 0.01])
+    assert steadier_reading(clearly, frame, two, 0.8) == 1  # type: ignore[arg-type]
+    slightly = Rereads([0.08, 0.08 - STEADIER_BY + 0.02])
+    assert steadier_reading(slightly, frame, two, 0.8) == 0  # type: ignore[arg-type]
+    # The model is not present in the first: another one it is present in if that holds still.
+    absent_first = [reading(0.1), reading(0.9)]
+    assert steadier_reading(Rereads([STEADY_SHIFT - 0.01]), frame, absent_first, 0.8) == 1  # type: ignore[arg-type]
+    assert steadier_reading(Rereads([STEADY_SHIFT + 0.03]), frame, absent_first, 0.8) == 0  # type: ignore[arg-type]
+    # Only one reading the model is present in: it stays, and nothing is read again.
+    assert steadier_reading(Rereads([]), frame, [reading(0.9), reading(0.5)], 0.8) == 0  # type: ignore[arg-type]
+    assert steadier_reading(Rereads([]), frame, [reading(0.5), reading(0.5)], 0.8) == 0  # type: ignore[arg-type]
+
+
 def test_steady_hands_are_looked_at_less_often_unless_something_moves() -> None:
     """A tracked hand held still (``steady``) gets a whole-frame look every STEADY_LOOK_MS; a
     hand that moves, or motion outside the tracked hands (a second hand coming in), brings the
