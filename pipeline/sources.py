@@ -520,7 +520,8 @@ class FrameClock:
     each reopening), so the tracker's filters never see time jump back. With ``realtime``,
     files wait for their own timestamps on the wall clock, as a camera delivers frames; the
     wait ends at once when ``stop`` is set (then ``pace`` returns). Yielded images are
-    read-only. Used by one thread at a time.
+    read-only: the array a source yields is frozen in place, not copied, so a source hands
+    each frame over and never writes to it again. Used by one thread at a time.
     """
 
     def __init__(self, *, realtime: bool, stop: threading.Event | None = None) -> None:
@@ -560,9 +561,9 @@ class FrameClock:
                 return
             self._last_ts = ts
             image = np.asarray(frame.image)
-            if image.flags.writeable:
-                image = image.copy()
-                image.flags.writeable = False
+            # Sources hand each frame's pixels over: frozen where they are, not copied (a copy
+            # of a 720p frame is 0.5 ms, 1.3-1.5% of a core at 25-30 fps).
+            image.flags.writeable = False
             yield replace(frame, timestamp_ms=ts, image=image)
 
 

@@ -891,18 +891,17 @@ class HandTracker:
         reading tiles.steadier_reading picks replaces ``outputs``' (and its region the
         candidate's). A small hand's palm box moves with the zoom it is seen at, and the
         landmark model reads some hands well from only one of the two regions."""
-        twice = [i for i, t in enumerate(candidates) if t.tile_roi is not None]
+        twice = [(i, t.tile_roi) for i, t in enumerate(candidates) if t.tile_roi is not None]
         if not twice:
             return
-        tile_reads = self.landmarker.run(bgr, [candidates[i].tile_roi for i in twice], timings)
-        for i, other in zip(twice, tile_reads, strict=True):
-            track = candidates[i]
+        tile_reads = self.landmarker.run(bgr, [roi for _, roi in twice], timings)
+        for (i, roi), other in zip(twice, tile_reads, strict=True):
             pick = steadier_reading(
                 self.landmarker, bgr, [outputs[i], other], self.config.far_min_presence, timings
             )
-            if pick == 1 and track.tile_roi is not None:
-                track.roi, outputs[i] = track.tile_roi, other
-            track.tile_roi = None
+            if pick == 1:
+                candidates[i].roi, outputs[i] = roi, other
+            candidates[i].tile_roi = None
 
     @staticmethod
     def _beside_candidate(palm: PalmDetection, candidates: list[_Track]) -> bool:

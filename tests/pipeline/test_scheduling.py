@@ -469,6 +469,44 @@ def test_steadier_reading_keeps_the_first_unless_another_holds_still_clearly_bet
     assert steadier_reading(Rereads([]), frame, [reading(0.5), reading(0.5)], 0.8) == 0  # type: ignore[arg-type]
 
 
+def test_plain_tiles_are_not_run_through_the_detector(
+    shared_data: Path, fist_frames: list[np.ndarray]
+) -> None:
+    """A tile too even to show a hand (tiles.is_plain) costs no detector call: the black cloth
+    behind the fist video's subject, a plain canvas. A far hand in a dark scene, as dim as the
+    detector still finds it, is not plain and is found."""
+    from app.bench_far import far_video_frames
+    from pipeline.tiles import detect_in_tile, is_plain
+
+    tiles = make_tiles(1280, 720)
+    plain = [
+        t for t in tiles if is_plain(fist_frames[0][t.y0 : t.y0 + t.size, t.x0 : t.x0 + t.size])
+    ]
+    assert 8 <= len(plain) <= len(tiles) // 2, len(plain)
+    face = (640, 330)  # the subject's face, mid-frame
+    assert not any(t.contains(*face) for t in plain)
+
+    class Counting:
+        calls = 0
+
+        def detect(self, *args):  # type: ignore[no-untyped-def]
+            Counting.calls += 1
+            return []
+
+    even = np.full((720, 1280, 3), 114, np.uint8)
+    even += np.random.default_rng(0).integers(0, 4, even.shape, dtype=np.uint8)  # sensor noise
+    assert all(detect_in_tile(Counting(), even, t, 0.5) == [] for t in tiles)  # type: ignore[arg-type]
+    assert Counting.calls == 0
+
+    canvas, refs = next(f for i, f in enumerate(far_video_frames(shared_data, 3)) if i == 80)
+    dim = (canvas.astype(np.float32) * 0.25).astype(np.uint8)  # a dark room
+    lo, hi = refs[0].min(axis=0), refs[0].max(axis=0)
+    tile = next(t for t in tiles if t.contains(*lo) and t.contains(*hi))
+    assert not is_plain(dim[tile.y0 : tile.y0 + tile.size, tile.x0 : tile.x0 + tile.size])
+    palms = detect_in_tile(tracker(static=True).detector, dim, tile, 0.5)
+    assert any(np.hypot(*(p.box[:2] - (lo + hi) / 2)) < (hi - lo).max() for p in palms)
+
+
 def test_steady_hands_are_looked_at_less_often_unless_something_moves() -> None:
     """A tracked hand held still (``steady``) gets a whole-frame look every STEADY_LOOK_MS; a
     hand that moves, or motion outside the tracked hands (a second hand coming in), brings the
