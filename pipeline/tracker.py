@@ -859,6 +859,7 @@ class HandTracker:
         for det in tile_palms(self.detector, bgr, tiles, threshold, timings):
             if room <= 0:
                 break
+            tile_roi = None  # the tile's own region, when the closer look moved the palm
             if det.score < cfg.min_detection:
                 if weak_looks <= 0:
                     continue
@@ -867,13 +868,11 @@ class HandTracker:
                 if seen is det or self._beside_candidate(seen, candidates):
                     continue
                 det = seen
-                tile_roi = None
             elif cfg.closer_look:
                 seen = closer_palm(self.detector, bgr, det, cfg.min_detection, timings)
-                tile_roi = None if seen is det else palm_to_roi(det.box, det.keypoints)
+                if seen is not det:
+                    tile_roi = palm_to_roi(det.box, det.keypoints)
                 det = seen
-            else:
-                tile_roi = None
             roi = palm_to_roi(det.box, det.keypoints)
             if any(rect_iou(roi, c.roi) > DUPLICATE_IOU for c in hands):
                 continue
