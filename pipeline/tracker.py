@@ -257,6 +257,12 @@ class HandTracker:
 
     def __post_init__(self) -> None:
         cfg = self.config
+        # OpenCV's own calls here are small (224-px crops, the motion gate's 160x90 map): its
+        # pool of worker threads (one per core by default) costs more in wake-ups than it
+        # saves. One thread for the whole process (OpenCV has no other setting): the fist
+        # video at its own rate, 2 cores, `handcue bench --realtime --cpu`, alternating runs:
+        # 38.5/38.4/37.7% of a core with one thread, 40.0/38.8/39.6% with two.
+        cv2.setNumThreads(1)
         if self.palm_session is None:
             self.palm_session = InferenceSession(
                 model_path("palm_detection", cfg.model), cfg.provider, cfg.threads

@@ -581,3 +581,11 @@ def test_video_palms_that_are_no_hands_do_not_keep_a_far_hand_unfound(shared_dat
             hands = [h.landmarks for h in video.process(canvas, frame * 1000.0 / FPS).hands]
             found.append(count_found([move(h, scale, offset) for h in item.hands], hands))
         assert found[10:] == [(len(item.hands), 0)] * 2, (name, found)
+
+
+def test_a_tracker_keeps_opencv_on_one_thread() -> None:
+    """OpenCV's worker threads cost more in wake-ups than they save on the tracker's small
+    crops (HandTracker: measured 1-2% of a core on the fist video): a tracker sets one."""
+    cv2.setNumThreads(2)
+    tracker()
+    assert cv2.getNumThreads() == 1
