@@ -43,9 +43,20 @@ _SETTINGS_DEFAULTS = TrackerSettings().model_dump()
 # steady (TrackerConfig.steady_distance).
 STEADY_LOOKS = 2
 
-# Frames this close (ms) to the last tracked one may rest (TrackerConfig.rest_speed): at
+# Frames this close (ms) to the frame before them may rest (TrackerConfig.rest_speed): at
 # 25-30 fps, not at a slow machine's 15 fps or less.
 REST_MAX_GAP_MS = 50.0
+# Frames in a row that may rest (TrackerConfig.rest_speed) while every tracked hand is steady
+# (sure, in place and pose at the last STEADY_LOOKS whole-frame looks) and moves slower than
+# STEADY_REST_SPEED palm sizes a second; 1 otherwise. The fist video's thumb up, held, is then
+# read on a third of its frames instead of half: 2-3 points of a core less (36.3/36.4% vs
+# 39.8/38.5%, handcue bench --realtime --cpu). The speed bound keeps the resting to the calmer
+# half of a held hand's jitter: at 2.5 a hand swaying at the end of that video was read into a
+# fist after two rests (its landmark error there 0.02 -> 0.3 palm sizes); at 1.0 the reported
+# landmarks (rested frames counted with the last reading, app.bench_trust at K = 1) move 4.75
+# -> 5.07% of palm size from MediaPipe's, and no gesture changes.
+STEADY_REST_FRAMES = 2
+STEADY_REST_SPEED = 1.0
 
 # A new palm whose region overlaps a tracked one this much is the same hand.
 DUPLICATE_IOU = 0.5
@@ -163,13 +174,16 @@ class TrackerConfig:
     refind_same_shape: float = 0.2
     # Resting (power saving on): while every tracked hand moves slower than ``rest_speed``
     # palm sizes a second (mean point distance between its last two
-    # readings over their time apart), every second frame at most REST_MAX_GAP_MS after the
-    # last reading reports the last frame's hands again without running a model, and
-    # ``HandTracker.wants_frame`` lets the caller skip such a frame altogether (not even
-    # decoded in full): a hand held in a sign, or resting in view, is read at half the frame
-    # rate. A hand held up in the air jitters at 0.7-2 palm sizes a second (the fist video's
-    # thumb up at 25 fps); moving into a sign, turning or swiping it goes 3-30. A frame gap
-    # above REST_MAX_GAP_MS (a slow machine) never rests. 0 turns this off; so does
+    # readings over their time apart), every second frame reports the last frame's hands again
+    # without running a model, and ``HandTracker.wants_frame`` lets the caller skip such a
+    # frame altogether (not even decoded in full): a hand held in a sign, or resting in view,
+    # is read at half the frame rate. Hands that are also steady (sure, and in place and pose
+    # at the last two whole-frame looks: ``steady_distance``) and slower than
+    # STEADY_REST_SPEED rest STEADY_REST_FRAMES frames in a row, a third of the frame rate: a
+    # hand that starts to move is read within 2 frames (67-80 ms at 25-30 fps). A hand held up
+    # in the air jitters at 0.7-2 palm sizes a second (the fist video's thumb up at 25 fps);
+    # moving into a sign, turning or swiping it goes 3-30. A frame more than REST_MAX_GAP_MS
+    # after the one before it (a slow machine) never rests. 0 turns this off; so does
     # ``HandTracker.allow_rest`` False (pointer mode, where every small move of the hand moves
     # the pointer). Unsure hands rest too: their re-checks and second opinions keep their own
     # times (app.bench_trust: the same gestures at every frame step, forwards, mirrored and
@@ -297,7 +311,8 @@ class HandTracker:
         self._filters: dict[int, tuple[OneEuroFilter, OneEuroFilter]] = {}
         self._steady = False  # the tracked hands kept place and pose since the last look
         self._last_result: FrameResult | None = None  # the last frame tracked (not rested)
-        self._rested = False  # the last frame rested
+        self._rest_run = 0  # frames rested in a row (process) since the last one read
+        self._skip_run = 0  # frames wants_frame turned down since the last one it promised
         # Frames wants_frame promised and process has not had yet, oldest first (the app's
         # capture thread asks a frame or two ahead of process).
         self._promised: deque[float] = deque(maxlen=8)
@@ -316,7 +331,7 @@ class HandTracker:
         self._filters = {}
         self._steady = False
         self._last_result = None
-        self._rested = False
+        self._rest_run = self._skip_run = 0
         self._promised.clear()
         self._schedule.reset()
 
@@ -324,18 +339,24 @@ class HandTracker:
         """False when the frame at ``timestamp_ms`` may be skipped (not passed to ``process``):
         power saving with no hand in view needs only every other frame or so
         (:meth:`pipeline.scheduling.DetectorSchedule.wants_frame`), and a tracked hand that
-        may rest (TrackerConfig.rest_speed) every second frame. Asked by the thread that reads
-        the frames, which may run a frame or two ahead of ``process``: the frames it was
-        promised count as read, and ``process`` reads them (never rests on one)."""
+        may rest (TrackerConfig.rest_speed) every second frame (two of three when steady).
+        Asked by the thread that reads the frames, which may run a frame or two ahead of
+        ``process``: the frames it was promised count as read, and ``process`` reads them
+        (never rests on one)."""
         if not self._tracks:
             wanted = self._schedule.wants_frame(0, timestamp_ms)
         else:
             last = self._last_result
             read_ms = -float("inf") if last is None else last.timestamp_ms
             promised_ms = self._promised[-1] if self._promised else -float("inf")
-            wanted = not self._may_rest(timestamp_ms, since_ms=max(read_ms, promised_ms))
+            wanted = not self._may_rest(
+                timestamp_ms, since_ms=max(read_ms, promised_ms), rested=self._skip_run
+            )
         if wanted:
             self._promised.append(timestamp_ms)
+            self._skip_run = 0
+        else:
+            self._skip_run += 1
         return wanted
 
     @staticmethod
@@ -366,7 +387,7 @@ class HandTracker:
             self._promised.popleft()
         if not promised and self._may_rest(timestamp_ms):
             return self._rest(bgr, timestamp_ms, t_start, timings)
-        self._rested = False
+        self._rest_run = 0
 
         # Regions to run the landmark model on, merged the way MediaPipe does: fresh palm
         # regions first, then last frame's regions; a later region that overlaps an earlier one
@@ -537,23 +558,31 @@ class HandTracker:
         self._last_result = result
         return result
 
-    def _may_rest(self, t_ms: float, since_ms: float | None = None) -> bool:
+    def _may_rest(self, t_ms: float, since_ms: float | None = None, rested: int = 0) -> bool:
         """Whether this frame may report the last one's hands again (TrackerConfig.rest_speed):
-        the frame before it was read (not rested) at most REST_MAX_GAP_MS ago. ``since_ms``:
-        that frame's time instead (wants_frame: the last frame promised to the caller)."""
+        no frame rested since the last one read (up to STEADY_REST_FRAMES - 1 while the hands
+        are steady and slower than STEADY_REST_SPEED), the frames since it at most
+        REST_MAX_GAP_MS apart, every hand slower than ``rest_speed``.
+        ``since_ms`` and ``rested``: the last frame read and the frames rested since, instead
+        (wants_frame: the last frame promised to the caller and the frames skipped since)."""
         cfg = self.config
         last = self._last_result
         if since_ms is None:
-            if last is None or self._rested:
+            if last is None:
                 return False
-            since_ms = last.timestamp_ms
+            since_ms, rested = last.timestamp_ms, self._rest_run
+        still = self._steady and all(
+            t.speed is not None and t.speed < STEADY_REST_SPEED for t in self._tracks
+        )
+        allowed = STEADY_REST_FRAMES if still else 1
         return (
-            self.allow_rest
+            rested < allowed
+            and self.allow_rest
             and cfg.rest_speed > 0
             and cfg.power_saving
             and not cfg.static_mode
             and last is not None
-            and 0 < t_ms - since_ms <= REST_MAX_GAP_MS
+            and 0 < t_ms - since_ms <= REST_MAX_GAP_MS * (rested + 1)
             and bool(self._tracks)
             and all(t.speed is not None and t.speed < cfg.rest_speed for t in self._tracks)
         )
@@ -563,7 +592,7 @@ class HandTracker:
     ) -> FrameResult:
         """This frame's result without running a model: the last frame's hands."""
         assert self._last_result is not None
-        self._rested = True
+        self._rest_run += 1
         timings["rested"] = 1.0
         timings["total"] = (time.perf_counter() - t_start) * 1e3
         h, w = bgr.shape[:2]

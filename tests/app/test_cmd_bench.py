@@ -22,7 +22,8 @@ def test_video_json_report(shared_data: Path, capsys: pytest.CaptureFixture[str]
     # hand, every 200 ms (every 5th frame of this 25 fps video) while it moves, every 500 ms
     # while it is held still
     assert 15 <= report["detector_runs"] <= 45
-    assert 0 <= report["rested_frames"] <= report["frames"] // 2
+    # a hand held still rests every second frame, two of three once it is steady
+    assert 0 <= report["rested_frames"] <= 2 * report["frames"] // 3
     assert report["median_ms"] > 0 and report["p95_ms"] >= report["median_ms"]
     assert {"landmark_infer", "landmark_pre", "total"} <= set(report["stages_median_ms"])
 
