@@ -79,22 +79,28 @@ class Clip:
                 backwards = self.bounce and loop % 2 == 1
                 while self.end is None or index < self.end:
                     t_ms = n * 1000.0 / self.fps
+                    # grab + retrieve is read; a frame not wanted is only grabbed. ``want``
+                    # is asked once per frame the file has.
+                    if not cap.grab():
+                        break
                     wanted = want is None or want(t_ms)
                     img: np.ndarray | None = None
+                    ok = True
                     if self.bounce and loop == 0:
-                        ok, data = cap.read()  # every frame of the first loop is kept
+                        ok, data = cap.retrieve()  # every frame of the first loop is kept
                         if ok:
                             kept.append(data.copy() if raw else to_bgr8(data))
                             img = picture(data) if wanted else None
                             ok = img is not None or not wanted
                     elif not wanted:
-                        ok = cap.grab()
+                        pass
                     elif self.bounce and got < len(kept):
                         # Read in step, as a camera's next frame; the picture is the kept one.
-                        ok = cap.grab() if raw else cap.read()[0]
+                        if not raw:
+                            ok = cap.retrieve()[0]
                         img = picture(kept[len(kept) - 1 - got] if backwards else kept[got])
                     else:
-                        ok, data = cap.read()
+                        ok, data = cap.retrieve()
                         img = picture(data) if ok else None
                         ok = img is not None
                     if not ok:
@@ -192,8 +198,15 @@ def realtime_pass(clip: Clip, step, want=None) -> PassResult:  # type: ignore[no
     frames = with_hand = last_hands = 0
     step_cpu = 0.0
     first: int | None = None
+    asked = 0  # frames decoded so far, skipped ones included (want is asked for each)
+
+    def counted(t_ms: float) -> bool:
+        nonlocal asked
+        asked += 1
+        return want is None or bool(want(t_ms))
+
     wall0, cpu0 = time.perf_counter(), time.process_time()
-    for frame in clock.pace(clip.frames(want)):
+    for frame in clock.pace(clip.frames(counted)):
         c0 = time.process_time()
         hands = step(frame)
         step_cpu += time.process_time() - c0
@@ -203,6 +216,9 @@ def realtime_pass(clip: Clip, step, want=None) -> PassResult:  # type: ignore[no
         with_hand += (frame.index - frames) * (last_hands > 0) + (hands > 0)
         last_hands = hands
         frames = frame.index + 1  # skipped frames count: they were decoded
+    # Frames skipped after the last one delivered were decoded too, and showed its hands.
+    with_hand += (asked - frames) * (last_hands > 0)
+    frames = max(frames, asked)
     # The pass lasts until the next frame would be due, as a camera's would.
     due = wall0 + frames / clip.fps
     while (now := time.perf_counter()) < due:

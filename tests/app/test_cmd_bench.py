@@ -101,3 +101,26 @@ def test_a_bounced_mjpeg_clip_decodes_only_the_frames_asked_for(
     levels = [int(f.image[24, 32, 0]) for f in frames]
     # frames 0 2 4 forwards (pictures 0 2 4), then 6 8 10 backwards (pictures 5 3 1)
     assert [round(v / 40) for v in levels] == [0, 2, 4, 5, 3, 1]
+
+
+def test_a_realtime_pass_counts_the_skipped_frames_at_the_end(tmp_path: Path) -> None:
+    """Frames the tracker skips after the last one it takes were decoded too and showed its
+    hands: the pass counts them in its frames, its duration and its frames with a hand."""
+    import cv2
+    import numpy as np
+
+    import app.bench_realtime as bench
+
+    path = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 25.0, (64, 48))
+    for i in range(6):
+        writer.write(np.full((48, 64, 3), 40 * i, np.uint8))
+    writer.release()
+    clip = bench.Clip(str(path), 25.0)
+    taken: list[int] = []
+    result = bench.realtime_pass(
+        clip, lambda frame: taken.append(frame.index) or 1, want=lambda t_ms: t_ms < 100.0
+    )
+    assert taken == [0, 1, 2]
+    assert result.frames == 6 and result.frames_with_hand == 6
+    assert result.duration_s == pytest.approx(6 / 25.0)
