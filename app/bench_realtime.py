@@ -216,9 +216,10 @@ def realtime_pass(clip: Clip, step, want=None) -> PassResult:  # type: ignore[no
         with_hand += (frame.index - frames) * (last_hands > 0) + (hands > 0)
         last_hands = hands
         frames = frame.index + 1  # skipped frames count: they were decoded
-    # Frames skipped after the last one delivered were decoded too, and showed its hands.
+    # Frames skipped after the last one delivered were decoded too, and showed its hands
+    # (every frame delivered was asked for, so ``asked`` is never below ``frames``).
     with_hand += (asked - frames) * (last_hands > 0)
-    frames = max(frames, asked)
+    frames = asked
     # The pass lasts until the next frame would be due, as a camera's would.
     due = wall0 + frames / clip.fps
     while (now := time.perf_counter()) < due:

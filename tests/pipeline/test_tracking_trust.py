@@ -236,12 +236,13 @@ def test_a_hand_held_still_is_looked_at_less_often(fist_frames: list) -> None:
 
 @pytest.mark.realdata
 @pytest.mark.parametrize("ask", ["never", "before", "ahead"])
-def test_a_hand_held_still_is_read_every_second_frame(fist_frames: list, ask: str) -> None:
+def test_a_hand_held_still_rests_between_readings(fist_frames: list, ask: str) -> None:
     """A hand moving slower than rest_speed is read at half the frame rate: every second frame
     rests (the last frame's hands, no model run) or, when the caller asks ``wants_frame``
     first (``handcue run``; the app in the tray, whose capture thread asks a frame ahead of
     the tracking thread), is not wanted at all; never two in a row, unless the hand is steady
-    (sure, in place and pose at two whole-frame looks): then two, never three.
+    (sure, in place and pose at two whole-frame looks) and slower than STEADY_REST_SPEED: then
+    two, never three.
     The thumb held up (frames 100-194) is read about a third of the time, the fist turning
     into it (frames 52-60, 5-30 palm sizes a second) on every frame, and the events are those
     of a tracker reading every frame."""
