@@ -158,7 +158,10 @@ def _make_recognizer(counting: str):  # type: ignore[no-untyped-def]
 
 def run(args: argparse.Namespace) -> int:
     tracker = tracker_from_args(args, static=True)
+    from pipeline.gestures.views import count_vote
+
     recognizer = _make_recognizer(args.counting)
+    choose = count_vote(recognizer)
     failed = 0
     for path in expand(args.paths):
         try:
@@ -170,7 +173,9 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps({"image": path, "error": reason}), flush=True)
             continue
         t0 = time.perf_counter()
-        result = process_photo(tracker, img, 0.0)  # a small photo is enlarged first
+        # A small photo is enlarged first and each hand on it reported as the view (of 50)
+        # that shows the number most views show.
+        result = process_photo(tracker, img, 0.0, choose=choose)
         ms = (time.perf_counter() - t0) * 1e3
         size = (result.width, result.height)
         gestures = frame_results(result.hands, recognizer, size)

@@ -29,30 +29,34 @@ hagrid-dev; the same 60 and 56 with this rule). The largest tracked region there
 most 0.60 of the short side; on the Chinese photos the largest hand's region spans 0.61 of it
 at least, 0.78 for 95% of them and 1.02 for half.
 
-The enlarged photo is read once, from the region the tracker settles on. Other readings of
-the same hand were measured and are not used, because none reads the Chinese numbers better
-(411 found hands, Chinese rules of the time; the one reading: 85.2% counted right):
+Views. One reading of a 64 px hand is fragile: the landmark model reads it differently when its
+region turns or shifts a little, and each way of reading it gets some photos right that the
+others get wrong. With a chooser (``handcue detect`` and the counting evaluator pass
+:func:`pipeline.gestures.views.count_vote`) each hand of an enlarged photo is read in 50 views:
+its region turned by -30 to 30 degrees in 10-degree steps at 0.85, 1 and 1.15 times its size
+(21), moved by 8% of its size up, down, left and right (4), and those 25 again on the mirrored
+picture, flipped back. The hand is reported as the first view (the tracker's own reading first)
+showing the number most views show, when at least a fifth show it. Chinese number photos (411
+found hands, the rules of 2026-12): 89.3% counted right, against 85.2% for the one reading
+(MediaPipe's own landmarks, with our rules, on the same enlarged photos: 85.2% too); 98.3% of the
+found hands have at least one view counted right. Measured choices: all views with no share
+floor 90.0%; the turned views (+-30) alone 88.6%, turned by up to 10 and scaled 89.5%, scaled
+and moved 88.6-89.1%; the views' landmarks averaged (mean or median per point, or the reading
+nearest to all others) 84.9-86.9%, so the vote is on the number, not on the points. 50 views
+take about 0.2 s a photo (two batched landmark model calls).
+
+Single other readings were measured earlier; none reads the Chinese numbers clearly better than
+the tracker's own (the rules of 2026-11; the one reading: 85.2% counted right):
 
 - the hand's region turned by +-90 degrees (as the video tracker's second opinion), each reading
   refined once on its own landmarks, keeping the reading the landmark model is most present in:
-  78.6% (with the upright region refined once more among the choices 83.2%, with 180 degrees
-  79.3%). The turned readings alone count 36-38% right: on a 64x64 photo the model does not
-  recover from a quarter-turned start, yet is often sure of what it reads there;
+  78.6%. On a 64x64 photo the model does not recover from a quarter-turned start, yet is often
+  sure of what it reads there (so the views turn by at most 30 degrees);
 - the mirrored photo through the whole tracker: 83.2% alone, 84.7% keeping the surer of the
-  two readings; landmarks averaged over readings that agree (mean distance under 0.2-0.5 palm
-  sizes; the mirrored reading and/or the region refined once and twice): 84.4-85.6%;
+  two readings;
 - the landmark model on other enlargements of the photo, same region: bicubic 81.8%, Lanczos
   81.3%, bilinear then unsharp mask 81.8%, Gaussian blur (sigma 2 px) 85.2%, local contrast
-  equalisation (CLAHE) 78.3%, against 84.2% for bilinear read the same way.
-
-Every one of them turns some wrong counts right and as many right ones wrong: 95.9% of the
-found hands are counted right by at least one reading, but no rule picks that one. A count
-that three readings agree on (this one, the region refined twice, the mirrored photo) is right
-96.3% of the time, on 78% of the found hands. Taking, of these four readings (this one, the
-region refined once and twice, the mirrored photo), one that shows a number, and among those
-the one whose fingers are most clearly straight or bent (sum over the fingers of the larger
-of HandPose.straight_conf and bent_conf), counts 88.1% right; that brings the counting rules
-into this step and is not done.
+  equalisation (CLAHE) 78.3%; the region scaled by 0.8, 0.9, 1.1 or 1.25: 69.3%, 77.9%, 85.9% and 82.5%.
 
 Used by ``handcue detect`` and the counting evaluator (:mod:`pipeline.gestures.evaluate_counts`)
 for any photo whose short side is under ``upscale``; larger photos pass through unchanged.
@@ -60,21 +64,33 @@ for any photo whose short side is under ``upscale``; larger photos pass through 
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pipeline.types import FrameResult, Hand
+from pipeline.types import FrameResult, Hand, RotatedRect
 
 if TYPE_CHECKING:
     from pipeline.tracker import HandTracker
+
+# Picks one of a hand's readings (views): given the readings, in the photo's own pixels and the
+# tracker's own first, and the photo's (width, height), returns the index of the one to report.
+ViewChooser = Callable[[Sequence[Hand], tuple[int, int]], int]
 
 SMALL_SIDE_PX = 256  # photos with a shorter short side are enlarged to it
 PAD_FRACTION = 1.0  # repeated-edge border on every side, in multiples of the enlarged size
 # A hand whose region spans at least this fraction of the photo's short side makes the photo a
 # close-up: the far-hand zoom tiles are not run on it (see the module docstring).
 CLOSE_UP_FRACTION = 0.7
+# Other views of a hand on an enlarged photo (see "Views" in the module docstring): its region
+# turned by these angles (degrees) and scaled by these factors, every pair of them, and moved
+# by VIEW_SHIFT of its size up, down, left and right; the same again on the mirrored photo.
+VIEW_TURNS_DEG = (-30.0, -20.0, -10.0, 0.0, 10.0, 20.0, 30.0)
+VIEW_SCALES = (0.85, 1.0, 1.15)
+VIEW_SHIFT = 0.08
 
 
 @dataclass(frozen=True)
@@ -155,8 +171,61 @@ def _close_up(result: FrameResult, how: Enlargement) -> bool:
     return any(h.roi.width >= CLOSE_UP_FRACTION * short for h in result.hands)
 
 
+def view_regions(roi: RotatedRect) -> list[RotatedRect]:
+    """The regions of a hand's other views on one picture (:data:`VIEW_TURNS_DEG` x
+    :data:`VIEW_SCALES`, then the four :data:`VIEW_SHIFT` moves), ``roi`` itself left out."""
+    out = []
+    for turn in VIEW_TURNS_DEG:
+        for scale in VIEW_SCALES:
+            if turn == 0.0 and scale == 1.0:
+                continue
+            out.append(
+                replace(
+                    roi,
+                    width=roi.width * scale,
+                    height=roi.height * scale,
+                    rotation=roi.rotation + math.radians(turn),
+                )
+            )
+    c, s = math.cos(roi.rotation), math.sin(roi.rotation)
+    for dx, dy in ((VIEW_SHIFT, 0.0), (-VIEW_SHIFT, 0.0), (0.0, VIEW_SHIFT), (0.0, -VIEW_SHIFT)):
+        ox, oy = dx * roi.width, dy * roi.height  # along the region's own axes
+        out.append(replace(roi, cx=roi.cx + ox * c - oy * s, cy=roi.cy + ox * s + oy * c))
+    return out
+
+
+def _mirrored(roi: RotatedRect, width: int) -> RotatedRect:
+    """``roi`` of a picture ``width`` pixels wide, on the picture flipped left to right."""
+    return replace(roi, cx=width - 1 - roi.cx, rotation=-roi.rotation)
+
+
+def read_views(tracker: HandTracker, picture: np.ndarray, hand: Hand) -> list[Hand]:
+    """``hand`` (found by ``tracker`` on ``picture``, in its pixels) read again by the landmark
+    model on :func:`view_regions` of its region, and on its region and those views in the
+    mirrored picture: ``hand`` first, then 49 readings in ``picture``'s pixels (mirrored ones
+    flipped back). Each keeps ``hand``'s score, handedness, track id and region."""
+    width = picture.shape[1]
+    own = view_regions(hand.roi)
+    flipped = np.ascontiguousarray(picture[:, ::-1])
+    mirror = [_mirrored(r, width) for r in [hand.roi, *own]]
+    views = [hand]
+    for frame, rects, flip in ((picture, own, False), (flipped, mirror, True)):
+        for out in tracker.landmarker.run(frame, rects):
+            pts = out.landmarks.astype(np.float32)
+            world = out.world_landmarks.astype(np.float32)
+            if flip:
+                pts[:, 0] = width - 1 - pts[:, 0]
+                world[:, 0] = -world[:, 0]
+            views.append(replace(hand, landmarks=pts, world_landmarks=world))
+    return views
+
+
 def process_photo(
-    tracker: HandTracker, image: np.ndarray, timestamp: float = 0.0, upscale: int = SMALL_SIDE_PX
+    tracker: HandTracker,
+    image: np.ndarray,
+    timestamp: float = 0.0,
+    upscale: int = SMALL_SIDE_PX,
+    choose: ViewChooser | None = None,
 ) -> FrameResult:
     """``tracker.process`` (a static-mode :class:`pipeline.tracker.HandTracker`) on one photo;
     a small photo (:func:`is_small`) is enlarged first and the result reported in its own
@@ -164,7 +233,11 @@ def process_photo(
 
     The enlarged photo is searched on the whole picture first; ``tracker`` with its far-hand
     zoom tiles (when it uses them) then runs on it unless that found a close-up hand or
-    ``max_hands`` hands (see the module docstring)."""
+    ``max_hands`` hands (see the module docstring).
+
+    With ``choose``, each hand of a small photo is read in 50 views (:func:`read_views`) and
+    reported as the one ``choose`` picks (see "Views" in the module docstring); large photos
+    are read once whatever ``choose`` is."""
     if not is_small(image, upscale):
         return tracker.process(image, timestamp)
     big, how = enlarge(image, upscale)
@@ -176,5 +249,12 @@ def process_photo(
         keys = set(first) | set(result.timings)
         timings = {k: first.get(k, 0.0) + result.timings.get(k, 0.0) for k in keys}
         result = replace(result, timings=timings)
-    hands = tuple(how.hand_to_original(h) for h in result.hands)
+    if choose is None:
+        hands = tuple(how.hand_to_original(h) for h in result.hands)
+    else:
+        chosen = []
+        for hand in result.hands:
+            views = [how.hand_to_original(v) for v in read_views(tracker, big, hand)]
+            chosen.append(views[choose(views, (how.width, how.height))])
+        hands = tuple(chosen)
     return replace(result, width=how.width, height=how.height, hands=hands)

@@ -314,8 +314,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=default_data_dir())
     parser.add_argument("--source", choices=("reference", "tracker"), default="reference")
     parser.add_argument(
-        "--counting", choices=COUNTING_SCHEMES, default=None, help="counting scheme "
-        "(default american; chinese with --counts)"
+        "--counting",
+        choices=COUNTING_SCHEMES,
+        default=None,
+        help="counting scheme (default american; chinese with --counts)",
     )
     parser.add_argument(
         "--counts",
@@ -327,13 +329,18 @@ def main(argv: list[str] | None = None) -> int:
         "--upscale", type=int, default=256, metavar="PX",
         help="with --counts: enlarge photos to this short side before detection (default 256)",
     )  # fmt: skip
+    parser.add_argument(
+        "--one-view", action="store_true",
+        help="with --counts: judge each hand's first reading only, not the number most of its "
+        "50 views show",
+    )  # fmt: skip
     parser.add_argument("-v", "--verbose", action="store_true", help="log every mistake")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s"
     )
     if args.counts is not None:
-        return _main_counts(args.counts, args.counting or "chinese", args.upscale)
+        return _main_counts(args.counts, args.counting or "chinese", args.upscale, args.one_view)
     args.counting = args.counting or "american"
     photos = load_reference(args.data / "reference" / "hagrid-dev.jsonl")
     if args.source == "tracker":
@@ -343,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _main_counts(folder: Path, counting: str, upscale: int) -> int:
+def _main_counts(folder: Path, counting: str, upscale: int, one_view: bool = False) -> int:
     from pipeline.errors import HandCueError
     from pipeline.gestures.evaluate_counts import evaluate_counts, labelled_images, track_labelled
 
@@ -351,7 +358,9 @@ def _main_counts(folder: Path, counting: str, upscale: int) -> int:
         items = labelled_images(folder)
         if not items:
             raise ValueError(f"{folder}: no photos in the numbered sub-folders")
-        report = evaluate_counts(track_labelled(folder, items, upscale=upscale), counting)
+        views = None if one_view else counting
+        photos = track_labelled(folder, items, upscale=upscale, views=views)
+        report = evaluate_counts(photos, counting)
     except (ValueError, HandCueError) as exc:
         sys.stderr.write(f"evaluate: {exc}\n")
         return 2

@@ -1,6 +1,7 @@
 """Measure counting on a labelled folder of photos: per-class accuracy and a confusion matrix.
 
     python -m pipeline.gestures.evaluate --counts FOLDER [--counting chinese] [--upscale 256]
+        [--one-view]
 
 ``FOLDER`` holds one sub-folder per number (``0``, ``1``, ... ``10``); every image in ``<n>/``
 shows the number ``n`` with one hand in the given counting scheme (the layout of
@@ -9,7 +10,9 @@ shows the number ``n`` with one hand in the given counting scheme (the layout of
 Small photos (the Chinese dev set is 64x64) are enlarged before detection and the hands read
 back in the photo's own pixels, as ``handcue detect`` does (:mod:`pipeline.smallimage`:
 bilinear upscaling of the short side to ``upscale`` pixels, then a border of repeated edge
-pixels as wide as the picture on every side).
+pixels as wide as the picture on every side). Each hand found on a small photo is read in 50
+views and the view showing the number most of them show is judged
+(:mod:`pipeline.gestures.views`); ``--one-view`` judges the tracker's own reading alone.
 
 The hand judged on a photo is the one with the highest tracking score (the photos show one hand).
 A photo with no hand found is a *miss*: it appears in the ``found`` column, not in the accuracy
@@ -62,18 +65,23 @@ def labelled_images(folder: Path) -> list[tuple[str, int]]:
 
 
 def track_labelled(
-    folder: Path, items: Iterable[tuple[str, int]], upscale: int = 256
+    folder: Path, items: Iterable[tuple[str, int]], upscale: int = 256, views: str | None = None
 ) -> Iterator[LabelledPhoto]:
     """Our tracker (full model, static mode, up to 2 hands) on each photo, small ones enlarged
     first (:func:`pipeline.smallimage.process_photo`; hands in the photo's own pixels); a file
-    that cannot be read is skipped with a warning."""
+    that cannot be read is skipped with a warning. ``views``: a counting scheme, to read each
+    hand of a small photo in many views and keep one showing the number most of them show
+    (:func:`pipeline.gestures.views.count_vote`, as ``handcue detect`` does); ``None`` reads
+    it once."""
     from pipeline.errors import SourceError
+    from pipeline.gestures.views import count_vote
     from pipeline.settings import measurement_settings, tracker_config
     from pipeline.smallimage import process_photo
     from pipeline.sources import read_image
     from pipeline.tracker import HandTracker
 
     tracker = HandTracker(tracker_config(measurement_settings(max_hands=2), static_mode=True))
+    choose = None if views is None else count_vote(GestureRecognizer(counting=views))
     for i, (rel, label) in enumerate(items):
         try:
             img = read_image(Path(folder) / rel)
@@ -81,7 +89,7 @@ def track_labelled(
             log.warning("skipped: %s", exc)
             continue
         tracker.reset()
-        result = process_photo(tracker, img, float(i), upscale)
+        result = process_photo(tracker, img, float(i), upscale, choose)
         yield LabelledPhoto(rel, label, result.width, result.height, tuple(result.hands))
 
 
