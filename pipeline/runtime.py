@@ -112,11 +112,24 @@ class HandCueRuntime:
         gestures: GestureEngine | None = None,
         engine: ActionEngine | None = None,
         pointer: PointerHook | None = None,
+        photos: bool = False,
     ) -> None:
         self.tracker = tracker
         self.gestures = gestures
         self.engine = engine
         self.pointer = pointer
+        # Photos (the app's image view): each frame is an unrelated photo, analysed as
+        # ``handcue detect`` does (pipeline.smallimage.process_photo: a small photo enlarged,
+        # each of its hands read in many views and reported as one showing the number most
+        # views show under the gesture engine's counting scheme). The tracker is a static-mode
+        # pipeline.tracker.HandTracker.
+        self.photos = photos
+        self._choose: Any = None
+        recognizer = getattr(gestures, "recognizer", None)
+        if photos and recognizer is not None:
+            from pipeline.gestures.views import count_vote
+
+            self._choose = count_vote(recognizer)
         if hasattr(tracker, "allow_rest"):
             # Pointer mode follows every small move of the hand: no resting frames
             # (pipeline.tracker.TrackerConfig.rest_speed).
@@ -137,7 +150,12 @@ class HandCueRuntime:
         ticked on every frame, also without events: hold timers run and keys of hands that
         left are released."""
         t0 = time.perf_counter()
-        result = self.tracker.process(image, timestamp_ms)
+        if self.photos:
+            from pipeline.smallimage import process_photo
+
+            result = process_photo(self.tracker, image, timestamp_ms, choose=self._choose)  # type: ignore[arg-type]
+        else:
+            result = self.tracker.process(image, timestamp_ms)
         if frame_index is not None and result.frame_index != frame_index:
             result = replace(result, frame_index=frame_index)
         t1 = time.perf_counter()
@@ -266,15 +284,17 @@ def build_runtime(
     tracker_factory: Callable[..., Tracker] = make_tracker,
     gesture_factory: Callable[[AppConfig, Any], Any] | None = make_gestures,
     pointer: PointerHook | None = None,
+    photos: bool = False,
 ) -> HandCueRuntime:
     """A runtime for one source. ``tracker`` reuses a loaded tracker, ready for a new source
     (the app keeps one per tracker settings and resets it); otherwise ``tracker_factory`` loads
     one. ``gesture_factory`` None: tracking only. Factories are parameters so tests can run the
-    loop on fakes."""
+    loop on fakes. ``photos``: the frames are unrelated photos, analysed as ``handcue detect``
+    does (:class:`HandCueRuntime`; needs a static-mode tracker)."""
     if tracker is None:
         tracker = tracker_factory(config, static_mode=static_mode, threads=threads)
     gestures = gesture_factory(config, templates) if gesture_factory is not None else None
-    return HandCueRuntime(tracker, gestures, engine, pointer)
+    return HandCueRuntime(tracker, gestures, engine, pointer, photos=photos)
 
 
 __all__ = [

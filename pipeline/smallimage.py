@@ -157,7 +157,7 @@ def whole_frame_tracker(tracker: HandTracker) -> HandTracker:
     itself when it has none."""
     from pipeline.tracker import HandTracker
 
-    if not tracker.config.far_hands:
+    if not getattr(getattr(tracker, "config", None), "far_hands", False):
         return tracker
     return HandTracker(
         replace(tracker.config, far_hands=False), tracker.palm_session, tracker.landmark_session
@@ -237,19 +237,25 @@ def process_photo(
 
     With ``choose``, each hand of a small photo is read in 50 views (:func:`read_views`) and
     reported as the one ``choose`` picks (see "Views" in the module docstring); large photos
-    are read once whatever ``choose`` is."""
+    are read once whatever ``choose`` is, and so is every photo for a tracker without a
+    landmark model of its own (a stand-in)."""
     if not is_small(image, upscale):
         return tracker.process(image, timestamp)
     big, how = enlarge(image, upscale)
     result = whole_frame_tracker(tracker).process(big, timestamp)
-    cfg = tracker.config
-    if cfg.far_hands and len(result.hands) < cfg.max_hands and not _close_up(result, how):
+    cfg = getattr(tracker, "config", None)  # a tracker without a configuration has no tiles
+    if (
+        cfg is not None
+        and cfg.far_hands
+        and len(result.hands) < cfg.max_hands
+        and not _close_up(result, how)
+    ):
         first = result.timings
         result = tracker.process(big, timestamp)
         keys = set(first) | set(result.timings)
         timings = {k: first.get(k, 0.0) + result.timings.get(k, 0.0) for k in keys}
         result = replace(result, timings=timings)
-    if choose is None:
+    if choose is None or not hasattr(tracker, "landmarker"):  # no landmark model of its own
         hands = tuple(how.hand_to_original(h) for h in result.hands)
     else:
         chosen = []

@@ -61,6 +61,19 @@ def is_folder_spec(spec: str) -> bool:
     return bool(spec) and not is_camera_spec(spec) and Path(spec).is_dir()
 
 
+def is_photo_spec(spec: str) -> bool:
+    """True for a folder of images or one image file: photos, not a film (each is analysed on
+    its own, as ``handcue detect`` does)."""
+    if is_folder_spec(spec):
+        return True
+    return (
+        bool(spec)
+        and not is_camera_spec(spec)
+        and Path(spec).is_file()
+        and (Path(spec).suffix.lower() in IMAGE_SUFFIXES)
+    )
+
+
 def read_image(path: str | Path) -> np.ndarray:
     """Read an image file as (H, W, 3) uint8 BGR, whatever its bit depth or channels.
 

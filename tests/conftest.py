@@ -44,7 +44,12 @@ def hagrid_static_results(shared_data: Path) -> dict[str, object]:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that read the shared photos and videos are ``realdata`` (slow): the fast inner
-    loop is ``pytest -m "not realdata and not xvfb"``; ``./test.sh`` runs everything."""
+    loop is ``pytest -m "not realdata and not xvfb"``; ``./test.sh`` runs everything.
+
+    The offscreen Qt platform's "This plugin does not support ..." messages (a window shown or
+    raised) are ignored in every test, not only the GUI ones: one posted at the end of a GUI
+    test can be logged during the next test, whatever file that is."""
     for item in items:
         if "shared_data" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.realdata)
+        item.add_marker(pytest.mark.qt_log_ignore("This plugin does not support"))

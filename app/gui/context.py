@@ -33,7 +33,7 @@ from pipeline.fileio import atomic_write_text
 from pipeline.gestures import BUILTIN_GESTURES
 from pipeline.runtime import HandCueRuntime, Tracker, build_runtime, make_gestures, make_tracker
 from pipeline.settings import AppConfig, live_threads, tracker_config
-from pipeline.sources import is_camera_spec, is_folder_spec
+from pipeline.sources import is_camera_spec, is_photo_spec
 
 log = logging.getLogger(__name__)
 
@@ -310,24 +310,26 @@ class AppContext(QObject):
     def tracker_config(self, spec: str = "") -> Any:
         """The tracker configuration a source ``spec`` gets (through the settings path)."""
         cfg = self._config
-        return tracker_config(cfg.tracker, static_mode=is_folder_spec(spec),
+        return tracker_config(cfg.tracker, static_mode=is_photo_spec(spec),
                               threads=live_threads(cfg.tracker.threads))  # fmt: skip
 
     def build_runtime(self, spec: str) -> HandCueRuntime:
         """Tracking thread: the shared runtime for ``spec`` with the cached tracker, a fresh
-        gesture engine and the app's action engine."""
+        gesture engine and the app's action engine. An image (the image view shows one at a
+        time) or a folder of them is analysed photo by photo as ``handcue detect`` does."""
         cfg = self._config
+        photos = is_photo_spec(spec)
         tracker = self._trackers.get(
-            cfg, static_mode=is_folder_spec(spec), threads=live_threads(cfg.tracker.threads)
+            cfg, static_mode=photos, threads=live_threads(cfg.tracker.threads)
         )
         return build_runtime(
             cfg, engine=self.engine, templates=self.templates, tracker=tracker,
-            gesture_factory=self._gesture_factory,
+            gesture_factory=self._gesture_factory, photos=photos,
         )  # fmt: skip
 
     def warm_up(self, spec: str = "") -> None:
         """Tracking thread or any: load the models now, as source ``spec`` will use them
         (raises ``ModelsMissingError``)."""
         cfg = self._config
-        self._trackers.get(cfg, static_mode=is_folder_spec(spec),
+        self._trackers.get(cfg, static_mode=is_photo_spec(spec),
                            threads=live_threads(cfg.tracker.threads))  # fmt: skip

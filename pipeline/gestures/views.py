@@ -4,13 +4,16 @@ On a small photo the landmark model's reading of a hand changes with the region 
 (:func:`pipeline.smallimage.read_views` reads it in 50 views). :func:`count_vote` makes the
 chooser that reports a view showing the number read in most views, when at least
 :data:`MIN_VIEW_SHARE` of them show it, and otherwise a view that shows no number: a relaxed
-hand that one turned view happens to read as a number stays no number.
+hand that one turned view happens to read as a number stays no number. Of the views that
+agree, the tracker's own reading is reported when it is one of them, else the most typical.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+
+import numpy as np
 
 from pipeline.gestures.recognizer import GestureRecognizer
 from pipeline.smallimage import ViewChooser
@@ -39,12 +42,28 @@ def voted_count(counts: Sequence[int | None]) -> int | None:
 
 
 def count_vote(recognizer: GestureRecognizer) -> ViewChooser:
-    """A :data:`pipeline.smallimage.ViewChooser` that reports the first view (the tracker's own
-    reading first) whose count under ``recognizer`` is :func:`voted_count` of all views."""
+    """A :data:`pipeline.smallimage.ViewChooser` that reports a view whose count under
+    ``recognizer`` is :func:`voted_count` of all views: the tracker's own reading (the first
+    view) when it shows that, else the most typical of the views that show it
+    (:func:`most_typical`), whose landmarks (and so its drawn skeleton and its sign) are the
+    least odd of them."""
 
     def choose(views: Sequence[Hand], frame_size: tuple[int, int]) -> int:
         counts = [recognizer.classify(v, frame_size=frame_size).count for v in views]
         winner = voted_count(counts)
-        return counts.index(winner) if winner in counts else 0
+        if counts[0] == winner:
+            return 0
+        agree = [i for i, c in enumerate(counts) if c == winner]
+        if not agree:
+            return 0
+        return agree[most_typical([views[i] for i in agree])]
 
     return choose
+
+
+def most_typical(views: Sequence[Hand]) -> int:
+    """Index of the view of ``views`` (readings of one hand, in the same pixels) whose image
+    landmarks lie closest to the others' (least summed mean point distance)."""
+    pts = np.stack([np.asarray(v.landmarks[:, :2], dtype=np.float64) for v in views])
+    apart = np.linalg.norm(pts[:, None] - pts[None, :], axis=-1).mean(axis=-1)
+    return int(apart.sum(axis=1).argmin())

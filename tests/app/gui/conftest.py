@@ -63,11 +63,3 @@ def make_window(qtbot, make_ctx):
     yield make
     for window in windows:
         window.shutdown()
-
-
-def pytest_collection_modifyitems(items):
-    """The offscreen platform warns that it cannot propagate size hints whenever a window is
-    shown; that is the platform, not the app, so it must not fail a test."""
-    for item in items:
-        if "tests/app/gui" in str(item.fspath).replace("\\", "/"):
-            item.add_marker(pytest.mark.qt_log_ignore("This plugin does not support"))

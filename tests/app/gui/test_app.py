@@ -103,6 +103,30 @@ def test_models_load_while_the_window_is_built(qtbot, make_ctx, tmp_path):
         window.shutdown()
 
 
+def test_an_image_or_a_folder_is_analysed_as_photos(make_ctx, tmp_path):
+    """The image view's source (one image file) and a folder get a static-mode tracker and a
+    runtime in photo mode (as ``handcue detect``); a video gets neither."""
+    import cv2
+    import numpy as np
+    from gui_fakes import FakeTracker
+
+    modes: list[bool] = []
+
+    def factory(_cfg, *, static_mode, threads):
+        modes.append(static_mode)
+        return FakeTracker(frames=[])
+
+    image = tmp_path / "photos" / "a.png"
+    image.parent.mkdir()
+    cv2.imwrite(str(image), np.zeros((8, 8, 3), np.uint8))
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"not read here")
+    for spec, photos in ((image, True), (image.parent, True), (video, False)):
+        ctx = make_ctx(tracker_factory=factory)
+        assert ctx.build_runtime(str(spec)).photos is photos
+        assert modes[-1] is photos
+
+
 def test_a_failed_warm_up_is_reported_when_no_source_starts(qtbot, make_ctx):
     from pipeline.errors import ModelsMissingError
 

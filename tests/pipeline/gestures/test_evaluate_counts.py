@@ -112,7 +112,7 @@ def test_chinese_dev_sample_through_the_tracker():
     # Measured: hand found on 39 of these 43 photos (90.7%); of those, 35 counted right from
     # the views (89.7%; whole set: 95.6% found, 89.3% right) and 34 from one reading (87.2%;
     # whole set 85.2%). The margins (two photos each) absorb onnxruntime differences between
-    # machines; tests/pipeline/gestures/test_views.py shows photos the views put right.
+    # machines; tests/pipeline/gestures/test_count_views.py shows photos the views put right.
     assert report.found == once.found and report.found_fraction() >= 0.85
     assert report.overall() >= 33 / 39
     assert once.overall() >= 32 / 39

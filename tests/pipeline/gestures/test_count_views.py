@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ import pytest
 from handmodel import SIGNS, make_hand
 
 from pipeline.gestures import GestureRecognizer
-from pipeline.gestures.views import MIN_VIEW_SHARE, count_vote, voted_count
+from pipeline.gestures.views import MIN_VIEW_SHARE, count_vote, most_typical, voted_count
 from pipeline.smallimage import VIEW_SHIFT, view_regions
 from pipeline.types import RotatedRect
 
@@ -159,3 +160,43 @@ def test_detect_reports_the_number_most_views_show(capsys):
     assert (line["width"], line["height"]) == (64, 64)
     (hand,) = line["hands"]
     assert hand["count"] == 4
+
+
+@pytest.mark.realdata
+@needs_chinese_dev
+def test_the_apps_photo_mode_counts_like_detect():
+    """The shared runtime in photo mode (the app's image view) enlarges a 64x64 photo and reads
+    its hand in views: the 4 one reading takes for 5 is 4 in the hands panel's result."""
+    from pipeline.runtime import build_runtime
+    from pipeline.settings import AppConfig
+    from pipeline.sources import read_image
+
+    tracker = _tracker_or_skip()
+    cfg = AppConfig()
+    cfg = cfg.model_copy(
+        update={"gestures": cfg.gestures.model_copy(update={"counting": "chinese"})}
+    )
+    img = read_image(CHINESE_DEV / "4" / "4_12_0_1081.jpg")
+    runtime = build_runtime(cfg, engine=None, tracker=tracker, photos=True)
+    step = runtime.step(img, 0.0)
+    assert (step.frame.width, step.frame.height) == (64, 64)
+    ((_, result),) = step.gestures.items()
+    assert result.count == 4
+
+
+def test_the_most_typical_view_is_the_one_nearest_the_others():
+    rng = np.random.default_rng(3)
+    base = make_hand(SIGNS["four"])
+    views = [
+        replace(
+            base,
+            landmarks=base.landmarks + rng.normal(0, s, base.landmarks.shape).astype(np.float32),
+        )
+        for s in (1.0, 0.2, 0.8, 0.6)
+    ]
+    odd = replace(base, landmarks=base.landmarks + np.float32(80.0))  # far from the rest
+    assert most_typical([odd, *views]) == 2  # the least noisy reading
+    rec = GestureRecognizer(counting="chinese")
+    five = make_hand(SIGNS["open_palm"])
+    # The first view shows 5 (outvoted): of the views showing 4 the most typical is reported.
+    assert count_vote(rec)([five, *views], (640, 480)) == 2
