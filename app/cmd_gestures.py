@@ -161,6 +161,7 @@ def _pick_hand(hands: tuple, which: str) -> Any:
 
 def collect_samples(args: argparse.Namespace) -> list:
     """Hands showing the gesture, taken from ``args.source`` (see ``record --help``)."""
+    from pipeline.smallimage import process_photo
     from pipeline.sources import is_camera_spec, is_folder_spec, open_source
 
     camera = is_camera_spec(args.source)
@@ -182,7 +183,10 @@ def collect_samples(args: argparse.Namespace) -> list:
                     continue
                 if elapsed > args.delay + args.timeout:
                     break
-            result = tracker.process(frame.image, frame.timestamp_ms)
+            if folder:  # photos: a small one is enlarged first, as handcue detect does
+                result = process_photo(tracker, frame.image, frame.timestamp_ms)
+            else:
+                result = tracker.process(frame.image, frame.timestamp_ms)
             hand = _pick_hand(result.hands, args.hand)
             if hand is None:
                 continue

@@ -181,6 +181,32 @@ def test_record_with_the_real_tracker_on_photos(capsys):
     assert TemplateStore.default().info("horns")["samples"] == 8
 
 
+@pytest.mark.realdata
+def test_record_from_small_photos_enlarges_them(tmp_path, capsys):
+    """Three 64x64 photos of a Chinese 8 whose hand the tracker misses at their own size: a
+    folder of them records three samples (each photo enlarged first, as detect does)."""
+    source = DATA / "chinese-numbers-dev" / "8"
+    if not source.is_dir():
+        pytest.skip(f"shared data not found at {DATA}")
+    from pipeline.errors import ModelsMissingError
+
+    try:
+        tracker = cmd_gestures._make_tracker(
+            type("A", (), {"model": "full", "provider": "cpu"})(), static=True
+        )
+    except ModelsMissingError as exc:
+        pytest.skip(f"models not installed: {exc}")
+    folder = tmp_path / "eights"
+    folder.mkdir()
+    for name in ("8_0_0.jpg", "8_12_0_1173.jpg", "8_13_0_1120.jpg"):
+        image = cv2.imread(str(source / name))
+        assert tracker.process(image, 0.0).hands == ()  # not found at 64x64
+        tracker.reset()
+        cv2.imwrite(str(folder / f"{Path(name).stem}.png"), image)
+    assert main(["gestures", "record", "ell", "--source", str(folder), "--samples", "3"]) == 0
+    assert TemplateStore.default().info("ell")["samples"] == 3
+
+
 def test_record_from_video_spaces_samples(tmp_path, fake_tracker, capsys):
     video = tmp_path / "clip.avi"
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 25.0, (64, 48))
