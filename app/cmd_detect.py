@@ -157,9 +157,9 @@ def _make_recognizer(counting: str):  # type: ignore[no-untyped-def]
 
 
 def run(args: argparse.Namespace) -> int:
-    tracker = tracker_from_args(args, static=True)
     from pipeline.gestures.views import count_vote
 
+    tracker = tracker_from_args(args, static=True)
     recognizer = _make_recognizer(args.counting)
     choose = count_vote(recognizer)
     failed = 0
@@ -173,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps({"image": path, "error": reason}), flush=True)
             continue
         t0 = time.perf_counter()
-        # A small photo is enlarged first and each hand on it reported as the view (of 50)
+        # A small photo is enlarged first and each hand on it reported as the view (of 101)
         # that shows the number most views show.
         result = process_photo(tracker, img, 0.0, choose=choose)
         ms = (time.perf_counter() - t0) * 1e3

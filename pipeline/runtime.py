@@ -31,6 +31,7 @@ import numpy as np
 from pipeline.actions.engine import ActionEngine, ActionRecord
 from pipeline.actions.sink import InputSink
 from pipeline.settings import AppConfig, Binding, tracker_config
+from pipeline.smallimage import process_photo
 from pipeline.types import FrameResult, GestureEvent
 
 if TYPE_CHECKING:
@@ -126,7 +127,8 @@ class HandCueRuntime:
         self.photos = photos
         self._choose: Any = None
         recognizer = getattr(gestures, "recognizer", None)
-        if photos and recognizer is not None:
+        # The views need the tracker's own landmark model (a stand-in tracker reads once).
+        if photos and recognizer is not None and hasattr(tracker, "landmarker"):
             from pipeline.gestures.views import count_vote
 
             self._choose = count_vote(recognizer)
@@ -151,8 +153,6 @@ class HandCueRuntime:
         left are released."""
         t0 = time.perf_counter()
         if self.photos:
-            from pipeline.smallimage import process_photo
-
             result = process_photo(self.tracker, image, timestamp_ms, choose=self._choose)  # type: ignore[arg-type]
         else:
             result = self.tracker.process(image, timestamp_ms)

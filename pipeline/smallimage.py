@@ -269,26 +269,21 @@ def process_photo(
     ``max_hands`` hands (see the module docstring).
 
     With ``choose``, each hand of a small photo is read in 101 views (:func:`read_views`) and
-    reported as the one ``choose`` picks (see "Views" in the module docstring); large photos
-    are read once whatever ``choose`` is, and so is every photo for a tracker without a
-    landmark model of its own (a stand-in)."""
+    reported as the one ``choose`` picks (see "Views" in the module docstring; ``tracker``'s
+    landmark model reads them); large photos are read once whatever ``choose`` is."""
     if not is_small(image, upscale):
         return tracker.process(image, timestamp)
     big, how = enlarge(image, upscale)
-    result = whole_frame_tracker(tracker).process(big, timestamp)
-    cfg = getattr(tracker, "config", None)  # a tracker without a configuration has no tiles
-    if (
-        cfg is not None
-        and cfg.far_hands
-        and len(result.hands) < cfg.max_hands
-        and not _close_up(result, how)
-    ):
+    whole = whole_frame_tracker(tracker)
+    result = whole.process(big, timestamp)
+    tiles = whole is not tracker  # the tracker has zoom tiles of its own
+    if tiles and len(result.hands) < tracker.config.max_hands and not _close_up(result, how):
         first = result.timings
         result = tracker.process(big, timestamp)
         keys = set(first) | set(result.timings)
         timings = {k: first.get(k, 0.0) + result.timings.get(k, 0.0) for k in keys}
         result = replace(result, timings=timings)
-    if choose is None or not hasattr(tracker, "landmarker"):  # no landmark model of its own
+    if choose is None:
         hands = tuple(how.hand_to_original(h) for h in result.hands)
     else:
         chosen = []
