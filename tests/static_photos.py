@@ -35,6 +35,22 @@ def _track(data: Path, images: list[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def static_tracker_or_skip(max_hands: int = 2) -> Any:
+    """Our tracker in static mode (full model, raw landmarks, as ``handcue detect`` runs it);
+    the calling test is skipped when the models are not installed."""
+    import pytest
+
+    from pipeline.errors import HandCueError
+    from pipeline.settings import measurement_settings, tracker_config
+    from pipeline.tracker import HandTracker
+
+    try:
+        settings = measurement_settings(max_hands=max_hands)
+        return HandTracker(tracker_config(settings, static_mode=True))
+    except HandCueError as exc:
+        pytest.skip(f"tracker models not installed: {exc}")
+
+
 def track_static(data: Path, images: list[str]) -> dict[str, FrameResult]:
     """``images`` (paths relative to ``data``) through the tracker in static mode, max 2 hands,
     as ``handcue detect`` runs it; by path."""

@@ -13,6 +13,7 @@ import pytest
 
 from pipeline.smallimage import SMALL_SIDE_PX, enlarge, is_small, process_photo
 from pipeline.types import FrameResult, Hand, RotatedRect
+from tests.static_photos import static_tracker_or_skip
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 
@@ -85,19 +86,6 @@ def test_large_photos_pass_through():
     assert result.hands[0].landmarks[0, 0] == 200.5
 
 
-def _real_tracker(max_hands: int):  # type: ignore[no-untyped-def]
-    from pipeline.errors import HandCueError
-    from pipeline.settings import measurement_settings, tracker_config
-    from pipeline.tracker import HandTracker
-
-    try:
-        return HandTracker(
-            tracker_config(measurement_settings(max_hands=max_hands), static_mode=True)
-        )
-    except HandCueError as exc:
-        pytest.skip(f"tracker models not installed: {exc}")
-
-
 def _hand_crop(tracker, name: str) -> np.ndarray:  # type: ignore[no-untyped-def]
     """The hand of ``DATA/photos/name`` cropped square with some room around it."""
     full = cv2.imread(str(DATA / "photos" / name))
@@ -130,7 +118,7 @@ def _palm_runs(tracker, monkeypatch) -> list[int]:  # type: ignore[no-untyped-de
 def test_a_close_up_small_photo_skips_the_zoom_tiles(monkeypatch):
     """A 64x64 photo that a hand fills: one whole-picture palm detection finds it and the
     far-hand zoom tiles do not run (25 more detections that find nothing more there)."""
-    tracker = _real_tracker(2)
+    tracker = static_tracker_or_skip(2)
     assert tracker.config.far_hands  # the tiles are on for big photos
     small = cv2.resize(_hand_crop(tracker, "pointing_up.jpg"), (64, 64), cv2.INTER_AREA)
     calls = _palm_runs(tracker, monkeypatch)
@@ -145,7 +133,7 @@ def test_a_far_hand_in_a_small_photo_is_still_found_by_the_zoom_tiles(monkeypatc
     it, the zoom tiles find it."""
     from pipeline.smallimage import whole_frame_tracker
 
-    tracker = _real_tracker(2)
+    tracker = static_tracker_or_skip(2)
     hand = cv2.resize(_hand_crop(tracker, "pointing_up.jpg"), (50, 50), cv2.INTER_AREA)
     photo = np.full((240, 240, 3), 128, np.uint8)
     photo[30:80, 40:90] = hand

@@ -16,6 +16,7 @@ from pipeline.gestures import GestureRecognizer
 from pipeline.gestures.views import MIN_VIEW_SHARE, count_vote, most_typical, voted_count
 from pipeline.smallimage import VIEW_SHIFT, view_pictures, view_regions
 from pipeline.types import RotatedRect
+from tests.static_photos import static_tracker_or_skip
 
 DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
 CHINESE_DEV = DATA / "chinese-numbers-dev"
@@ -85,17 +86,6 @@ def test_count_vote_reports_a_view_showing_the_winner():
     assert rec.classify(views[choose(views, size)], frame_size=size).count is None
 
 
-def _tracker_or_skip():  # type: ignore[no-untyped-def]
-    from pipeline.errors import HandCueError
-    from pipeline.settings import measurement_settings, tracker_config
-    from pipeline.tracker import HandTracker
-
-    try:
-        return HandTracker(tracker_config(measurement_settings(max_hands=2), static_mode=True))
-    except HandCueError as exc:
-        pytest.skip(f"tracker models not installed: {exc}")
-
-
 PHOTO_5 = "5_10_0_1024.jpg"
 needs_chinese_dev = pytest.mark.skipif(
     not CHINESE_DEV.exists(), reason=f"shared data not found at {CHINESE_DEV}"
@@ -118,7 +108,7 @@ def test_views_are_readings_of_the_same_hand():
     from pipeline.smallimage import enlarge, read_views
     from pipeline.sources import read_image
 
-    tracker = _tracker_or_skip()
+    tracker = static_tracker_or_skip()
     big, _ = enlarge(read_image(CHINESE_DEV / "5" / PHOTO_5))
     hand = _top_hand(tracker, big)
     views = read_views(tracker, big, hand)
@@ -150,7 +140,7 @@ def test_the_views_count_photos_one_reading_gets_wrong(photo):
     from pipeline.smallimage import process_photo
     from pipeline.sources import read_image
 
-    tracker = _tracker_or_skip()
+    tracker = static_tracker_or_skip()
     rec = GestureRecognizer(counting="chinese")
     label = int(photo.split("/")[0])
     img = read_image(CHINESE_DEV / photo)
@@ -172,7 +162,7 @@ def test_detect_reports_the_number_most_views_show(capsys):
     5 (its hidden thumb read out) prints 4."""
     from app.cli import main
 
-    _tracker_or_skip()
+    static_tracker_or_skip()
     path = CHINESE_DEV / "4" / "4_12_0_1081.jpg"
     assert main(["detect", "--counting", "chinese", "--max-hands", "1", str(path)]) == 0
     line = json.loads(capsys.readouterr().out.splitlines()[0])
@@ -190,7 +180,7 @@ def test_the_apps_photo_mode_counts_like_detect():
     from pipeline.settings import AppConfig
     from pipeline.sources import read_image
 
-    tracker = _tracker_or_skip()
+    tracker = static_tracker_or_skip()
     cfg = AppConfig()
     cfg = cfg.model_copy(
         update={"gestures": cfg.gestures.model_copy(update={"counting": "chinese"})}

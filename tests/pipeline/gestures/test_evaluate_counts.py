@@ -18,6 +18,7 @@ from pipeline.gestures.evaluate_counts import (
     labelled_images,
     track_labelled,
 )
+from tests.static_photos import static_tracker_or_skip
 
 DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
 CHINESE_DEV = DATA / "chinese-numbers-dev"
@@ -72,21 +73,10 @@ def test_command_line_bad_folder(tmp_path, capsys):
     assert "numbered sub-folders" in capsys.readouterr().err
 
 
-def _tracker_or_skip():
-    from pipeline.errors import HandCueError
-    from pipeline.settings import measurement_settings, tracker_config
-    from pipeline.tracker import HandTracker
-
-    try:
-        HandTracker(tracker_config(measurement_settings(max_hands=2), static_mode=True))
-    except HandCueError as exc:
-        pytest.skip(f"tracker models not installed: {exc}")
-
-
 def test_command_line_on_a_small_folder(tmp_path, capsys, caplog):
     """End to end: a folder with a blank photo (no hand) and a broken file prints the table
     and warns about the file it skipped."""
-    _tracker_or_skip()
+    static_tracker_or_skip()
     (tmp_path / "2").mkdir()
     cv2.imwrite(str(tmp_path / "2" / "blank.png"), np.full((64, 64, 3), 90, np.uint8))
     (tmp_path / "2" / "broken.jpg").write_bytes(b"not a jpeg")
@@ -103,7 +93,7 @@ def test_chinese_dev_sample_through_the_tracker():
     """Every 10th photo of the Chinese number set (43 photos, all 11 classes), each hand read in
     101 views and judged on the number most of them show, and read once. The whole set is
     measured with ``python -m pipeline.gestures.evaluate --counts ... --counting chinese``."""
-    _tracker_or_skip()
+    static_tracker_or_skip()
     items = labelled_images(CHINESE_DEV)[::10]
     assert {label for _, label in items} == set(range(11))
     report = evaluate_counts(track_labelled(CHINESE_DEV, items, views="chinese"), "chinese")
