@@ -6,11 +6,22 @@ chooser that reports a view showing the number read in most views, when at least
 :data:`MIN_VIEW_SHARE` of them show it, and otherwise a view that shows no number: a relaxed
 hand that one turned view happens to read as a number stays no number. Of the views that
 agree, the tracker's own reading is reported when it is one of them, else the most typical.
+
+Each view's vote is weighted by the landmark model's own presence score for it (``Hand.score``
+of a view, :func:`pipeline.smallimage.read_views`) raised to :data:`PRESENCE_POWER`. Over the
+Chinese number photos (411 found hands, 100 views each) a view's count is right in 96.5% of
+the views whose presence is at least 0.99, 79% at 0.9-0.99, 54% at 0.5-0.9 and 34% under 0.5:
+a region turned or moved off the hand gives a reading the model is less sure of, and it is
+more often wrong. Counted right: 91.0% with equal votes, 91.2% / 91.7% / 92.0% / 92.0% /
+91.7% with the presence to the power 1 / 2 / 3 / 4 / 8 (every power from 1 to 32 at least as
+good as equal votes). Chosen on half of the source photos and measured on the other half (20
+halvings) the power picked gained 0.2 points on average (-1.0 to +1.5): the gain is small and
+the choice of power loose; 4 sits in the middle of the plateau.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,17 +35,28 @@ from pipeline.types import Hand
 # counted right at 0.2, 90.0% with no floor (a number read in one view of 50 wins), 88.8% at 0.3,
 # 87.3% at 0.4.
 MIN_VIEW_SHARE = 0.2
+# A view's vote: its presence score to this power (see the module docstring).
+PRESENCE_POWER = 4.0
 
 
-def voted_count(counts: Sequence[int | None]) -> int | None:
+def voted_count(counts: Sequence[int | None], weights: Sequence[float] | None = None) -> int | None:
     """The number shown by most of ``counts`` (one per view; ``None`` for no number), if it is
     shown by at least :data:`MIN_VIEW_SHARE` of them; a tie is settled by the first view
-    (the tracker's own reading) when it shows one of the tied numbers, else no number."""
-    tally = Counter(c for c in counts if c is not None)
+    (the tracker's own reading) when it shows one of the tied numbers, else no number.
+    ``weights`` (one per view, default all 1) make some views count more than others; the
+    share is then of the total weight."""
+    if weights is None:
+        weights = [1.0] * len(counts)
+    if len(weights) != len(counts):
+        raise ValueError("one weight per view is needed")
+    tally: dict[int, float] = defaultdict(float)
+    for c, w in zip(counts, weights, strict=True):
+        if c is not None:
+            tally[c] += w
     if not tally:
         return None
     most = max(tally.values())
-    if most < MIN_VIEW_SHARE * len(counts):
+    if most <= 0.0 or most < MIN_VIEW_SHARE * sum(weights):
         return None
     top = [c for c, n in tally.items() if n == most]
     if len(top) == 1:
@@ -44,14 +66,16 @@ def voted_count(counts: Sequence[int | None]) -> int | None:
 
 def count_vote(recognizer: GestureRecognizer) -> ViewChooser:
     """A :data:`pipeline.smallimage.ViewChooser` that reports a view whose count under
-    ``recognizer`` is :func:`voted_count` of all views: the tracker's own reading (the first
+    ``recognizer`` is :func:`voted_count` of all views, each weighted by its presence score
+    (``score``) to the power :data:`PRESENCE_POWER`: the tracker's own reading (the first
     view) when it shows that, else the most typical of the views that show it
     (:func:`most_typical`), whose landmarks (and so its drawn skeleton and its sign) are the
     least odd of them."""
 
     def choose(views: Sequence[Hand], frame_size: tuple[int, int]) -> int:
         counts = [recognizer.classify(v, frame_size=frame_size).count for v in views]
-        winner = voted_count(counts)
+        weights = [max(0.0, float(v.score)) ** PRESENCE_POWER for v in views]
+        winner = voted_count(counts, weights)
         if counts[0] == winner:
             return 0
         agree = [i for i, c in enumerate(counts) if c == winner]

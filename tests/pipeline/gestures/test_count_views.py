@@ -73,6 +73,20 @@ def test_voted_count(counts, expected):
     assert voted_count(counts) == expected
 
 
+def test_voted_count_weighs_the_views():
+    # Three unsure views showing 5 against two sure ones showing 4.
+    counts = [5, 5, 5, 4, 4]
+    assert voted_count(counts) == 5
+    assert voted_count(counts, [0.2, 0.2, 0.2, 1.0, 1.0]) == 4
+    # The share is of the total weight: 2 views of 10, but nearly all the weight.
+    sure = [None] * 8 + [3, 3]
+    assert voted_count(sure, [0.01] * 8 + [1.0, 1.0]) == 3
+    assert voted_count(sure, [1.0] * 8 + [0.01, 0.01]) is None
+    assert voted_count([3, None], [0.0, 0.0]) is None
+    with pytest.raises(ValueError):
+        voted_count([3, 4], [1.0])
+
+
 def test_count_vote_reports_a_view_showing_the_winner():
     rec = GestureRecognizer(counting="chinese")
     four, five, fist = (make_hand(SIGNS[s]) for s in ("four", "open_palm", "fist"))
@@ -84,6 +98,11 @@ def test_count_vote_reports_a_view_showing_the_winner():
     rock = make_hand(SIGNS["rock"])
     views = [five, four, fist] + [rock] * 12
     assert rec.classify(views[choose(views, size)], frame_size=size).count is None
+    # Views the landmark model is less sure of count less (presence to PRESENCE_POWER).
+    unsure_fives = [replace(five, score=0.6)] * 3
+    sure_fours = [replace(four, score=0.99)] * 2
+    assert choose([*unsure_fives, *sure_fours], size) == 3
+    assert choose([replace(five, score=0.99)] * 3 + sure_fours, size) == 0
 
 
 PHOTO_5 = "5_10_0_1024.jpg"
@@ -125,7 +144,13 @@ def test_views_are_readings_of_the_same_hand():
     for i in (26, 76):  # flipped back, world landmarks too
         world_apart = np.linalg.norm(views[i].world_landmarks - hand.world_landmarks, axis=1)
         assert float(world_apart.mean()) < 0.005  # metres
-    assert all(v.roi == hand.roi and v.score == hand.score for v in views)
+    assert all(v.roi == hand.roi and v.handedness == hand.handedness for v in views)
+    # Each view carries the landmark model's presence for its own reading: high on the hand's
+    # own region, and not one copied value.
+    scores = [v.score for v in views[1:]]
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert min(views[i].score for i in (1, 26, 51, 76)) > 0.9
+    assert len({round(s, 6) for s in scores}) > 50
 
 
 @pytest.mark.realdata
