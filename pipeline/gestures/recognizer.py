@@ -54,6 +54,12 @@ THUMB_VERTICAL_DEG = 70.0
 # thumb_up/down need the thumb well clear of the fist (lateral measure, palm sizes): a thumb
 # resting along the side of a fist sticks out about 0.2-0.3, a raised thumb 0.6-1.0.
 THUMB_SIGN_MIN_OUT = 0.4
+# A fist is clenched: its four fingers fold on average at least this much (degrees, MCP + PIP +
+# DIP; each finger's own "bent" starts at features.BENT_MIN_DEG). A hand lying loosely curled
+# (on a table, on the lap) folds its fingers less. Measured: HaGRID fist-class hands 186-289
+# (mean of the four fingers), the fists of the fist-then-thumb-up video 231-265, a resting
+# hand curled on a table beside a raised "stop" hand 174 (it read as a fist before this).
+FIST_MIN_MEAN_CURL_DEG = 180.0
 # ok: thumb tip and index tip closer than this many palm sizes (confidence 1 at half of it).
 OK_PINCH_MAX = 0.45
 # Counting works at any orientation (Chinese numerals are often shown sideways, down or pointing
@@ -177,6 +183,8 @@ def match_builtin(pose: HandPose) -> tuple[str, float]:
             # A thumb along the side of the fist is still a fist; one sticking out is not.
             if pose.thumb_out >= THUMB_SIGN_MIN_OUT:
                 continue
+            if sum(pose.curls[1:]) / 4 < FIST_MIN_MEAN_CURL_DEG:
+                continue  # loosely curled: a resting hand, not a clenched fist
             score = min(
                 score, 0.5 + 0.5 * (THUMB_SIGN_MIN_OUT - pose.thumb_out) / THUMB_SIGN_MIN_OUT
             )

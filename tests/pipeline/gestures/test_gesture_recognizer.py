@@ -178,6 +178,30 @@ def test_ok_needs_the_tips_to_touch():
     assert rec.classify(make_hand(ok_pose(gap=0.06))).gesture != "ok"
 
 
+def test_a_loosely_curled_hand_is_not_a_fist():
+    """Fingers curled about 170 degrees each (every one past the bent threshold, as a hand
+    lying relaxed on a table): no fist, at any upright rotation, either hand; clenched to 200
+    they are one."""
+    from pipeline.gestures.recognizer import FIST_MIN_MEAN_CURL_DEG
+
+    loose = Pose(
+        fingers((60.0, 75.0, 35.0), (60.0, 75.0, 35.0), (60.0, 75.0, 35.0), (60.0, 75.0, 35.0))
+    )
+    clenched = Pose(
+        fingers((70.0, 90.0, 40.0), (70.0, 90.0, 40.0), (70.0, 90.0, 40.0), (70.0, 90.0, 40.0))
+    )
+    rec = GestureRecognizer()
+    rng = _rng("loose fist")
+    for handedness in ("Right", "Left"):
+        for rot in _upright_rotations(rng, 20):
+            hand = make_hand(loose, handedness, rot=rot)
+            result = rec.classify(hand)
+            assert all(s == "bent" for s in result.fingers[1:])
+            assert result.gesture == "none", result
+            assert rec.classify(make_hand(clenched, handedness, rot=rot)).gesture == "fist"
+    assert FIST_MIN_MEAN_CURL_DEG == 180.0
+
+
 @pytest.mark.parametrize("sign", ["open_palm", "four", "fist", "victory"])
 def test_hand_hanging_down_is_resting(sign):
     """Fingers pointing down (arm lowered, hand on the lap): none, whatever the fingers do."""
