@@ -410,6 +410,16 @@ class MainWindow(QMainWindow):
         if not self.plot.built and (not timer.isActive() or timer.remainingTime() > delay_ms):
             timer.start(delay_ms)
 
+    def _build_3d(self) -> None:
+        """Build the 3D view (see BUILD_3D_AFTER_*) and plot the hands of the frame already
+        drawn: a photo, an image folder or a paused video draws no further frame to fill it."""
+        self.plot.build_view()
+        frame = self._drawn
+        if frame is not None and self.plot.isVisible():
+            self.plot.set_hands(
+                frame.result.hands, frame.result.width, mirrored=self.video.mirrored
+            )
+
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().resizeEvent(event)
         self._fit_toolbars()
@@ -461,7 +471,7 @@ class MainWindow(QMainWindow):
         self.plot = HandPlot3D(use_gl=enable_3d, deferred=enable_3d is None)
         self._3d_timer = QTimer(self)
         self._3d_timer.setSingleShot(True)
-        self._3d_timer.timeout.connect(self.plot.build_view)
+        self._3d_timer.timeout.connect(self._build_3d)
         side_layout.addWidget(self.plot, 3)
         log_title = QLabel("EVENTS")
         log_title.setObjectName("sectionTitle")

@@ -213,6 +213,55 @@ def test_slow_tracking_is_said_in_plain_words(make_window, qtbot):
     assert window.slow_label.text() == ""
 
 
+def test_the_3d_view_shows_the_hands_of_a_frame_drawn_before_it_was_built(
+    qtbot, make_ctx, monkeypatch
+):
+    """A photo (or an image folder, or a paused video) draws one frame and no more: when the
+    3D view is built after it, it plots that frame's hands instead of staying empty until a
+    next frame that never comes."""
+    import numpy as np
+
+    import app.gui.main_window as mw
+    from app.gui.worker import TrackedFrame
+    from pipeline.types import FrameResult, Hand, RotatedRect
+
+    monkeypatch.setattr(mw, "BUILD_3D_AFTER_SHOW_MS", 600_000)
+    monkeypatch.setattr(mw, "BUILD_3D_AFTER_FRAME_MS", 50)
+    window = mw.MainWindow(make_ctx())
+    qtbot.addWidget(window)
+    plotted: list[tuple] = []  # what reached a built view (set_hands ignores an unbuilt one)
+    monkeypatch.setattr(
+        window.plot,
+        "set_hands",
+        lambda hands, width, mirrored: (
+            plotted.append((hands, width)) if window.plot.built else None
+        ),
+    )
+    hand = Hand(
+        landmarks=np.full((21, 3), 30.0, np.float32),
+        world_landmarks=np.zeros((21, 3), np.float32),
+        handedness="Right",
+        handedness_score=0.9,
+        score=0.9,
+        track_id=1,
+        roi=RotatedRect(30.0, 30.0, 20.0, 20.0, 0.0),
+    )
+    frame = TrackedFrame(
+        image=np.zeros((64, 64, 3), np.uint8),
+        result=FrameResult(0, 0.0, 64, 64, (hand,), False),
+        fps=0.0,
+    )
+    try:
+        window.show()
+        window._on_frame_ready(frame)
+        window._redraw()
+        assert not window.plot.built and not plotted
+        qtbot.waitUntil(lambda: window.plot.built, timeout=5000)
+        assert plotted == [((hand,), 64)]
+    finally:
+        window.shutdown()
+
+
 def test_slow_tracking_note_words():
     from app.gui.main_window import slow_tracking_note
 
