@@ -32,7 +32,7 @@ from pipeline.errors import HandCueError
 from pipeline.fileio import atomic_write_text
 from pipeline.gestures import BUILTIN_GESTURES
 from pipeline.runtime import HandCueRuntime, Tracker, build_runtime, make_gestures, make_tracker
-from pipeline.settings import AppConfig, live_threads, tracker_config
+from pipeline.settings import AppConfig, live_threads, photo_threads, tracker_config
 from pipeline.sources import is_camera_spec, is_photo_spec
 
 log = logging.getLogger(__name__)
@@ -307,11 +307,19 @@ class AppContext(QObject):
     def make_session(self, parent: QObject | None = None) -> TrackingSession:
         return TrackingSession(self.build_runtime, self.opener, retry_s=self.retry_s, parent=parent)
 
+    def inference_threads(self, spec: str = "") -> int:
+        """Inference threads for source ``spec``: a camera or a video is tracked live, leaving
+        a core free (:func:`pipeline.settings.live_threads`); an image or a folder of them is
+        analysed photo by photo while the user waits, on every core
+        (:func:`pipeline.settings.photo_threads`)."""
+        configured = self._config.tracker.threads
+        return photo_threads(configured) if is_photo_spec(spec) else live_threads(configured)
+
     def tracker_config(self, spec: str = "") -> Any:
         """The tracker configuration a source ``spec`` gets (through the settings path)."""
         cfg = self._config
         return tracker_config(cfg.tracker, static_mode=is_photo_spec(spec),
-                              threads=live_threads(cfg.tracker.threads))  # fmt: skip
+                              threads=self.inference_threads(spec))  # fmt: skip
 
     def build_runtime(self, spec: str) -> HandCueRuntime:
         """Tracking thread: the shared runtime for ``spec`` with the cached tracker, a fresh
@@ -319,9 +327,7 @@ class AppContext(QObject):
         time) or a folder of them is analysed photo by photo as ``handcue detect`` does."""
         cfg = self._config
         photos = is_photo_spec(spec)
-        tracker = self._trackers.get(
-            cfg, static_mode=photos, threads=live_threads(cfg.tracker.threads)
-        )
+        tracker = self._trackers.get(cfg, static_mode=photos, threads=self.inference_threads(spec))
         return build_runtime(
             cfg, engine=self.engine, templates=self.templates, tracker=tracker,
             gesture_factory=self._gesture_factory, photos=photos,
@@ -332,4 +338,4 @@ class AppContext(QObject):
         (raises ``ModelsMissingError``)."""
         cfg = self._config
         self._trackers.get(cfg, static_mode=is_photo_spec(spec),
-                           threads=live_threads(cfg.tracker.threads))  # fmt: skip
+                           threads=self.inference_threads(spec))  # fmt: skip

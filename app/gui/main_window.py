@@ -41,7 +41,6 @@ from app.gui.video_view import VideoView, gesture_title
 from app.gui.worker import TrackedFrame, lower_thread_priority
 from pipeline.actions.engine import ActionRecord
 from pipeline.errors import HandCueError
-from pipeline.settings import live_threads
 from pipeline.sources import is_camera_spec, is_folder_spec
 
 log = logging.getLogger(__name__)
@@ -216,7 +215,7 @@ class WarmUpThread(QThread):
         # first when there are any. With one inference thread (2-core machines) there are none,
         # and the models load at normal priority: this is start-up, which the user waits for
         # (at nice 10 on a busy machine their 0.3 s of CPU took over a second).
-        if live_threads(self._ctx.config.tracker.threads) > 1:
+        if self._ctx.inference_threads(self._spec) > 1:
             lower_thread_priority()
         try:
             self._ctx.warm_up(self._spec)

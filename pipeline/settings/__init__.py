@@ -32,7 +32,12 @@ from pipeline.settings.store import (
     save_config,
     write_config_text,
 )
-from pipeline.settings.tracking import live_threads, measurement_settings, tracker_config
+from pipeline.settings.tracking import (
+    live_threads,
+    measurement_settings,
+    photo_threads,
+    tracker_config,
+)
 
 __all__ = [
     "BUILTIN_PROFILE_NAMES",
@@ -58,6 +63,7 @@ __all__ = [
     "is_dynamic_gesture",
     "load_config",
     "live_threads",
+    "photo_threads",
     "measurement_settings",
     "parse_config_text",
     "read_config_file",

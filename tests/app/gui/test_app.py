@@ -103,17 +103,21 @@ def test_models_load_while_the_window_is_built(qtbot, make_ctx, tmp_path):
         window.shutdown()
 
 
-def test_an_image_or_a_folder_is_analysed_as_photos(make_ctx, tmp_path):
+def test_an_image_or_a_folder_is_analysed_as_photos(make_ctx, tmp_path, monkeypatch):
     """The image view's source (one image file) and a folder get a static-mode tracker and a
-    runtime in photo mode (as ``handcue detect``); a video gets neither."""
+    runtime in photo mode (as ``handcue detect``), on every core (the user waits for each
+    photo); a video gets neither and leaves a core free."""
     import cv2
     import numpy as np
     from gui_fakes import FakeTracker
 
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
     modes: list[bool] = []
+    threads_used: list[int] = []
 
     def factory(_cfg, *, static_mode, threads):
         modes.append(static_mode)
+        threads_used.append(threads)
         return FakeTracker(frames=[])
 
     image = tmp_path / "photos" / "a.png"
@@ -125,6 +129,13 @@ def test_an_image_or_a_folder_is_analysed_as_photos(make_ctx, tmp_path):
         ctx = make_ctx(tracker_factory=factory)
         assert ctx.build_runtime(str(spec)).photos is photos
         assert modes[-1] is photos
+        assert threads_used[-1] == (4 if photos else 3)
+        assert ctx.tracker_config(str(spec)).threads == threads_used[-1]
+    # A number the user chose is kept for both.
+    ctx = make_ctx(tracker_factory=factory)
+    cfg = ctx.config
+    ctx._config = cfg.model_copy(update={"tracker": cfg.tracker.model_copy(update={"threads": 2})})
+    assert ctx.inference_threads(str(image)) == ctx.inference_threads(str(video)) == 2
 
 
 def test_a_failed_warm_up_is_reported_when_no_source_starts(qtbot, make_ctx):
