@@ -162,7 +162,7 @@ class VideoView(QWidget):
         self._draw_label(p, hand, corners, colour)
 
     def label_text(self, hand: Hand) -> str:
-        """"Right hand · Thumb up → Right arrow": the hand, its gesture (and count) and the
+        """ "Right hand · Thumb up → Right arrow": the hand, its gesture (and count) and the
         action the gesture fires in the active profile."""
         assert self._frame is not None
         gesture = self._frame.gestures.get(hand.track_id)
@@ -225,11 +225,7 @@ class VideoView(QWidget):
 
     def _draw_readout(self, p: QPainter) -> None:
         assert self._frame is not None
-        f = self._frame
-        provider = f.provider.replace("ExecutionProvider", "") or "—"
-        text = f"{f.fps:5.1f} fps   {f.latency_ms:4.0f} ms   {provider}"
-        if f.dropped:
-            text += f"   {f.dropped} dropped"
+        text = readout_text(self._frame)
         font = QFont(self.font())
         font.setPointSizeF(9.5)
         font.setFamily("monospace")
@@ -242,3 +238,14 @@ class VideoView(QWidget):
         p.drawRoundedRect(box, 5, 5)
         p.setPen(QColor(210, 215, 222))
         p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def readout_text(f: TrackedFrame) -> str:
+    """The readout in the picture's corner: frame rate, time to a result, execution provider
+    and dropped frames. A photo (or the first frames of a video) has no rate: no "0.0 fps"."""
+    provider = f.provider.replace("ExecutionProvider", "") or "—"
+    rate = f"{f.fps:5.1f} fps   " if f.fps > 0 else ""
+    text = f"{rate}{f.latency_ms:4.0f} ms   {provider}"
+    if f.dropped:
+        text += f"   {f.dropped} dropped"
+    return text

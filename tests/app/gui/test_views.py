@@ -8,7 +8,7 @@ from gui_fakes import FakeGesture, hand_from_landmarks, synthetic_landmarks
 
 from app.gui.main_window import describe_record
 from app.gui.plot3d import HandPlot3D, world_to_gl
-from app.gui.video_view import VideoView, gesture_title
+from app.gui.video_view import VideoView, gesture_title, readout_text
 from app.gui.worker import TrackedFrame
 from pipeline.types import FrameResult
 
@@ -200,3 +200,15 @@ def test_plot_not_deferred_when_asked_without_opengl(qtbot):
     plot = HandPlot3D(use_gl=False, deferred=True)  # nothing to defer
     qtbot.addWidget(plot)
     assert plot.built and "unavailable" in plot._placeholder.text()
+
+
+def test_readout_says_no_frame_rate_for_a_photo():
+    image = np.zeros((4, 6, 3), np.uint8)
+    result = FrameResult(0, 0.0, 6, 4, (), False)
+    video = TrackedFrame(
+        image=image, result=result, fps=24.96, latency_ms=12.4,
+        provider="CPUExecutionProvider", dropped=2,
+    )  # fmt: skip
+    assert readout_text(video).split() == ["25.0", "fps", "12", "ms", "CPU", "2", "dropped"]
+    photo = TrackedFrame(image=image, result=result, fps=0.0, latency_ms=498.0)
+    assert readout_text(photo).split() == ["498", "ms", "—"]
