@@ -99,10 +99,10 @@ def test_chinese_dev_sample_through_the_tracker():
     report = evaluate_counts(track_labelled(CHINESE_DEV, items, views="chinese"), "chinese")
     once = evaluate_counts(track_labelled(CHINESE_DEV, items), "chinese")
     print("\n" + report.table() + "\n" + once.table())
-    # Measured: hand found on 39 of these 43 photos (90.7%); of those, 36 counted right from
-    # the views (92.3%; whole set: 95.6% found, 91.0% right) and 34 from one reading (87.2%;
+    # Measured: hand found on 39 of these 43 photos (90.7%); of those, 37 counted right from
+    # the views (94.9%; whole set: 95.6% found, 93.4% right) and 34 from one reading (87.2%;
     # whole set 85.2%). The margins (two photos each) absorb onnxruntime differences between
     # machines; tests/pipeline/gestures/test_count_views.py shows photos the views put right.
     assert report.found == once.found and report.found_fraction() >= 0.85
-    assert report.overall() >= 34 / 39
+    assert report.overall() >= 35 / 39
     assert once.overall() >= 32 / 39
