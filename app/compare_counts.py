@@ -31,6 +31,7 @@ from pathlib import Path
 
 from pipeline.errors import HandCueError, SourceError
 from pipeline.gestures.counting import COUNTING_SCHEMES
+from pipeline.gestures.evaluate import hand_from_points
 from pipeline.gestures.evaluate_counts import (
     CountReport,
     LabelledPhoto,
@@ -40,7 +41,6 @@ from pipeline.gestures.evaluate_counts import (
 )
 from pipeline.smallimage import SMALL_SIDE_PX, enlarge, is_small
 from pipeline.sources import read_image
-from pipeline.types import Hand, RotatedRect
 
 log = logging.getLogger(__name__)
 
@@ -74,25 +74,6 @@ class Run:
         }
 
 
-def _mediapipe_hand(pts, side: str) -> Hand:  # type: ignore[no-untyped-def]
-    """A :class:`Hand` from one of MediaPipe's hands (image landmarks only; the recogniser
-    measures on those)."""
-    import numpy as np
-
-    pts = np.asarray(pts, dtype=np.float32)
-    lo, hi = pts[:, :2].min(axis=0), pts[:, :2].max(axis=0)
-    size = float(max(hi - lo)) * 1.5
-    return Hand(
-        landmarks=pts,
-        world_landmarks=np.zeros((21, 3), dtype=np.float32),
-        handedness=side,
-        handedness_score=1.0,
-        score=1.0,
-        track_id=0,
-        roi=RotatedRect(float((lo[0] + hi[0]) / 2), float((lo[1] + hi[1]) / 2), size, size, 0.0),
-    )
-
-
 def mediapipe_labelled(
     folder: Path, items: Iterable[tuple[str, int]], upscale: int | None = SMALL_SIDE_PX
 ) -> Iterator[LabelledPhoto]:
@@ -113,7 +94,7 @@ def mediapipe_labelled(
             how = None
             if upscale is not None and is_small(img, upscale):
                 img, how = enlarge(img, upscale)
-            hands = [_mediapipe_hand(pts, side) for pts, side in mp.hands(mp.prepare(img))]
+            hands = [hand_from_points(pts, side) for pts, side in mp.hands(mp.prepare(img))]
             if how is not None:
                 hands = [how.hand_to_original(h) for h in hands]
             yield LabelledPhoto(rel, label, width, height, tuple(hands))

@@ -71,8 +71,23 @@ def hand_from_reference(entry: dict, track_id: int = 0) -> Hand:
     label names the opposite hand, so it is swapped here. The reference has no world landmarks:
     they are left at zero, which the recogniser treats as absent.
     """
-    pts = np.asarray(entry["landmarks"], dtype=np.float32)
     label = entry.get("mediapipe_label", "Right")
+    return hand_from_points(
+        entry["landmarks"],
+        "Left" if label == "Right" else "Right",
+        score=float(entry.get("score", 1.0)),
+        track_id=track_id,
+    )
+
+
+def hand_from_points(
+    points: object, handedness: str, score: float = 1.0, track_id: int = 0
+) -> Hand:
+    """A :class:`Hand` from (21, 3) image landmarks alone (x, y pixels, z in x's scale) of
+    another tracker: no world landmarks (left at zero, which the recogniser treats as
+    absent), ``score`` as presence and handedness score, and an upright square region 1.5
+    times the landmarks' extent."""
+    pts = np.asarray(points, dtype=np.float32)
     xy = pts[:, :2]
     lo, hi = xy.min(axis=0), xy.max(axis=0)
     size = float(max(hi - lo)) * 1.5
@@ -80,9 +95,9 @@ def hand_from_reference(entry: dict, track_id: int = 0) -> Hand:
     return Hand(
         landmarks=pts,
         world_landmarks=np.zeros((21, 3), dtype=np.float32),
-        handedness="Left" if label == "Right" else "Right",
-        handedness_score=float(entry.get("score", 1.0)),
-        score=float(entry.get("score", 1.0)),
+        handedness=handedness,
+        handedness_score=score,
+        score=score,
         track_id=track_id,
         roi=RotatedRect(float(centre[0]), float(centre[1]), size, size, 0.0),
     )
