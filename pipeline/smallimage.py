@@ -35,9 +35,9 @@ others get wrong. With a chooser (``handcue detect``, the app's image view and t
 evaluator pass :func:`pipeline.gestures.views.count_vote`) each hand of an enlarged photo is
 read in 101 views: the tracker's own reading, then, on two copies of the enlarged photo (blurred
 a little, and brightened; both with the border of repeated edge pixels replaced by the photo's
-mean colour, :func:`flat_border`), its region as it is, turned by -30 to 30 degrees in 10-degree steps
-at 0.85, 1 and 1.15 times its size (21 with the region itself) and moved by 8% of its size up,
-down, left and right (4), and those 25 again on the mirrored copy, flipped back. The hand is
+mean colour, :func:`flat_border`), its region as it is, turned by -30 to 30 degrees in 10-degree
+steps at 0.85, 1 and 1.15 times its size (21 with the region itself) and moved by 8% of its size
+up, down, left and right (4), and those 25 again on the mirrored copy, flipped back. The hand is
 reported as a view showing the number most views show, when at least a fifth show it, each
 view's vote weighted by the landmark model's presence score for it (see
 :mod:`pipeline.gestures.views` for the weights and which view), and with the tracker's own
@@ -45,42 +45,43 @@ presence score.
 
 Chinese number photos (411 found hands, the rules of 2026-12), counted right:
 
-- the one reading 85.2% (MediaPipe's own landmarks, with our rules, on the same enlarged
-  photos: 85.2% too);
+- the one reading 85.2% (MediaPipe's own landmarks, with our rules, on the same enlarged photos:
+  85.2% too);
 - 50 views on the enlarged photo itself (the first version of this): 89.3%; 98.3% of the found
   hands have at least one view counted right;
 - the 100 views on the blurred and the brightened copies, weighted by their presence scores:
   92.0% (equal votes: 91.0%); read on those copies with a flat border instead of the repeated
-  edges: 93.4%. The repeated edge pixels draw streaks from a hand that touches the photo's
-  edge, which the landmark model reads as fingers (a 4 whose wrist streaks out beside it read
-  as 5); with the border in the photo's mean colour a single view is right 82.4% of the time
-  instead of 80.7% (mirrored edges instead: 79.4%, their vote 90.3%; mid grey instead of the mean colour: the
-  same 93.4%, so it is the flat border that counts, not its colour). It put 7 hands right and
-  1 wrong, from 8 different source photos; on 20 random halves of the source photos it was
-  never worse (0.0 to +2.0 points, +1.2 on average). The palm detector still searches the
-  photo with repeated edges, on which it finds the most hands. The pictures were chosen (with
-  equal votes and repeated edges)
-  among six (the photo itself, blurred with sigma 1.5 or 3 px, bicubic enlargement, gamma 0.7
-  and 1.4), every set of up to three and all six: 86.4-91.2%. Chosen on half of the source
-  photos and measured on the other half (20 random halvings), the best set gained 0.0-1.9
-  points over the photo itself, 1.2 on average; blurred + brightened was chosen 11 times.
+  edges: 93.4%. The repeated edge pixels draw streaks from a hand that touches the photo's edge,
+  which the landmark model reads as fingers (a 4 whose wrist streaks out beside it read as 5);
+  with the border in the photo's mean colour a single view is right 82.4% of the time instead of
+  80.7% (mirrored edges instead: 79.4%, their vote 90.3%; mid grey instead of the mean colour:
+  the same 93.4%, so it is the flat border that counts, not its colour). It put 7 hands right
+  and 1 wrong, from 8 different source photos; on 20 random halves of the source photos it was
+  never worse (0.0 to +2.0 points, +1.2 on average). The palm detector still searches the photo
+  with repeated edges, on which it finds the most hands. The pictures were chosen (with equal
+  votes and repeated edges) among six (the photo itself, blurred with sigma 1.5 or 3 px, bicubic
+  enlargement, gamma 0.7 and 1.4), every set of up to three and all six: 86.4-91.2%. Chosen on
+  half of the source photos and measured on the other half (20 random halvings), the best set
+  gained 0.0-1.9 points over the photo itself, 1.2 on average; blurred + brightened was chosen
+  11 times.
 
 Measured and not used: no share floor (+0.7 points at 50 views, but a number one view in 50
 shows would win); the turned views alone or the moved ones alone (88.6-89.5% at 50 views); the
 views' landmarks averaged (mean or median per point, the reading nearest to all others:
-84.2-86.9%), so the vote is on the number, not on the points; views of the region refined on
-the first reading added (+1.0 points, twice the cost); the lite landmark model's views (82.5%
-alone, 88.1% with the full model's). With the presence-weighted vote (92.0% on the 100 views):
-each view refined once on its own reading (the landmark model run again on the region its
-landmarks give, as tracking does) makes single views right more often (85.0% of views instead
-of 80.7%) but the refined views agree on the same mistakes: their vote 90.5%, both sets
-together 91.0%; a larger set of views (turns up to 40 degrees, scales 0.8-1.2, moves of 15%,
-the plain enlarged photo as a third picture; up to 319 views) counts 369-377 of the 411 hands
-where the like-for-like set counts 373; views weighted down by how far their bone lengths
-are from a typical hand's, or only the 5-75 surest views: no gain (88.6-91.5%); the finger
-measures (curls, thumb placement, tip heights) averaged over the views and judged once:
-88.1%; regions stretched to other aspect ratios (0.75-1.15 of the width or the height, 112
-views): single views right 72.9% of the time, their vote 88.3%, with the 100 views 90.8%. 101 views take about 0.45 s a photo on 2 cores (four batched landmark model calls).
+84.2-86.9%), so the vote is on the number, not on the points; views of the region refined on the
+first reading added (+1.0 points, twice the cost); the lite landmark model's views (82.5% alone,
+88.1% with the full model's). With the presence-weighted vote (92.0% on the 100 views): each
+view refined once on its own reading (the landmark model run again on the region its landmarks
+give, as tracking does) makes single views right more often (85.0% of views instead of 80.7%)
+but the refined views agree on the same mistakes: their vote 90.5%, both sets together 91.0%; a
+larger set of views (turns up to 40 degrees, scales 0.8-1.2, moves of 15%, the plain enlarged
+photo as a third picture; up to 319 views) counts 369-377 of the 411 hands where the
+like-for-like set counts 373; views weighted down by how far their bone lengths are from a
+typical hand's, or only the 5-75 surest views: no gain (88.6-91.5%); the finger measures (curls,
+thumb placement, tip heights) averaged over the views and judged once: 88.1%; regions stretched
+to other aspect ratios (0.75-1.15 of the width or the height, 112 views): single views right
+72.9% of the time, their vote 88.3%, with the 100 views 90.8%. 101 views take about 0.45 s a
+photo on 2 cores (four batched landmark model calls).
 
 Single other readings were measured earlier; none reads the Chinese numbers clearly better than
 the tracker's own (the rules of 2026-11; the one reading: 85.2% counted right):
@@ -89,11 +90,12 @@ the tracker's own (the rules of 2026-11; the one reading: 85.2% counted right):
   refined once on its own landmarks, keeping the reading the landmark model is most present in:
   78.6%. On a 64x64 photo the model does not recover from a quarter-turned start, yet is often
   sure of what it reads there (so the views turn by at most 30 degrees);
-- the mirrored photo through the whole tracker: 83.2% alone, 84.7% keeping the surer of the
-  two readings;
+- the mirrored photo through the whole tracker: 83.2% alone, 84.7% keeping the surer of the two
+  readings;
 - the landmark model on other enlargements of the photo, same region: bicubic 81.8%, Lanczos
   81.3%, bilinear then unsharp mask 81.8%, Gaussian blur (sigma 2 px) 85.2%, local contrast
-  equalisation (CLAHE) 78.3%; the region scaled by 0.8, 0.9, 1.1 or 1.25: 69.3%, 77.9%, 85.9% and 82.5%.
+  equalisation (CLAHE) 78.3%; the region scaled by 0.8, 0.9, 1.1 or 1.25: 69.3%, 77.9%, 85.9%
+  and 82.5%.
 
 Used by ``handcue detect`` and the counting evaluator (:mod:`pipeline.gestures.evaluate_counts`)
 for any photo whose short side is under ``upscale``; larger photos pass through unchanged.

@@ -51,7 +51,8 @@ def test_view_pictures_blur_and_brighten():
         < 0.5 * np.abs(np.diff(picture.astype(int), axis=1)).mean()
     )
     assert abs(float(blurred.mean()) - float(picture.mean())) < 3
-    # Brightened: never darker, black and white stay, mid grey lifted ((128 / 255) ** 0.7 * 255 = 157.4).
+    # Brightened: never darker, black and white stay, mid grey lifted
+    # ((128 / 255) ** 0.7 * 255 = 157.4).
     assert np.all(brighter >= picture)
     grey = view_pictures(np.array([[[0, 128, 255]]], np.uint8))[1]
     assert grey.tolist() == [[[0, 157, 255]]]
@@ -180,7 +181,8 @@ def test_views_are_readings_of_the_same_hand():
         "4/4_12_0_1081.jpg",
         "4/4_9_0_1114.jpg",
         "6/6_23_0_1324.jpg",
-        "4/4_13_0_1.jpg",  # right only on the flat border (the wrist's edge streaks read as a thumb)
+        # Right only on the flat border (the wrist's edge streaks read as a thumb):
+        "4/4_13_0_1.jpg",
     ],
 )
 def test_the_views_count_photos_one_reading_gets_wrong(photo):
