@@ -6,6 +6,7 @@ cd "$(dirname "$0")"
 installer/setup_env.sh dev
 echo "== lint"
 .venv/bin/ruff check app pipeline tests
+.venv/bin/ruff format --check app pipeline tests
 echo "== types (pipeline)"
 .venv/bin/python -m mypy
 echo "== tests"

@@ -224,8 +224,9 @@ class CaptureThread(QThread):
                                 if self._stop.is_set():
                                     return
                         self._slot.put(
-                            CapturedFrame(frame.index, frame.timestamp_ms, frame.image,
-                                          time.perf_counter())  # fmt: skip
+                            CapturedFrame(
+                                frame.index, frame.timestamp_ms, frame.image, time.perf_counter()
+                            )  # fmt: skip
                         )
                         delivered_any = True
                 if self._stop.is_set():

@@ -92,7 +92,6 @@ SEVEN_SIDE_INDEX_ABOVE = 0.4
 SIX_PINKY_ABOVE = 0.2
 
 
-
 def _fs(*names: str) -> frozenset[str]:
     return frozenset(names)
 

@@ -62,9 +62,7 @@ def crossed_index_fingers(
     return _segments_cross(a0, a1, b0, b1)
 
 
-def frame_total(
-    scheme: str, hands: Sequence[Hand], results: Sequence[GestureResult]
-) -> int | None:
+def frame_total(scheme: str, hands: Sequence[Hand], results: Sequence[GestureResult]) -> int | None:
     """The number shown by ``hands`` together (``results[i]`` is ``hands[i]``'s result under
     ``scheme``), or ``None`` when they show none (see the module docstring)."""
     if len(hands) != len(results):

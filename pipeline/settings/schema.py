@@ -300,7 +300,9 @@ def glob_problem(pattern: str) -> str | None:
             body = pattern[j:close]
             for k in range(1, len(body) - 1):
                 if body[k] == "-" and body[k - 1] > body[k + 1]:
-                    return f"reversed range '{body[k - 1]}-{body[k + 1]}' in '[...]' (matches nothing)"
+                    return (
+                        f"reversed range '{body[k - 1]}-{body[k + 1]}' in '[...]' (matches nothing)"
+                    )
             i = close + 1
             continue
         i += 1

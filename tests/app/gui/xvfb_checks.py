@@ -260,22 +260,29 @@ def clipped_widgets(root) -> list[str]:
         if not widget.isVisible() or widget.width() <= 0:
             continue
         if isinstance(widget, QAbstractButton | QLabel) and widget.text():
-            if isinstance(widget, QLabel) and (widget.wordWrap() or widget.pixmap() is not None
-                                               and not widget.pixmap().isNull()):
+            if isinstance(widget, QLabel) and (
+                widget.wordWrap() or widget.pixmap() is not None and not widget.pixmap().isNull()
+            ):
                 need_h = widget.heightForWidth(widget.width()) if widget.wordWrap() else 0
                 if need_h > widget.height() + 2:
-                    out.append(f"{type(widget).__name__} {widget.text()[:40]!r}: height "
-                               f"{widget.height()} < {need_h}")
+                    out.append(
+                        f"{type(widget).__name__} {widget.text()[:40]!r}: height "
+                        f"{widget.height()} < {need_h}"
+                    )
                 continue
             hint = widget.minimumSizeHint() if isinstance(widget, QCheckBox) else widget.sizeHint()
             if hint.width() > widget.width() + 2:
-                out.append(f"{type(widget).__name__} {widget.text()[:40]!r}: width "
-                           f"{widget.width()} < {hint.width()}")
+                out.append(
+                    f"{type(widget).__name__} {widget.text()[:40]!r}: width "
+                    f"{widget.width()} < {hint.width()}"
+                )
         if widget.isWindow():
             g = widget.frameGeometry()
             if not screen.contains(g.topLeft()) or not screen.contains(g.bottomRight()):
-                out.append(f"window {widget.windowTitle()!r} {g.getRect()} is off the screen "
-                           f"{screen.getRect()}")
+                out.append(
+                    f"window {widget.windowTitle()!r} {g.getRect()} is off the screen "
+                    f"{screen.getRect()}"
+                )
     return out
 
 
