@@ -173,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps({"image": path, "error": reason}), flush=True)
             continue
         t0 = time.perf_counter()
-        # A small photo is enlarged first and each hand on it reported as the view (of 101)
+        # A small photo is enlarged first and each hand on it reported as the view (of 51)
         # that shows the number most views show.
         result = process_photo(tracker, img, 0.0, choose=choose)
         ms = (time.perf_counter() - t0) * 1e3

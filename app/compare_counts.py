@@ -6,7 +6,7 @@
 one sub-folder per number). Four readers go over the same photos, one after the other:
 
 - ``ours``: our tracker as ``handcue detect`` runs it (small photos enlarged, each hand of a
-  small photo read in 101 views and the count voted, :mod:`pipeline.gestures.views`);
+  small photo read in 51 views and the count voted, :mod:`pipeline.gestures.views`);
 - ``ours-one-view``: the same, judging the tracker's own first reading alone;
 - ``mediapipe``: MediaPipe Hands 0.10.14 (static mode, full model, 2 hands) on the same
   enlarged photos, its landmarks mapped back to the photo's pixels;

@@ -347,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--one-view", action="store_true",
         help="with --counts: judge each hand's first reading only, not the number most of its "
-        "101 views show",
+        "51 views show",
     )  # fmt: skip
     parser.add_argument("-v", "--verbose", action="store_true", help="log every mistake")
     args = parser.parse_args(argv)

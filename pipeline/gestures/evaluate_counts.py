@@ -10,7 +10,7 @@ shows the number ``n`` with one hand in the given counting scheme (the layout of
 Small photos (the Chinese dev set is 64x64) are enlarged before detection and the hands read
 back in the photo's own pixels, as ``handcue detect`` does (:mod:`pipeline.smallimage`:
 bilinear upscaling of the short side to ``upscale`` pixels, then a border of repeated edge
-pixels as wide as the picture on every side). Each hand found on a small photo is read in 101
+pixels as wide as the picture on every side). Each hand found on a small photo is read in 51
 views and the view showing the number most of them show is judged
 (:mod:`pipeline.gestures.views`); ``--one-view`` judges the tracker's own reading alone.
 

@@ -40,21 +40,16 @@ def test_view_regions_turn_scale_and_move_the_region():
     )
 
 
-def test_view_pictures_blur_and_brighten():
+def test_view_pictures_brighten():
     rng = np.random.default_rng(1)
     picture = rng.integers(0, 256, (40, 60, 3), dtype=np.uint8)
-    blurred, brighter = view_pictures(picture)
-    assert blurred.shape == brighter.shape == picture.shape
-    # Blurred: smoother (smaller neighbour differences), same mean level.
-    assert (
-        np.abs(np.diff(blurred.astype(int), axis=1)).mean()
-        < 0.5 * np.abs(np.diff(picture.astype(int), axis=1)).mean()
-    )
-    assert abs(float(blurred.mean()) - float(picture.mean())) < 3
+    (brighter,) = view_pictures(picture)
+    assert brighter.shape == picture.shape
     # Brightened: never darker, black and white stay, mid grey lifted
     # ((128 / 255) ** 0.7 * 255 = 157.4).
     assert np.all(brighter >= picture)
-    grey = view_pictures(np.array([[[0, 128, 255]]], np.uint8))[1]
+    assert float(brighter.mean()) > float(picture.mean()) + 5
+    (grey,) = view_pictures(np.array([[[0, 128, 255]]], np.uint8))
     assert grey.tolist() == [[[0, 157, 255]]]
 
 
@@ -140,7 +135,7 @@ def _top_hand(tracker, picture):  # type: ignore[no-untyped-def]
 @pytest.mark.realdata
 @needs_chinese_dev
 def test_views_are_readings_of_the_same_hand():
-    """The 100 views of a 64x64 photo's hand all lie on that hand, and the mirrored pictures'
+    """The 50 views of a 64x64 photo's hand all lie on that hand, and the mirrored picture's
     readings of the tracker's own region, flipped back, are close to the tracker's reading."""
     from pipeline.gestures.features import palm_size
     from pipeline.smallimage import enlarge, read_views
@@ -150,26 +145,25 @@ def test_views_are_readings_of_the_same_hand():
     big, _ = enlarge(read_image(CHINESE_DEV / "5" / PHOTO_5))
     hand = _top_hand(tracker, big)
     views = read_views(tracker, big, hand)
-    assert len(views) == 101 and views[0] is hand
+    assert len(views) == 51 and views[0] is hand
     size = palm_size(hand.landmarks.astype(np.float64))
     apart = [
         float(np.linalg.norm(v.landmarks[:, :2] - hand.landmarks[:, :2], axis=1).mean()) / size
         for v in views
     ]
     assert max(apart) < 0.1
-    # The own region on the blurred picture (1) and the mirrored blurred picture (26), and on
-    # the brightened one (51) and its mirror (76).
-    assert max(apart[i] for i in (1, 26, 51, 76)) < 0.05
-    for i in (26, 76):  # flipped back, world landmarks too
-        world_apart = np.linalg.norm(views[i].world_landmarks - hand.world_landmarks, axis=1)
-        assert float(world_apart.mean()) < 0.005  # metres
+    # The own region on the brightened picture (1) and on its mirror image (26).
+    assert max(apart[i] for i in (1, 26)) < 0.05
+    # Flipped back, world landmarks too.
+    world_apart = np.linalg.norm(views[26].world_landmarks - hand.world_landmarks, axis=1)
+    assert float(world_apart.mean()) < 0.005  # metres
     assert all(v.roi == hand.roi and v.handedness == hand.handedness for v in views)
     # Each view carries the landmark model's presence for its own reading: high on the hand's
     # own region, and not one copied value.
     scores = [v.score for v in views[1:]]
     assert all(0.0 <= s <= 1.0 for s in scores)
-    assert min(views[i].score for i in (1, 26, 51, 76)) > 0.9
-    assert len({round(s, 6) for s in scores}) > 50
+    assert min(views[i].score for i in (1, 26)) > 0.9
+    assert len({round(s, 6) for s in scores}) > 25
 
 
 @pytest.mark.realdata
@@ -187,8 +181,8 @@ def test_views_are_readings_of_the_same_hand():
 )
 def test_the_views_count_photos_one_reading_gets_wrong(photo):
     """Chinese number photos whose one reading shows another number or none (a 1 read as 2, two
-    4s read as 5, a 6 as nothing) and that most views show right (measured: 73, 76, 73 and 57
-    of 101 views)."""
+    4s read as 5, a 6 as nothing) and that most views show right (measured: 34, 41, 38, 30 and
+    32 of 51 views)."""
     from pipeline.smallimage import process_photo
     from pipeline.sources import read_image
 
