@@ -92,6 +92,35 @@ SEVEN_SIDE_INDEX_ABOVE = 0.4
 SIX_PINKY_ABOVE = 0.2
 
 
+def curled_into_o(pose: HandPose) -> bool:
+    """True when ``pose``'s fingers are curled into an O (Chinese 0): none straight, the thumb
+    tip touching the index or the middle fingertip and the four fingertips up at the knuckles
+    on average, not folded into the palm as in a fist (see ZERO_PINCH_MAX)."""
+    return (
+        STRAIGHT not in pose.states[1:]
+        and min(pose.pinch, pose.pinch_middle) < ZERO_PINCH_MAX
+        and sum(pose.tip_height[1:]) / 4 >= ZERO_MIN_TIP_HEIGHT
+    )
+
+
+def hooked_index(pose: HandPose) -> bool:
+    """True when ``pose`` holds the index hooked (Chinese 9): index and middle not straight,
+    ring and pinky folded, the index tip standing above the other fingertips (NINE_TIP_ABOVE)
+    and the index bent at its outer joints, not at its knuckle."""
+    index, middle, ring, pinky = pose.states[1:]
+    mcp, pip, dip = pose.joints[1]
+    heights = pose.tip_height
+    return (
+        index != STRAIGHT
+        and middle != STRAIGHT
+        and ring == BENT
+        and pinky == BENT
+        and heights[1] - max(heights[2:]) >= NINE_TIP_ABOVE
+        and pip + dip >= HOOK_MIN_DEG
+        and mcp <= HOOK_MCP_MAX_DEG
+    )
+
+
 def _fs(*names: str) -> frozenset[str]:
     return frozenset(names)
 
@@ -188,16 +217,7 @@ def _chinese(pose: HandPose, states: dict[str, str], gesture: str) -> int | None
         and heights[1] - max(heights[3:]) >= SEVEN_SIDE_INDEX_ABOVE
     ):
         return 7  # seen from the side: the middle fingertip hidden behind the index
-    mcp, pip, dip = pose.joints[1]
-    if (
-        index != STRAIGHT
-        and middle != STRAIGHT
-        and ring == BENT
-        and pinky == BENT
-        and heights[1] - max(heights[2:]) >= NINE_TIP_ABOVE
-        and pip + dip >= HOOK_MIN_DEG
-        and mcp <= HOOK_MCP_MAX_DEG
-    ):
+    if hooked_index(pose):
         return 9
     fingers = (index, middle, ring, pinky)
     if (
@@ -206,11 +226,7 @@ def _chinese(pose: HandPose, states: dict[str, str], gesture: str) -> int | None
         and heights[4] - max(heights[1:4]) >= SIX_PINKY_ABOVE
     ):
         return 6  # the call shape, also with a pinky the landmarks bend
-    if (
-        STRAIGHT not in fingers
-        and min(pose.pinch, pose.pinch_middle) < ZERO_PINCH_MAX
-        and sum(heights[1:]) / 4 >= ZERO_MIN_TIP_HEIGHT
-    ):
+    if curled_into_o(pose):
         return 0
     if all(f == BENT for f in fingers):
         return 10 if pose.thumb_out < FIST_THUMB_MAX_OUT else None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.gestures.counting import COUNTING_SCHEMES, count_for
+from pipeline.gestures.counting import COUNTING_SCHEMES, count_for, curled_into_o, hooked_index
 from pipeline.gestures.features import BENT, HALF, STRAIGHT, HandPose, measure
 from pipeline.skeleton import FINGER_NAMES
 from pipeline.types import Hand
@@ -59,6 +59,11 @@ THUMB_SIGN_MIN_OUT = 0.4
 # (on a table, on the lap) folds its fingers less. Measured: HaGRID fist-class hands 186-289
 # (mean of the four fingers), the fists of the fist-then-thumb-up video 231-265, a resting
 # hand curled on a table beside a raised "stop" hand 174 (it read as a fist before this).
+# Fingers folded that far can still make an O or a hooked index (Chinese 0 and 9,
+# counting.curled_into_o and counting.hooked_index): their tips stay up, and they are no fist
+# (on the Chinese number photos, 6 hands read as an O or a hooked index were also called a
+# fist, the app showing "Fist" beside the count 0 or 9; the four fingertips of HaGRID's fist
+# hands stand at most 0.92 palm sizes high on average, the O needs 0.95).
 FIST_MIN_MEAN_CURL_DEG = 180.0
 # ok: thumb tip and index tip closer than this many palm sizes (confidence 1 at half of it).
 OK_PINCH_MAX = 0.45
@@ -185,6 +190,8 @@ def match_builtin(pose: HandPose) -> tuple[str, float]:
                 continue
             if sum(pose.curls[1:]) / 4 < FIST_MIN_MEAN_CURL_DEG:
                 continue  # loosely curled: a resting hand, not a clenched fist
+            if curled_into_o(pose) or hooked_index(pose):
+                continue  # an O or a hooked index (Chinese 0 and 9) is not a fist
             score = min(
                 score, 0.5 + 0.5 * (THUMB_SIGN_MIN_OUT - pose.thumb_out) / THUMB_SIGN_MIN_OUT
             )

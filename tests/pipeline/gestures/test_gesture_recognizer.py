@@ -202,6 +202,29 @@ def test_a_loosely_curled_hand_is_not_a_fist():
     assert FIST_MIN_MEAN_CURL_DEG == 180.0
 
 
+def test_an_o_and_a_hooked_index_are_not_a_fist():
+    """Fingers curled as tightly as a fist's (190 degrees each) but with their tips up at the
+    knuckles and the thumb on the index tip make an O (Chinese 0); an index hooked at its outer
+    joints (160 degrees) above three folded fingers is Chinese 9. Neither is a fist gesture, at
+    20 upright rotations, either hand, though every finger is bent. Curled at the knuckles so
+    that the tips fold down into the palm, the O's curl is a fist (10)."""
+    o_curl, fist_curl = (20.0, 100.0, 70.0), (30.0, 100.0, 60.0)
+    poses = []
+    for curl, gesture, count in ((o_curl, "none", 0), (fist_curl, "fist", 10)):
+        base = Pose(fingers(curl, curl, curl, curl))
+        thumb_tip = local_points(base)[8] + [0.004, 0.0, 0.008]  # on the index tip
+        poses.append((Pose(base.fingers, None, thumb_tip=thumb_tip), gesture, count))
+    poses.append((Pose(fingers((10.0, 100.0, 50.0), BENT, BENT, BENT), THUMB_IN), "none", 9))
+    rec = GestureRecognizer(counting="chinese")
+    rng = _rng("o shape")
+    for pose, gesture, count in poses:
+        for handedness in ("Right", "Left"):
+            for rot in _upright_rotations(rng, 20):
+                result = rec.classify(make_hand(pose, handedness, rot=rot))
+                assert all(s == "bent" for s in result.fingers[1:])
+                assert (result.gesture, result.count) == (gesture, count), (pose, result)
+
+
 @pytest.mark.parametrize("sign", ["open_palm", "four", "fist", "victory"])
 def test_hand_hanging_down_is_resting(sign):
     """Fingers pointing down (arm lowered, hand on the lap): none, whatever the fingers do."""
