@@ -126,6 +126,24 @@ def test_a_close_up_small_photo_skips_the_zoom_tiles(monkeypatch):
     assert len(result.hands) == 1 and len(calls) == 1
 
 
+def test_a_tiny_photo_without_a_hand_skips_the_zoom_tiles(monkeypatch):
+    """A 64x64 photo in which the whole picture shows no hand is not searched tile by tile
+    (25 more detections): a hand that only the tiles find would span a few of its pixels. At
+    TILES_MIN_SIDE_PX the tiles run."""
+    from pipeline.smallimage import TILES_MIN_SIDE_PX
+
+    tracker = static_tracker_or_skip(2)
+    assert tracker.config.far_hands
+    rng = np.random.default_rng(3)
+    for side, tiled in ((64, False), (TILES_MIN_SIDE_PX - 1, False), (TILES_MIN_SIDE_PX, True)):
+        photo = rng.integers(90, 110, (side, side, 3), dtype=np.uint8)
+        calls = _palm_runs(tracker, monkeypatch)
+        tracker.reset()
+        assert process_photo(tracker, photo).hands == ()
+        # The whole picture is one palm detection; the tiles are more.
+        assert (len(calls) > 1) == tiled, (side, calls)
+
+
 @pytest.mark.realdata
 @pytest.mark.skipif(not (DATA / "photos").exists(), reason=f"shared data not found at {DATA}")
 def test_a_far_hand_in_a_small_photo_is_still_found_by_the_zoom_tiles(monkeypatch):
