@@ -402,6 +402,10 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         self.session.set_background(False)  # see hideEvent
         self._schedule_3d(BUILD_3D_AFTER_SHOW_MS)
+        if self.plot.built:
+            # Hidden, the 3D view was not kept up to date: a video that ended or was paused
+            # meanwhile draws no further frame to refresh it.
+            self._plot_drawn()
 
     def _schedule_3d(self, delay_ms: int) -> None:
         """Build the 3D view in ``delay_ms`` at the latest (once; see BUILD_3D_AFTER_*)."""
@@ -413,6 +417,10 @@ class MainWindow(QMainWindow):
         """Build the 3D view (see BUILD_3D_AFTER_*) and plot the hands of the frame already
         drawn: a photo, an image folder or a paused video draws no further frame to fill it."""
         self.plot.build_view()
+        self._plot_drawn()
+
+    def _plot_drawn(self) -> None:
+        """Plot the hands of the frame drawn last in the 3D view, when it is visible."""
         frame = self._drawn
         if frame is not None and self.plot.isVisible():
             self.plot.set_hands(
@@ -842,10 +850,7 @@ class MainWindow(QMainWindow):
         self.video.set_frame(frame)
         self._schedule_3d(BUILD_3D_AFTER_FRAME_MS)
         self.hands.set_frame(frame)
-        if self.plot.isVisible():
-            self.plot.set_hands(
-                frame.result.hands, frame.result.width, mirrored=self.video.mirrored
-            )
+        self._plot_drawn()
         if self._folder is not None:
             self.perf_label.setText(self._folder.describe())
         else:

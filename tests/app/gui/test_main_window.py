@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from gui_fakes import FakeSourceFactory
@@ -258,6 +259,15 @@ def test_the_3d_view_shows_the_hands_of_a_frame_drawn_before_it_was_built(
         assert not window.plot.built and not plotted
         qtbot.waitUntil(lambda: window.plot.built, timeout=5000)
         assert plotted == [((hand,), 64)]
+        # Hidden (to the tray), the view is not kept up to date; a video that ends meanwhile
+        # draws its last frame unseen, and shown again the view plots that frame.
+        window.hide()
+        last = replace(frame, result=replace(frame.result, frame_index=1, hands=()))
+        window._on_frame_ready(last)
+        window._redraw()
+        assert plotted == [((hand,), 64)]
+        window.show()
+        assert plotted[-1] == ((), 64)
     finally:
         window.shutdown()
 
