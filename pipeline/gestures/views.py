@@ -21,6 +21,13 @@ views read on the photo's repeated edges; read on a flat border,
 :func:`pipeline.smallimage.flat_border`: 92.7% with equal votes, 93.4% weighted; the 50
 views on the brightened copy alone, as now: 92.5% with equal votes, 92.9% / 93.2% / 94.2% /
 93.7% with the powers 1 / 2 / 4 / 8.)
+
+Measured and not used as further weights: how sure the rules are of a view (the finger states'
+confidence ramps, their minimum, product or mean, to the power 1-4: 379-385 hands right where
+the presence alone gives 384 on the 100 views of the time), and how well a view's skeleton,
+drawn as a silhouette, covers the photo's skin (a colour model learned on the tracker's own
+palm): views covering it well are more often right (92% against 50% for the worst tenth), but
+weighting by it gives 380-388 of 411 where the presence alone gives 387, within the noise.
 """
 
 from __future__ import annotations
