@@ -4,6 +4,8 @@ Set-Location $PSScriptRoot
 & "$PSScriptRoot\installer\setup_env.ps1" -Extra dev
 .\.venv\Scripts\ruff.exe check app pipeline tests
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+.\.venv\Scripts\ruff.exe format --check app pipeline tests
+if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 .\.venv\Scripts\python.exe -m mypy
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 .\.venv\Scripts\python.exe -m pytest -q @args
