@@ -88,7 +88,35 @@ def register(sub: argparse._SubParsersAction) -> None:
     from app.cmd_detect import add_frame_step_option
 
     add_frame_step_option(p)
+    p.add_argument(
+        "--image-seconds",
+        type=_image_seconds,
+        default=DEFAULT_IMAGE_SECONDS,
+        metavar="S",
+        help="image folders and single images: show each image for S seconds, as a camera "
+        "sees a hand held still, so that its gesture can last the mappings' hold time "
+        f"(0-{MAX_IMAGE_SECONDS:g}, default {DEFAULT_IMAGE_SECONDS:g}; 0 = one frame each)",
+    )
     p.set_defaults(func=run)
+
+
+# An image of a folder source lasts this long by default: long enough for a new hand's gesture
+# to be trusted, to pass the stabiliser and a mapping's hold time and to fire once (a thumb up on
+# a photo fires 0.8 s into its image with the default settings).
+DEFAULT_IMAGE_SECONDS = 1.5
+MAX_IMAGE_SECONDS = 60.0
+
+
+def _image_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0.0 <= value <= MAX_IMAGE_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"must be from 0 to {MAX_IMAGE_SECONDS:g} seconds, got {text}"
+        )
+    return value
 
 
 def _action_help() -> str:
@@ -172,12 +200,16 @@ def with_threads(cfg: Any, threads: int) -> Any:
 
 
 @contextlib.contextmanager
-def open_frames(spec: str, realtime: bool, frame_step: int = 1) -> Iterator[Iterable[Any]]:
-    """The source's frames (every ``frame_step``-th of a video), paced by the shared clock
-    (the app's capture thread uses it too)."""
+def open_frames(
+    spec: str, realtime: bool, frame_step: int = 1, image_seconds: float = 0.0
+) -> Iterator[Iterable[Any]]:
+    """The source's frames (every ``frame_step``-th of a video; each image of a folder for
+    ``image_seconds``), paced by the shared clock (the app's capture thread uses it too)."""
     from pipeline.sources import FrameClock, open_source
 
-    with open_source(spec, loop=False, frame_step=frame_step) as source:
+    with open_source(
+        spec, loop=False, frame_step=frame_step, image_seconds=image_seconds
+    ) as source:
         yield PacedFrames(source, FrameClock(realtime=realtime))
 
 
@@ -469,7 +501,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 hotkey = PauseHotkey(cfg.actions.pause_hotkey, engine.toggle_paused)
                 if not hotkey.start():
                     warn(f"the pause hotkey {cfg.actions.pause_hotkey} is not available")
-            with open_frames(args.source, args.realtime, args.frame_step) as frames:
+            with open_frames(
+                args.source, args.realtime, args.frame_step, image_seconds=args.image_seconds
+            ) as frames:
                 runtime = build_runtime(
                     cfg,
                     engine=engine,

@@ -143,12 +143,15 @@ class FrameSource:
 
 @dataclass
 class ImageFolderSource(FrameSource):
-    """Images of a folder in name order, or the explicit ``files`` given."""
+    """Images of a folder in name order, or the explicit ``files`` given. ``hold_s`` > 0
+    shows each image for that many seconds of the slideshow's clock (the same picture as
+    ``round(hold_s * fps)`` frames, as a camera sees a hand held still), else for one frame."""
 
     folder: Path
     loop: bool = False
     fps: float = 30.0  # the clock of the slideshow: frame i is at i / fps seconds
     files: list[Path] = field(default_factory=list)
+    hold_s: float = 0.0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     kind = "folder"
 
@@ -169,8 +172,9 @@ class ImageFolderSource(FrameSource):
                     log.warning("skipping %s", exc)
                     self.skipped.append((str(path), str(exc)))
                     continue
-                yield Frame(index, index * 1000.0 / self.fps, img, str(path))
-                index += 1
+                for _ in range(max(1, round(self.hold_s * self.fps))):
+                    yield Frame(index, index * 1000.0 / self.fps, img, str(path))
+                    index += 1
             if not self.loop or index == 0:
                 return
 
@@ -494,12 +498,15 @@ def _special_file_problem(path: Path, st: os.stat_result) -> str | None:
     return f"{path}: is not a regular file"
 
 
-def open_source(spec: str | int, loop: bool = False, frame_step: int = 1) -> FrameSource:
+def open_source(
+    spec: str | int, loop: bool = False, frame_step: int = 1, image_seconds: float = 0.0
+) -> FrameSource:
     """``spec``: a camera index ("0"), a video file or a folder of images. ``loop`` restarts
     files at the end; ``frame_step`` K yields every K-th frame of a video file with the video's
-    own timestamps (see VideoSource). Frames come as fast as they decode: pace them with
-    :class:`FrameClock`. Raises SourceError with a clear reason; named pipes, sockets and
-    devices that are not cameras are refused before OpenCV sees them."""
+    own timestamps (see VideoSource); ``image_seconds`` > 0 shows each image of a folder (or a
+    single image) for that long (:attr:`ImageFolderSource.hold_s`). Frames come as fast as they
+    decode: pace them with :class:`FrameClock`. Raises SourceError with a clear reason; named
+    pipes, sockets and devices that are not cameras are refused before OpenCV sees them."""
     check_frame_step(frame_step)
     if isinstance(spec, int) or is_camera_spec(spec):
         problem = _camera_device_problem(int(spec))
@@ -516,12 +523,12 @@ def open_source(spec: str | int, loop: bool = False, frame_step: int = 1) -> Fra
     if stat.S_ISDIR(st.st_mode):
         if path.suffix.lower() in VIDEO_SUFFIXES and not list_images(path):
             raise SourceError(f"{spec}: is a folder (with no images), not a video file")
-        return ImageFolderSource(path, loop=loop)
+        return ImageFolderSource(path, loop=loop, hold_s=image_seconds)
     problem = _special_file_problem(path, st)
     if problem is not None:
         raise SourceError(problem)
     if path.suffix.lower() in IMAGE_SUFFIXES:
-        return ImageFolderSource(path.parent, files=[path])
+        return ImageFolderSource(path.parent, files=[path], hold_s=image_seconds)
     return VideoSource(str(path), loop=loop, frame_step=frame_step)
 
 

@@ -66,7 +66,7 @@ class ReplayTracker:
 
 
 @contextlib.contextmanager
-def replay_frames(spec: str, realtime: bool, frame_step: int = 1):
+def replay_frames(spec: str, realtime: bool, frame_step: int = 1, image_seconds: float = 0.0):
     count = len(REFERENCE.read_text().splitlines())
     tiny = np.zeros((4, 4, 3), dtype=np.uint8)
     yield (Frame(i, i * 40.0, tiny) for i in range(0, count, frame_step))
@@ -286,6 +286,38 @@ def test_bad_options_are_one_line_errors(capsys, argv: list[str], message: str) 
     assert code == 2
     assert message in err and "Traceback" not in err
     assert out == []
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not (DATA / "photos").exists(), reason=f"shared data not found at {DATA}")
+def test_an_image_folder_fires_the_mapped_actions(tmp_path: Path, capsys) -> None:
+    """A folder of two photos (a thumb up, a V), our own tracker: each image lasts
+    --image-seconds (default 1.5 s), long enough for its gesture to pass the hold time, so each
+    fires its action once, in order. Shown one frame each, as before, nothing fires."""
+    from static_photos import static_tracker_or_skip
+
+    static_tracker_or_skip()  # the models are installed
+    for name, photo in (("a.jpg", "thumbs_up.jpg"), ("b.jpg", "victory.jpg")):
+        (tmp_path / name).write_bytes((DATA / "photos" / photo).read_bytes())
+    maps = ("--map", "thumb_up=key:n", "--map", "victory=key:v")
+    code, out, err = run_cli(capsys, "--source", str(tmp_path), "--dry-run", *maps)
+    assert code == 0, err
+    assert [(r["gesture"], r["action"]) for r in out if r["type"] == "action"] == [
+        ("thumb_up", "key:n"),
+        ("victory", "key:v"),
+    ]
+    assert out[-1]["type"] == "end" and out[-1]["frames"] == 90
+    once = ("--image-seconds", "0")
+    code, out, err = run_cli(capsys, "--source", str(tmp_path), "--dry-run", *maps, *once)
+    assert code == 0 and out[-1]["frames"] == 2 and out[-1]["actions"] == 0
+
+
+@pytest.mark.parametrize("value", ["-1", "61", "abc", "nan"])
+def test_bad_image_seconds_are_one_line_errors(capsys, value: str) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["run", "--source", "x", "--dry-run", "--image-seconds", value])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and "--image-seconds" in err and "Traceback" not in err
 
 
 def test_missing_source(capsys) -> None:

@@ -35,6 +35,20 @@ def test_image_folder_in_name_order_skipping_broken(tmp_path: Path) -> None:
     assert [Path(p).name for p, _ in src.skipped] == ["c.jpg"]
 
 
+def test_image_folder_holds_each_image(tmp_path: Path) -> None:
+    """``image_seconds``: each image is shown for that long on the slideshow's 30 fps clock (the
+    same picture, consecutive frames and timestamps), a single image too; 0 is one frame."""
+    for name, value in (("a.png", 10), ("b.png", 20)):
+        cv2.imwrite(str(tmp_path / name), np.full((4, 4, 3), value, np.uint8))
+    with open_source(str(tmp_path), image_seconds=0.2) as src:
+        frames = list(src)
+    assert [int(f.image[0, 0, 0]) for f in frames] == [10] * 6 + [20] * 6
+    assert [f.index for f in frames] == list(range(12))
+    assert frames[6].timestamp_ms == pytest.approx(200.0)
+    assert len(list(open_source(str(tmp_path / "b.png"), image_seconds=1.0))) == 30
+    assert len(list(open_source(str(tmp_path), image_seconds=0.0))) == 2
+
+
 def test_image_folder_loops(tmp_path: Path) -> None:
     cv2.imwrite(str(tmp_path / "a.png"), np.zeros((4, 4, 3), np.uint8))
     src = open_source(str(tmp_path), loop=True)

@@ -46,7 +46,7 @@ def setup(monkeypatch: pytest.MonkeyPatch, poses: Poses) -> dict:
     state: dict = {"sink": RecordingSink(), "poses": poses, "tracker": None}
 
     @contextlib.contextmanager
-    def open_frames(spec: str, realtime: bool, frame_step: int = 1):
+    def open_frames(spec: str, realtime: bool, frame_step: int = 1, image_seconds: float = 0.0):
         n = len(state["tracker"].results)
         tiny = np.zeros((4, 4, 3), np.uint8)
         yield (Frame(i, i * 1000.0 / 30, tiny) for i in range(n))
