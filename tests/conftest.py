@@ -25,7 +25,8 @@ def shared_data() -> Path:
     """The shared real photos/videos with MediaPipe's reference output; skips when absent."""
     if not (SHARED_DATA / "reference").is_dir():
         pytest.skip(
-            f"real data not found at {SHARED_DATA} (the README's Development section says where it goes)"
+            f"real data not found at {SHARED_DATA} "
+            "(the README's Development section says where it goes)"
         )
     return SHARED_DATA
 

@@ -226,7 +226,7 @@ class CaptureThread(QThread):
                         self._slot.put(
                             CapturedFrame(
                                 frame.index, frame.timestamp_ms, frame.image, time.perf_counter()
-                            )  # fmt: skip
+                            )
                         )
                         delivered_any = True
                 if self._stop.is_set():

@@ -135,9 +135,10 @@ def test_a_tiny_photo_without_a_hand_skips_the_zoom_tiles(monkeypatch):
     tracker = static_tracker_or_skip(2)
     assert tracker.config.far_hands
     rng = np.random.default_rng(3)
+    calls = _palm_runs(tracker, monkeypatch)
     for side, tiled in ((64, False), (TILES_MIN_SIDE_PX - 1, False), (TILES_MIN_SIDE_PX, True)):
         photo = rng.integers(90, 110, (side, side, 3), dtype=np.uint8)
-        calls = _palm_runs(tracker, monkeypatch)
+        calls.clear()
         tracker.reset()
         assert process_photo(tracker, photo).hands == ()
         # The whole picture is one palm detection; the tiles are more.
