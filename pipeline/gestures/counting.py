@@ -14,7 +14,8 @@
   folded); 8 thumb+index in an L (the thumb stands far out; a thumb loosely
   beside a pointing index is still 1; the other fingers may be loosely curled); 9 a hooked
   index (its tip well above the folded fingers, bent at the outer joints); **10 a fist**; 0 the fingers curled into an O with the thumb
-  touching the index or middle fingertip (a fist is 10, never 0, in this scheme). Two crossed
+  touching the index or middle fingertip and the fingertips gathered (a fist is 10, never 0, in
+  this scheme; curled fingers whose tips stand apart are no number). Two crossed
   index fingers with two hands are a two-hand 10 (:mod:`pipeline.gestures.totals`).
 
 Every rule reasons in the hand's own frame (finger angles, heights along the palm's up axis,
@@ -41,6 +42,12 @@ SEVEN_PINCH_MAX = 0.5
 # an O 0.95-1.6, a fist 0.6-0.95).
 ZERO_PINCH_MAX = 0.45
 ZERO_MIN_TIP_HEIGHT = 0.95
+# ... and the middle, ring and little fingertips lie together, within about a finger's width
+# of their neighbours (HandPose.tip_gaps, palm sizes). Dev photos, the views read as an O: true
+# 0s have the larger of the middle-ring and ring-little gaps at 0.17 (median), 0.23 (95th
+# percentile), 0.27 (99th); hooked-index 9s and pinched 7s that the landmark model curls into
+# an O at 0.24 (median) and up to 0.48. Above 0.25: 2.6% of true 0 views, 47% of the others.
+ZERO_MAX_TIP_GAP = 0.25
 # Chinese 9: the hooked index's tip stands this far above the highest other folded fingertip
 # (palm sizes), it is not straight, and it bends mostly at its outer joints (PIP + DIP at least
 # HOOK_MIN_DEG, the knuckle at most HOOK_MCP_MAX_DEG).
@@ -227,7 +234,9 @@ def _chinese(pose: HandPose, states: dict[str, str], gesture: str) -> int | None
     ):
         return 6  # the call shape, also with a pinky the landmarks bend
     if curled_into_o(pose):
-        return 0
+        # An O gathers the fingertips at the thumb; curled fingers whose tips stand apart are a
+        # claw or a misread hook, neither 0 nor a fist.
+        return 0 if max(pose.tip_gaps[1:]) <= ZERO_MAX_TIP_GAP else None
     if all(f == BENT for f in fingers):
         return 10 if pose.thumb_out < FIST_THUMB_MAX_OUT else None
     if (

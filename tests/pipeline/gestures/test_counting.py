@@ -26,7 +26,7 @@ from handmodel import (
 )
 
 from pipeline.actions import ActionEngine, RecordingSink
-from pipeline.gestures import GestureEngine, GestureRecognizer
+from pipeline.gestures import GestureEngine, GestureRecognizer, GestureResult
 from pipeline.gestures.totals import frame_total
 from pipeline.settings import AppConfig, Binding, Profile, default_known_gestures
 from pipeline.types import COUNT_TRACK_OFFSET, TOTAL_TRACK_OFFSET, FrameResult, hand_track_id
@@ -50,12 +50,15 @@ def _pinched(flex: tuple[float, float, float], touch: tuple[str, ...]) -> Pose:
     return Pose(base.fingers, None, thumb_tip=target)
 
 
-def _o_shape() -> Pose:
-    """Chinese 0: all four fingers curled into an O, the thumb touching the index tip."""
+def _o_shape(splay: float = -28.0) -> Pose:
+    """Chinese 0: all four fingers curled into an O, the thumb touching the index tip. The
+    fingers lean together (``splay``; the shorter little finger curls less) so that their tips
+    gather as in a real O, 0.17-0.22 palm sizes apart; with a splay of 6 degrees they stand
+    0.33-0.35 apart, a claw."""
     curl = (40.0, 55.0, 30.0)
-    base = Pose(fingers(curl, curl, curl, curl))
+    base = Pose(fingers(curl, curl, (35.0, 55.0, 30.0), (30.0, 45.0, 25.0)), splay=splay)
     pts = local_points(base)
-    return Pose(base.fingers, None, thumb_tip=pts[8] + np.array([0.004, 0.0, 0.008]))
+    return Pose(base.fingers, None, thumb_tip=pts[8] + np.array([0.004, 0.0, 0.008]), splay=splay)
 
 
 CHINESE = {
@@ -73,7 +76,7 @@ CHINESE = {
 }
 
 
-def _count(rec: GestureRecognizer, pose: Pose, handedness: str, roll: float, view) -> object:
+def _count(rec: GestureRecognizer, pose: Pose, handedness: str, roll: float, view) -> GestureResult:
     rot = rotation(yaw=view[0], pitch=view[1], roll=roll)
     return rec.classify(make_hand(pose, handedness, rot=rot))
 
@@ -89,6 +92,21 @@ def test_chinese_numbers_at_every_orientation(number):
                 if got != number:
                     wrong.append((handedness, roll, view, got))
     assert not wrong, wrong
+
+
+def test_chinese_curled_fingers_with_their_tips_apart_are_no_number():
+    """The O's curl with the fingers fanned out (splay 6 degrees: tips 0.33-0.39 palm sizes
+    apart, a claw) is no Chinese number, neither 0 nor 10, and no fist gesture, at every
+    orientation, either hand: an O gathers its fingertips at the thumb. The landmark model
+    reads some side views of a hooked 9 or a pinched 7 this way."""
+    rec = GestureRecognizer(counting="chinese", count_max_tilt_deg=180.0)
+    got = set()
+    for handedness in ("Right", "Left"):
+        for roll in ROLLS:
+            for view in VIEWS:
+                result = _count(rec, _o_shape(6.0), handedness, roll, view)
+                got.add((result.gesture, result.count))
+    assert got == {("none", None)}
 
 
 # Number -> pose, American and European (their own rules, unchanged by the Chinese work).

@@ -4,6 +4,7 @@ on world and on image landmarks; near misses must not fire."""
 from __future__ import annotations
 
 import zlib
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -204,16 +205,20 @@ def test_a_loosely_curled_hand_is_not_a_fist():
 
 def test_an_o_and_a_hooked_index_are_not_a_fist():
     """Fingers curled as tightly as a fist's (190 degrees each) but with their tips up at the
-    knuckles and the thumb on the index tip make an O (Chinese 0); an index hooked at its outer
-    joints (160 degrees) above three folded fingers is Chinese 9. Neither is a fist gesture, at
-    20 upright rotations, either hand, though every finger is bent. Curled at the knuckles so
-    that the tips fold down into the palm, the O's curl is a fist (10)."""
+    knuckles, leaning together so that the tips gather (the shorter little finger 165), and the
+    thumb on the index tip make an O (Chinese 0); an index hooked at its outer joints (160
+    degrees) above three folded fingers is Chinese 9. Neither is a fist gesture, at 20 upright
+    rotations, either hand, though every finger is bent. Curled at the knuckles so that the
+    tips fold down into the palm, the curl is a fist (10)."""
     o_curl, fist_curl = (20.0, 100.0, 70.0), (30.0, 100.0, 60.0)
+    o_fingers = fingers(o_curl, o_curl, o_curl, (15.0, 90.0, 60.0))
     poses = []
-    for curl, gesture, count in ((o_curl, "none", 0), (fist_curl, "fist", 10)):
-        base = Pose(fingers(curl, curl, curl, curl))
+    for base, gesture, count in (
+        (Pose(o_fingers, splay=-28.0), "none", 0),
+        (Pose(fingers(fist_curl, fist_curl, fist_curl, fist_curl)), "fist", 10),
+    ):
         thumb_tip = local_points(base)[8] + [0.004, 0.0, 0.008]  # on the index tip
-        poses.append((Pose(base.fingers, None, thumb_tip=thumb_tip), gesture, count))
+        poses.append((replace(base, thumb=None, thumb_tip=thumb_tip), gesture, count))
     poses.append((Pose(fingers((10.0, 100.0, 50.0), BENT, BENT, BENT), THUMB_IN), "none", 9))
     rec = GestureRecognizer(counting="chinese")
     rng = _rng("o shape")
