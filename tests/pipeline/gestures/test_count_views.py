@@ -203,6 +203,29 @@ def test_the_views_count_photos_one_reading_gets_wrong(photo):
 
 @pytest.mark.realdata
 @needs_chinese_dev
+def test_an_o_needs_its_fingertips_gathered():
+    """A hooked 9 seen from the side (9_2_0_1271): the landmark model curls 25 of its views
+    into an O whose fingertips stand apart; counted as 0 those won the vote over 19 views of
+    9. With the tips apart they are no number, and the photo reads 9. Two true 0s still read
+    0."""
+    from pipeline.smallimage import process_photo
+    from pipeline.sources import read_image
+
+    tracker = static_tracker_or_skip()
+    rec = GestureRecognizer(counting="chinese")
+    for photo, label in (
+        ("9/9_2_0_1271.jpg", 9),
+        ("0/0_0_108.jpg", 0),
+        ("0/0_10_0_1005.jpg", 0),
+    ):
+        img = read_image(CHINESE_DEV / photo)
+        tracker.reset()
+        (voted,) = process_photo(tracker, img, choose=count_vote(rec)).hands
+        assert rec.classify(voted, frame_size=(img.shape[1], img.shape[0])).count == label, photo
+
+
+@pytest.mark.realdata
+@needs_chinese_dev
 def test_detect_reports_the_number_most_views_show(capsys):
     """``handcue detect --counting chinese`` on a 64x64 photo of 4 that one reading takes for
     5 (its hidden thumb read out) prints 4."""
