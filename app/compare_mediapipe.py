@@ -7,12 +7,42 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
+import tempfile
 import warnings
+from collections.abc import Iterator
 
 import cv2
 import numpy as np
 
 from pipeline.errors import HandCueError
+
+# What MediaPipe's native code writes to file descriptor 2 when a graph loads its two models,
+# before its own logging is set up (so GLOG_minloglevel does not reach it): notes, not errors.
+_START_UP_NOTES = (
+    "Created TensorFlow Lite XNNPACK delegate",
+    "All log messages before absl::InitializeLog() is called",
+    "inference_feedback_manager.cc",
+)
+
+
+@contextlib.contextmanager
+def quiet_native_start_up() -> Iterator[None]:
+    """Within the block, what is written to file descriptor 2 (native code included) is held
+    back; afterwards every line but MediaPipe's start-up notes is written to stderr."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            for line in held.read().decode(errors="replace").splitlines():
+                if not any(note in line for note in _START_UP_NOTES):
+                    print(line, file=sys.stderr)
 
 
 class MediaPipeHands:
@@ -36,12 +66,19 @@ class MediaPipeHands:
             "max_num_hands": max_hands,
             "model_complexity": 1 if model == "full" else 0,
         }
-        self._hands = mp.solutions.hands.Hands(**self._options)
+        self._start()
+
+    def _start(self) -> None:
+        """A new graph, its models loaded by one blank frame (as our sessions warm up) so that
+        its start-up notes are held back here and the first timed frame does not load them."""
+        with quiet_native_start_up():
+            self._hands = self._mp.solutions.hands.Hands(**self._options)
+            self._result(np.zeros((64, 64, 3), dtype=np.uint8))
 
     def reset(self) -> None:
         """Start a new pass: a fresh graph, so no hand is tracked from the last one."""
         self.close()
-        self._hands = self._mp.solutions.hands.Hands(**self._options)
+        self._start()
 
     @staticmethod
     def prepare(frame_bgr: np.ndarray) -> np.ndarray:

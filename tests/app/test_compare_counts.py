@@ -129,3 +129,24 @@ def test_bad_input_is_a_clear_error(tmp_path, capsys, args, message):
     argv = [subs.get(a, a) for a in args]
     assert compare_counts.main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_mediapipe_start_up_notes_are_dropped_and_other_native_lines_kept(capfd):
+    """What native code writes straight to file descriptor 2 while MediaPipe starts is held
+    back: its start-up notes are dropped, any other line (an error, say) still reaches stderr,
+    and stderr works as before afterwards."""
+    import os
+
+    from app.compare_mediapipe import quiet_native_start_up
+
+    with quiet_native_start_up():
+        os.write(2, b"INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\n")
+        os.write(
+            2,
+            b"W0000 00:00:1796563868.670954 9626 inference_feedback_manager.cc:114] "
+            b"Feedback manager requires a model with a single signature inference.\n",
+        )
+        os.write(2, b"E0000 calculator_graph.cc:887] a real failure\n")
+    os.write(2, b"after\n")
+    err = capfd.readouterr().err
+    assert err == "E0000 calculator_graph.cc:887] a real failure\nafter\n"
