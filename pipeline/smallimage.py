@@ -349,8 +349,7 @@ def process_photo(
         views_on = flat_border(big, how)
         chosen = []
         for hand in result.hands:
-            readings = read_views(tracker, views_on, hand)
-            views = [how.hand_to_original(v) for v in readings]
+            views = [how.hand_to_original(v) for v in read_views(tracker, views_on, hand)]
             pick = views[choose(views, (how.width, how.height))]
             chosen.append(replace(pick, score=hand.score))  # the hand's own presence
         hands = tuple(chosen)

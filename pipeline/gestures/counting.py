@@ -46,7 +46,8 @@ ZERO_MIN_TIP_HEIGHT = 0.95
 # of their neighbours (HandPose.tip_gaps, palm sizes). Dev photos, the views read as an O: true
 # 0s have the larger of the middle-ring and ring-little gaps at 0.17 (median), 0.23 (95th
 # percentile), 0.27 (99th); hooked-index 9s and pinched 7s that the landmark model curls into
-# an O at 0.24 (median) and up to 0.48. Above 0.25: 2.6% of true 0 views, 47% of the others.
+# an O at 0.24 (median) and 0.48 (90th percentile). Above 0.25: 2.6% of true 0 views, 47% of
+# the others.
 ZERO_MAX_TIP_GAP = 0.25
 # Chinese 9: the hooked index's tip stands this far above the highest other folded fingertip
 # (palm sizes), it is not straight, and it bends mostly at its outer joints (PIP + DIP at least

@@ -163,11 +163,10 @@ class HandPose:
     the hand is turned): ``tip_height`` how far each fingertip lies along the palm's up axis
     (wrist 0, middle knuckle 1; a straight finger reaches 1.6-2.2, a finger folded into a fist
     0.6-0.95, fingers curled into an O 1.0-1.5); ``thumb_span`` thumb tip to pinky knuckle (an L
-    thumb sticks out 1.2-1.9, a thumb beside a pointing index 0.9-1.2); ``index_middle_gap``
-    index tip to middle tip; ``tip_gaps`` index-middle, middle-ring and ring-little fingertip
-    distances. ``facing``: 2D length of wrist -> middle knuckle in the image over
-    its 3D length (1: the hand lies in the image plane; near 0: it points at or away from the
-    camera, so ``direction`` says little).
+    thumb sticks out 1.2-1.9, a thumb beside a pointing index 0.9-1.2); ``tip_gaps``
+    index-middle, middle-ring and ring-little fingertip distances. ``facing``: 2D length of
+    wrist -> middle knuckle in the image over its 3D length (1: the hand lies in the image plane;
+    near 0: it points at or away from the camera, so ``direction`` says little).
     """
 
     states: tuple[str, ...]
@@ -183,7 +182,6 @@ class HandPose:
     thumb_direction: tuple[float, float]
     tip_height: tuple[float, ...] = (0.0,) * 5
     thumb_span: float = 0.0
-    index_middle_gap: float = 0.0
     facing: float = 1.0
     tip_gaps: tuple[float, ...] = (0.0,) * 3
 
@@ -237,7 +235,6 @@ def measure(hand: Hand, use_world: bool = False) -> HandPose:
         thumb_direction=(float(thumb_dir[0]), float(thumb_dir[1])),
         tip_height=tuple(float(local[i, 1]) for i in (4, 8, 12, 16, 20)),
         thumb_span=float(np.linalg.norm(local[4] - local[17])),
-        index_middle_gap=float(np.linalg.norm(local[8] - local[12])),
         facing=facing,
         tip_gaps=tuple(float(np.linalg.norm(local[a] - local[a + 4])) for a in (8, 12, 16)),
     )
