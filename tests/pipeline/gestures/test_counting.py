@@ -52,9 +52,9 @@ def _pinched(flex: tuple[float, float, float], touch: tuple[str, ...]) -> Pose:
 
 def _o_shape(splay: float = -28.0) -> Pose:
     """Chinese 0: all four fingers curled into an O, the thumb touching the index tip. The
-    fingers lean together (``splay``; the shorter little finger curls less) so that their tips
-    gather as in a real O, 0.17-0.22 palm sizes apart; with a splay of 6 degrees they stand
-    0.33-0.35 apart, a claw."""
+    fingers lean together (``splay``; the shorter little finger curls less) so that the middle,
+    ring and little fingertips gather as in a real O, the larger gap 0.20-0.23 palm sizes over
+    the tests' orientations; with a splay of 6 degrees it is 0.33-0.39, a claw."""
     curl = (40.0, 55.0, 30.0)
     base = Pose(fingers(curl, curl, (35.0, 55.0, 30.0), (30.0, 45.0, 25.0)), splay=splay)
     pts = local_points(base)
