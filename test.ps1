@@ -6,6 +6,8 @@ Set-Location $PSScriptRoot
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 .\.venv\Scripts\ruff.exe format --check app pipeline tests
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+.\.venv\Scripts\lint-imports.exe --no-cache
+if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 .\.venv\Scripts\python.exe -m mypy
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 .\.venv\Scripts\python.exe -m pytest -q @args

@@ -7,6 +7,8 @@ installer/setup_env.sh dev
 echo "== lint"
 .venv/bin/ruff check app pipeline tests
 .venv/bin/ruff format --check app pipeline tests
+echo "== import contracts (.importlinter)"
+.venv/bin/lint-imports --no-cache
 echo "== types (pipeline)"
 .venv/bin/python -m mypy
 echo "== tests"

@@ -9,7 +9,7 @@ import sys
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--input-guardian"]:
-        from app import guardian
+        from app.desktop import guardian
 
         sys.exit(guardian.main([]))
     from app.cli import main

@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.app.xserver import stop, xvfb  # noqa: E402
+from tests.support.xserver import stop, xvfb  # noqa: E402
 
 DEFAULT_VIDEO = ROOT.parent / "shared" / "data" / "videos" / "fist_then_thumb_up_720p.mp4"
 
@@ -72,7 +72,7 @@ def ask_status(config_dir: Path) -> dict | None:
     """The running app's status reply (None while it does not answer yet). Asked in this
     process: a client process per poll would take CPU from the app being measured."""
     os.environ["HANDCUE_CONFIG_DIR"] = str(config_dir)  # the instance name derives from it
-    from app.gui.single_instance import ask_running_instance
+    from app.desktop.instance_client import ask_running_instance
 
     return ask_running_instance({"cmd": "status"}, 500)
 

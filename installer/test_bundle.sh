@@ -88,7 +88,7 @@ VIDEO="$DATA/videos/open_hand_360p.mp4"
 # ~/.config/HandCue, and the venv's client below is pointed at the same folder.
 status() {
     HANDCUE_CONFIG_DIR="$HOMEDIR/.config/HandCue" "$PY" -c \
-        'import json; from app.gui.single_instance import ask_running_instance as a; print(json.dumps(a({"cmd": "status"})))'
+        'import json; from app.desktop.instance_client import ask_running_instance as a; print(json.dumps(a({"cmd": "status"})))'
 }
 t0="$(date +%s.%N)"
 env -i HOME="$HOMEDIR" PATH=/usr/bin:/bin LANG=C.UTF-8 DISPLAY="$DISP" \

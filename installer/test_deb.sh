@@ -67,7 +67,7 @@ deadline=$(( $(date +%s) + 240 ))  # generous: a busy shared machine slows the f
 while [ "$(date +%s)" -lt "$deadline" ]; do
     kill -0 "$APP" 2>/dev/null || fail "the app exited: $(cat "$WORK/gui.log")"
     tracked="$(HANDCUE_CONFIG_DIR="$HOMEDIR/.config/HandCue" "$ROOT/.venv/bin/python" -c \
-        'from app.gui.single_instance import ask_running_instance as a; s = a({"cmd": "status"}); print(s["frames"] if s else 0)')"
+        'from app.desktop.instance_client import ask_running_instance as a; s = a({"cmd": "status"}); print(s["frames"] if s else 0)')"
     [ "$tracked" -gt 5 ] && break
     sleep 0.2
 done

@@ -6,7 +6,7 @@ Data flow (one frame)::
       -> HandCueRuntime.step(image, timestamp_ms)
            tracker.process -> gestures.process -> engine.handle
       -> StepResult (hands, per-hand gestures, events, action records, timings)
-      -> JSON-lines printer (app/cmd_run.py) | QThread worker -> GUI (app/gui/worker.py)
+      -> JSON-lines printer (app/cli/run.py) | QThread worker -> GUI (app/gui/worker.py)
 
 :func:`build_runtime` makes the parts from the settings (:class:`pipeline.settings.AppConfig`),
 an input sink and the recorded gestures; front ends only choose the sink, the source and what
@@ -30,12 +30,13 @@ import numpy as np
 
 from pipeline.actions.engine import ActionEngine, ActionRecord
 from pipeline.actions.sink import InputSink
-from pipeline.settings import AppConfig, Binding, tracker_config
-from pipeline.smallimage import process_photo
+from pipeline.photos.small import process_photo
+from pipeline.settings import AppConfig, Binding
+from pipeline.tracking.config import tracker_config
 from pipeline.types import FrameResult, GestureEvent
 
 if TYPE_CHECKING:
-    from pipeline.focus import ProfileSwitcher
+    from pipeline.focus import ProfileSwitcher, WindowSource
     from pipeline.gestures import GestureEngine, TemplateStore
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ Front = Literal["run", "gui"]
 
 
 class PointerHook(Protocol):
-    """Pointer mode inside the loop (``app.pointer_cli.PointerRun``): it owns some gestures
+    """Pointer mode inside the loop (``app.desktop.pointer.PointerRun``): it owns some gestures
     (``filter_events`` takes them out before the action engine sees them) and moves the pointer
     after the engine ran (``step`` returns what it did this frame, or None while off)."""
 
@@ -54,7 +55,7 @@ class PointerHook(Protocol):
 
 
 class Tracker(Protocol):
-    """What the runtime needs of a hand tracker (:class:`pipeline.tracker.HandTracker`)."""
+    """What the runtime needs of a hand tracker (:class:`pipeline.tracking.tracker.HandTracker`)."""
 
     @property
     def provider(self) -> str: ...
@@ -120,21 +121,21 @@ class HandCueRuntime:
         self.engine = engine
         self.pointer = pointer
         # Photos (the app's image view): each frame is an unrelated photo, analysed as
-        # ``handcue detect`` does (pipeline.smallimage.process_photo: a small photo enlarged,
+        # ``handcue detect`` does (pipeline.photos.small.process_photo: a small photo enlarged,
         # each of its hands read in many views and reported as one showing the number most
         # views show under the gesture engine's counting scheme). The tracker is a static-mode
-        # pipeline.tracker.HandTracker.
+        # pipeline.tracking.tracker.HandTracker.
         self.photos = photos
         self._choose: Any = None
         recognizer = getattr(gestures, "recognizer", None)
         # The views need the tracker's own landmark model (a stand-in tracker reads once).
         if photos and recognizer is not None and hasattr(tracker, "landmarker"):
-            from pipeline.gestures.views import count_vote
+            from pipeline.photos.views import count_vote
 
             self._choose = count_vote(recognizer)
         if hasattr(tracker, "allow_rest"):
             # Pointer mode follows every small move of the hand: no resting frames
-            # (pipeline.tracker.TrackerConfig.rest_speed).
+            # (pipeline.tracking.tracker.TrackerConfig.rest_speed).
             tracker.allow_rest = pointer is None
         self._since: dict[int, tuple[str, float]] = {}
 
@@ -225,7 +226,7 @@ def make_tracker(
 ) -> Tracker:
     """The hand tracker the settings describe (loads the models: slow, raises
     ``ModelsMissingError`` when they are not installed)."""
-    from pipeline.tracker import HandTracker
+    from pipeline.tracking.tracker import HandTracker
 
     return HandTracker(tracker_config(config.tracker, static_mode=static_mode, threads=threads))
 
@@ -259,18 +260,17 @@ def make_switcher(
     config: AppConfig,
     engine: ActionEngine,
     *,
+    source_factory: Callable[[], WindowSource],
     pinned: str | None = None,
-    source_factory: Callable[[], Any] | None = None,
 ) -> ProfileSwitcher:
     """The per-application profile switcher for ``engine`` (not started): both front ends
     build it here, start it once the engine exists and stop it before releasing everything at
-    exit. ``pinned``: ``handcue run --profile``. It switches the engine from its own thread, so
+    exit. ``source_factory``: the desktop's window source
+    (:func:`app.desktop.focus.create_window_source`). ``pinned``: ``handcue run --profile``. It switches the engine from its own thread, so
     the change (with the release of held input) is reported in the next step's records."""
-    from pipeline.focus import ProfileSwitcher, create_window_source
+    from pipeline.focus import ProfileSwitcher
 
-    return ProfileSwitcher(
-        engine, config, pinned=pinned, source_factory=source_factory or create_window_source
-    )
+    return ProfileSwitcher(engine, config, pinned=pinned, source_factory=source_factory)
 
 
 def build_runtime(

@@ -39,7 +39,7 @@ def hagrid_static_results(shared_data: Path) -> dict[str, object]:
     same 300 photos, and each pass costs about a minute (two worker processes)."""
     import json
 
-    from tests.static_photos import track_static
+    from tests.support.static_photos import track_static
 
     lines = (shared_data / "reference" / "hagrid-dev.jsonl").read_text().splitlines()
     return dict(track_static(shared_data, [json.loads(line)["image"] for line in lines]))

@@ -24,7 +24,7 @@ def desktop_sink() -> tuple[Any, list[str]]:
     from pipeline.actions.sink import RecordingSink
 
     try:
-        from app.input_sink import create_input_sink
+        from app.desktop.input_sink import create_input_sink
 
         return create_input_sink()
     except HandCueError as exc:
@@ -41,6 +41,7 @@ class PauseHotkeyBridge(QObject):
 
 def build_context(*, sink: Any = None) -> AppContext:
     """Load settings, recorded gestures and the action engine; never raises for a bad file."""
+    from app.desktop.focus import create_window_source
     from pipeline.gestures.templates import TemplateStore
     from pipeline.runtime import make_engine, make_switcher
     from pipeline.settings import config_path, load_config, read_config_file, save_config
@@ -71,7 +72,9 @@ def build_context(*, sink: Any = None) -> AppContext:
 
     templates = load_templates()
     engine = make_engine(cfg, sink, front="gui")
-    switcher = make_switcher(cfg, engine)  # started by run(), once the window exists
+    switcher = make_switcher(
+        cfg, engine, source_factory=create_window_source
+    )  # started by run(), once the window exists
     from app.gui.context import GUI_PREFS_FILE
     from pipeline import paths
 
@@ -143,7 +146,7 @@ def start_pause_hotkey(window: Any) -> Any:
     hotkey = window.ctx.config.actions.pause_hotkey
     if not hotkey:
         return None
-    from app.input_sink import PauseHotkey
+    from app.desktop.input_sink import PauseHotkey
 
     bridge = PauseHotkeyBridge(window)
     bridge.pressed.connect(lambda: window.set_paused(not window.ctx.engine.paused))
@@ -211,7 +214,8 @@ def restore_signals(previous: dict[int, Any]) -> None:
 def run(source: str | None = None, *, minimised: bool = False) -> int:
     """Start the desktop app; returns the exit code. When HandCue already runs for this user,
     its window comes to the front (tracking ``source`` if given) and this returns 0."""
-    from app.gui.single_instance import claim_instance, hand_over, serve_window
+    from app.desktop.instance_client import hand_over
+    from app.desktop.single_instance import claim_instance, serve_window
 
     if hand_over(source):
         print("HandCue is already running: its window was brought to the front.")

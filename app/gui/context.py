@@ -32,8 +32,9 @@ from pipeline.errors import HandCueError
 from pipeline.fileio import atomic_write_text
 from pipeline.gestures import BUILTIN_GESTURES
 from pipeline.runtime import HandCueRuntime, Tracker, build_runtime, make_gestures, make_tracker
-from pipeline.settings import AppConfig, live_threads, photo_threads, tracker_config
+from pipeline.settings import AppConfig
 from pipeline.sources import is_camera_spec, is_photo_spec
+from pipeline.tracking.config import live_threads, photo_threads, tracker_config
 
 log = logging.getLogger(__name__)
 
@@ -309,9 +310,9 @@ class AppContext(QObject):
 
     def inference_threads(self, spec: str = "") -> int:
         """Inference threads for source ``spec``: a camera or a video is tracked live, leaving
-        a core free (:func:`pipeline.settings.live_threads`); an image or a folder of them is
+        a core free (:func:`pipeline.tracking.config.live_threads`); an image or a folder of them is
         analysed photo by photo while the user waits, on every core
-        (:func:`pipeline.settings.photo_threads`)."""
+        (:func:`pipeline.tracking.config.photo_threads`)."""
         configured = self._config.tracker.threads
         return photo_threads(configured) if is_photo_spec(spec) else live_threads(configured)
 

@@ -17,8 +17,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QScreen
 
+from app.desktop.pointer import POINTER_HOTKEY, pointer_settings
 from app.gui.pointer_overlay import PointerOverlay
-from app.pointer_cli import POINTER_HOTKEY, pointer_settings
 from pipeline.pointer import Desktop, GestureToggle, PointerDriver, PointerSettings, PointerState
 from pipeline.pointer.controller import anchor_point
 from pipeline.pointer.geometry import area_from_corners, screens_from_logical
@@ -86,7 +86,7 @@ class PointerMode(QObject):
         if global_hotkey is None:
             global_hotkey = type(self.sink).__name__ == "PynputSink"
         if global_hotkey:
-            from app.input_sink import PauseHotkey
+            from app.desktop.input_sink import PauseHotkey
 
             self._hotkey = PauseHotkey(POINTER_HOTKEY, self._hotkey_pressed.emit)
             if not self._hotkey.start():

@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.autostart import Autostart, autostart_for_platform
+from app.desktop.autostart import Autostart, autostart_for_platform
+from app.desktop.pointer import pointer_settings
 from app.gui.a11y import name_widgets
 from app.gui.context import AppContext
 from app.gui.key_capture import KeyCaptureEdit
@@ -42,7 +43,6 @@ from app.gui.pointer_page import PointerPage
 from app.gui.screen_fit import fit_to_screen, scroll_body
 from app.gui.toast import POSITIONS
 from app.gui.video_view import gesture_title
-from app.pointer_cli import pointer_settings
 from pipeline.errors import HandCueError
 from pipeline.settings import COUNTING_SCHEMES, PROVIDERS, is_dynamic_gesture
 

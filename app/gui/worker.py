@@ -146,7 +146,7 @@ class IdleSkip:
         self.background = False
         self.tracker_wants: Callable[[float], bool] | None = None
         # Pointer mode is on (GUI thread): the tracker must read every frame, never rest
-        # (pipeline.tracker.TrackerConfig.rest_speed), as with the window shown; the tracking
+        # (pipeline.tracking.tracker.TrackerConfig.rest_speed), as with the window shown; the tracking
         # thread passes it on.
         self.precise = False
 
@@ -299,7 +299,7 @@ class TrackingThread(QThread):
             self._skip.tracker_wants = getattr(runtime.tracker, "wants_frame", None)
         # Pointer mode (the GUI thread's IdleSkip.precise) and a visible live view keep the
         # tracker reading every frame: a held hand resting on every second frame would move
-        # its drawn skeleton in steps (pipeline.tracker.TrackerConfig.rest_speed).
+        # its drawn skeleton in steps (pipeline.tracking.tracker.TrackerConfig.rest_speed).
         can_rest = self._skip is not None and hasattr(runtime.tracker, "allow_rest")
         self.tracking_started.emit(provider)
         out_times: deque[float] = deque()  # output times of the last second, for fps

@@ -53,7 +53,7 @@ Name: "{group}\Uninstall HandCue"; Filename: "{uninstallexe}"
 Name: "{autodesktop}\HandCue"; Filename: "{app}\HandCue.exe"; Parameters: "gui"; Tasks: desktopicon
 
 [Registry]
-; Per-user Run value, the same name and command as app/autostart.py (WindowsRunKey) writes, so
+; Per-user Run value, the same name and command as app/desktop/autostart.py (WindowsRunKey) writes, so
 ; the Settings toggle and `handcue autostart status` see what the installer did.
 Root: HKCU; Subkey: "Software\Microsoft\Windows\CurrentVersion\Run"; ValueType: string; ValueName: "HandCue"; ValueData: """{app}\HandCue.exe"" gui --minimised"; Tasks: autostart; Flags: uninsdeletevalue
 

@@ -1,5 +1,5 @@
 """Gesture -> desktop input: action types and their string syntax, the :class:`InputSink`
-protocol (the pynput implementation lives in ``app.input_sink``), a recording fake, and the
+protocol (the pynput implementation lives in ``app.desktop.input_sink``), a recording fake, and the
 mapping engine with its safety rules."""
 
 from pipeline.actions.engine import ActionEngine, ActionRecord

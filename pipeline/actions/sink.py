@@ -1,7 +1,7 @@
 """Where actions go: the :class:`InputSink` protocol, a recording fake, and a guard that
 remembers what is held down so it can always be released.
 
-The real desktop sink (pynput) lives in ``app.input_sink``; ``pipeline`` never imports pynput.
+The real desktop sink (pynput) lives in ``app.desktop.input_sink``; ``pipeline`` never imports pynput.
 Key names are canonical (see :mod:`pipeline.actions.spec`): one printable character or a name
 from ``NAMED_KEYS``. Buttons are ``"left"``, ``"right"`` or ``"middle"``.
 """

@@ -1,5 +1,5 @@
-"""Per-application profiles: read the active window (one small interface, a source per
-platform) and switch the action engine's profile by the rules in the settings."""
+"""Per-application profiles: read the active window (one small interface; the sources per
+platform are in :mod:`app.desktop.focus`) and switch the action engine's profile by the rules in the settings."""
 
 from pipeline.focus.rules import ProfileChoice, choose_profile, first_match, pattern_matches
 from pipeline.focus.switcher import OWN_WINDOW_REASON, ProfileSwitcher, WindowWatcher
@@ -8,7 +8,6 @@ from pipeline.focus.window import (
     WatcherUnavailable,
     WindowInfo,
     WindowSource,
-    create_window_source,
 )
 
 __all__ = [
@@ -21,7 +20,6 @@ __all__ = [
     "WindowSource",
     "WindowWatcher",
     "choose_profile",
-    "create_window_source",
     "first_match",
     "pattern_matches",
 ]

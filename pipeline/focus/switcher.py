@@ -26,12 +26,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from pipeline.focus.rules import ProfileChoice, choose_profile
-from pipeline.focus.window import (
-    WatcherUnavailable,
-    WindowInfo,
-    WindowSource,
-    create_window_source,
-)
+from pipeline.focus.window import WatcherUnavailable, WindowInfo, WindowSource
 from pipeline.settings import AppConfig
 
 log = logging.getLogger(__name__)
@@ -150,7 +145,8 @@ class ProfileSwitcher:
     ``set_profile`` and ``set_focus_guard``). ``pinned``: a profile that overrides the rules
     for this switcher's life (``handcue run --profile``); the settings' ``switching.pinned`` is
     the app's. ``own_pids``: processes whose windows are HandCue's (default: this one).
-    ``source_factory`` opens the platform's window source (tests pass fakes).
+    ``source_factory`` opens the platform's window source
+    (:func:`app.desktop.focus.create_window_source`; tests pass fakes).
     """
 
     def __init__(
@@ -160,7 +156,7 @@ class ProfileSwitcher:
         *,
         pinned: str | None = None,
         own_pids: Iterable[int] | None = None,
-        source_factory: Callable[[], WindowSource] = create_window_source,
+        source_factory: Callable[[], WindowSource],
     ) -> None:
         self._engine = engine
         self._config = config

@@ -1,8 +1,7 @@
 """The active window, as every platform's watcher reports it, and the one small interface.
 
 A :class:`WindowSource` answers "which window has the focus now?" with a :class:`WindowInfo`.
-Platform sources: :mod:`pipeline.focus.x11` (python-xlib, EWMH with an input-focus fall-back),
-:mod:`pipeline.focus.win32` (ctypes) and :mod:`pipeline.focus.macos` (pyobjc when installed).
+The platform sources live with the rest of the OS integration, in :mod:`app.desktop.focus`.
 Wayland compositors do not tell other programs which window is active, so there is no source
 there: :func:`create_window_source` says so and the profile stays the one chosen by hand.
 
@@ -13,8 +12,6 @@ watcher's); an X connection must not be shared between threads.
 from __future__ import annotations
 
 import logging
-import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -95,29 +92,3 @@ class WatcherUnavailable(Exception):
 
 def is_wayland(env: Mapping[str, str]) -> bool:
     return env.get("XDG_SESSION_TYPE", "").lower() == "wayland" or bool(env.get("WAYLAND_DISPLAY"))
-
-
-def create_window_source(
-    platform: str | None = None, env: Mapping[str, str] | None = None
-) -> WindowSource:
-    """The active-window source for this desktop; raises :class:`WatcherUnavailable` with a
-    message for the user when there is none (Wayland, no X display, pyobjc missing)."""
-    platform = sys.platform if platform is None else platform
-    env = os.environ if env is None else env
-    if platform == "win32":
-        from pipeline.focus.win32 import Win32Source
-
-        return Win32Source()
-    if platform == "darwin":
-        from pipeline.focus.macos import MacSource
-
-        return MacSource()
-    if is_wayland(env):
-        raise WatcherUnavailable(WAYLAND_UNAVAILABLE)
-    if not env.get("DISPLAY"):
-        raise WatcherUnavailable(
-            "automatic profile switching needs a desktop session: no X display (DISPLAY is not set)"
-        )
-    from pipeline.focus.x11 import X11Source
-
-    return X11Source(env.get("DISPLAY"))

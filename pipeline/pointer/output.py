@@ -1,7 +1,7 @@
 """Pointer mode on a real sink: :class:`PointerDriver` runs the controller each frame, reads the
 OS pointer for manual takeback and injects the commands.
 
-The sink is anything with the :class:`PointerSink` methods (``app.input_sink.PynputSink`` on
+The sink is anything with the :class:`PointerSink` methods (``app.desktop.input_sink.PynputSink`` on
 the desktop; :class:`RecordingPointerSink` in tests and dry runs). Called from one thread.
 """
 

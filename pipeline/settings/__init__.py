@@ -1,6 +1,6 @@
 """HandCue's settings: the schema (:mod:`.schema`), loading and saving with the upgrade path
-(:mod:`.store`), error wording with file and line (:mod:`.locate`), and the one path from
-tracker settings to the tracker's run configuration (:func:`tracker_config`)."""
+(:mod:`.store`), error wording with file and line (:mod:`.locate`). The one path from tracker
+settings to the tracker's run configuration is :func:`pipeline.tracking.config.tracker_config`."""
 
 from pipeline.settings.schema import (
     BUILTIN_PROFILE_NAMES,
@@ -32,12 +32,6 @@ from pipeline.settings.store import (
     save_config,
     write_config_text,
 )
-from pipeline.settings.tracking import (
-    live_threads,
-    measurement_settings,
-    photo_threads,
-    tracker_config,
-)
 
 __all__ = [
     "BUILTIN_PROFILE_NAMES",
@@ -62,12 +56,8 @@ __all__ = [
     "default_known_gestures",
     "is_dynamic_gesture",
     "load_config",
-    "live_threads",
-    "photo_threads",
-    "measurement_settings",
     "parse_config_text",
     "read_config_file",
     "save_config",
-    "tracker_config",
     "write_config_text",
 ]

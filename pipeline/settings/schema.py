@@ -86,7 +86,7 @@ class _Model(BaseModel):
 class TrackerSettings(_Model):
     """The one tracker settings model: the settings file's ``[tracker]`` table, and what every
     command and the app turn into the tracker's run configuration
-    (:func:`pipeline.settings.tracker_config`). Measurement commands (detect, bench, accuracy)
+    (:func:`pipeline.tracking.config.tracker_config`). Measurement commands (detect, bench, accuracy)
     build one from their options with ``smoothing=0`` (raw output, as MediaPipe)."""
 
     model: Literal["full", "lite"] = "full"

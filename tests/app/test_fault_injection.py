@@ -29,9 +29,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.xserver import XState, stop, xvfb
+from tests.support import ROOT
+from tests.support.xserver import XState, stop, xvfb
 
-ROOT = Path(__file__).resolve().parents[2]
 VIDEO = ROOT / ".." / "shared" / "data" / "videos" / "fist_then_thumb_up_720p.mp4"
 
 pytestmark = [

@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+
 ENTRY = ROOT / "installer" / "handcue_entry.py"
 
 
@@ -28,13 +28,13 @@ def _imported(stderr: str) -> set[str]:
 
 @pytest.mark.xvfb
 def test_input_guardian_starts_without_the_command_line():
-    from tests.app.xserver import xvfb
+    from tests.support.xserver import xvfb
 
     with xvfb() as display:
         proc = _run(["--input-guardian"], DISPLAY=display)
     assert proc.returncode == 0, proc.stderr[-2000:]  # stdin closed at once: nothing held
     modules = _imported(proc.stderr)
-    assert "app.guardian" in modules
+    assert "app.desktop.guardian" in modules
     assert "app.cli" not in modules and "app.version" not in modules
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+
 LINUX = ROOT / "installer" / "linux"
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="Linux packaging")

@@ -377,7 +377,7 @@ def test_saving_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
 
 
 def test_far_hands_and_power_saving_are_on_by_default_and_can_be_turned_off() -> None:
-    from pipeline.settings import tracker_config
+    from pipeline.tracking.config import tracker_config
 
     on = tracker_config(AppConfig().tracker)
     assert on.far_hands and on.power_saving

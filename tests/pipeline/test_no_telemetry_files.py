@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+
 MODEL = ROOT / "models" / "palm_detection_lite.onnx"
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from gui_fakes import FakeGestures, FakeSourceFactory, FakeTracker
 
 from app.gui.context import AppContext
+from tests.support.gui_fakes import FakeGestures, FakeSourceFactory, FakeTracker
 
 
 @pytest.fixture

@@ -21,9 +21,8 @@ ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from gui_fakes import hand_from_landmarks  # noqa: E402
-
 from pipeline.gestures.recognizer import GestureRecognizer  # noqa: E402
+from tests.support.gui_fakes import hand_from_landmarks  # noqa: E402
 
 DATA = ROOT / ".." / "shared" / "data" / "reference"
 OUT = ROOT / "resources" / "gestures" / "poses.json"

@@ -52,7 +52,7 @@ def test_window_and_tray_start(qtbot, make_ctx):
 
 
 def test_pause_hotkey_toggles_pause(qtbot, make_window, monkeypatch):
-    import app.input_sink as input_sink
+    import app.desktop.input_sink as input_sink
 
     started = []
 
@@ -80,7 +80,7 @@ def test_pause_hotkey_toggles_pause(qtbot, make_window, monkeypatch):
 def test_models_load_while_the_window_is_built(qtbot, make_ctx, tmp_path):
     """Start-up: start_warm_up loads the tracker (for the source's mode) before the window
     exists; the window adopts the thread and the source's session reuses that tracker."""
-    from gui_fakes import FakeTracker
+    from tests.support.gui_fakes import FakeTracker
 
     loads: list[bool] = []
     tracker = FakeTracker(frames=[])
@@ -109,7 +109,8 @@ def test_an_image_or_a_folder_is_analysed_as_photos(make_ctx, tmp_path, monkeypa
     photo); a video gets neither and leaves a core free."""
     import cv2
     import numpy as np
-    from gui_fakes import FakeTracker
+
+    from tests.support.gui_fakes import FakeTracker
 
     monkeypatch.setattr("os.cpu_count", lambda: 4)
     modes: list[bool] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.autostart import XdgAutostart, launch_command
+from app.desktop.autostart import XdgAutostart, launch_command
 
 
 def test_settings_toggle_turns_autostart_on_and_off(qtbot, make_ctx, tmp_path) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_fakes import hand_from_landmarks, synthetic_landmarks
 from PySide6.QtCore import Qt
 
 from app.gui.key_capture import KeyCaptureEdit
 from app.gui.mapping_editor import MappingEditor
 from pipeline.settings import load_config
+from tests.support.gui_fakes import hand_from_landmarks, synthetic_landmarks
 
 # ----------------------------------------------------------------------------- key capture
 

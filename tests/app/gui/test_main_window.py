@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from gui_fakes import FakeSourceFactory
-
 from pipeline.errors import ModelsMissingError
+from tests.support.gui_fakes import FakeSourceFactory
 
 
 def test_no_camera_shows_friendly_empty_state(make_window):

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_fakes import hand_from_landmarks, synthetic_landmarks
 from pydantic import ValidationError
 
 from app.gui.worker import TrackedFrame
 from pipeline.pointer import PointerSettings, PointerState
 from pipeline.types import FrameResult, GestureEvent
+from tests.support.gui_fakes import hand_from_landmarks, synthetic_landmarks
 
 
 def tracked(index: int, dx: float = 0.0) -> TrackedFrame:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_fakes import FakeGesture, hand_from_landmarks, synthetic_landmarks
 
 from app.gui.main_window import describe_record
 from app.gui.plot3d import HandPlot3D, world_to_gl
 from app.gui.video_view import VideoView, gesture_title, readout_text
 from app.gui.worker import TrackedFrame
 from pipeline.types import FrameResult
+from tests.support.gui_fakes import FakeGesture, hand_from_landmarks, synthetic_landmarks
 
 
 def _frame(hands, gestures=None, held=None, w=640, h=360):

@@ -6,11 +6,11 @@ import itertools
 
 import numpy as np
 import pytest
-from gui_fakes import FakeGestures, FakeSourceFactory, FakeTracker
 
 from app.gui.worker import TrackedFrame, TrackingSession
 from pipeline.runtime import HandCueRuntime
 from pipeline.sources import LatestSlot
+from tests.support.gui_fakes import FakeGestures, FakeSourceFactory, FakeTracker
 
 
 def test_latest_slot_keeps_newest_and_counts_dropped():
@@ -199,7 +199,7 @@ class _SkippingSource:
         return None
 
     def __iter__(self):
-        from gui_fakes import FakeFrame
+        from tests.support.gui_fakes import FakeFrame
 
         for i in range(self.frames):
             t = i * 1000.0 / self.fps

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import DATA
+
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "xvfb_checks.py"
-DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
 VIDEO = DATA / "videos" / "fist_then_thumb_up_720p.mp4"
 
 pytestmark = pytest.mark.xvfb

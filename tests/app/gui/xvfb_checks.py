@@ -58,9 +58,8 @@ def image_array(qimage) -> np.ndarray:
 
 
 def check_plot3d(_args: list[str]) -> int:
-    from gui_fakes import hand_from_landmarks, synthetic_landmarks
-
     from app.gui.plot3d import HandPlot3D
+    from tests.support.gui_fakes import hand_from_landmarks, synthetic_landmarks
 
     plot = HandPlot3D(use_gl=True)
     plot.resize(480, 360)
@@ -136,7 +135,7 @@ def _real_window(video: str | None, **kwargs):
 def check_e2e(args: list[str]) -> int:
     video = args[0]
     try:
-        from pipeline.tracker import HandTracker
+        from pipeline.tracking.tracker import HandTracker
 
         HandTracker()
     except Exception as exc:  # models not installed: the test skips

@@ -1,6 +1,6 @@
 """Run inside Xvfb by test_pointer_desktop.py: pointer mode with the real pynput sink against a
 real PySide6 window (a slider and a click pad), driven by landmark sequences built from real
-HaGRID hands (tests/pipeline/pointer/sequences.py). Prints one JSON object with what happened.
+HaGRID hands (tests/support/pointer_sequences.py). Prints one JSON object with what happened.
 
 Usage: python pointer_desktop_checks.py DATA_DIR
 """
@@ -21,9 +21,9 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication, QSlider, QWidget  # noqa: E402
 
-from app.input_sink import PynputSink  # noqa: E402
+from app.desktop.input_sink import PynputSink  # noqa: E402
 from pipeline.pointer import Desktop, PointerDriver, PointerSettings  # noqa: E402
-from tests.pipeline.pointer.sequences import PALM, H, Poses, W, frames  # noqa: E402
+from tests.support.pointer_sequences import PALM, H, Poses, W, frames  # noqa: E402
 
 SCREEN = (1920, 1080)
 TAKEBACK_MS = 800

@@ -12,12 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app import cmd_run, desktop_geometry
 from app.cli import main
+from app.cli import run as cmd_run
+from app.desktop import geometry as desktop_geometry
 from pipeline.actions import RecordingSink
 from pipeline.pointer import Desktop
 from pipeline.sources import Frame
-from tests.pipeline.pointer.sequences import Poses, frames
+from tests.support.pointer_sequences import Poses, frames
 
 pytestmark = pytest.mark.realdata
 
@@ -112,7 +113,7 @@ def test_fist_mapping_is_held_back_in_pointer_mode(setup, capsys) -> None:
 
 
 def test_the_pointer_hotkey_switches_pointer_mode_off(setup, capsys, monkeypatch) -> None:
-    from app import input_sink
+    from app.desktop import input_sink
 
     callbacks: dict = {}
 

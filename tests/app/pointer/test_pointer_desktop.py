@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.pointer.xserver import x_env, xvfb
+from tests.support.xserver import x_env, xvfb
 
 pytestmark = [
     pytest.mark.xvfb,

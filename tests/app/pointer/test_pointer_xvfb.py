@@ -1,5 +1,5 @@
 """``handcue run --pointer`` under Xvfb with a real X pointer, on a synthetic video made from a
-real open-hand frame moved along a known path (see synthetic_video.py).
+real open-hand frame moved along a known path (see tests/support/synthetic_video.py).
 
 The pointer positions come from ``pointer`` lines of the run, which read the X server's pointer
 back after each frame (XTEST moves it; ``xdotool getmouselocation`` reads the same pointer: the
@@ -21,8 +21,9 @@ import numpy as np
 import pytest
 
 from pipeline.pointer import Desktop, PointerSettings, map_absolute
-from tests.app.pointer.synthetic_video import CANVAS, still_square_circle, sweep, write_video
-from tests.app.pointer.xserver import x_env, xvfb
+from tests.support import ROOT
+from tests.support.synthetic_video import CANVAS, still_square_circle, sweep, write_video
+from tests.support.xserver import x_env, xvfb
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def run_pointer(display: str, video: Path) -> list[dict]:
         [sys.executable, "-m", "app.cli", "run", "--source", str(video), "--pointer",
          "--model", "lite", "--max-hands", "1"],
         env=x_env(display), capture_output=True, text=True, timeout=300,
-        cwd=Path(__file__).resolve().parents[3],
+        cwd=ROOT,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]
     lines = [json.loads(ln) for ln in proc.stdout.splitlines() if ln.startswith("{")]

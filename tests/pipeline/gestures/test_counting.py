@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from handmodel import (
+
+from pipeline.actions import ActionEngine, RecordingSink
+from pipeline.gestures import GestureEngine, GestureRecognizer, GestureResult
+from pipeline.gestures.totals import frame_total
+from pipeline.settings import AppConfig, Binding, Profile, default_known_gestures
+from pipeline.types import COUNT_TRACK_OFFSET, TOTAL_TRACK_OFFSET, FrameResult, hand_track_id
+from tests.support.handmodel import (
     BENT,
     HALF,
     HOOK,
@@ -24,12 +30,6 @@ from handmodel import (
     make_hand,
     rotation,
 )
-
-from pipeline.actions import ActionEngine, RecordingSink
-from pipeline.gestures import GestureEngine, GestureRecognizer, GestureResult
-from pipeline.gestures.totals import frame_total
-from pipeline.settings import AppConfig, Binding, Profile, default_known_gestures
-from pipeline.types import COUNT_TRACK_OFFSET, TOTAL_TRACK_OFFSET, FrameResult, hand_track_id
 
 FRAME_MS = 40.0
 

@@ -7,7 +7,6 @@ import zlib
 
 import numpy as np
 import pytest
-from handmodel import BENT, HALF, SIGNS, STRAIGHT, Pose, fingers, make_hand, random_rotation
 
 from pipeline.gestures.features import (
     angle_points,
@@ -15,6 +14,16 @@ from pipeline.gestures.features import (
     finger_curls,
     has_world,
     measure,
+)
+from tests.support.handmodel import (
+    BENT,
+    HALF,
+    SIGNS,
+    STRAIGHT,
+    Pose,
+    fingers,
+    make_hand,
+    random_rotation,
 )
 
 EXPECTED_STATES = {

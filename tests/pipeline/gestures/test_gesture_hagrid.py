@@ -2,26 +2,25 @@
 
 Prints the per-class accuracy table with ``pytest -s``. Runs on our own tracker's landmarks when
 the tracker and its models are installed, and on MediaPipe's reference landmarks always.
-The gesture-hand rule is documented in :mod:`pipeline.gestures.evaluate`.
+The gesture-hand rule is documented in :mod:`app.measure.gestures`.
 """
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pytest
 
-from pipeline.gestures import GestureEngine, GestureRecognizer
-from pipeline.gestures.evaluate import (
+from app.measure.gestures import (
     Photo,
     evaluate,
     load_reference,
     load_reference_video,
     track_photos,
 )
+from pipeline.gestures import GestureEngine, GestureRecognizer
+from tests.support import DATA
 
-DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
 HAGRID_REF = DATA / "reference" / "hagrid-dev.jsonl"
 VIDEO = DATA / "videos" / "fist_then_thumb_up_720p.mp4"
 VIDEO_REF = DATA / "reference" / "fist_then_thumb_up_720p.jsonl"
@@ -40,8 +39,8 @@ MIN_RESTING_NONE = 0.90
 
 def _tracker_or_skip():
     try:
-        from pipeline.settings import measurement_settings, tracker_config
-        from pipeline.tracker import HandTracker
+        from pipeline.tracking.config import measurement_settings, tracker_config
+        from pipeline.tracking.tracker import HandTracker
     except ImportError as exc:
         pytest.skip(f"tracker not available: {exc}")
     from pipeline.errors import HandCueError

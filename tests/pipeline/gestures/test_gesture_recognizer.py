@@ -8,7 +8,9 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from handmodel import (
+
+from pipeline.gestures import BUILTIN_GESTURES, GestureRecognizer, GestureResult
+from tests.support.handmodel import (
     BENT,
     HALF,
     HOOK,
@@ -23,8 +25,6 @@ from handmodel import (
     ok_pose,
     rotation,
 )
-
-from pipeline.gestures import BUILTIN_GESTURES, GestureRecognizer, GestureResult
 
 _TO_IMAGE = np.diag([1.0, -1.0, -1.0])
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from handmodel import SIGNS, make_hand, rotation
 
 from pipeline.gestures import GestureEngine, GestureResult, GestureStabiliser
 from pipeline.types import FrameResult
+from tests.support.handmodel import SIGNS, make_hand, rotation
 
 FRAME_MS = 40.0  # 25 fps
 

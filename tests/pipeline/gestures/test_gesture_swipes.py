@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from handmodel import SIGNS, make_hand
 
 from pipeline.gestures import GestureEngine, SwipeConfig, SwipeDetector
 from pipeline.types import FrameResult
+from tests.support.handmodel import SIGNS, make_hand
 
 FRAME_MS = 40.0
 

@@ -7,7 +7,12 @@ import zlib
 
 import numpy as np
 import pytest
-from handmodel import (
+
+from pipeline.errors import HandCueError
+from pipeline.gestures import GestureEngine, GestureRecognizer, TemplateStore, known_gesture_ids
+from pipeline.gestures.templates import store_path
+from pipeline.types import FrameResult
+from tests.support.handmodel import (
     BENT,
     HALF,
     SIGNS,
@@ -19,11 +24,6 @@ from handmodel import (
     make_hand,
     rotation,
 )
-
-from pipeline.errors import HandCueError
-from pipeline.gestures import GestureEngine, GestureRecognizer, TemplateStore, known_gesture_ids
-from pipeline.gestures.templates import store_path
-from pipeline.types import FrameResult
 
 # Middle finger and thumb out, others bent: not a built-in sign.
 SPOCKISH = Pose(fingers(BENT, STRAIGHT, BENT, BENT), THUMB_OUT)

@@ -18,7 +18,7 @@ from pipeline.pointer import (
     RecordingPointerSink,
 )
 from pipeline.types import GestureEvent
-from tests.pipeline.pointer.sequences import H, Poses, W, frames
+from tests.support.pointer_sequences import H, Poses, W, frames
 
 pytestmark = pytest.mark.realdata
 
