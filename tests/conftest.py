@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = (ROOT / ".." / "shared" / "data").resolve()
+from tests.support import DATA
+
+SHARED_DATA = DATA.resolve()
 
 
 @pytest.fixture(autouse=True)

@@ -9,14 +9,13 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from pipeline.errors import SourceError
 from pipeline.types import FrameResult, GestureEvent, Hand, RotatedRect
+from tests.support import DATA
 
-DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
 REFERENCE = DATA / "reference" / "fist_then_thumb_up_720p.jsonl"
 VIDEO = DATA / "videos" / "fist_then_thumb_up_720p.mp4"
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from tests.support.waiting import poll
 
 BUTTON_MASKS = {"left": 0x100, "middle": 0x200, "right": 0x400}
 
@@ -76,21 +77,19 @@ class XState:
         return [i * 8 + b for i, byte in enumerate(keymap) for b in range(8) if byte & (1 << b)]
 
     def wait(self, predicate, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while True:
-            if predicate():
-                return True
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.05)
+        """True once ``predicate()`` holds, False if it does not within ``timeout`` seconds."""
+        return poll(predicate, timeout)
 
     def close(self) -> None:
         self.display.close()
 
 
-def x_env(display: str) -> dict[str, str]:
-    """This process's environment for a program on ``display`` (never on a Wayland session)."""
+def x_env(display: str, **extra: str) -> dict[str, str]:
+    """This process's environment for a program on ``display`` (never on a Wayland session),
+    with ``extra`` set (e.g. ``QT_QPA_PLATFORM="xcb"`` for a Qt program: the Qt tests' own
+    process draws offscreen)."""
     env = dict(os.environ, DISPLAY=display)
     env.pop("WAYLAND_DISPLAY", None)
     env.pop("XDG_SESSION_TYPE", None)
+    env.update(extra)
     return env
