@@ -22,7 +22,9 @@ import pytest
 from app.desktop.guardian import GuardedSink
 from pipeline.actions import RecordingSink
 from tests.support import ROOT
-from tests.support.xserver import XState, xvfb
+from tests.support.commands import handcue_env
+from tests.support.waiting import poll, wait_until
+from tests.support.xserver import XState, x_env, xvfb
 
 
 class _Notes:
@@ -127,7 +129,7 @@ os.kill(os.getpid(), getattr(signal, sys.argv[2]))
 
 
 def _parent(display: str, notes: list, how: str) -> tuple[subprocess.Popen, int]:
-    env = dict(os.environ, DISPLAY=display, PYTHONPATH=str(ROOT))
+    env = handcue_env(base=x_env(display))
     proc = subprocess.Popen(
         [sys.executable, "-c", PARENT, json.dumps(notes), how],
         env=env, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -139,15 +141,14 @@ def _parent(display: str, notes: list, how: str) -> tuple[subprocess.Popen, int]
 
 
 def _gone(pid: int, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while True:
+    def exited() -> bool:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
             return True
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
+        return False
+
+    return poll(exited, timeout)
 
 
 def _ignores(pid: int, *signals: int) -> bool:
@@ -169,10 +170,11 @@ def test_guardian_releases_what_a_dead_process_held(display, pressed, how) -> No
     assert proc.stdin is not None
     # the guardian runs in its own session, so HandCue's terminal cannot send it these; it
     # ignores them anyway once it is up
-    deadline = time.monotonic() + 30
-    while not _ignores(pid, signal.SIGHUP, signal.SIGINT, signal.SIGQUIT):
-        assert time.monotonic() < deadline, "the guardian never started"
-        time.sleep(0.05)
+    wait_until(
+        lambda: _ignores(pid, signal.SIGHUP, signal.SIGINT, signal.SIGQUIT),
+        30,
+        "the guardian to start (ignoring SIGHUP, SIGINT and SIGQUIT)",
+    )
     assert os.getsid(pid) == pid, "the guardian is not in a session of its own"
     os.kill(pid, signal.SIGHUP)
     os.kill(pid, signal.SIGINT)
@@ -199,7 +201,7 @@ def test_guardian_releases_nothing_after_a_clean_close(display, pressed) -> None
     """HandCue released everything itself (every down has its up): the guardian touches nothing,
     even though the keys are still down (pressed by someone else, as a user's own would be)."""
     state, _keys = pressed
-    env = dict(os.environ, DISPLAY=display, PYTHONPATH=str(ROOT))
+    env = handcue_env(base=x_env(display))
     code = """
 from app.desktop.guardian import InputGuardian
 g = InputGuardian(); g.start()

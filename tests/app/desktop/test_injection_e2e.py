@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT
-from tests.support.xserver import stop as _stop
+from tests.support import DATA, ROOT
+from tests.support.commands import handcue_env, json_lines, run_handcue, start_handcue
+from tests.support.waiting import read_json_lines, settled_json_lines, wait_until
+from tests.support.xserver import stop, x_env, xvfb
 
-DATA = ROOT / ".." / "shared" / "data"
 VIDEO = DATA / "videos" / "fist_then_thumb_up_720p.mp4"
 
 log = logging.getLogger(__name__)
@@ -89,51 +88,19 @@ app.exec()
 
 
 @pytest.fixture
-def xvfb() -> Iterator[str]:
-    """A private X server; Xvfb picks a free display number itself (-displayfd), so tests
-    running in parallel never collide."""
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        pass_fds=(write_fd,),
-    )
-    os.close(write_fd)
-    try:
-        with os.fdopen(read_fd, "rb") as pipe:
-            number = pipe.readline().strip()  # written once the server accepts connections
-        if not number.isdigit():
-            pytest.fail(f"Xvfb did not start (exit {proc.poll()})")
-        yield f":{number.decode()}"
-    finally:
-        _stop(proc)
-
-
-def _read_log(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
-def _wait_for(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.05)
+def display() -> Iterator[str]:
+    """A private X server (a free display number each time: tests in parallel never collide)."""
+    with xvfb() as name:
+        yield name
 
 
 @pytest.fixture
-def receiver(xvfb: str, tmp_path: Path) -> Iterator[tuple[dict, Path]]:
+def receiver(display: str, tmp_path: Path) -> Iterator[tuple[dict, Path]]:
     """A focused window under the pointer that logs what it receives; yields (env, log)."""
     script = tmp_path / "receiver.py"
     script.write_text(RECEIVER)
     events = tmp_path / "received.jsonl"
-    env = dict(os.environ)
-    env.update(DISPLAY=xvfb, QT_QPA_PLATFORM="xcb")
-    env.pop("WAYLAND_DISPLAY", None)
-    env.pop("XDG_SESSION_TYPE", None)
+    env = x_env(display, QT_QPA_PLATFORM="xcb")
     errors = tmp_path / "receiver.err"
     with errors.open("w") as stderr:
         proc = subprocess.Popen(
@@ -143,74 +110,41 @@ def receiver(xvfb: str, tmp_path: Path) -> Iterator[tuple[dict, Path]]:
             stderr=stderr,
         )
     try:
-        _wait_for(
-            lambda: proc.poll() is not None or any(e["type"] == "ready" for e in _read_log(events)),
+        wait_until(
+            lambda: (
+                proc.poll() is not None
+                or any(e["type"] == "ready" for e in read_json_lines(events))
+            ),
             30,
             "the receiving window",
         )
         if proc.poll() is not None:
             pytest.fail(f"receiver window exited: {errors.read_text()}")
-        wid = next(e["wid"] for e in _read_log(events) if e["type"] == "ready")
+        wid = next(e["wid"] for e in read_json_lines(events) if e["type"] == "ready")
         xdo = {"env": env, "check": True, "timeout": 10, "capture_output": True}
         subprocess.run(["xdotool", "windowfocus", "--sync", str(wid)], **xdo)
         # not the screen centre: the pointer starts there and --sync would wait for a move
         subprocess.run(["xdotool", "mousemove", "--sync", "600", "380"], **xdo)
-        _wait_for(
-            lambda: any(e["type"] == "focus_in" for e in _read_log(events)), 10, "window focus"
+        wait_until(
+            lambda: any(e["type"] == "focus_in" for e in read_json_lines(events)),
+            10,
+            "window focus",
         )
         events.write_text("")  # only what the run sends from here on
         yield env, events
     finally:
-        _stop(proc)
-
-
-def _run_handcue(env: dict, tmp_path: Path, *argv: str) -> tuple[subprocess.CompletedProcess, list]:
-    run_env = dict(env)
-    run_env["HANDCUE_CONFIG_DIR"] = str(tmp_path / "config")
-    run_env["HANDCUE_DATA_DIR"] = str(tmp_path / "data")
-    run_env["PYTHONPATH"] = str(ROOT) + os.pathsep + run_env.get("PYTHONPATH", "")
-    result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "run", *argv],
-        env=run_env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-    return result, lines
-
-
-def _settled(path: Path, quiet: float = 0.5, timeout: float = 10) -> list[dict]:
-    """The receiver's log once nothing new has arrived for ``quiet`` seconds."""
-    deadline = time.monotonic() + timeout
-    last, since = -1, time.monotonic()
-    while time.monotonic() < deadline:
-        size = path.stat().st_size if path.exists() else 0
-        if size != last:
-            last, since = size, time.monotonic()
-        elif time.monotonic() - since >= quiet:
-            break
-        time.sleep(0.05)
-    return _read_log(path)
+        stop(proc)
 
 
 @pytest.mark.realdata
 @pytest.mark.skipif(not VIDEO.exists(), reason=f"{VIDEO} not found")
 def test_video_gestures_reach_a_real_window(receiver, tmp_path: Path, record_property) -> None:
     env, events_log = receiver
-    result, lines = _run_handcue(
-        env,
-        tmp_path,
-        "--source",
-        str(VIDEO),
-        "--map",
-        "thumb_up=key:n",
-        "--map",
-        "fist=click:left",
-    )
+    argv = ["--source", str(VIDEO), "--map", "thumb_up=key:n", "--map", "fist=click:left"]
+    result = run_handcue("run", *argv, env=handcue_env(tmp_path, base=env), timeout=600)
+    lines = json_lines(result.stdout)
     assert result.returncode == 0, result.stderr
-    received = [e for e in _settled(events_log) if e["type"] != "focus_in"]
+    received = [e for e in settled_json_lines(events_log) if e["type"] != "focus_in"]
     actions = [line for line in lines if line["type"] == "action" and line["status"] == "done"]
     end = lines[-1]
     record_property("latency_ms", end["latency_ms"])
@@ -250,14 +184,13 @@ finally:
     sink.close()  # must release shift and the middle button
 print(json.dumps(warnings))
 """
-    run_env = dict(env, PYTHONPATH=str(ROOT))
     done = subprocess.run(
-        [sys.executable, "-c", code], env=run_env, cwd=ROOT, capture_output=True, text=True,
-        timeout=60,
+        [sys.executable, "-c", code], env=handcue_env(base=env), cwd=ROOT, capture_output=True,
+        text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []  # no Wayland warning on Xvfb
-    received = [e for e in _settled(events_log) if e["type"] != "focus_in"]
+    received = [e for e in settled_json_lines(events_log) if e["type"] != "focus_in"]
     right, shift = 0x01000014, 0x01000020  # Qt.Key_Right, Qt.Key_Shift
     keys = [(e["type"], e["key"], e["text"]) for e in received if e["type"].startswith("key")]
     assert keys == [
@@ -309,21 +242,11 @@ def test_stopping_mid_hold_releases_the_key(receiver, tmp_path: Path, sig: int) 
     config = tmp_path / "config" / "config.toml"
     config.parent.mkdir(parents=True)
     config.write_text(HOLD_CONFIG)
-    run_env = dict(env)
-    run_env.update(
-        HANDCUE_CONFIG_DIR=str(config.parent),
-        HANDCUE_DATA_DIR=str(tmp_path / "data"),
-        PYTHONPATH=str(ROOT),
-    )
+    run_env = handcue_env(tmp_path, base=env)
     errors = tmp_path / "run.err"
     with errors.open("w") as stderr:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "run", "--source", str(VIDEO), "--realtime"],
-            env=run_env,
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
+        proc = start_handcue(
+            "run", "--source", str(VIDEO), "--realtime", env=run_env, stderr=stderr
         )
     lines = []
     try:
@@ -335,8 +258,10 @@ def test_stopping_mid_hold_releases_the_key(receiver, tmp_path: Path, sig: int) 
         assert any(line.get("phase") == "press" for line in lines), (
             f"no key was pressed; output {lines}; errors: {errors.read_text()}"
         )
-        _wait_for(
-            lambda: any(e["type"] == "key_press" for e in _read_log(events_log)), 10, "the press"
+        wait_until(
+            lambda: any(e["type"] == "key_press" for e in read_json_lines(events_log)),
+            10,
+            "the press",
         )
         proc.send_signal(sig)
         lines += [json.loads(raw) for raw in proc.stdout]
@@ -350,7 +275,9 @@ def test_stopping_mid_hold_releases_the_key(receiver, tmp_path: Path, sig: int) 
     assert code == 130
     assert lines[-1]["type"] == "end" and lines[-1]["reason"] == "interrupted"
     shift = 0x01000020
-    keys = [(e["type"], e["key"]) for e in _settled(events_log) if e["type"].startswith("key")]
+    keys = [
+        (e["type"], e["key"]) for e in settled_json_lines(events_log) if e["type"].startswith("key")
+    ]
     assert keys == [("key_press", shift), ("key_release", shift)]
 
 
@@ -360,23 +287,11 @@ def test_pause_hotkey_stops_actions(receiver, tmp_path: Path) -> None:
     """The global pause hotkey (default ctrl+alt+p), pressed as a user would (xdotool), pauses
     the run before the first gesture: the window receives nothing from HandCue."""
     env, events_log = receiver
-    run_env = dict(env)
-    run_env.update(
-        HANDCUE_CONFIG_DIR=str(tmp_path / "config"),
-        HANDCUE_DATA_DIR=str(tmp_path / "data"),
-        PYTHONPATH=str(ROOT),
-    )
     argv = ["--source", str(VIDEO), "--realtime", "--map", "fist=click:left"]
     errors = tmp_path / "run.err"
     with errors.open("w") as stderr:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "run", *argv, "--map", "thumb_up=key:n"],
-            env=run_env,
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-        )
+        run_env = handcue_env(tmp_path, base=env)
+        proc = start_handcue("run", *argv, "--map", "thumb_up=key:n", env=run_env, stderr=stderr)
     try:
         assert proc.stdout is not None
         first = proc.stdout.readline()
@@ -395,7 +310,7 @@ def test_pause_hotkey_stops_actions(receiver, tmp_path: Path) -> None:
     assert states[:1] == ["paused"], lines
     actions = [line for line in lines if line["type"] == "action"]
     assert actions and {a["status"] for a in actions} == {"paused"}
-    received = _settled(events_log)
+    received = settled_json_lines(events_log)
     assert [e for e in received if e["type"].startswith(("mouse", "wheel"))] == []
     assert [e for e in received if e["type"] == "key_press" and e["text"] == "n"] == []
 
@@ -413,14 +328,16 @@ raise RuntimeError("crash with shift and the left button down")
 """
     done = subprocess.run(
         [sys.executable, "-c", code],
-        env=dict(env, PYTHONPATH=str(ROOT)),
+        env=handcue_env(base=env),
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert done.returncode == 1 and "crash with shift" in done.stderr
-    received = [(e["type"], e.get("key") or e.get("button")) for e in _settled(events_log)]
+    received = [
+        (e["type"], e.get("key") or e.get("button")) for e in settled_json_lines(events_log)
+    ]
     shift = 0x01000020
     assert received == [
         ("key_press", shift),

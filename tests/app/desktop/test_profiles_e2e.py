@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import subprocess
 import sys
@@ -28,10 +27,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT
-from tests.support.xserver import stop as _stop
+from tests.support import DATA, ROOT
+from tests.support.commands import handcue_env, start_handcue
+from tests.support.waiting import read_json_lines, wait_until
+from tests.support.xserver import XState, stop, x_env, xvfb
 
-VIDEO = ROOT / ".." / "shared" / "data" / "videos" / "fist_then_thumb_up_720p.mp4"
+VIDEO = DATA / "videos" / "fist_then_thumb_up_720p.mp4"
 SWITCH_LIMIT_S = 0.3
 
 log = logging.getLogger(__name__)
@@ -97,59 +98,35 @@ rules = [
 KEY_N, KEY_VOLUME_UP = 0x4E, 0x01000072  # Qt.Key_N, Qt.Key_VolumeUp
 
 
-def _read_log(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
-def _wait_for(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
 @pytest.fixture
 def desktop(tmp_path: Path) -> Iterator[dict]:
-    """Xvfb with openbox; yields the environment for programs on that display."""
-    read_fd, write_fd = os.pipe()
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(write_fd,),
-    )  # fmt: skip
-    os.close(write_fd)
-    procs = [xvfb]
-    try:
-        with os.fdopen(read_fd, "rb") as pipe:
-            number = pipe.readline().strip()
-        if not number.isdigit():
-            pytest.fail(f"Xvfb did not start (exit {xvfb.poll()})")
-        env = dict(os.environ, DISPLAY=f":{number.decode()}", QT_QPA_PLATFORM="xcb")
-        for name in ("WAYLAND_DISPLAY", "XDG_SESSION_TYPE"):
-            env.pop(name, None)
-        procs.append(
-            subprocess.Popen(
-                ["openbox", "--sm-disable"],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )  # fmt: skip
-        )
-        from Xlib import X, display
+    """Xvfb with openbox; yields the environment for programs on that display and the list of
+    processes to stop at the end (the test adds its own)."""
+    with xvfb() as name:
+        env = x_env(name, QT_QPA_PLATFORM="xcb")
+        procs: list[subprocess.Popen] = []
+        try:
+            procs.append(
+                subprocess.Popen(
+                    ["openbox", "--sm-disable"],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )  # fmt: skip
+            )
+            from Xlib import X, display
 
-        d = display.Display(env["DISPLAY"])
-        check = d.intern_atom("_NET_SUPPORTING_WM_CHECK")
-        _wait_for(
-            lambda: d.screen().root.get_full_property(check, X.AnyPropertyType) is not None,
-            15, "openbox (EWMH)",
-        )  # fmt: skip
-        d.close()
-        yield {"env": env, "procs": procs}
-    finally:
-        for proc in reversed(procs):
-            _stop(proc)
+            d = display.Display(name)
+            check = d.intern_atom("_NET_SUPPORTING_WM_CHECK")
+            wait_until(
+                lambda: d.screen().root.get_full_property(check, X.AnyPropertyType) is not None,
+                15, "openbox (EWMH)", interval=0.02,
+            )  # fmt: skip
+            d.close()
+            yield {"env": env, "procs": procs}
+        finally:
+            for proc in reversed(procs):
+                stop(proc)
 
 
 def _window(desktop: dict, tmp_path: Path, wm_class: str, x: int) -> tuple[int, Path]:
@@ -161,11 +138,11 @@ def _window(desktop: dict, tmp_path: Path, wm_class: str, x: int) -> tuple[int, 
                                 env=desktop["env"], stdout=subprocess.DEVNULL,
                                 stderr=errors)  # fmt: skip
     desktop["procs"].append(proc)
-    _wait_for(lambda: proc.poll() is not None or any(e["type"] == "ready" for e in
-              _read_log(events)), 30, f"the {wm_class} window")  # fmt: skip
+    wait_until(lambda: proc.poll() is not None or any(e["type"] == "ready" for e in
+               read_json_lines(events)), 30, f"the {wm_class} window", interval=0.02)  # fmt: skip
     if proc.poll() is not None:
         pytest.fail(f"{wm_class} window exited: {(tmp_path / f'{wm_class}.err').read_text()}")
-    return next(e["wid"] for e in _read_log(events) if e["type"] == "ready"), events
+    return next(e["wid"] for e in read_json_lines(events) if e["type"] == "ready"), events
 
 
 # Frames of the video: the fist is seen from about frame 24 to 59, thumb up from 65 to the end.
@@ -215,24 +192,18 @@ def test_profile_follows_the_active_window(desktop: dict, tmp_path: Path, record
     config_dir = tmp_path / "config"
     config_dir.mkdir()
     (config_dir / "config.toml").write_text(CONFIG)
-    run_env = dict(env, HANDCUE_CONFIG_DIR=str(config_dir),
-                   HANDCUE_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(ROOT))  # fmt: skip
-
-    from Xlib import XK, display
-
-    x = display.Display(env["DISPLAY"])
-    shift = x.keysym_to_keycode(XK.string_to_keysym("Shift_L"))
+    run_env = handcue_env(tmp_path, base=env)
+    xstate = XState(env["DISPLAY"])
+    x = xstate.display
 
     def shift_down() -> bool:  # the X server's own state: what is really held
-        return bool(x.query_keymap()[shift // 8] & (1 << (shift % 8)))
+        return xstate.key_down("Shift_L")
 
     errors = tmp_path / "run.err"
     lines: list[dict] = []
     with errors.open("w") as stderr:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "run", "--source", str(video), "--realtime"],
-            env=run_env, cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True,
-        )  # fmt: skip
+        proc = start_handcue("run", "--source", str(video), "--realtime", env=run_env,
+                             stderr=stderr)  # fmt: skip
     desktop["procs"].append(proc)
     switch_s = None
     try:
@@ -246,23 +217,26 @@ def test_profile_follows_the_active_window(desktop: dict, tmp_path: Path, record
                 if presses == 2:  # pass 2: the fist holds shift in A
                     break
         assert presses == 2, f"output {lines}; errors: {errors.read_text()}"
-        a_keys = [(e["type"], e["key"]) for e in _read_log(a_log) if e["type"].startswith("key")]
+        a_keys = [
+            (e["type"], e["key"]) for e in read_json_lines(a_log) if e["type"].startswith("key")
+        ]
         assert ("key_press", KEY_N) in a_keys, f"A received {a_keys}"
-        _wait_for(shift_down, 5, "shift held in the X server")
+        wait_until(shift_down, 5, "shift held in the X server", interval=0.02)
         # Ask the window manager to activate B as xdotool does, from this process, so the
         # clock starts when the request leaves (an upper bound of the switch time).
         asked = _request_activation(x, b_wid)
         while shift_down() and time.monotonic() - asked < 5:
             time.sleep(0.002)
         switch_s = time.monotonic() - asked
-        _wait_for(lambda: _active_window(x) == b_wid, 5, "B to be the active window")
+        wait_until(lambda: _active_window(x) == b_wid, 5, "B to be the active window",
+                   interval=0.02)  # fmt: skip
         lines += [json.loads(raw) for raw in proc.stdout]
         code = proc.wait(120)
     finally:
-        _stop(proc)
+        stop(proc)
         if proc.stdout is not None:
             proc.stdout.close()
-        x.close()
+        xstate.close()
     assert code == 0, errors.read_text()
     record_property("switch_ms", round(switch_s * 1000, 1))
     log.info("shift released %.1f ms after B's activation was requested", switch_s * 1000)
@@ -276,13 +250,13 @@ def test_profile_follows_the_active_window(desktop: dict, tmp_path: Path, record
     releases = [line for line in lines if line.get("phase") == "release"]
     assert any(r["action"] == "key:shift" and r["detail"] == "profile change" for r in releases)
 
-    a_keys = [(e["type"], e["key"]) for e in _read_log(a_log) if e["type"].startswith("key")]
-    b_keys = [(e["type"], e["key"]) for e in _read_log(b_log) if e["type"].startswith("key")]
+    a_keys = [(e["type"], e["key"]) for e in read_json_lines(a_log) if e["type"].startswith("key")]
+    b_keys = [(e["type"], e["key"]) for e in read_json_lines(b_log) if e["type"].startswith("key")]
     assert a_keys.count(("key_press", KEY_N)) == 1
     assert all(key != KEY_VOLUME_UP for _, key in a_keys)
     assert ("key_press", KEY_VOLUME_UP) in b_keys, f"B received {b_keys}"
     assert ("key_press", KEY_N) not in b_keys
-    assert not shift_down_after(env, shift)
+    assert not shift_down_after(env)
 
 
 def _request_activation(x, wid: int) -> float:
@@ -310,15 +284,13 @@ def _active_window(x) -> int:
     return int(prop.value[0]) if prop is not None and len(prop.value) else 0
 
 
-def shift_down_after(env: dict, keycode: int) -> bool:
+def shift_down_after(env: dict) -> bool:
     """At the end nothing is held (a fresh connection reads the server's state)."""
-    from Xlib import display
-
-    d = display.Display(env["DISPLAY"])
+    fresh = XState(env["DISPLAY"])
     try:
-        return bool(d.query_keymap()[keycode // 8] & (1 << (keycode % 8)))
+        return fresh.key_down("Shift_L")
     finally:
-        d.close()
+        fresh.close()
 
 
 OWN_WINDOW_CHECK = r"""
@@ -359,7 +331,7 @@ print(json.dumps({"window": switcher.choice.window.as_dict(),
 def test_own_window_is_recognised_and_holds_actions_back(desktop: dict, tmp_path: Path) -> None:
     """A HandCue window (this process's) is active: the real X11 watcher recognises it by
     ``_NET_WM_PID`` and the thumb-up mapping is not sent."""
-    env = dict(desktop["env"], PYTHONPATH=str(ROOT))
+    env = handcue_env(base=desktop["env"])
     proc = subprocess.Popen([sys.executable, "-c", OWN_WINDOW_CHECK], env=env, cwd=ROOT,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
     desktop["procs"].append(proc)

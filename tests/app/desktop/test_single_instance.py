@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,8 @@ from app.desktop.instance_client import (
 )
 from app.desktop.single_instance import InstanceServer
 from tests.support import ROOT
+from tests.support.commands import handcue_env, run_handcue, start_handcue
+from tests.support.waiting import poll, wait_until
 
 
 def _in_other_process(qtbot, call: str) -> Any:
@@ -105,10 +106,9 @@ def test_run_refuses_only_the_camera_the_app_tracks(
 
 
 def test_handcue_run_command_refuses_with_a_clear_message(qtbot, server) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "run", "--source", "0", "--dry-run"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    proc = start_handcue(
+        "run", "--source", "0", "--dry-run", env=handcue_env(), stderr=subprocess.PIPE
+    )
     qtbot.waitUntil(lambda: proc.poll() is not None, timeout=30000)
     _out, err = proc.communicate()
     assert proc.returncode == 2
@@ -151,31 +151,27 @@ def _tiny_video(path: Path) -> Path:
 
 def test_second_gui_hands_its_source_to_the_first(tmp_path: Path) -> None:
     video = _tiny_video(tmp_path / "clip.mp4")
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    first = subprocess.Popen([sys.executable, "-m", "app.cli", "gui"], cwd=ROOT, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    env = handcue_env(QT_QPA_PLATFORM="offscreen")
+    first = start_handcue("gui", env=env, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 60
-        while ask_running_instance({"cmd": "status"}, timeout_ms=300) is None:
+
+        def answers() -> bool:
             assert first.poll() is None, first.communicate()[1]
-            assert time.monotonic() < deadline, "the first HandCue never answered"
-            time.sleep(0.2)
+            return ask_running_instance({"cmd": "status"}, timeout_ms=300) is not None
+
+        wait_until(answers, 60, "the first HandCue to answer", interval=0.2)
         # A relative path: the first app runs elsewhere, so the second sends it absolute.
-        second = subprocess.run(
-            [sys.executable, "-m", "app.cli", "gui", "--source", video.name],
-            cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
-            capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+        second = run_handcue("gui", "--source", video.name, env=env, cwd=tmp_path, timeout=60)
         assert second.returncode == 0, second.stderr
         assert "already running" in second.stdout
-        deadline = time.monotonic() + 30
-        while True:
-            status = ask_running_instance({"cmd": "status"})
-            assert status is not None
-            if status["source"] == str(video) and status["running"]:
-                break
-            assert time.monotonic() < deadline, status
-            time.sleep(0.2)
+        statuses: list = []
+
+        def switched() -> bool:
+            statuses.append(ask_running_instance({"cmd": "status"}))
+            assert statuses[-1] is not None
+            return statuses[-1]["source"] == str(video) and statuses[-1]["running"]
+
+        assert poll(switched, 30, interval=0.2), statuses[-1]
         assert first.poll() is None
     finally:
         first.terminate()

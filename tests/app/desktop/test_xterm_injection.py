@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -19,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT
-from tests.support.xserver import stop, xvfb
+from tests.support import DATA, ROOT
+from tests.support.commands import handcue_env, run_handcue
+from tests.support.xserver import stop, x_env, xvfb
 
-VIDEO = ROOT / ".." / "shared" / "data" / "videos" / "fist_then_thumb_up_720p.mp4"
+VIDEO = DATA / "videos" / "fist_then_thumb_up_720p.mp4"
 TEXT = "Hello, World! 42 #$%&*()_+-=[]{};:'\"<>?/|\\~`"
 
 pytestmark = [
@@ -39,13 +39,6 @@ def display() -> Iterator[str]:
         yield name
 
 
-def _env(display: str) -> dict:
-    env = dict(os.environ, DISPLAY=display, PYTHONPATH=str(ROOT))
-    env.pop("WAYLAND_DISPLAY", None)
-    env.pop("XDG_SESSION_TYPE", None)
-    return env
-
-
 @pytest.fixture
 def terminal(display: str, tmp_path: Path):
     """Start a focused xterm that writes the first ``count`` bytes it gets to a file; yields a
@@ -58,10 +51,10 @@ def terminal(display: str, tmp_path: Path):
         command = f"stty raw -echo; dd bs=1 count={count} of={out} 2>/dev/null"
         proc = subprocess.Popen(
             ["xterm", "-T", title, "-geometry", "80x10+0+0", "-e", "sh", "-c", command],
-            env=_env(display), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=x_env(display), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         procs.append(proc)
-        xdo = {"env": _env(display), "capture_output": True, "text": True, "timeout": 30}
+        xdo = {"env": x_env(display), "capture_output": True, "text": True, "timeout": 30}
         found = subprocess.run(["xdotool", "search", "--sync", "--name", title], **xdo)
         wid = found.stdout.split()[0]
         subprocess.run(["xdotool", "windowfocus", "--sync", wid], check=True, **xdo)
@@ -92,8 +85,8 @@ try:
 finally:
     sink.close()
 """
-    done = subprocess.run([sys.executable, "-c", code], env=_env(display), cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], env=handcue_env(base=x_env(display)),
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert received() == expected
 
@@ -101,14 +94,13 @@ finally:
 @pytest.mark.realdata
 @pytest.mark.skipif(not VIDEO.exists(), reason=f"{VIDEO} not found")
 def test_handcue_run_reaches_xterm(display, terminal, tmp_path) -> None:
-    """The issue's reproduction: the fist sends the right arrow, the thumb up ``n``."""
+    """A real run on the shared video: the fist sends the right arrow, the thumb up ``n``, and
+    xterm gets both."""
     expected = b"\x1b[Cn"
     received = terminal(len(expected))
-    env = _env(display)
-    env.update(HANDCUE_CONFIG_DIR=str(tmp_path / "config"), HANDCUE_DATA_DIR=str(tmp_path / "d"))
+    env = handcue_env(tmp_path, base=x_env(display))
     argv = ["--source", str(VIDEO), "--map", "fist=key:right", "--map", "thumb_up=key:n"]
-    done = subprocess.run([sys.executable, "-m", "app.cli", "run", *argv], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)  # fmt: skip
+    done = run_handcue("run", *argv, env=env, timeout=600)
     assert done.returncode == 0, done.stderr
     actions = [json.loads(line) for line in done.stdout.splitlines()]
     actions = [a for a in actions if a["type"] == "action"]
