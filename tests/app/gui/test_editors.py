@@ -62,15 +62,15 @@ def test_edit_and_save_a_mapping(editor, qtbot):
     editor.profile_list.setCurrentRow(names.index("custom"))
     editor.add_button.click()
     assert editor.table.rowCount() == 1
-    editor.gesture.setCurrentIndex(editor.gesture.findData("victory"))
+    editor.form.gesture.setCurrentIndex(editor.form.gesture.findData("victory"))
     editor._on_form_changed()
-    editor.action_type.setCurrentIndex(editor.action_type.findData("keys"))
-    editor._on_action_type_changed(0)
-    qtbot.keyClick(editor.key_capture, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
-    editor.trigger.setCurrentIndex(editor.trigger.findData("on_end"))
+    editor.form.action_type.setCurrentIndex(editor.form.action_type.findData("keys"))
+    editor.form._on_action_type_changed(0)
+    qtbot.keyClick(editor.form.key_capture, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    editor.form.trigger.setCurrentIndex(editor.form.trigger.findData("on_end"))
     editor._on_form_changed()
-    editor.hold.setValue(450)
-    editor.cooldown.setValue(1200)
+    editor.form.hold.setValue(450)
+    editor.form.cooldown.setValue(1200)
     assert editor.table.item(0, 1).text() == "combo:ctrl+c"
     assert editor.save_button.isEnabled(), editor.validation.text()
     assert editor.save()
@@ -86,11 +86,12 @@ def test_invalid_mapping_blocks_save_with_message(editor):
     names = [editor.profile_list.item(i).text() for i in range(editor.profile_list.count())]
     editor.profile_list.setCurrentRow(names.index("custom"))
     editor.add_mapping("fist")
-    editor.action_type.setCurrentIndex(editor.action_type.findData("type"))
-    editor._on_action_type_changed(0)
-    editor.text_edit.setText("hello")
+    editor.form.action_type.setCurrentIndex(editor.form.action_type.findData("type"))
+    editor.form._on_action_type_changed(0)
+    editor.form.text_edit.setText("hello")
     editor._on_form_changed()
-    editor.trigger.setCurrentIndex(editor.trigger.findData("hold"))  # type: text cannot be held
+    # "type:" text cannot be held
+    editor.form.trigger.setCurrentIndex(editor.form.trigger.findData("hold"))
     editor._on_form_changed()
     assert not editor.save_button.isEnabled()
     assert "hold" in editor.validation.text()
@@ -100,8 +101,8 @@ def test_invalid_mapping_blocks_save_with_message(editor):
 
 def test_key_not_captured_yet_is_reported(editor):
     editor.add_mapping("fist")
-    editor.action_type.setCurrentIndex(editor.action_type.findData("keys"))
-    editor._on_action_type_changed(0)
+    editor.form.action_type.setCurrentIndex(editor.form.action_type.findData("keys"))
+    editor.form._on_action_type_changed(0)
     assert "press the key" in editor.validation.text()
     assert not editor.save_button.isEnabled()
 
@@ -113,18 +114,16 @@ def test_profile_add_duplicate_rename_remove(editor):
     assert not editor.add_profile("bad name!")
     editor._fill_profiles(select="slides")
     assert editor.duplicate_profile("slides-2")
-    assert len(editor.profiles["slides-2"]["mappings"]) == len(
-        editor.profiles["slides"]["mappings"]
-    )
+    assert editor.model.mappings("slides-2") == editor.model.mappings("slides")
     assert editor.current_profile == "slides-2"
     editor._fill_profiles(select="slides")
     assert not editor.rename_profile("x")  # built-ins cannot be renamed
     assert not editor.rename_button.isEnabled()
     editor._fill_profiles(select="gaming")
     assert editor.rename_profile("games")
-    assert "games" in editor.profiles and "gaming" not in editor.profiles
+    assert "games" in editor.model.profiles and "gaming" not in editor.model.profiles
     assert editor.remove_profile(confirm=False)
-    assert "games" not in editor.profiles
+    assert "games" not in editor.model.profiles
     editor._fill_profiles(select="slides")
     assert not editor.remove_profile_button.isEnabled()
     assert editor.save()
@@ -133,13 +132,13 @@ def test_profile_add_duplicate_rename_remove(editor):
 
 
 def test_try_it_performs_after_countdown(editor, qtbot, monkeypatch):
-    import app.gui.mapping_editor as me
+    import app.gui.mapping_form as mf
 
-    monkeypatch.setattr(me, "TRY_COUNTDOWN_S", 1)
+    monkeypatch.setattr(mf, "TRY_COUNTDOWN_S", 1)
     editor._fill_profiles(select="slides")
     editor.table.setCurrentCell(0, 0)
-    assert editor.form_action() == "key:right"
-    editor.try_button.click()
+    assert editor.form.form_action() == "key:right"
+    editor.form.try_button.click()
     assert editor.ctx.sink.calls == []  # not at once: the user gets time to switch windows
     qtbot.waitUntil(lambda: ("press_key", "right") in editor.ctx.sink.calls, timeout=3000)
     assert not editor.ctx.sink.anything_held
@@ -148,8 +147,8 @@ def test_try_it_performs_after_countdown(editor, qtbot, monkeypatch):
 def test_new_recorded_gesture_gets_a_row(qtbot, make_ctx):
     dialog = MappingEditor(make_ctx(), new_gesture="spock")
     qtbot.addWidget(dialog)
-    assert dialog.mappings[-1]["gesture"] == "spock"
-    assert dialog.gesture.currentData() == "spock"
+    assert dialog.mappings[-1].gesture == "spock"
+    assert dialog.form.gesture.currentData() == "spock"
 
 
 # ----------------------------------------------------------------------------- settings

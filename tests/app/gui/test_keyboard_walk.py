@@ -80,10 +80,10 @@ def test_whole_app_from_the_keyboard(make_window, qtbot):
         tab_to(qtbot, editor, editor.table)
         press(qtbot, editor, Qt.Key.Key_Down)
         assert editor.table.currentRow() == 1
-        assert editor.mappings[1]["gesture"] == "swipe_right"
-        tab_to(qtbot, editor, editor.key_capture)
+        assert editor.mappings[1].gesture == "swipe_right"
+        tab_to(qtbot, editor, editor.form.key_capture)
         press(qtbot, editor, Qt.Key.Key_F8)
-        assert editor.mappings[1]["action"] == "key:f8"
+        assert editor.mappings[1].action == "key:f8"
         tab_to(qtbot, editor, editor.save_button)  # Tab leaves the key field once it has a key
         press(qtbot, editor, Qt.Key.Key_Space)
 
