@@ -106,7 +106,7 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
 def start_warm_up(ctx: AppContext, source: str | None = None) -> Any:
     """Start loading the models for ``source`` in the background now (a ``WarmUpThread``), so
     that they load while the window is built: the first tracked frame comes sooner."""
-    from app.gui.main_window import WarmUpThread
+    from app.gui.session_control import WarmUpThread
 
     thread = WarmUpThread(ctx, spec=source or "")
     thread.start()

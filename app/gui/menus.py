@@ -1,17 +1,12 @@
 """The main window's menu bar: every window and action of the app, with a mnemonic (Alt+letter)
 and a keyboard shortcut, so the whole app can be used without a mouse (and a screen reader can
-list what it can do). The actions are the window's own (``MainWindow.*_action``); this module
-only arranges them. GUI thread only."""
+list what it can do). The actions are the window's own (``MainWindow.*_action``, read by
+attribute name); this module only arranges them. GUI thread only."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenuBar
-
-if TYPE_CHECKING:
-    from app.gui.main_window import MainWindow
+from PySide6.QtWidgets import QMainWindow, QMenuBar
 
 #: Shortcut of each action, by attribute name of the window (shown in the menus and tooltips).
 SHORTCUTS: dict[str, str] = {
@@ -44,8 +39,9 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )  # fmt: skip
 
 
-def apply_shortcuts(window: MainWindow) -> None:
-    """Give each action its shortcut and mention it in its tooltip."""
+def apply_shortcuts(window: QMainWindow) -> None:
+    """Give each action of ``window`` named in SHORTCUTS its shortcut and mention it in its
+    tooltip."""
     for name, keys in SHORTCUTS.items():
         action: QAction = getattr(window, name)
         action.setShortcut(QKeySequence(keys))
@@ -55,8 +51,9 @@ def apply_shortcuts(window: MainWindow) -> None:
             action.setToolTip(f"{tip} ({native})")
 
 
-def build_menu_bar(window: MainWindow) -> QMenuBar:
-    """Fill the window's menu bar with its actions; returns it."""
+def build_menu_bar(window: QMainWindow) -> QMenuBar:
+    """Fill the menu bar of ``window`` (the main window) with its actions named in MENUS;
+    returns it."""
     apply_shortcuts(window)
     bar = window.menuBar()
     bar.setAccessibleName("Main menu")

@@ -159,17 +159,17 @@ def test_warm_up_priority_only_lowered_when_inference_has_threads(qtbot, make_ct
     """onnxruntime's pool threads inherit the loading thread's priority, so it is lowered
     first when there is a pool (threads > 1); with one thread the models load at normal
     priority (start-up the user waits for)."""
-    import app.gui.main_window as mw
+    import app.gui.session_control as sc
 
     lowered: list[int] = []
-    monkeypatch.setattr(mw, "lower_thread_priority", lambda niceness=10: lowered.append(niceness))
+    monkeypatch.setattr(sc, "lower_thread_priority", lambda niceness=10: lowered.append(niceness))
     for threads, expected in ((1, []), (3, [10])):
         ctx = make_ctx()
         cfg = ctx.config
         ctx._config = cfg.model_copy(update={"tracker": cfg.tracker.model_copy(
             update={"threads": threads})})  # fmt: skip
         lowered.clear()
-        thread = mw.WarmUpThread(ctx)
+        thread = sc.WarmUpThread(ctx)
         thread.start()
         assert thread.wait(5000)
         assert lowered == expected, threads

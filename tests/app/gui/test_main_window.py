@@ -36,7 +36,7 @@ def test_choosing_a_video_starts_tracking_and_shows_gesture(make_window, qtbot, 
     video.write_bytes(b"")
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(video), ""))
     window = make_window()
-    window._on_source_activated(window.source_combo.findData("__video__"))
+    window.sources.on_activated(window.source_combo.findData("__video__"))
     assert window.current_source() == str(video)
     assert window.session.running
     qtbot.waitUntil(lambda: window.hands.gesture_ids() == ["thumb_up"], timeout=5000)
@@ -221,12 +221,13 @@ def test_the_3d_view_shows_the_hands_of_a_frame_drawn_before_it_was_built(
     next frame that never comes."""
     import numpy as np
 
+    import app.gui.frame_display as fd
     import app.gui.main_window as mw
     from app.gui.worker import TrackedFrame
     from pipeline.types import FrameResult, Hand, RotatedRect
 
-    monkeypatch.setattr(mw, "BUILD_3D_AFTER_SHOW_MS", 600_000)
-    monkeypatch.setattr(mw, "BUILD_3D_AFTER_FRAME_MS", 50)
+    monkeypatch.setattr(fd, "BUILD_3D_AFTER_SHOW_MS", 600_000)
+    monkeypatch.setattr(fd, "BUILD_3D_AFTER_FRAME_MS", 50)
     window = mw.MainWindow(make_ctx())
     qtbot.addWidget(window)
     plotted: list[tuple] = []  # what reached a built view (set_hands ignores an unbuilt one)
@@ -272,7 +273,7 @@ def test_the_3d_view_shows_the_hands_of_a_frame_drawn_before_it_was_built(
 
 
 def test_slow_tracking_note_words():
-    from app.gui.main_window import slow_tracking_note
+    from app.gui.frame_display import slow_tracking_note
 
     assert slow_tracking_note(0.0, "full") == ""  # rate not known yet
     assert slow_tracking_note(15.0, "full") == ""
@@ -285,9 +286,10 @@ def test_3d_view_is_built_after_the_first_frame(qtbot, make_ctx, monkeypatch, tm
     """Start-up: the 3D view (pyqtgraph + OpenGL, the costliest part of the window) is built
     only once the first tracked frame was drawn, not before; without a source, some seconds
     after the window was shown."""
+    import app.gui.frame_display as fd
     import app.gui.main_window as mw
 
-    monkeypatch.setattr(mw, "BUILD_3D_AFTER_SHOW_MS", 600_000)  # only the frame can build it
+    monkeypatch.setattr(fd, "BUILD_3D_AFTER_SHOW_MS", 600_000)  # only the frame can build it
     window = mw.MainWindow(make_ctx())  # enable_3d None: as the app builds it
     qtbot.addWidget(window)
     try:
@@ -302,7 +304,7 @@ def test_3d_view_is_built_after_the_first_frame(qtbot, make_ctx, monkeypatch, tm
     finally:
         window.shutdown()
 
-    monkeypatch.setattr(mw, "BUILD_3D_AFTER_SHOW_MS", 50)  # nothing plays: built after showing
+    monkeypatch.setattr(fd, "BUILD_3D_AFTER_SHOW_MS", 50)  # nothing plays: built after showing
     idle = mw.MainWindow(make_ctx())
     qtbot.addWidget(idle)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.gui.main_window import describe_record
+from app.gui.frame_display import describe_record
 from app.gui.plot3d import HandPlot3D, world_to_gl
 from app.gui.video_view import VideoView, gesture_title, readout_text
 from app.gui.worker import TrackedFrame

@@ -1,0 +1,216 @@
+"""The main window's dialogs (mappings, rules, recorder, settings, about, guide, gallery) and
+the settings file's problems at start-up (open the file, restore its backup). GUI thread only.
+
+The dialogs' modules are imported when a dialog is first opened: the window comes up without
+them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QMainWindow, QWidget
+
+from pipeline.errors import HandCueError
+
+if TYPE_CHECKING:
+    from app.gui.about import AboutDialog
+    from app.gui.context import AppContext
+    from app.gui.pointer_mode import PointerMode
+    from app.gui.toast import Osd
+    from app.gui.video_view import VideoView
+    from app.gui.worker import TrackedFrame, TrackingSession
+    from pipeline.settings import AppConfig
+
+    _WindowBase = QMainWindow  # the mixin is only ever a base of MainWindow
+else:
+    _WindowBase = object
+
+
+def settings_backup(path: Path | None) -> tuple[Path, AppConfig] | None:
+    """The backup of the settings file ``path`` (``<name>.bak`` beside it) and its settings,
+    if it exists and is valid."""
+    from pipeline.settings import read_config_file
+
+    if path is None:
+        return None
+    backup = path.with_name(path.name + ".bak")
+    if not backup.is_file():
+        return None
+    cfg, _problems = read_config_file(backup)
+    return (backup, cfg) if cfg is not None else None
+
+
+class WindowDialogs(_WindowBase):
+    """Mixin of ``MainWindow``: the slots that open its dialogs, apply changed settings and
+    report the settings file's problems. The attributes below are the window's parts it
+    uses."""
+
+    ctx: AppContext
+    session: TrackingSession
+    pointer_mode: PointerMode
+    osd: Osd
+    video: VideoView
+    guide: QWidget | None  # the first-run guide, when open
+    gallery: QWidget | None  # the gesture gallery, when open
+    about_dialog: AboutDialog
+    _latest: TrackedFrame | None
+    _failed_spec: str | None
+
+    if TYPE_CHECKING:
+
+        def show_message(self, text: str, level: str = "error",
+                         actions: tuple[tuple[str, object], ...] = ()) -> None: ...  # fmt: skip
+
+        def refresh_profiles(self) -> None: ...
+
+        def current_source(self) -> str | None: ...
+
+        def start(self) -> None: ...
+
+        def _apply_mirror_pref(self, spec: str) -> None: ...
+
+    # ------------------------------------------------------------------ dialogs
+    def open_mapping_editor(self) -> None:
+        from app.gui.mapping_editor import MappingEditor
+
+        dialog = MappingEditor(self.ctx, self)
+        dialog.exec()
+        self.refresh_profiles()
+        self.ctx.state_changed.emit()
+
+    def open_rules(self) -> None:
+        from app.gui.rules_page import RulesDialog
+
+        RulesDialog(self.ctx, self).exec()
+        self.refresh_profiles()
+
+    def open_recorder(self) -> None:
+        from app.gui.recorder import GestureRecorder
+
+        dialog = GestureRecorder(self.ctx, lambda: self._latest, self,
+                                 mirrored=self.video.mirrored,
+                                 is_running=lambda: self.session.running,
+                                 start_tracking=self.start)  # fmt: skip
+        dialog.map_requested.connect(self._on_map_recorded)
+        dialog.exec()
+
+    def _on_map_recorded(self, gesture: str) -> None:
+        from app.gui.mapping_editor import MappingEditor
+
+        dialog = MappingEditor(self.ctx, self, new_gesture=gesture)
+        dialog.exec()
+        self.refresh_profiles()
+
+    def open_settings(self) -> None:
+        from app.gui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.ctx, self, pointer=self.pointer_mode)
+        if dialog.exec():
+            self.apply_settings()
+
+    def open_about(self) -> None:
+        from app.gui.about import AboutDialog
+
+        self.about_dialog = AboutDialog(self)
+        self.about_dialog.open()
+
+    def open_guide(self) -> None:
+        """The first-run guide: how to arm, the arm gesture, the active profile's mappings."""
+        from app.gui.guide import GuideDialog
+
+        if self.guide is not None:
+            self.guide.close()
+        self.guide = GuideDialog(self.ctx, self, on_gallery=self.open_gallery)
+        self.guide.show()  # not modal: the app stays usable beside it
+        self.guide.raise_()
+        self.guide.activateWindow()
+        if not self.ctx.prefs.guide_seen:
+            from dataclasses import replace
+
+            self.ctx.set_prefs(replace(self.ctx.prefs, guide_seen=True))
+
+    def open_gallery(self) -> None:
+        """Every gesture HandCue knows, with a picture and its id."""
+        from app.gui.guide import GalleryDialog
+
+        if self.gallery is not None:
+            self.gallery.close()
+        self.gallery = GalleryDialog(self.ctx, self)
+        self.gallery.show()
+        self.gallery.raise_()
+        self.gallery.activateWindow()
+
+    def _on_templates_changed(self) -> None:
+        """A gesture was recorded or removed: a running source restarts so it is recognised."""
+        if self.session.running:
+            self.start()
+
+    def apply_settings(self) -> None:
+        """Settings changed: rebuild the pipeline and restart a running source (or one that
+        stopped on an error, which the new settings may have fixed)."""
+        prefs = self.ctx.prefs
+        self.osd.configure(enabled=prefs.osd, sound=prefs.osd_sound, position=prefs.osd_position)
+        spec = self.current_source()
+        if spec is not None:
+            self._apply_mirror_pref(spec)
+        if self.session.running or (self._failed_spec is not None and spec is not None):
+            self.start()
+
+    # ------------------------------------------------------------------ the settings file
+    def _show_config_problems(self) -> None:
+        """Startup: every settings problem in one message; when the file could not be used,
+        where the error is, that the file was kept, and buttons to open it or restore the
+        backup."""
+        problems = self.ctx.config_problems
+        path = self.ctx.config_fallback
+        if path is None:
+            if problems:
+                self.show_message("Settings problems:\n" + "\n".join(problems), "warning")
+            return
+        # The loader's own "using the default settings" wording is what this banner says.
+        details = [p.partition("; using the default settings")[0] for p in problems]
+        details = [p for p in details if p and not p.startswith(f"{path}: using the default")]
+        text = (
+            "Your settings file could not be used, so HandCue started with the default "
+            "settings: your own profiles and mappings are not loaded. The file itself was kept "
+            f"unchanged: {path}\n" + "\n".join(details[:6])
+        )
+        actions: list[tuple[str, object]] = [("Open settings file", self.open_settings_file)]
+        if settings_backup(path) is not None:
+            actions.append(("Restore backup", self.restore_settings_backup))
+        self.show_message(text, "warning", tuple(actions))
+
+    def open_settings_file(self) -> bool:
+        """Open the settings file in the user's editor (the desktop's choice)."""
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        path = self.ctx.config_fallback
+        if path is None:
+            from pipeline.settings import config_path
+
+            path = config_path()
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def restore_settings_backup(self) -> bool:
+        """Use the backup of the broken settings file; the broken file is kept beside it."""
+        found = settings_backup(self.ctx.config_fallback)
+        if found is None:
+            self.show_message("There is no usable backup of the settings file.")
+            return False
+        backup, cfg = found
+        try:
+            self.ctx.set_config(cfg)
+            self.ctx.set_active_profile(cfg.active_profile)
+        except HandCueError as exc:
+            self.show_message(str(exc))
+            return False
+        self.ctx.config_fallback = None
+        self.refresh_profiles()
+        self.show_message(
+            f"Restored your settings from {backup.name}. The file that could not be read was "
+            "kept beside it (named config.toml.invalid-<date>).",
+            "info",
+        )
+        return True
