@@ -31,6 +31,7 @@ import numpy as np
 from pipeline.actions.engine import ActionEngine, ActionRecord
 from pipeline.actions.sink import InputSink
 from pipeline.photos.small import process_photo
+from pipeline.pointer.hook import PointerFrame
 from pipeline.settings import AppConfig, Binding
 from pipeline.tracking.config import tracker_config
 from pipeline.types import FrameResult, GestureEvent
@@ -45,17 +46,22 @@ Front = Literal["run", "gui"]
 
 
 class PointerHook(Protocol):
-    """Pointer mode inside the loop (``app.desktop.pointer.PointerRun``): it owns some gestures
-    (``filter_events`` takes them out before the action engine sees them) and moves the pointer
-    after the engine ran (``step`` returns what it did this frame, or None while off)."""
+    """Pointer mode inside the loop (:class:`pipeline.pointer.hook.PointerHook`, the one both
+    front ends pass): ``filter_events`` sees the events before the action engine (the toggle
+    gesture; the gestures pointer mode owns are withheld by the engine itself) and ``step``
+    moves the pointer after the engine ran, returning what it did this frame."""
 
-    def filter_events(self, events: list[GestureEvent]) -> list[GestureEvent]: ...
+    def filter_events(self, events: Sequence[GestureEvent]) -> list[GestureEvent]: ...
 
-    def step(self, result: FrameResult, engine: Any) -> Any: ...
+    def step(self, result: FrameResult) -> PointerFrame: ...
 
 
 class Tracker(Protocol):
     """What the runtime needs of a hand tracker (:class:`pipeline.tracking.tracker.HandTracker`)."""
+
+    #: May a hand held still be read on fewer frames (power saving)? Pointer mode and a visible
+    #: live view say no. Stand-in trackers may lack it.
+    allow_rest: bool
 
     @property
     def provider(self) -> str: ...
@@ -76,7 +82,8 @@ class StepResult:
     of this frame. ``actions``: what the action engine did, state changes included.
     ``timings``: ms per stage: ``track`` (tracker), ``gestures``, ``actions``, ``step`` (all).
     ``events_ready_s``: ``time.perf_counter()`` when the events were ready (latency origin).
-    ``pointer``: what pointer mode did this frame (None without pointer mode).
+    ``pointer``: what pointer mode did this frame (None without pointer mode; see
+    :class:`pipeline.pointer.hook.PointerFrame`).
     """
 
     frame: FrameResult
@@ -86,7 +93,7 @@ class StepResult:
     actions: tuple[ActionRecord, ...] = ()
     timings: Mapping[str, float] = field(default_factory=dict)
     events_ready_s: float = 0.0
-    pointer: Any = None
+    pointer: PointerFrame | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "gestures", MappingProxyType(dict(self.gestures)))
@@ -171,7 +178,7 @@ class HandCueRuntime:
             to_engine = self.pointer.filter_events(events) if self.pointer is not None else events
             records = self.engine.handle(to_engine, result, event_time=t2)
             if self.pointer is not None:
-                pointer_out = self.pointer.step(result, self.engine)
+                pointer_out = self.pointer.step(result)
         t3 = time.perf_counter()
         return StepResult(
             frame=result,

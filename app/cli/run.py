@@ -21,15 +21,33 @@ import contextlib
 import json
 import logging
 import signal
-import statistics
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from app.cli.map_option import MAP_OPTIONS_HELP, parse_map
+from app.cli.run_output import (
+    RunSummary,
+    counts_line,
+    event_line,
+    pointer_line,
+    profile_line,
+    record_line,
+    stats,
+)
+from app.cli.run_setup import (
+    load_settings,
+    make_sink,
+    make_templates,
+    make_tracker,
+    make_window_source,
+    open_frames,
+    run_threads,
+    with_threads,
+)
 from pipeline.errors import HandCueError
 
 log = logging.getLogger(__name__)
@@ -128,151 +146,6 @@ def _action_help() -> str:
 # ----------------------------------------------------------------------------- setup
 
 
-def load_settings(args: argparse.Namespace, warn: Callable[[str], None]) -> tuple[Any, list[Any]]:
-    """The config (with --max-hands / --model applied) and the --map overrides, checked."""
-    from pydantic import ValidationError
-
-    from pipeline.settings import (
-        MAX_HANDS,
-        AppConfig,
-        default_known_gestures,
-        load_config,
-        read_config_file,
-    )
-    from pipeline.settings.store import did_you_mean
-
-    known = default_known_gestures()
-    if args.config is not None:
-        cfg, problems = read_config_file(args.config, known_gestures=known)
-        if cfg is None:
-            raise HandCueError("\n".join(problems))
-    else:
-        cfg, problems = load_config(known_gestures=known)
-    for problem in problems:
-        warn(problem)
-    overrides = [parse_map(text) for text in args.map]
-    for binding in overrides:
-        if binding.gesture not in known:
-            names = ", ".join(sorted(g for g in known if g != "none"))
-            hint = did_you_mean(binding.gesture, known - {"none"})
-            raise HandCueError(f"--map: unknown gesture {binding.gesture!r}; {hint}known: {names}")
-        conflict = binding.conflict(cfg.actions)
-        if conflict is not None:
-            raise HandCueError(f"--map: {conflict}")
-    update: dict[str, Any] = {}
-    if args.max_hands is not None:
-        if not 1 <= args.max_hands <= MAX_HANDS:
-            raise HandCueError(
-                f"--max-hands must be between 1 and {MAX_HANDS}, got {args.max_hands}"
-            )
-        update["max_hands"] = args.max_hands
-    if getattr(args, "model", None) is not None:
-        update["model"] = args.model
-    if update:
-        try:
-            tracker = cfg.tracker.model_validate({**cfg.tracker.model_dump(), **update})
-        except ValidationError as exc:  # pragma: no cover - the checks above come first
-            raise HandCueError(str(exc.errors()[0]["msg"])) from None
-        cfg = AppConfig.model_validate({**cfg.model_dump(), "tracker": tracker.model_dump()})
-    cfg.profile(args.profile)  # an unknown --profile is an error before anything opens
-    return cfg, overrides
-
-
-def run_threads(cfg: Any, args: argparse.Namespace) -> int:
-    """Inference threads: live tracking (a camera, or a video paced with ``--realtime``) takes
-    the app's rule (:func:`pipeline.tracking.config.live_threads`); a video read as fast as it
-    decodes takes the settings' number (0: onnxruntime's choice, every core)."""
-    from pipeline.sources import is_camera_spec
-    from pipeline.tracking.config import live_threads
-
-    live = args.realtime or is_camera_spec(args.source)
-    return live_threads(cfg.tracker.threads) if live else cfg.tracker.threads
-
-
-def with_threads(cfg: Any, threads: int) -> Any:
-    """``cfg`` with ``threads`` inference threads (the saved settings are not touched)."""
-    if threads == cfg.tracker.threads:
-        return cfg
-    return cfg.model_copy(update={"tracker": cfg.tracker.model_copy(update={"threads": threads})})
-
-
-# Seams for tests: the source, the tracker and the sink (a test replays a reference file).
-
-
-@contextlib.contextmanager
-def open_frames(
-    spec: str, realtime: bool, frame_step: int = 1, image_seconds: float = 0.0
-) -> Iterator[Iterable[Any]]:
-    """The source's frames (every ``frame_step``-th of a video; each image of a folder for
-    ``image_seconds``), paced by the shared clock (the app's capture thread uses it too)."""
-    from pipeline.sources import FrameClock, open_source
-
-    with open_source(
-        spec, loop=False, frame_step=frame_step, image_seconds=image_seconds
-    ) as source:
-        yield PacedFrames(source, FrameClock(realtime=realtime))
-
-
-class PacedFrames:
-    """A source's frames paced by a clock; ``source`` stays reachable so the run can tell a
-    video source which frames it may skip (:attr:`pipeline.sources.VideoSource.wants`)."""
-
-    def __init__(self, source: Any, clock: Any) -> None:
-        self.source = source
-        self.clock = clock
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self.clock.pace(self.source))
-
-
-def make_tracker(cfg: Any) -> Any:
-    from pipeline.runtime import make_tracker as runtime_tracker
-
-    return runtime_tracker(cfg)
-
-
-def make_templates(warn: Callable[[str], None]) -> Any:
-    from pipeline.gestures import TemplateStore
-
-    try:
-        return TemplateStore()
-    except HandCueError as exc:  # recordings are optional; a broken file must not stop a run
-        warn(f"recorded gestures not loaded: {exc}")
-        return None
-
-
-def make_sink(dry_run: bool, warn: Callable[[str], None]) -> Any:
-    if dry_run:
-        from pipeline.actions import RecordingSink
-
-        return RecordingSink()
-    from app.desktop.input_sink import create_input_sink
-
-    sink, warnings = create_input_sink()
-    for message in warnings:
-        warn(message)
-    return sink
-
-
-def make_window_source() -> Any:
-    """The active-window source for per-application profiles (raises WatcherUnavailable)."""
-    from app.desktop.focus import create_window_source
-
-    return create_window_source()
-
-
-def profile_line(choice: Any) -> dict[str, Any]:
-    """A ``profile`` line: which profile the active window chose and why."""
-    window = choice.window
-    return {
-        "type": "profile",
-        "profile": choice.profile,
-        "source": choice.source,
-        "reason": choice.reason,
-        "window": None if window is None else {"app": window.app, "title": window.title},
-    }
-
-
 # Signals that end a run like Ctrl-C: SIGHUP is the terminal closing, SIGQUIT Ctrl-\\.
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
 
@@ -315,86 +188,6 @@ def _sigterm_as_interrupt(release: Callable[[], None] | None = None) -> Iterator
                     signal.signal(number, old)
 
 
-# ----------------------------------------------------------------------------- output
-
-
-def _round(value: float | None, digits: int = 3) -> float | None:
-    return None if value is None else round(value, digits)
-
-
-def event_line(event: Any) -> dict[str, Any]:
-    return {
-        "type": "gesture",
-        "frame": event.frame_index,
-        "t_ms": _round(event.timestamp_ms, 1),
-        "kind": event.kind,
-        "gesture": event.gesture,
-        "track_id": event.track_id,
-        "hand": event.handedness,
-        "started_ms": _round(event.started_ms, 1),
-        "score": _round(event.score),
-    }
-
-
-def counts_line(step: Any) -> dict[str, Any] | None:
-    """The numbers the hands show (each hand's ``count`` and the frame's two-hand ``total``),
-    or None when no hand shows one."""
-    hands = [
-        {"track_id": hand.track_id, "hand": hand.handedness, "count": result.count}
-        for hand in step.frame.hands
-        if (result := step.gestures.get(hand.track_id)) is not None
-    ]
-    if all(h["count"] is None for h in hands):
-        return None
-    total = next(iter(step.gestures.values())).total
-    return {
-        "type": "counts",
-        "frame": step.frame.frame_index,
-        "t_ms": _round(step.frame.timestamp_ms, 1),
-        "hands": hands,
-        "total": total,
-    }
-
-
-def record_line(record: Any, pipeline_ms: float | None) -> dict[str, Any]:
-    if record.kind == "state":
-        line = {"type": "state", "status": record.status, "t_ms": _round(record.timestamp_ms, 1)}
-        if record.detail:
-            line["detail"] = record.detail
-        return line
-    line = {
-        "type": "action",
-        "frame": record.frame_index,
-        "t_ms": _round(record.timestamp_ms, 1),
-        "gesture": record.gesture,
-        "track_id": record.track_id,
-        "hand": record.handedness,
-        "action": record.action,
-        "trigger": record.trigger,
-        "phase": record.phase,
-        "status": record.status,
-        "latency_ms": _round(record.latency_ms),
-        "inject_ms": _round(record.inject_ms),
-        "pipeline_ms": _round(pipeline_ms),
-    }
-    if record.detail:
-        line["detail"] = record.detail
-    return line
-
-
-def _stats(values: list[float]) -> dict[str, float] | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return {
-        "n": len(ordered),
-        "mean": round(statistics.fmean(ordered), 3),
-        "p50": round(ordered[len(ordered) // 2], 3),
-        "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 3),
-        "max": round(ordered[-1], 3),
-    }
-
-
 # ----------------------------------------------------------------------------- run
 
 
@@ -411,30 +204,6 @@ def _controls_hint(cfg: Any, armed: bool, dry_run: bool) -> str:
     if dry_run:
         parts.append("dry run: nothing is injected")
     return "; ".join(parts)
-
-
-class _Summary:
-    """Counts and latency figures for the ``end`` line."""
-
-    def __init__(self) -> None:
-        self.frames = 0
-        self.actions_done = 0
-        self.latencies: list[float] = []
-        self.overheads: list[float] = []  # latency minus the time inside the OS input call
-        self.pipeline_times: list[float] = []
-
-    def add_frame(self, step: Any) -> None:
-        self.frames += 1
-        self.pipeline_times.append(step.pipeline_ms)
-
-    def add_record(self, record: Any) -> None:
-        if record.kind != "action" or record.status != "done":
-            return
-        self.actions_done += 1
-        if record.latency_ms is not None and record.phase != "release":
-            self.latencies.append(record.latency_ms)
-            if record.inject_ms is not None:
-                self.overheads.append(record.latency_ms - record.inject_ms)
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -477,11 +246,14 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
             last_choice[0] = key
         emit(profile_line(choice))
 
-    from app.desktop.pointer import make_pointer_run
+    from app.desktop.pointer import make_pointer_hook, start_pointer_hotkey
 
-    pointer = make_pointer_run(args, cfg, sink, warn)  # None unless pointer mode is wanted
+    pointer = make_pointer_hook(args, cfg, sink, engine, warn)  # None unless pointer mode is wanted
+    pointer_hotkey = None
+    if pointer is not None and not args.dry_run:
+        pointer_hotkey = start_pointer_hotkey(pointer, warn)
     hotkey = None
-    summary = _Summary()
+    summary = RunSummary()
     reason = "end of source"
     code = 0
     started = time.perf_counter()
@@ -545,8 +317,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                     summary.add_frame(step)
                     for event in step.events:
                         emit(event_line(event))
-                    if step.pointer is not None:
-                        emit(step.pointer)
+                    if (line := pointer_line(step.pointer)) is not None:
+                        emit(line)
                     counts = counts_line(step)
                     shown = None if counts is None else (counts["hands"], counts["total"])
                     if counts is not None and shown != last_counts:
@@ -568,6 +340,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         switcher.stop()
         if pointer is not None:
             pointer.release()
+        if pointer_hotkey is not None:
+            pointer_hotkey.stop()
         for record in [*released, *engine.release_all()]:
             with contextlib.suppress(Exception):
                 emit(record_line(record, None))
@@ -587,9 +361,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 "skipped": skipped_frames(),
                 "fps": round(summary.frames / elapsed, 2) if elapsed > 0 else None,
                 "actions": summary.actions_done,
-                "latency_ms": _stats(summary.latencies),
-                "overhead_ms": _stats(summary.overheads),
-                "pipeline_ms": _stats(summary.pipeline_times),
+                "latency_ms": stats(summary.latencies),
+                "overhead_ms": stats(summary.overheads),
+                "pipeline_ms": stats(summary.pipeline_times),
             }
         )
     return code

@@ -220,7 +220,7 @@ class PauseHotkey:
     """A global hotkey (pynput ``GlobalHotKeys``) calling ``on_pressed`` from pynput's listener
     thread. Keep the callback short and thread-safe (e.g. set a flag or emit a Qt signal)."""
 
-    def __init__(self, hotkey: str, on_pressed: Callable[[], None]) -> None:
+    def __init__(self, hotkey: str, on_pressed: Callable[[], object]) -> None:
         self.hotkey = hotkey
         self._on_pressed = on_pressed
         self._listener: Any = None

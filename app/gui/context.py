@@ -31,6 +31,7 @@ from pipeline.actions.engine import ActionEngine
 from pipeline.errors import HandCueError
 from pipeline.fileio import atomic_write_text
 from pipeline.gestures import BUILTIN_GESTURES
+from pipeline.pointer import PointerHook
 from pipeline.runtime import HandCueRuntime, Tracker, build_runtime, make_gestures, make_tracker
 from pipeline.settings import AppConfig
 from pipeline.sources import is_camera_spec, is_photo_spec
@@ -183,6 +184,9 @@ class AppContext(QObject):
         self.prefs_path = prefs_path or paths.config_dir() / GUI_PREFS_FILE
         self.prefs = prefs or GuiPrefs()
         self.retry_s = retry_s
+        # Pointer mode's hook (app.gui.pointer_mode sets it): every session's runtime runs it
+        # on the tracking thread, as handcue run --pointer does.
+        self.pointer: PointerHook | None = None
 
     # ------------------------------------------------------------------ settings
     @property
@@ -331,7 +335,7 @@ class AppContext(QObject):
         tracker = self._trackers.get(cfg, static_mode=photos, threads=self.inference_threads(spec))
         return build_runtime(
             cfg, engine=self.engine, templates=self.templates, tracker=tracker,
-            gesture_factory=self._gesture_factory, photos=photos,
+            gesture_factory=self._gesture_factory, pointer=self.pointer, photos=photos,
         )  # fmt: skip
 
     def warm_up(self, spec: str = "") -> None:

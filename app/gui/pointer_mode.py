@@ -1,11 +1,14 @@
 """Pointer mode in the desktop app: the hand moves the mouse pointer.
 
-:class:`PointerMode` lives in the GUI thread. It runs :class:`pipeline.pointer.PointerDriver`
-on each frame the worker delivers (``on_frame``), maps onto every monitor Qt knows (updated when
-screens change), feeds the feedback overlay, and tells the action engine to withhold the gestures
-pointer mode owns (fist = clutch, ok = pinch). It is switched by the main window's toggle
-(Ctrl+Shift+M in the window) and, on a real desktop, the global hotkey Ctrl+Alt+M.
-Disarm, pause, switching off and shutdown release any held button.
+The work is done where ``handcue run --pointer`` does it: a
+:class:`pipeline.pointer.hook.PointerHook` that the app hands to its runtime (``ctx.pointer``,
+:meth:`app.gui.context.AppContext.build_runtime`), so the pointer moves on the tracking thread on
+every tracked frame and the gestures pointer mode owns (fist = clutch, ok = pinch, the toggle
+gesture) are withheld by the action engine. :class:`PointerMode` (GUI thread) keeps the rest:
+the toggle (the window's action, Ctrl+Shift+M, and the global hotkey Ctrl+Alt+M on a real
+desktop), the desktop from Qt's screens (updated when they change), the feedback overlay drawn
+from each delivered frame's :class:`pipeline.pointer.hook.PointerFrame`, the corner
+calibration's timer, and releasing held buttons on disarm, pause, stop and shutdown.
 """
 
 from __future__ import annotations
@@ -17,10 +20,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QScreen
 
-from app.desktop.pointer import POINTER_HOTKEY, pointer_settings
+from app.desktop.pointer import POINTER_HOTKEY
 from app.gui.pointer_overlay import PointerOverlay
-from pipeline.pointer import Desktop, GestureToggle, PointerDriver, PointerSettings, PointerState
-from pipeline.pointer.controller import anchor_point
+from pipeline.pointer import Desktop, PointerHook, PointerSettings, PointerState
 from pipeline.pointer.geometry import area_from_corners, screens_from_logical
 
 log = logging.getLogger(__name__)
@@ -52,7 +54,8 @@ def native_to_logical(x: float, y: float, screens: list[QScreen] | None = None) 
 
 class PointerMode(QObject):
     """Signals: ``enabled_changed(bool)``; ``unavailable(str)`` when it cannot be switched on
-    (no input sink). ``settings`` holds the pointer settings in use."""
+    (no input sink) or the OS refused input. ``hook`` is the runtime's pointer hook (also
+    ``ctx.pointer``); ``settings`` the pointer settings in use."""
 
     enabled_changed = Signal(bool)
     unavailable = Signal(str)
@@ -72,12 +75,14 @@ class PointerMode(QObject):
         super().__init__(parent)
         self.ctx = ctx
         self.sink = sink if sink is not None else getattr(ctx, "sink", None)
-        self.settings: PointerSettings = pointer_settings(ctx.config)
-        self.driver: PointerDriver | None = None
-        self._toggle = GestureToggle(self.settings.toggle_gesture, self.settings.toggle_hold_ms)
+        self.hook = PointerHook(
+            self.sink, ctx.engine, ctx.config.pointer, qt_desktop(),
+            enabled=False, stop_on_error=True,
+        )  # fmt: skip
+        ctx.pointer = self.hook  # the runtime of every session runs it
+        self._shown_enabled = False  # what enabled_changed last said
         self.overlay = PointerOverlay() if overlay else None
         self._hotkey: Any = None
-        self._corners: list[tuple[float, float]] | None = None  # collecting while calibrating
         self._hotkey_pressed.connect(self.toggle)
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
@@ -94,64 +99,54 @@ class PointerMode(QObject):
 
     @property
     def enabled(self) -> bool:
-        return self.driver is not None and self.driver.enabled
+        return self.hook.enabled
+
+    @property
+    def settings(self) -> PointerSettings:
+        return self.hook.settings
 
     @property
     def state(self) -> PointerState:
-        return self.driver.state if self.driver is not None else PointerState()
+        return self.hook.state
 
     def toggle(self) -> None:
         self.set_enabled(not self.enabled)
 
     def set_enabled(self, on: bool) -> bool:
         """Switch pointer mode; False (and ``unavailable``) when it cannot run here."""
-        if on == self.enabled:
-            return True
-        if on:
-            if self.sink is None or not hasattr(self.sink, "move_pointer"):
-                self.unavailable.emit(
-                    "Pointer mode needs mouse control, which is not available here "
-                    "(see the log for why)"
-                )
-                self.enabled_changed.emit(False)
-                return False
-            self.driver = PointerDriver(self.sink, self.settings, qt_desktop())
-        else:
-            assert self.driver is not None
-            self.driver.set_enabled(False)
-            self.driver = None
-            if self.overlay is not None:
-                self.overlay.hide()
-        self._update_withheld()
-        self.enabled_changed.emit(on)
+        if on and (self.sink is None or not hasattr(self.sink, "move_pointer")):
+            self.unavailable.emit(
+                "Pointer mode needs mouse control, which is not available here "
+                "(see the log for why)"
+            )
+            self._announce(False, force=True)
+            return False
+        if on != self.enabled:
+            self.hook.set_enabled(on)
+        self._announce(on)
         return True
 
-    def _update_withheld(self) -> None:
-        """The engine holds back the toggle gesture always, fist and ok while pointer mode is on."""
-        owned = set(self.driver.controller.owned_gestures) if self.driver is not None else set()
-        if self.settings.toggle_gesture != "none":
-            owned.add(self.settings.toggle_gesture)
-        self.ctx.engine.withhold_gestures(owned)
+    def _announce(self, on: bool, force: bool = False) -> None:
+        if not on and self.overlay is not None:
+            self.overlay.hide()
+        if force or on != self._shown_enabled:
+            self._shown_enabled = on
+            self.enabled_changed.emit(on)
 
     def set_settings(self, settings: PointerSettings) -> None:
         """New pointer settings (from the Settings dialog); releases anything held."""
-        self.settings = settings
-        self._toggle = GestureToggle(settings.toggle_gesture, settings.toggle_hold_ms)
-        if self.driver is not None:
-            self.driver.release()
-            self.driver = PointerDriver(self.sink, settings, qt_desktop())
-        self._update_withheld()
+        self.hook.set_settings(settings)
 
     def start_calibration(self, seconds: float = 6.0) -> None:
         """ "Show me the corners": for ``seconds`` the hand's anchor is recorded while the user
         reaches the corners they can reach comfortably; then ``calibrated(ActiveArea)`` (the
         settings are not changed: the Pointer page shows the area and OK saves it) or
         ``calibration_failed(message)``."""
-        self._corners = []
+        self.hook.start_calibration()
         QTimer.singleShot(round(seconds * 1000), self._finish_calibration)
 
     def _finish_calibration(self) -> None:
-        points, self._corners = self._corners or [], None
+        points = self.hook.finish_calibration()
         try:
             area = area_from_corners(points, margin=0.05)
         except ValueError as exc:
@@ -161,47 +156,32 @@ class PointerMode(QObject):
             return
         self.calibrated.emit(area)
 
-    def _collect_corner(self, frame: Any) -> None:
-        result = frame.result
-        wanted = self.settings.hand
-        hands = [h for h in result.hands if wanted == "any" or h.handedness.lower() == wanted]
-        if hands and self._corners is not None:
-            hand = max(hands, key=lambda h: h.palm_size)
-            x, y = anchor_point(hand, self.settings.anchor)
-            self._corners.append((float(x) / result.width, float(y) / result.height))
-
     def on_frame(self, frame: Any) -> None:
-        """GUI thread, once per delivered frame (``TrackedFrame``): move / click."""
-        if self._corners is not None:
-            self._collect_corner(frame)
-        if self._toggle.update(getattr(frame, "events", ())):
-            self.toggle()
-        if self.driver is None:
+        """GUI thread, once per delivered frame (``TrackedFrame``): show what the tracking
+        thread's pointer hook did (``frame.pointer``)."""
+        pointer = getattr(frame, "pointer", None)
+        if pointer is None:
             return
-        engine = self.ctx.engine
-        active = engine.armed and not engine.paused
-        try:
-            self.driver.step(frame.result, active=active)
-        except Exception as exc:  # the OS refused input: stop, release, tell the user
-            log.exception("pointer mode failed")
-            self.set_enabled(False)
-            self.unavailable.emit(f"Pointer mode stopped: {exc}")
+        if pointer.error is not None:  # the OS refused input: the hook stopped and released
+            self._announce(False)
+            self.unavailable.emit(f"Pointer mode stopped: {pointer.error}")
             return
-        if self.overlay is not None:
-            state = self.driver.state
-            if state.x is None or state.y is None:  # not moved yet: sit by the real pointer
-                pos = self.driver.sink.pointer_position()
-                if pos is not None:
-                    state = PointerState(**{**state.__dict__, "x": pos[0], "y": pos[1]})
-            if state.x is not None and state.y is not None:
-                lx, ly = native_to_logical(state.x, state.y)
-                state = PointerState(**{**state.__dict__, "x": lx, "y": ly})
-            self.overlay.show_state(state)
+        self._announce(pointer.enabled)  # the toggle gesture or the hotkey switched it
+        if self.overlay is None or not pointer.enabled:
+            return
+        state = pointer.state
+        if (state.x is None or state.y is None) and pointer.position is not None:
+            # not moved yet: sit by the real pointer
+            state = PointerState(**{**state.__dict__, "x": pointer.position[0],
+                                    "y": pointer.position[1]})  # fmt: skip
+        if state.x is not None and state.y is not None:
+            lx, ly = native_to_logical(state.x, state.y)
+            state = PointerState(**{**state.__dict__, "x": lx, "y": ly})
+        self.overlay.show_state(state)
 
     def attach(self, session: Any) -> None:
         """Release held buttons when tracking stops and when actions are disarmed or paused
         (no frame may come to do it); start in pointer mode if the settings say so."""
-        self._update_withheld()
         if self.settings.enabled:
             self.set_enabled(True)
         session.running_changed.connect(self._on_running_changed)
@@ -244,16 +224,14 @@ class PointerMode(QObject):
 
     def release(self) -> None:
         """Release held buttons (disarm, pause, source stopped)."""
-        if self.driver is not None:
-            self.driver.release()
+        self.hook.release()
 
     def _on_screens_changed(self, *_: Any) -> None:
-        if self.driver is not None:
-            self.driver.controller.set_desktop(qt_desktop())
+        self.hook.set_desktop(qt_desktop())
 
     def shutdown(self) -> None:
-        if self.driver is not None:
-            self.driver.release()
+        self.hook.set_enabled(False)
+        self.hook.release()
         if self._hotkey is not None:
             self._hotkey.stop()
             self._hotkey = None

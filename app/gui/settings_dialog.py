@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.desktop.autostart import Autostart, autostart_for_platform
-from app.desktop.pointer import pointer_settings
 from app.gui.a11y import name_widgets
 from app.gui.context import AppContext
 from app.gui.key_capture import KeyCaptureEdit
@@ -298,7 +297,7 @@ class SettingsDialog(QDialog):
         form.addRow("Position", self.osd_position)
         layout.addWidget(osd)
         layout.addStretch(1)
-        current = pointer.settings if pointer is not None else pointer_settings(cfg)
+        current = pointer.settings if pointer is not None else cfg.pointer
         self.pointer_page = PointerPage(current, gestures=ctx.known_gestures(), pointer=pointer)
         scroller = QScrollArea()
         scroller.setWidgetResizable(True)

@@ -32,6 +32,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
 from pipeline.errors import HandCueError
+from pipeline.pointer import PointerFrame
 from pipeline.runtime import HandCueRuntime
 from pipeline.sources import FrameClock, LatestSlot, is_camera_spec, open_source
 from pipeline.types import FrameResult, GestureEvent
@@ -77,6 +78,7 @@ class TrackedFrame:
     action records.
     ``fps``: frames processed in the last second; ``latency_ms``: capture to result.
     ``dropped``: frames replaced in the slot before the tracker could take them, since start.
+    ``pointer``: what pointer mode did on this frame (None without pointer mode).
     """
 
     image: np.ndarray
@@ -89,6 +91,7 @@ class TrackedFrame:
     latency_ms: float = 0.0
     dropped: int = 0
     provider: str = ""
+    pointer: PointerFrame | None = None
 
     def __post_init__(self) -> None:
         if self.image.ndim != 3 or self.image.shape[2] != 3 or self.image.dtype != np.uint8:
@@ -300,7 +303,8 @@ class TrackingThread(QThread):
         # Pointer mode (the GUI thread's IdleSkip.precise) and a visible live view keep the
         # tracker reading every frame: a held hand resting on every second frame would move
         # its drawn skeleton in steps (pipeline.tracking.tracker.TrackerConfig.rest_speed).
-        can_rest = self._skip is not None and hasattr(runtime.tracker, "allow_rest")
+        skip = self._skip
+        can_rest = hasattr(runtime.tracker, "allow_rest")
         self.tracking_started.emit(provider)
         out_times: deque[float] = deque()  # output times of the last second, for fps
         carried_events: deque = deque(maxlen=MAX_CARRIED)
@@ -313,8 +317,8 @@ class TrackingThread(QThread):
                     if self._slot.drained:  # the file ended and its last frame is done
                         break
                     continue
-                if can_rest:
-                    runtime.tracker.allow_rest = self._skip.background and not self._skip.precise
+                if can_rest and skip is not None:
+                    runtime.tracker.allow_rest = skip.background and not skip.precise
                 step = runtime.step(item.image, item.timestamp_ms)
                 now = time.perf_counter()
                 out_times.append(now)
@@ -335,6 +339,7 @@ class TrackingThread(QThread):
                     latency_ms=(now - item.captured_s) * 1000.0,
                     dropped=self._slot.dropped,
                     provider=provider,
+                    pointer=step.pointer,
                 )
                 # At most one frame in flight to the GUI thread: Qt's queue of posted signals
                 # has no bound, so a busy GUI must not make it grow. Events and action records

@@ -111,7 +111,9 @@ class GestureToggle:
 
 class PointerDriver:
     """Controller + sink. ``step`` once per tracked frame; ``close`` (or ``release``) on
-    disarm/exit so no button stays down. ``enabled`` switches pointer mode on and off."""
+    disarm/exit so no button stays down. ``enabled`` switches pointer mode on and off. The
+    toggle gesture and the gestures pointer mode owns are :class:`pipeline.pointer.hook.PointerHook`'s
+    business."""
 
     def __init__(
         self,
@@ -124,7 +126,6 @@ class PointerDriver:
         self.sink = sink
         self.controller = PointerController(settings, desktop)
         self.enabled = enabled
-        self.toggle = GestureToggle(settings.toggle_gesture, settings.toggle_hold_ms)
 
     @property
     def state(self) -> PointerState:
@@ -155,19 +156,6 @@ class PointerDriver:
             commands = self.release()
         self.enabled = enabled
         return commands
-
-    def filter_events(self, events: Iterable[Any]) -> list[Any]:
-        """Watch for the toggle gesture (switches pointer mode), then return the events minus
-        those of the gestures pointer mode owns: the toggle gesture always, the fist and ok
-        while pointer mode is on."""
-        events = list(events)
-        if self.toggle.update(events):
-            self.set_enabled(not self.enabled)
-            log.info("pointer mode %s by gesture", "on" if self.enabled else "off")
-        owned = set(self.controller.owned_gestures) if self.enabled else set()
-        if self.toggle.gesture != "none":
-            owned.add(self.toggle.gesture)
-        return [e for e in events if getattr(e, "gesture", None) not in owned]
 
     def release(self) -> list[PointerCommand]:
         """Release every held button now; never raises."""

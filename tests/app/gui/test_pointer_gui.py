@@ -1,6 +1,8 @@
 """Pointer mode in the desktop app: the toolbar toggle and its shortcut, frames moving the
 pointer only while armed, the gestures pointer mode owns held back from the action engine,
-the Pointer page of Settings, and the overlay's drawing of each state (offscreen)."""
+the Pointer page of Settings, and the overlay's drawing of each state (offscreen). Frames reach
+the window as a session delivers them: the app's runtime (its pointer hook and action engine,
+the path ``handcue run --pointer`` takes too) ran on them, with a replayed tracker result."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from pydantic import ValidationError
 
 from app.gui.worker import TrackedFrame
 from pipeline.pointer import PointerSettings, PointerState
+from pipeline.runtime import HandCueRuntime
 from pipeline.types import FrameResult, GestureEvent
 from tests.support.gui_fakes import hand_from_landmarks, synthetic_landmarks
 
@@ -18,6 +21,33 @@ def tracked(index: int, dx: float = 0.0) -> TrackedFrame:
     hand = hand_from_landmarks(synthetic_landmarks(cx=640.0 + dx, cy=400.0))
     result = FrameResult(index, index * 33.0, 1280, 720, (hand,), False)
     return TrackedFrame(image=np.zeros((720, 1280, 3), np.uint8), result=result)
+
+
+class _Replay:
+    """Tracker and gesture engine stand-ins: the next frame's result and events."""
+
+    provider = "replay"
+
+    def __init__(self, result: FrameResult, events: tuple[GestureEvent, ...]) -> None:
+        self.result, self.events = result, events
+
+    def process(self, *_args):
+        if isinstance(_args[0], FrameResult):  # the gesture engine's call
+            return {}, list(self.events)
+        return self.result
+
+    def reset(self) -> None:
+        pass
+
+
+def deliver(window, frame: TrackedFrame, events: tuple[GestureEvent, ...] = ()) -> None:
+    """Run the app's runtime on ``frame`` (tracking thread's work) and hand the window the
+    TrackedFrame a session would."""
+    replay = _Replay(frame.result, events)
+    runtime = HandCueRuntime(replay, replay, window.ctx.engine, window.ctx.pointer)
+    step = runtime.step(frame.image, frame.result.timestamp_ms)
+    window._on_frame_ready(TrackedFrame(image=frame.image, result=step.frame,
+                                        events=step.events, pointer=step.pointer))  # fmt: skip
 
 
 def moves(sink) -> list[tuple]:
@@ -46,12 +76,12 @@ def test_frames_move_the_pointer_only_while_armed(make_window) -> None:
     assert window.session._precise  # the tracker reads every frame (no resting)
     window.set_armed(False)
     for i in range(10):
-        window._on_frame_ready(tracked(i, dx=5.0 * i))
+        deliver(window, tracked(i, dx=5.0 * i))
     assert not moves(sink)
     assert window.pointer_mode.state.mode == "disarmed"
     window.set_armed(True)
     for i in range(10, 30):
-        window._on_frame_ready(tracked(i, dx=-5.0 * i))
+        deliver(window, tracked(i, dx=-5.0 * i))
     assert len(moves(sink)) > 5
     assert window.pointer_mode.state.mode == "tracking"
     # hand moves left in the image: mirrored, the pointer moves right
@@ -151,7 +181,7 @@ def test_toggle_gesture_from_the_settings_switches_pointer_mode(qtbot, make_wind
     window.pointer_mode.overlay = None
     frame = tracked(1)
     held = GestureEvent("held", "victory", 1, "Right", 600.0, 0.0)
-    window._on_frame_ready(TrackedFrame(image=frame.image, result=frame.result, events=(held,)))
+    deliver(window, frame, events=(held,))
     assert window.pointer_mode.enabled and window.pointer_action.isChecked()
     assert window.ctx.engine.withheld == frozenset({"victory", "fist", "ok"})
 
@@ -165,14 +195,14 @@ def test_corner_calibration_sets_the_active_area_on_the_page(qtbot, make_window)
     page = dialog.pointer_page
     page.calibrate.click()
     assert not page.calibrate.isEnabled()
-    window.pointer_mode._corners = []  # start_calibration's timer runs 6 s: finish by hand
+    # start_calibration's timer runs 6 s: the test finishes by hand
     # the hand visits four corners: palm centre offsets of +-200 px x, +-120 px y (1280x720)
     for i, (dx, dy) in enumerate([(-200, -120), (200, -120), (200, 120), (-200, 120)]):
         frame = tracked(i, dx=dx)
         hand = frame.result.hands[0]
         moved = hand_from_landmarks(np.asarray(hand.landmarks) + np.array([0, dy, 0], np.float32))
         result = FrameResult(i, i * 33.0, 1280, 720, (moved,), False)
-        window.pointer_mode.on_frame(TrackedFrame(image=frame.image, result=result))
+        deliver(window, TrackedFrame(image=frame.image, result=result))
     with qtbot.waitSignal(window.pointer_mode.calibrated, timeout=2000):
         window.pointer_mode._finish_calibration()
     area = page.settings().active_area
@@ -180,6 +210,6 @@ def test_corner_calibration_sets_the_active_area_on_the_page(qtbot, make_window)
     assert area.bottom - area.top == pytest.approx(240 / 720 * 0.9, abs=0.011)
     assert page.calibrate.isEnabled()
     # nothing seen: a message, the button back
-    window.pointer_mode._corners = []
+    window.pointer_mode.start_calibration()
     window.pointer_mode._finish_calibration()
     assert "corners" in page.calibration_status.text() and page.calibrate.isEnabled()

@@ -17,7 +17,6 @@ from pipeline.pointer import (
     PointerSettings,
     RecordingPointerSink,
 )
-from pipeline.types import GestureEvent
 from tests.support.pointer_sequences import H, Poses, W, frames
 
 pytestmark = pytest.mark.realdata
@@ -226,14 +225,6 @@ def test_manual_takeback_pauses_the_hand_pointer(poses: Poses) -> None:
     assert driver.state.mode == "tracking"
 
 
-def test_pointer_mode_owns_the_fist_and_ok_gestures() -> None:
-    driver, _ = make()
-    events = [GestureEvent("started", g, 1, "Right", 0.0, 0.0) for g in ("fist", "ok", "victory")]
-    assert [e.gesture for e in driver.filter_events(events)] == ["victory"]
-    driver.set_enabled(False)
-    assert len(driver.filter_events(events)) == 3
-
-
 def test_no_hand_and_disabled_do_nothing(poses: Poses) -> None:
     driver, sink = make()
     run(driver, frames([None] * 5))
@@ -248,17 +239,3 @@ def test_only_the_chosen_hand_drives(poses: Poses) -> None:
     for r in frames([poses.open] * 5):  # the sequence's hands are right hands
         assert controller.step(r) == []
     assert controller.state.mode == "no_hand"
-
-
-def test_toggle_gesture_switches_pointer_mode_and_is_held_back() -> None:
-    driver, sink = make(toggle_gesture="victory", toggle_hold_ms=500)
-    driver.set_enabled(False)
-    held = [GestureEvent("held", "victory", 1, "Right", 600.0, 0.0)]
-    assert driver.filter_events(held) == [] and driver.enabled
-    other = [GestureEvent("started", "fist", 1, "Right", 700.0, 700.0)]
-    assert driver.filter_events(other) == []  # on: the fist is the clutch
-    ended = [GestureEvent("ended", "victory", 1, "Right", 800.0, 0.0)]
-    driver.filter_events(ended)
-    driver.filter_events([GestureEvent("held", "victory", 1, "Right", 2000.0, 1000.0)])
-    assert not driver.enabled
-    assert [e.gesture for e in driver.filter_events(other)] == ["fist"]
