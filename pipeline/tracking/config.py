@@ -1,23 +1,167 @@
-"""The one path from tracker settings to the tracker's run configuration.
+"""The tracker's run configuration (:class:`TrackerConfig`) and the one path to it from the
+tracker settings.
 
 Every command and the app describe the tracker with a :class:`TrackerSettings` (the settings
 file's, or one made from command-line options by :func:`measurement_settings`) and get the
-tracker's :class:`pipeline.tracking.tracker.TrackerConfig` from :func:`tracker_config`; nothing else
-builds one, so a limit or default exists once.
+tracker's :class:`TrackerConfig` from :func:`tracker_config`; nothing else builds one, so a limit
+or default exists once.
 """
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 
 from pipeline.errors import HandCueError
 from pipeline.settings.schema import MAX_HANDS, MAX_THREADS, TrackerSettings
+from pipeline.tracking.track_guard import MERGE_DISTANCE, MERGE_OVERLAP
 
-if TYPE_CHECKING:
-    from pipeline.tracking.tracker import TrackerConfig
+_SETTINGS_DEFAULTS = TrackerSettings().model_dump()
+
+
+@dataclass(frozen=True)
+class TrackerConfig:
+    """The tracker's run configuration. Built from a
+    :class:`pipeline.settings.TrackerSettings` by :func:`pipeline.tracking.config.tracker_config`
+    (the only place that makes one); its defaults are the settings' defaults."""
+
+    model: str = _SETTINGS_DEFAULTS["model"]  # "full" | "lite"
+    max_hands: int = _SETTINGS_DEFAULTS["max_hands"]
+    static_mode: bool = False  # photos: detect every image, no tracking
+    provider: str = _SETTINGS_DEFAULTS["provider"]
+    threads: int = _SETTINGS_DEFAULTS["threads"]  # 0: onnxruntime's default
+    min_presence: float = _SETTINGS_DEFAULTS["min_presence"]
+    min_detection: float = 0.5
+    # While at least one hand is tracked but fewer than max_hands, look for new hands at most
+    # this often (ms of frame time). 0 runs the palm detector on every such frame, as MediaPipe
+    # does; 100 ms finds a second hand within ~3 frames at 30 fps for a third of the cost.
+    redetect_interval_ms: float = 100.0
+    # Landmark smoothing 0 (off: raw model output, as MediaPipe) .. 1 (steadiest). Only what is
+    # reported is smoothed; the next frame's region always comes from the raw landmarks.
+    smoothing: float = _SETTINGS_DEFAULTS["smoothing"]
+    # One track per hand: after the landmark step, readings that describe one hand (points
+    # within ``merge_distance`` palm sizes on average, or boxes sharing ``merge_overlap`` of the
+    # smaller box) are merged, keeping the one the landmark model is surer of.
+    merge_duplicates: bool = True
+    merge_distance: float = MERGE_DISTANCE
+    merge_overlap: float = MERGE_OVERLAP
+    # Re-checks (video mode): at most every ``recheck_interval_ms`` per tracked hand the palm
+    # detector runs (also when max_hands are tracked) and the landmark model reads the fresh
+    # palm region that lands on the hand. Readings of one hand that disagree (points more than
+    # ``disagree_distance`` palm sizes apart on average: e.g. the raised thumb read as the index
+    # finger in one) mark the hand *unsure* for ``unsure_ms``; a new hand is unsure for its
+    # first ``new_unsure_ms``. Gestures do not start on an unsure hand (FrameResult.unsure).
+    # A negative interval turns re-checks off.
+    recheck_interval_ms: float = 200.0
+    disagree_distance: float = 0.3
+    # A second opinion whose palm is ``disagree_scale`` times smaller than the hand's own
+    # disagrees with it however close the points lie: the lite model reads the fist video's
+    # thumb up as an upright fist twice the palm size, and the mean distance (in the larger
+    # palm) of the right reading inside it stays under ``disagree_distance``. Only this
+    # direction: both directions made the full model switch to worse readings (fist video
+    # landmark error 4.2 -> 8.8% of palm size at full rate, one repeated thumb up).
+    disagree_scale: float = 1.5
+    # A fresh reading that disagrees with the hand's own (a re-check, or one merged beside
+    # it) makes the hand unsure only when the landmark model is at least this present in it: a
+    # weak reading of a partly covered region (the lite model, 0.52 beside its own 0.99 at 5
+    # fps) kept the fist unsure for its whole time on screen.
+    doubt_presence: float = 0.8
+    unsure_ms: float = 800.0
+    new_unsure_ms: float = 800.0
+    # Detector scheduling (pipeline/tracking/scheduling.py, pipeline/tracking/far_hands.py).
+    # far_hands: zoomed tiles while fewer than max hands are tracked; power_saving: the motion
+    # gate while none is.
+    far_hands: bool = _SETTINGS_DEFAULTS["far_hands"]
+    power_saving: bool = _SETTINGS_DEFAULTS["power_saving"]
+    # No hand, nothing moving: the detector still runs this often (ms of frame time).
+    idle_interval_ms: float = 1000.0
+    # A hand first seen in a zoom tile is kept only above this presence score (and after
+    # tiles.confirm_far_hand). hagrid-dev's far hands that MediaPipe's reference lacks read
+    # 0.825-0.997; a cardboard box behind a person passed every other look at 0.785.
+    far_min_presence: float = 0.8
+    # A tile's palm is placed again by a closer look (pipeline/tracking/tiles.py closer_palm).
+    closer_look: bool = True
+    # An unsure hand becomes sure early when, at least ``confirm_ms`` after the last doubt, a
+    # re-check agrees with its reading (fresh detection and second opinion alike): at a low
+    # frame rate a hand would otherwise stay unsure for most of a short sign.
+    confirm_ms: float = 300.0
+    # Second opinion (video mode): a hand that is new, found again or re-checked in a frame is
+    # also read from its region turned by +-``second_opinion_deg`` (each reading refined once on
+    # its own region). The landmark model locks into a reading it started from: a thumb held
+    # up towards the camera, read from an upright region, stays "an index finger pointing up"
+    # frame after frame; read from a region turned a quarter, it settles on the thumb. The
+    # reading the model is most present in wins when it beats the hand's own by
+    # ``switch_margin`` (the hand then continues from it, unsure); a reading within
+    # ``unsure_margin`` of the hand's own that disagrees with it leaves the hand unsure.
+    # Measured on the fist video's thumb (full model): right readings 0.990-0.996, the
+    # index-finger reading 0.971-0.989.
+    second_opinion_deg: float = 90.0
+    # The landmark model second opinions come from ('full' or 'lite'). When it is not the one
+    # tracking (the lite model tracks, the full one is asked), it also reads the hand's own
+    # region: presences are compared within one model, and where its reading there disagrees
+    # with the tracking model's, its own replaces it (the hand becomes unsure). The lite model
+    # alone does not recover: on the fist video it locks into an upright-fist reading of the
+    # thumb up (region twice the palm size) that its turned readings beat in presence but sit
+    # within ``disagree_distance`` of (app.measure.trust, K = 1..5 forwards, mirrored and
+    # backwards: 11 wrong gesture events with lite opinions, 3 with full ones, 0 with full
+    # ones and ``disagree_scale``, ``doubt_presence`` and the stabiliser's unsure release).
+    opinion_model: str = "full"
+    switch_margin: float = 0.002
+    unsure_margin: float = 0.002
+    # A sure hand that keeps its shape is not asked again at every re-check: its second opinion
+    # is due when its reading changed by more than ``opinion_change`` palm sizes (mean point
+    # distance, wrist on wrist) since its last one, or ``steady_opinion_ms`` after it. A locked
+    # wrong reading starts where the pose changes (the fist opening into a thumb up), which a
+    # changed shape catches; a hand held still costs one look a second instead of five.
+    # ``steady_opinion_ms`` 0: a second opinion at every re-check.
+    opinion_change: float = 0.2
+    steady_opinion_ms: float = 1000.0
+    # A hand lost and a new hand found near where it was (centres within this many region
+    # widths, same side) within ``refind_ms`` are one hand: it keeps its track id (its gesture
+    # does not start again) and is unsure for ``unsure_ms``.
+    refind_distance: float = 0.75
+    refind_ms: float = 300.0
+    # Hands held still (points within ``steady_distance`` palm sizes of where they were at the
+    # last whole-frame look, place and pose alike; every hand sure) are looked at and re-checked
+    # every scheduling.STEADY_LOOK_MS instead of every ``redetect_interval_ms`` /
+    # ``recheck_interval_ms``, unless something moves around them. Power saving only (the
+    # setting); 0 turns this off.
+    steady_distance: float = 0.15
+    # A lost hand found again in the pose it had (shapes within this many palm sizes) does not
+    # become unsure; 0: every hand found again is unsure for ``unsure_ms``.
+    refind_same_shape: float = 0.2
+    # Resting (power saving on): while every tracked hand moves slower than ``rest_speed``
+    # palm sizes a second (mean point distance between its last two readings over their time
+    # apart), every second frame reports the last frame's hands again without running a model,
+    # and ``HandTracker.wants_frame`` lets the caller skip such a frame altogether (not even
+    # decoded in full): a hand held in a sign, or resting in view, is read at half the frame
+    # rate. Hands that are also steady (sure, and in place and pose at the last two whole-frame
+    # looks: ``steady_distance``) and slower than resting.STEADY_REST_SPEED rest
+    # resting.STEADY_REST_FRAMES frames in a row, a third of the frame rate: a hand that starts
+    # to move is read within 2 frames (67-80 ms at 25-30 fps). A hand held up in the air
+    # jitters at 0.7-2 palm sizes a second (the fist video's thumb up at 25 fps); moving into a
+    # sign, turning or swiping it goes 3-30. A frame more than resting.REST_MAX_GAP_MS after the
+    # one before it (a slow machine) never rests. 0 turns this off; so does
+    # ``HandTracker.allow_rest`` False (pointer mode, where every small move of the hand moves
+    # the pointer). Unsure hands rest too: their re-checks and second opinions keep their own
+    # times (app.measure.trust: the same gestures at every frame step, forwards, mirrored and
+    # backwards; landmark error at full rate 4.2 -> 4.8% of palm size on the fist video, the
+    # rested frames counted with the last reading).
+    rest_speed: float = 2.5
+
+    def __post_init__(self) -> None:
+        for name in ("model", "opinion_model"):
+            if getattr(self, name) not in ("full", "lite"):
+                raise ValueError(f"{name} must be 'full' or 'lite', got {getattr(self, name)!r}")
+        if not 0.0 <= self.smoothing <= 1.0:
+            raise ValueError(f"smoothing must be between 0 and 1, got {self.smoothing}")
+        if min(self.redetect_interval_ms, self.idle_interval_ms) < 0:
+            raise ValueError("detector intervals must be 0 ms or more")
+        if not 1 <= self.max_hands <= MAX_HANDS:
+            raise ValueError(f"max_hands must be between 1 and {MAX_HANDS}, got {self.max_hands}")
 
 
 def live_threads(configured: int) -> int:
@@ -52,10 +196,6 @@ def tracker_config(
     on every image, no tracking). ``threads`` overrides the settings' thread count (the app
     keeps a core free for drawing). ``tuning``: the tracker's expert fields that have no
     setting (``redetect_interval_ms``, ``min_detection``, ...), for measurements and tests."""
-    # Imported here: the tracker loads OpenCV and ONNX Runtime, which the settings commands
-    # (config validate/export) have no use for.
-    from pipeline.tracking.tracker import TrackerConfig
-
     return TrackerConfig(
         model=settings.model,
         max_hands=settings.max_hands,

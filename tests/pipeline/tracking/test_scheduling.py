@@ -294,17 +294,17 @@ def test_tiles_while_tracking_only_beside_a_small_hand() -> None:
 def test_photo_with_a_large_hand_skips_the_tiles(shared_data: Path) -> None:
     """Static mode: a photo whose whole-frame pass found a large hand is not searched tile by
     tile for a second one (the photo's own hands are found either way)."""
-    import pipeline.tracking.tracker as tracker_module
+    import pipeline.tracking.far_hands as far_module
 
     img = cv2.imread(str(shared_data / "photos" / "thumbs_up.jpg"))
     looked: list[int] = []
-    real = tracker_module.tile_palms
+    real = far_module.tile_palms
 
     def counting(detector, bgr, tiles, min_score, timings):  # type: ignore[no-untyped-def]
         looked.append(len(tiles))
         return real(detector, bgr, tiles, min_score, timings)
 
-    tracker_module.tile_palms = counting
+    far_module.tile_palms = counting
     try:
         hands = tracker(static=True).process(img, 0.0).hands
         no_far = tracker(static=True, far_hands=False).process(img, 0.0).hands
@@ -317,7 +317,7 @@ def test_photo_with_a_large_hand_skips_the_tiles(shared_data: Path) -> None:
         looked.clear()
         tracker(static=True).process(img, 0.0)
     finally:
-        tracker_module.tile_palms = real
+        far_module.tile_palms = real
     assert len(hands) == len(no_far) == 1
     assert hands[0].roi.width >= 0.3 * img.shape[0]
     assert sum(looked) == 0
@@ -385,13 +385,13 @@ def test_weak_tile_sightings_get_a_closer_look_in_photos(
     """Static mode: a tile palm scored from WEAK_TILE_SCORE up to min_detection is looked at
     again, closer, and becomes a candidate when that look is sure. Without those looks none of
     these hands is found; with them all are, and nothing else is reported."""
-    import pipeline.tracking.tracker as tracker_module
+    import pipeline.tracking.far_hands as far_module
 
     found = {}
-    for looks in (0, tracker_module.WEAK_LOOKS):
-        monkeypatch.setattr(tracker_module, "WEAK_LOOKS", looks)
+    for looks in (0, far_module.WEAK_LOOKS):
+        monkeypatch.setattr(far_module, "WEAK_LOOKS", looks)
         found[looks] = _found_at_a_third(shared_data, tracker(static=True), WEAK_SIGHTINGS)
-    assert found == {0: 0, tracker_module.WEAK_LOOKS: len(WEAK_SIGHTINGS)}, found
+    assert found == {0: 0, far_module.WEAK_LOOKS: len(WEAK_SIGHTINGS)}, found
 
 
 # Far-set canvases at 1/3 (bench index, photo) with one hand (15-40 px) that the landmark model
@@ -413,10 +413,10 @@ def test_a_far_palm_is_read_on_its_tile_region_too(
     """A tile palm that the closer look places anew is read on both regions and
     tiles.steadier_reading keeps one: each of these canvases has one hand more found than with
     the closer look's region alone, and nothing else is reported."""
-    import pipeline.tracking.tracker as tracker_module
+    import pipeline.tracking.far_hands as far_module
 
     both = _found_at_a_third(shared_data, tracker(static=True), TILE_REGION_READS)
-    monkeypatch.setattr(tracker_module, "steadier_reading", lambda *args: 0)
+    monkeypatch.setattr(far_module, "steadier_reading", lambda *args: 0)
     closer_only = _found_at_a_third(shared_data, tracker(static=True), TILE_REGION_READS)
     assert both - closer_only == len(TILE_REGION_READS), (both, closer_only)
 

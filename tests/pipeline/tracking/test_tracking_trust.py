@@ -20,7 +20,7 @@ from pipeline.gestures import GestureEngine
 from pipeline.gestures.recognizer import COUNT_GESTURES, TOTAL_GESTURES
 from pipeline.settings import TrackerSettings
 from pipeline.sources import open_source
-from pipeline.tracking.config import measurement_settings, tracker_config
+from pipeline.tracking.config import TrackerConfig, measurement_settings, tracker_config
 from pipeline.tracking.track_guard import (
     box_overlap,
     hand_shape,
@@ -28,7 +28,7 @@ from pipeline.tracking.track_guard import (
     mean_distance,
     same_hand,
 )
-from pipeline.tracking.tracker import HandTracker, TrackerConfig
+from pipeline.tracking.tracker import HandTracker
 
 FIST = "fist_then_thumb_up_720p"
 OPEN = "open_hand_360p"
