@@ -9,7 +9,7 @@ echo "== lint"
 .venv/bin/ruff format --check app pipeline tests
 echo "== import contracts (.importlinter)"
 .venv/bin/lint-imports --no-cache
-echo "== types (pipeline)"
+echo "== types (pipeline, app)"
 .venv/bin/python -m mypy
 echo "== tests"
 exec .venv/bin/python -m pytest -q "$@"

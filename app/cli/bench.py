@@ -373,7 +373,7 @@ def run_far(args: argparse.Namespace) -> int:
     """``--far DATA``: the far set and the far videos (see app.measure.far)."""
     import os
 
-    from app.measure.far import far_set, far_videos
+    from app.measure.far import Runner, far_set, far_videos
 
     data = Path(args.far)
     if not (data / "reference").is_dir():
@@ -386,12 +386,12 @@ def run_far(args: argparse.Namespace) -> int:
     def ours_static(img: np.ndarray) -> list[np.ndarray]:
         return [h.landmarks[:, :2] for h in static.process(img, 0.0).hands]
 
-    def ours_video():  # type: ignore[no-untyped-def]
+    def ours_video() -> Runner:
         video.reset()
         t = iter(range(1 << 30))
         return lambda img: [h.landmarks[:, :2] for h in video.process(img, next(t) * 40.0).hands]
 
-    runners = {"ours": ours_static}
+    runners: dict[str, Runner] = {"ours": ours_static}
     makers = {"ours": ours_video}
     rivals = []
     if args.compare_mediapipe:
@@ -402,7 +402,7 @@ def run_far(args: argparse.Namespace) -> int:
         rivals = [mp_static, mp_video]
         runners["mediapipe"] = lambda img: mp_static.landmarks(mp_static.prepare(img))
 
-        def mp_maker():  # type: ignore[no-untyped-def]
+        def mp_maker() -> Runner:
             mp_video.reset()
             return lambda img: mp_video.landmarks(mp_video.prepare(img))
 

@@ -15,9 +15,13 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pipeline.errors import HandCueError
+
+if TYPE_CHECKING:
+    from pipeline.focus import WindowInfo
+    from pipeline.settings import AppConfig
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,21 +37,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _config(path: Path | None) -> Any:
+def _config(path: Path | None) -> AppConfig:
     from pipeline.settings import load_config, read_config_file
 
     if path is None:
         cfg, problems = load_config()
     else:
-        cfg, problems = read_config_file(path)
-        if cfg is None:
+        read, problems = read_config_file(path)
+        if read is None:
             raise HandCueError("\n".join(problems))
+        cfg = read
     for message in problems:
         print(f"handcue: warning: {message}", file=sys.stderr)
     return cfg
 
 
-def window_line(window: Any, cfg: Any) -> dict[str, Any]:
+def window_line(window: WindowInfo | None, cfg: AppConfig) -> dict[str, Any]:
     from pipeline.focus import choose_profile
 
     choice = choose_profile(cfg, window)
@@ -73,7 +78,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         raise HandCueError(str(exc), code=3) from None
     lock = threading.Lock()
 
-    def emit(window: Any) -> None:
+    def emit(window: WindowInfo | None) -> None:
         with lock:
             out.write(json.dumps(window_line(window, cfg)) + "\n")
             out.flush()

@@ -23,12 +23,12 @@ def name_widgets(dialog: QWidget) -> None:
             field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
             if field is None:
                 continue
-            widgets = [field.widget()] if field.widget() is not None else []
-            if field.layout() is not None:
-                lay = field.layout()
-                widgets = [lay.itemAt(i).widget() for i in range(lay.count())
-                           if lay.itemAt(i).widget() is not None]  # fmt: skip
-            text = label.widget().text() if label is not None and label.widget() else ""
+            lay = field.layout()
+            items = [field] if lay is None else [lay.itemAt(i) for i in range(lay.count())]
+            found = [item.widget() for item in items if item is not None]
+            widgets = [w for w in found if w is not None]
+            shown = label.widget() if label is not None else None
+            text = shown.text() if isinstance(shown, (QLabel, QAbstractButton)) else ""
             for widget in widgets:
                 if not widget.accessibleName():
                     name = text or getattr(widget, "text", lambda: "")()

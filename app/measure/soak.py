@@ -25,7 +25,12 @@ import resource
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.gui.worker import TrackedFrame
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +161,14 @@ class WorkTimer:
         return out
 
 
+@dataclass
+class _FrameCount:
+    """Frames the app's session delivered so far, and the newest (counted in the GUI thread)."""
+
+    n: int = 0
+    last: TrackedFrame | None = None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
@@ -225,11 +238,11 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     window.loop_box.setChecked(True)
 
-    frames = {"n": 0, "last": None}
+    frames = _FrameCount()
 
-    def count(frame) -> None:
-        frames["n"] += 1
-        frames["last"] = frame
+    def count(frame: TrackedFrame) -> None:
+        frames.n += 1
+        frames.last = frame
 
     window.session.frame_ready.connect(count)
     probe = LatenessProbe()
@@ -241,19 +254,19 @@ def main(argv: list[str] | None = None) -> int:
     def sample() -> None:
         now, cpu = time.perf_counter(), time.process_time()
         dt = now - state["t_prev"]
-        last = frames["last"]
+        last = frames.last
         row = {
             "t_s": round(now - state["t0"], 1),
             "rss_mb": round(rss_mb(), 1),
             "cpu_pct": round(100.0 * (cpu - state["cpu_prev"]) / dt, 1) if dt > 0 else 0.0,
-            "fps": round((frames["n"] - state["n_prev"]) / dt, 1) if dt > 0 else 0.0,
+            "fps": round((frames.n - state["n_prev"]) / dt, 1) if dt > 0 else 0.0,
             "dropped": last.dropped if last is not None else 0,
             "late_max_ms": round(probe.take_interval_max(), 1),
             "loadavg_1m": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         }
         rows.append(row)
         print(json.dumps(row), flush=True)
-        state.update(t_prev=now, cpu_prev=cpu, n_prev=frames["n"])
+        state.update(t_prev=now, cpu_prev=cpu, n_prev=frames.n)
         if now - state["t0"] >= duration_s:
             app.quit()
 
@@ -286,10 +299,10 @@ def main(argv: list[str] | None = None) -> int:
     summary = {
         "minutes": round(wall / 60.0, 2),
         "source": args.source,
-        "frames": frames["n"],
-        "tracking_fps": round(frames["n"] / wall, 1) if wall > 0 else 0.0,
-        "dropped": frames["last"].dropped if frames["last"] is not None else 0,
-        "provider": frames["last"].provider if frames["last"] is not None else "",
+        "frames": frames.n,
+        "tracking_fps": round(frames.n / wall, 1) if wall > 0 else 0.0,
+        "dropped": frames.last.dropped if frames.last is not None else 0,
+        "provider": frames.last.provider if frames.last is not None else "",
         "event_loop_lateness": probe.all.stats(),
         f"event_loop_lateness_after_{WARMUP_S:g}s": probe.after_warmup.stats(),
         "late_over_50ms_at_s": probe.late_times,
