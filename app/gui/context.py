@@ -10,92 +10,27 @@ the worker thread.
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomli_w
 from PySide6.QtCore import QObject, Signal
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - 3.10 only
-    import tomli as tomllib
 
 from app.gui.worker import SourceOpener, TrackingSession, default_source_opener
 from pipeline import paths
 from pipeline.actions.engine import ActionEngine
 from pipeline.errors import HandCueError
-from pipeline.fileio import atomic_write_text
 from pipeline.gestures import BUILTIN_GESTURES
 from pipeline.pointer import PointerHook
 from pipeline.runtime import HandCueRuntime, Tracker, build_runtime, make_gestures, make_tracker
 from pipeline.settings import AppConfig
+from pipeline.settings.window import GUI_PREFS_FILE, MAX_RECENT, GuiPrefs
 from pipeline.sources import is_camera_spec, is_photo_spec
 from pipeline.tracking.config import live_threads, photo_threads, tracker_config
 
 log = logging.getLogger(__name__)
-
-GUI_PREFS_FILE = "gui.toml"
-MAX_RECENT = 8
-
-
-@dataclass(frozen=True)
-class GuiPrefs:
-    """Preferences that only the desktop app has (window behaviour, not tracking)."""
-
-    mirror_preview: bool = True  # webcams
-    mirror_files: bool = False  # video files and image folders
-    start_minimised: bool = False
-    close_to_tray: bool = True
-    recent_sources: tuple[str, ...] = ()
-    osd: bool = True  # on-screen display when arming and when an action fires
-    osd_sound: bool = False
-    osd_position: str = "top-right"
-    guide_seen: bool = False  # the first-run guide was shown (it opens once by itself)
-
-    @classmethod
-    def load(cls, path: Path) -> tuple[GuiPrefs, list[str]]:
-        """Read ``path``; defaults plus a message when it is missing parts or unreadable."""
-        if not path.exists():
-            return cls(), []
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-            prefs = cls(
-                mirror_preview=bool(raw.get("mirror_preview", True)),
-                mirror_files=bool(raw.get("mirror_files", False)),
-                start_minimised=bool(raw.get("start_minimised", False)),
-                close_to_tray=bool(raw.get("close_to_tray", True)),
-                recent_sources=tuple(str(s) for s in raw.get("recent_sources", []))[:MAX_RECENT],
-                osd=bool(raw.get("osd", True)),
-                osd_sound=bool(raw.get("osd_sound", False)),
-                osd_position=str(raw.get("osd_position", "top-right")),
-                guide_seen=bool(raw.get("guide_seen", False)),
-            )
-            return prefs, []
-        except (OSError, ValueError, TypeError) as exc:
-            return cls(), [f"{path}: {exc} (window preferences reset to defaults)"]
-
-    def save(self, path: Path) -> None:
-        """Atomic write (``pipeline.fileio``); a failure is logged, the old file kept."""
-        data = {
-            "mirror_preview": self.mirror_preview,
-            "mirror_files": self.mirror_files,
-            "start_minimised": self.start_minimised,
-            "close_to_tray": self.close_to_tray,
-            "recent_sources": list(self.recent_sources),
-            "osd": self.osd,
-            "osd_sound": self.osd_sound,
-            "osd_position": self.osd_position,
-            "guide_seen": self.guide_seen,
-        }
-        try:
-            atomic_write_text(path, tomli_w.dumps(data))
-        except HandCueError as exc:
-            log.warning("window preferences not saved: %s", exc)
 
 
 @dataclass
@@ -206,8 +141,12 @@ class AppContext(QObject):
         self.config_changed.emit()
 
     def set_prefs(self, prefs: GuiPrefs) -> None:
+        """Use and save ``prefs``; a failed save is logged (the old file is kept)."""
         self.prefs = prefs
-        prefs.save(self.prefs_path)
+        try:
+            prefs.save(self.prefs_path)
+        except HandCueError as exc:
+            log.warning("window preferences not saved: %s", exc)
 
     def mirror_preview(self) -> bool:
         return self.prefs.mirror_preview
@@ -219,20 +158,20 @@ class AppContext(QObject):
 
     def set_mirror_for(self, spec: str, on: bool) -> None:
         field_name = "mirror_preview" if is_camera_spec(spec) else "mirror_files"
-        self.set_prefs(replace(self.prefs, **{field_name: bool(on)}))
+        self.set_prefs(self.prefs.changed(**{field_name: bool(on)}))
 
     def forget_source(self, spec: str) -> None:
         """Drop ``spec`` from the recent sources (e.g. the file is gone)."""
         recent = tuple(s for s in self.prefs.recent_sources if s != spec)
         if recent != self.prefs.recent_sources:
-            self.set_prefs(replace(self.prefs, recent_sources=recent))
+            self.set_prefs(self.prefs.changed(recent_sources=recent))
 
     def recent_sources(self) -> list[str]:
         return list(self.prefs.recent_sources)
 
     def remember_source(self, spec: str) -> None:
         recent = [spec, *(s for s in self.prefs.recent_sources if s != spec)][:MAX_RECENT]
-        self.set_prefs(replace(self.prefs, recent_sources=tuple(recent)))
+        self.set_prefs(self.prefs.changed(recent_sources=tuple(recent)))
 
     # ------------------------------------------------------------------ profiles
     def profile_names(self) -> list[str]:

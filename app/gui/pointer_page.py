@@ -11,18 +11,17 @@ from typing import Any
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from pipeline.pointer import PointerSettings
+from app.gui.schema_fields import field_title, float_spin, int_spin
+from pipeline.pointer import ActiveArea, PointerSettings
 
 CONFLICT_NOTE = (
     "While pointer mode is on, pinches and dwell do the clicking: the fist (clutch) and the "
@@ -32,22 +31,12 @@ CONFLICT_NOTE = (
 )
 
 
-def _spin(low: int, high: int, step: int, suffix: str, value: int) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(low, high)
-    spin.setSingleStep(step)
-    spin.setSuffix(suffix)
-    spin.setValue(value)
-    return spin
-
-
-def _dspin(low: float, high: float, step: float, decimals: int, value: float) -> QDoubleSpinBox:
-    spin = QDoubleSpinBox()
-    spin.setRange(low, high)
-    spin.setSingleStep(step)
-    spin.setDecimals(decimals)
-    spin.setValue(value)
-    return spin
+def _checkbox(form: QFormLayout, settings: PointerSettings, name: str) -> QCheckBox:
+    """A check box for a yes/no setting, labelled by the schema, added to ``form``."""
+    box = QCheckBox(field_title(PointerSettings, name))
+    box.setChecked(bool(getattr(settings, name)))
+    form.addRow(box)
+    return box
 
 
 def _combo(items: list[tuple[str, str]], current: str) -> QComboBox:
@@ -69,6 +58,7 @@ class PointerPage(QWidget):
     ) -> None:
         super().__init__(parent)
         s = self._base = settings
+        P = PointerSettings
         layout = QVBoxLayout(self)
         note = QLabel(CONFLICT_NOTE)
         note.setWordWrap(True)
@@ -82,27 +72,27 @@ class PointerPage(QWidget):
              ("Relative: like a mouse, with acceleration", "relative")],
             s.mapping,
         )  # fmt: skip
-        form.addRow("Mapping", self.mapping)
+        form.addRow(field_title(PointerSettings, "mapping"), self.mapping)
         self.anchor = _combo(
             [("Palm centre (steadiest)", "palm_centre"), ("Index knuckle", "index_knuckle")],
             s.anchor,
         )
-        form.addRow("Follow", self.anchor)
+        form.addRow(field_title(PointerSettings, "anchor"), self.anchor)
         self.hand = _combo([("Either", "any"), ("Left", "left"), ("Right", "right")], s.hand)
-        form.addRow("Hand", self.hand)
-        self.mirror = QCheckBox("Mirrored (webcam facing you)")
+        form.addRow(field_title(PointerSettings, "hand"), self.hand)
+        self.mirror = QCheckBox(field_title(PointerSettings, "mirror"))
         self.mirror.setChecked(s.mirror)
         form.addRow(self.mirror)
         area = QHBoxLayout()
         a = s.active_area
         self.area = {
-            name: _spin(0, 100, 1, "%", round(getattr(a, name) * 100))
+            name: int_spin(ActiveArea, name, round(getattr(a, name) * 100), suffix="%", scale=100)
             for name in ("left", "top", "right", "bottom")
         }
         for name, spin in self.area.items():
             area.addWidget(QLabel(name.capitalize()))
             area.addWidget(spin)
-        form.addRow("Active area", area)
+        form.addRow(field_title(PointerSettings, "active_area"), area)
         self.calibrate = QPushButton("Calibrate: show me the corners…")
         self.calibrate.setToolTip(
             "For 6 s move your open hand to the four corners you reach comfortably; the area "
@@ -119,59 +109,46 @@ class PointerPage(QWidget):
             pointer.calibration_failed.connect(self._on_calibration_failed)
         form.addRow(self.calibrate)
         form.addRow(self.calibration_status)
-        self.min_cutoff = _dspin(0.05, 30.0, 0.1, 2, s.min_cutoff_hz)
-        self.min_cutoff.setSuffix(" Hz")
-        self.min_cutoff.setToolTip("Smoothing when still: lower = steadier")
-        form.addRow("Smoothing (min cutoff)", self.min_cutoff)
-        self.beta = _dspin(0.0, 100.0, 0.5, 2, s.beta)
-        self.beta.setToolTip("How quickly smoothing gives way to fast moves: higher = less lag")
-        form.addRow("Speed response (beta)", self.beta)
-        self.dead_zone = _dspin(0.0, 50.0, 0.5, 1, s.dead_zone_px)
-        self.dead_zone.setSuffix(" px")
-        form.addRow("Dead zone", self.dead_zone)
-        self.gain = _dspin(0.1, 10.0, 0.1, 2, s.relative_gain)
-        form.addRow("Relative speed", self.gain)
-        self.accel = _dspin(0.0, 10.0, 0.1, 2, s.relative_acceleration)
-        form.addRow("Relative acceleration", self.accel)
+        self.min_cutoff = float_spin(P, "min_cutoff_hz", s.min_cutoff_hz, step=0.1, decimals=2,
+                                     suffix=" Hz")  # fmt: skip
+        self.beta = float_spin(P, "beta", s.beta, step=0.5, decimals=2)
+        self.dead_zone = float_spin(P, "dead_zone_px", s.dead_zone_px, step=0.5, decimals=1,
+                                    suffix=" px")  # fmt: skip
+        self.gain = float_spin(P, "relative_gain", s.relative_gain, step=0.1, decimals=2)
+        self.accel = float_spin(P, "relative_acceleration", s.relative_acceleration, step=0.1,
+                                decimals=2)  # fmt: skip
+        rows = {"min_cutoff_hz": self.min_cutoff, "beta": self.beta, "dead_zone_px": self.dead_zone,
+                "relative_gain": self.gain, "relative_acceleration": self.accel}  # fmt: skip
+        for name, widget in rows.items():
+            form.addRow(field_title(P, name), widget)
         layout.addWidget(move)
 
         clicks = QGroupBox("Clicking")
         form = QFormLayout(clicks)
-        self.clutch = QCheckBox("Fist = clutch (lift the mouse)")
-        self.clutch.setChecked(s.clutch)
-        form.addRow(self.clutch)
-        self.pinch_click = QCheckBox("Thumb-index pinch = left click; hold to drag")
-        self.pinch_click.setChecked(s.pinch_click)
-        form.addRow(self.pinch_click)
-        self.right_click = QCheckBox("Thumb-middle pinch = right click")
-        self.right_click.setChecked(s.right_click)
-        form.addRow(self.right_click)
-        self.scroll = QCheckBox("Thumb on index and middle, then move = scroll")
-        self.scroll.setChecked(s.scroll)
-        form.addRow(self.scroll)
-        self.scroll_invert = QCheckBox("Invert scrolling")
-        self.scroll_invert.setChecked(s.scroll_invert)
-        form.addRow(self.scroll_invert)
-        self.pinch_on = _dspin(0.05, 1.0, 0.05, 2, s.pinch_on)
-        self.pinch_on.setToolTip("Fingertip gap that starts a pinch, in palm sizes")
-        form.addRow("Pinch closes at", self.pinch_on)
-        self.pinch_off = _dspin(0.05, 1.5, 0.05, 2, s.pinch_off)
-        form.addRow("Pinch opens at", self.pinch_off)
-        self.drag_after = _spin(50, 3000, 50, " ms", s.drag_after_ms)
-        form.addRow("Hold to drag after", self.drag_after)
-        self.double_click = _spin(0, 2000, 50, " ms", s.double_click_ms)
-        form.addRow("Double click within", self.double_click)
-        self.scroll_step = _dspin(0.02, 2.0, 0.05, 2, s.scroll_step)
-        self.scroll_step.setToolTip("Hand travel per wheel step, in palm sizes")
-        form.addRow("Scroll step", self.scroll_step)
-        self.dwell = QCheckBox("Dwell click: keep the pointer still to click")
+        self.clutch = _checkbox(form, s, "clutch")
+        self.pinch_click = _checkbox(form, s, "pinch_click")
+        self.right_click = _checkbox(form, s, "right_click")
+        self.scroll_box = _checkbox(form, s, "scroll")  # (QWidget.scroll is a method)
+        self.scroll_invert = _checkbox(form, s, "scroll_invert")
+        self.pinch_on = float_spin(P, "pinch_on", s.pinch_on, step=0.05, decimals=2)
+        self.pinch_off = float_spin(P, "pinch_off", s.pinch_off, step=0.05, decimals=2)
+        self.drag_after = int_spin(P, "drag_after_ms", s.drag_after_ms, step=50, suffix=" ms")
+        self.double_click = int_spin(P, "double_click_ms", s.double_click_ms, step=50,
+                                     suffix=" ms")  # fmt: skip
+        self.scroll_step = float_spin(P, "scroll_step", s.scroll_step, step=0.05, decimals=2)
+        form.addRow(field_title(P, "pinch_on"), self.pinch_on)
+        form.addRow(field_title(P, "pinch_off"), self.pinch_off)
+        form.addRow(field_title(P, "drag_after_ms"), self.drag_after)
+        form.addRow(field_title(P, "double_click_ms"), self.double_click)
+        form.addRow(field_title(P, "scroll_step"), self.scroll_step)
+        self.dwell = QCheckBox(field_title(P, "dwell_click"))
         self.dwell.setChecked(s.dwell_click)
         form.addRow(self.dwell)
-        self.dwell_ms = _spin(200, 5000, 100, " ms", s.dwell_ms)
-        form.addRow("Dwell time", self.dwell_ms)
-        self.dwell_radius = _dspin(2.0, 200.0, 1.0, 0, s.dwell_radius_px)
-        self.dwell_radius.setSuffix(" px")
-        form.addRow("Dwell radius", self.dwell_radius)
+        self.dwell_ms = int_spin(P, "dwell_ms", s.dwell_ms, step=100, suffix=" ms")
+        form.addRow(field_title(P, "dwell_ms"), self.dwell_ms)
+        self.dwell_radius = float_spin(P, "dwell_radius_px", s.dwell_radius_px, step=1.0,
+                                       decimals=0, suffix=" px")  # fmt: skip
+        form.addRow(field_title(P, "dwell_radius_px"), self.dwell_radius)
         layout.addWidget(clicks)
 
         safety = QGroupBox("Switching and safety")
@@ -180,15 +157,12 @@ class PointerPage(QWidget):
         if s.toggle_gesture not in names:
             names.append(s.toggle_gesture)
         self.toggle_gesture = _combo([(n.replace("_", " "), n) for n in names], s.toggle_gesture)
-        self.toggle_gesture.setToolTip(
-            "Hold this gesture to switch pointer mode on or off (not the arm gesture)"
-        )
-        form.addRow("Toggle gesture", self.toggle_gesture)
-        self.toggle_hold = _spin(0, 10_000, 100, " ms", s.toggle_hold_ms)
-        form.addRow("Hold it for", self.toggle_hold)
-        self.takeback_ms = _spin(0, 30_000, 250, " ms", s.takeback_ms)
-        self.takeback_ms.setToolTip("Moving the real mouse pauses the hand pointer this long")
-        form.addRow("Mouse takes over for", self.takeback_ms)
+        self.toggle_gesture.setToolTip(P.model_fields["toggle_gesture"].description or "")
+        form.addRow(field_title(P, "toggle_gesture"), self.toggle_gesture)
+        self.toggle_hold = int_spin(P, "toggle_hold_ms", s.toggle_hold_ms, step=100, suffix=" ms")
+        form.addRow(field_title(P, "toggle_hold_ms"), self.toggle_hold)
+        self.takeback_ms = int_spin(P, "takeback_ms", s.takeback_ms, step=250, suffix=" ms")
+        form.addRow(field_title(P, "takeback_ms"), self.takeback_ms)
         layout.addWidget(safety)
         layout.addStretch(1)
 
@@ -225,7 +199,7 @@ class PointerPage(QWidget):
             clutch=self.clutch.isChecked(),
             pinch_click=self.pinch_click.isChecked(),
             right_click=self.right_click.isChecked(),
-            scroll=self.scroll.isChecked(),
+            scroll=self.scroll_box.isChecked(),
             scroll_invert=self.scroll_invert.isChecked(),
             pinch_on=self.pinch_on.value(),
             pinch_off=self.pinch_off.value(),

@@ -10,7 +10,6 @@ dialog says so plainly). The main window then restarts a running source with the
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSlider,
-    QSpinBox,
     QSystemTrayIcon,
     QTabWidget,
     QVBoxLayout,
@@ -39,11 +37,20 @@ from app.gui.a11y import name_widgets
 from app.gui.context import AppContext
 from app.gui.key_capture import KeyCaptureEdit
 from app.gui.pointer_page import PointerPage
+from app.gui.schema_fields import field_title, fraction_slider, int_spin
 from app.gui.screen_fit import fit_to_screen, scroll_body
 from app.gui.toast import POSITIONS
 from app.gui.video_view import gesture_title
 from pipeline.errors import HandCueError
-from pipeline.settings import COUNTING_SCHEMES, PROVIDERS, is_dynamic_gesture
+from pipeline.settings import (
+    COUNTING_SCHEMES,
+    PROVIDERS,
+    ActionSettings,
+    GestureSettings,
+    TrackerSettings,
+    is_dynamic_gesture,
+)
+from pipeline.settings.window import GuiPrefs
 
 PROVIDER_TITLES = {
     "auto": "Automatic (best available)",
@@ -105,14 +112,6 @@ def arm_gesture_choices(known: list[str]) -> list[str]:
     return [g for g in known if not is_dynamic_gesture(g)] + ["none"]
 
 
-def _ms_spin(maximum: int, step: int = 50) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(0, maximum)
-    spin.setSingleStep(step)
-    spin.setSuffix(" ms")
-    return spin
-
-
 class SettingsDialog(QDialog):
     """``providers``: the "Run on" choices (default: :func:`available_providers`);
     ``probe``: checks a newly chosen provider (default: :func:`probe_provider`);
@@ -154,9 +153,7 @@ class SettingsDialog(QDialog):
         self.model.addItem("Lite — fastest", "lite")
         self.model.setCurrentIndex(max(0, self.model.findData(cfg.tracker.model)))
         form.addRow("Hand model", self.model)
-        self.max_hands = QSpinBox()
-        self.max_hands.setRange(1, 4)
-        self.max_hands.setValue(cfg.tracker.max_hands)
+        self.max_hands = int_spin(TrackerSettings, "max_hands", cfg.tracker.max_hands)
         form.addRow("Hands to track", self.max_hands)
         self.provider = QComboBox()
         offered = available_providers() if providers is None else providers
@@ -170,9 +167,9 @@ class SettingsDialog(QDialog):
         self.provider.setCurrentIndex(max(0, self.provider.findData(cfg.tracker.provider)))
         self.provider.setToolTip("Only the processors this computer can use are listed")
         form.addRow("Run on", self.provider)
-        self.smoothing = QSlider(Qt.Orientation.Horizontal)
-        self.smoothing.setRange(0, 100)
-        self.smoothing.setValue(round(cfg.tracker.smoothing * 100))
+        self.smoothing = fraction_slider(
+            QSlider(Qt.Orientation.Horizontal), TrackerSettings, "smoothing", cfg.tracker.smoothing
+        )
         self.smoothing.setToolTip("0 = raw (fast, jittery), 100 = steadiest (a little lag)")
         form.addRow("Smoothing", self.smoothing)
         self.far_hands = QCheckBox("Look for far hands")
@@ -199,16 +196,16 @@ class SettingsDialog(QDialog):
         self.counting.setCurrentIndex(max(0, self.counting.findData(cfg.gestures.counting)))
         self.counting.setToolTip("How fingers are counted (which finger means 'one')")
         form.addRow("Counting", self.counting)
-        self.stable_ms = _ms_spin(2000, 25)
-        self.stable_ms.setValue(cfg.gestures.hold_ms)
+        self.stable_ms = int_spin(GestureSettings, "hold_ms", cfg.gestures.hold_ms, step=25,
+                                  suffix=" ms")  # fmt: skip
         self.stable_ms.setToolTip("A gesture must be seen this long before it counts")
         form.addRow("Recognise after", self.stable_ms)
-        self.hold_ms = _ms_spin(10_000)
-        self.hold_ms.setValue(cfg.actions.default_hold_ms)
+        self.hold_ms = int_spin(ActionSettings, "default_hold_ms", cfg.actions.default_hold_ms,
+                                step=50, suffix=" ms")  # fmt: skip
         self.hold_ms.setToolTip("Default time to hold a gesture before its action fires")
         form.addRow("Default hold", self.hold_ms)
-        self.cooldown_ms = _ms_spin(60_000, 100)
-        self.cooldown_ms.setValue(cfg.actions.default_cooldown_ms)
+        self.cooldown_ms = int_spin(ActionSettings, "default_cooldown_ms",
+                                    cfg.actions.default_cooldown_ms, step=100, suffix=" ms")  # fmt: skip
         self.cooldown_ms.setToolTip("Default pause after an action before it can fire again")
         form.addRow("Default cooldown", self.cooldown_ms)
         layout.addWidget(gestures)
@@ -227,9 +224,8 @@ class SettingsDialog(QDialog):
         self.arm_gesture.setToolTip("Hold this gesture to arm or disarm HandCue")
         self.arm_gesture.currentIndexChanged.connect(lambda _i: self._check_arm_conflicts())
         form.addRow("Arm gesture", self.arm_gesture)
-        self.arm_hold_ms = _ms_spin(10_000, 100)
-        self.arm_hold_ms.setMinimum(200)
-        self.arm_hold_ms.setValue(actions.arm_hold_ms)
+        self.arm_hold_ms = int_spin(ActionSettings, "arm_hold_ms", actions.arm_hold_ms, step=100,
+                                    suffix=" ms")  # fmt: skip
         self.arm_hold_ms.setToolTip("How long the arm gesture must be held to arm or disarm")
         form.addRow("Hold to arm", self.arm_hold_ms)
         hotkey_row = QHBoxLayout()
@@ -254,11 +250,11 @@ class SettingsDialog(QDialog):
         window = QGroupBox("Window")
         form = QFormLayout(window)
         prefs = ctx.prefs
-        self.mirror = QCheckBox("Mirror the webcam picture (like a mirror)")
+        self.mirror = QCheckBox(field_title(GuiPrefs, "mirror_preview"))
         self.mirror.setChecked(prefs.mirror_preview)
-        self.start_minimised = QCheckBox("Start minimised to the tray")
+        self.start_minimised = QCheckBox(field_title(GuiPrefs, "start_minimised"))
         self.start_minimised.setChecked(prefs.start_minimised)
-        self.close_to_tray = QCheckBox("Closing the window keeps HandCue in the tray")
+        self.close_to_tray = QCheckBox(field_title(GuiPrefs, "close_to_tray"))
         self.close_to_tray.setChecked(prefs.close_to_tray)
         self.autostart = QCheckBox("Start HandCue when I log in (minimised to the tray)")
         self.autostart.setToolTip(f"Writes {self._autostart.describe()}")
@@ -280,9 +276,9 @@ class SettingsDialog(QDialog):
 
         osd = QGroupBox("On-screen display")
         form = QFormLayout(osd)
-        self.osd = QCheckBox("Show arming, pausing and each action in a corner of the screen")
+        self.osd = QCheckBox(field_title(GuiPrefs, "osd"))
         self.osd.setChecked(prefs.osd)
-        self.osd_sound = QCheckBox("Play a short sound with it")
+        self.osd_sound = QCheckBox(field_title(GuiPrefs, "osd_sound"))
         self.osd_sound.setChecked(prefs.osd_sound)
         self.osd_position = QComboBox()
         for key, title in POSITIONS.items():
@@ -294,7 +290,7 @@ class SettingsDialog(QDialog):
         self.osd_position.setEnabled(prefs.osd)
         form.addRow(self.osd)
         form.addRow(self.osd_sound)
-        form.addRow("Position", self.osd_position)
+        form.addRow(field_title(GuiPrefs, "osd_position"), self.osd_position)
         layout.addWidget(osd)
         layout.addStretch(1)
         current = pointer.settings if pointer is not None else cfg.pointer
@@ -400,9 +396,8 @@ class SettingsDialog(QDialog):
             self.pointer.set_settings(pointer)
         super().accept()
 
-    def window_prefs(self):
-        return replace(
-            self.ctx.prefs,
+    def window_prefs(self) -> GuiPrefs:
+        return self.ctx.prefs.changed(
             mirror_preview=self.mirror.isChecked(),
             start_minimised=self.start_minimised.isChecked() and self.start_minimised.isEnabled(),
             close_to_tray=self.close_to_tray.isChecked() and self.close_to_tray.isEnabled(),

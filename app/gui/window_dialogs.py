@@ -126,9 +126,7 @@ class WindowDialogs(_WindowBase):
         self.guide.raise_()
         self.guide.activateWindow()
         if not self.ctx.prefs.guide_seen:
-            from dataclasses import replace
-
-            self.ctx.set_prefs(replace(self.ctx.prefs, guide_seen=True))
+            self.ctx.set_prefs(self.ctx.prefs.changed(guide_seen=True))
 
     def open_gallery(self) -> None:
         """Every gesture HandCue knows, with a picture and its id."""

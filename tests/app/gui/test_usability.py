@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication
 
-from app.gui.context import GuiPrefs
+from pipeline.settings.window import GuiPrefs
 from tests.support.gui_fakes import (
     FakeSourceFactory,
     hand_from_landmarks,
