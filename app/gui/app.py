@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from types import FrameType
+from typing import TYPE_CHECKING, TypeAlias
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
@@ -16,10 +17,24 @@ from app.gui.qt_compat import protect_none_refcount
 from pipeline.errors import HandCueError
 from pipeline.settings.window import GUI_PREFS_FILE, GuiPrefs
 
+if TYPE_CHECKING:
+    import signal
+
+    from app.desktop.input_sink import PauseHotkey
+    from app.gui.main_window import MainWindow
+    from app.gui.session_control import WarmUpThread
+    from pipeline.actions.sink import InputSink
+    from pipeline.gestures.templates import TemplateStore
+
+    # What signal.signal returns and takes back: a Python handler, SIG_DFL / SIG_IGN, or None
+    SignalHandler: TypeAlias = (
+        Callable[[int, FrameType | None], object] | int | signal.Handlers | None
+    )
+
 log = logging.getLogger(__name__)
 
 
-def desktop_sink() -> tuple[Any, list[str]]:
+def desktop_sink() -> tuple[InputSink, list[str]]:
     """The real keyboard/mouse sink and warnings for the user; without a usable display, a
     RecordingSink (gestures are shown but send nothing) and a message saying why."""
     from pipeline.actions.sink import RecordingSink
@@ -40,7 +55,7 @@ class PauseHotkeyBridge(QObject):
     pressed = Signal()
 
 
-def build_context(*, sink: Any = None) -> AppContext:
+def build_context(*, sink: InputSink | None = None) -> AppContext:
     """Load settings, recorded gestures and the action engine; never raises for a bad file."""
     from app.desktop.focus import create_window_source
     from pipeline.gestures.templates import TemplateStore
@@ -64,7 +79,7 @@ def build_context(*, sink: Any = None) -> AppContext:
         sink, warnings = desktop_sink()
         problems += warnings
 
-    def load_templates() -> Any:
+    def load_templates() -> TemplateStore | None:
         try:
             return TemplateStore()
         except HandCueError as exc:
@@ -93,17 +108,19 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
         # One GL resource space for every 3D view: pyqtgraph caches its shader programs, which
         # are only valid in the context (share group) that compiled them.
         QApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
-    app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(list(argv or sys.argv[:1]))
     protect_none_refcount()
     app.setApplicationName("HandCue")
     app.setOrganizationName("HandCue")
     app.setWindowIcon(resources.icon("hand"))
     app.setStyleSheet(resources.stylesheet())
     app.setQuitOnLastWindowClosed(False)  # the tray keeps running; quit_app ends it
-    return app  # type: ignore[return-value]
+    return app
 
 
-def start_warm_up(ctx: AppContext, source: str | None = None) -> Any:
+def start_warm_up(ctx: AppContext, source: str | None = None) -> WarmUpThread:
     """Start loading the models for ``source`` in the background now (a ``WarmUpThread``), so
     that they load while the window is built: the first tracked frame comes sooner."""
     from app.gui.session_control import WarmUpThread
@@ -114,7 +131,7 @@ def start_warm_up(ctx: AppContext, source: str | None = None) -> Any:
 
 
 def create_main_window(ctx: AppContext, *, source: str | None = None, minimised: bool = False,
-                       warm_up: Any = None):  # fmt: skip
+                       warm_up: WarmUpThread | None = None) -> MainWindow:  # fmt: skip
     """Window + tray, source chosen (and started) when given. ``warm_up``: a
     :func:`start_warm_up` thread, handed to the window."""
     from app.gui.main_window import MainWindow
@@ -140,7 +157,7 @@ def create_main_window(ctx: AppContext, *, source: str | None = None, minimised:
     return window
 
 
-def start_pause_hotkey(window: Any) -> Any:
+def start_pause_hotkey(window: MainWindow) -> PauseHotkey | None:
     """Listen for ``[actions] pause_hotkey`` system-wide; it toggles pause. None if off or
     unavailable (the tray and the window still pause)."""
     hotkey = window.ctx.config.actions.pause_hotkey
@@ -154,7 +171,7 @@ def start_pause_hotkey(window: Any) -> Any:
     return listener if listener.start() else None
 
 
-def start_switching(window: Any) -> str | None:
+def start_switching(window: MainWindow) -> str | None:
     """Start following the active window (per-application profiles). The toolbar shows the
     rule that chose the profile; when switching cannot work here (Wayland) the banner says
     so once, and profiles are chosen by hand. Returns that message, or None."""
@@ -170,7 +187,9 @@ def start_switching(window: Any) -> str | None:
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
 
 
-def install_stop_signals(app: QApplication, release: Any) -> dict[int, Any]:
+def install_stop_signals(
+    app: QApplication, release: Callable[[], object]
+) -> dict[int, SignalHandler]:
     """Make the stop signals release every held key and button at once and then quit the
     event loop; returns the previous handlers for :func:`restore_signals`.
 
@@ -181,7 +200,7 @@ def install_stop_signals(app: QApplication, release: Any) -> dict[int, Any]:
 
     fired: list[int] = []
 
-    def handler(signum: int, frame: Any) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
         if fired:
             return
         fired.append(signum)
@@ -191,7 +210,7 @@ def install_stop_signals(app: QApplication, release: Any) -> dict[int, Any]:
         finally:
             app.quit()
 
-    previous: dict[int, Any] = {}
+    previous: dict[int, SignalHandler] = {}
     for name in STOP_SIGNALS:
         if hasattr(signal, name):
             number = getattr(signal, name)
@@ -203,7 +222,7 @@ def install_stop_signals(app: QApplication, release: Any) -> dict[int, Any]:
     return previous
 
 
-def restore_signals(previous: dict[int, Any]) -> None:
+def restore_signals(previous: dict[int, SignalHandler]) -> None:
     import signal
 
     for number, handler in previous.items():
@@ -235,16 +254,17 @@ def run(source: str | None = None, *, minimised: bool = False) -> int:
         warm_up.wait()  # a QThread must not be destroyed while it runs (that aborts)
         raise
     serve_window(instance, window)
-    hotkeys = {"listener": start_pause_hotkey(window),
-               "combo": ctx.config.actions.pause_hotkey}  # fmt: skip
+    listener = start_pause_hotkey(window)
+    combo = ctx.config.actions.pause_hotkey
 
     def _on_config_changed() -> None:  # Settings changed the pause hotkey: listen for the new one
-        if ctx.config.actions.pause_hotkey == hotkeys["combo"]:
+        nonlocal listener, combo
+        if ctx.config.actions.pause_hotkey == combo:
             return
-        if hotkeys["listener"] is not None:
-            hotkeys["listener"].stop()
-        hotkeys["listener"] = start_pause_hotkey(window)
-        hotkeys["combo"] = ctx.config.actions.pause_hotkey
+        if listener is not None:
+            listener.stop()
+        listener = start_pause_hotkey(window)
+        combo = ctx.config.actions.pause_hotkey
 
     ctx.config_changed.connect(_on_config_changed)
     start_switching(window)
@@ -256,8 +276,8 @@ def run(source: str | None = None, *, minimised: bool = False) -> int:
         code = app.exec()
     finally:
         try:
-            if hotkeys["listener"] is not None:
-                hotkeys["listener"].stop()
+            if listener is not None:
+                listener.stop()
             instance.close()
             ctx.stop_switching()
             window.shutdown()
