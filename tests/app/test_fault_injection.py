@@ -18,7 +18,6 @@ One Xvfb for the module; the tracker runs the lite model on 640x360 frames to ke
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -29,10 +28,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT
-from tests.support.xserver import XState, stop, xvfb
+from tests.support import DATA, ROOT
+from tests.support.commands import handcue_env
+from tests.support.xserver import XState, stop, x_env, xvfb
 
-VIDEO = ROOT / ".." / "shared" / "data" / "videos" / "fist_then_thumb_up_720p.mp4"
+VIDEO = DATA / "videos" / "fist_then_thumb_up_720p.mp4"
 
 pytestmark = [
     pytest.mark.xvfb,
@@ -168,17 +168,8 @@ def _launch(display: str, tmp_path: Path, front: str, source: Path, env_extra: d
     (config / "config.toml").write_text(CONFIG)
     wrapper = tmp_path / "probe.py"
     wrapper.write_text(WRAPPER)
-    env = dict(os.environ)
-    for name in ("WAYLAND_DISPLAY", "XDG_SESSION_TYPE", "QT_QPA_PLATFORM"):
-        env.pop(name, None)
-    env.update(
-        DISPLAY=display,
-        HANDCUE_CONFIG_DIR=str(config),
-        HANDCUE_DATA_DIR=str(tmp_path / "data"),
-        PYTHONPATH=str(ROOT),
-        PYTHONFAULTHANDLER="",
-        **env_extra,
-    )
+    env = handcue_env(tmp_path, base=x_env(display), PYTHONFAULTHANDLER="", **env_extra)
+    env.pop("QT_QPA_PLATFORM", None)  # the Qt tests' offscreen: the app shows on the display
     hands = "2" if source.name == "disarm.mp4" else "1"
     if front == "run":
         argv = [
@@ -265,8 +256,8 @@ def test_nothing_stays_held(front, fault, display, xstate, videos, tmp_path) -> 
             with video.open("r+b") as fh:
                 fh.truncate(video.stat().st_size // 3)
         elif fault == "pause":
-            subprocess.run(["xdotool", "key", "ctrl+alt+p"], env={**os.environ, "DISPLAY": display},
-                           check=True, timeout=10)  # fmt: skip
+            subprocess.run(["xdotool", "key", "ctrl+alt+p"], env=x_env(display), check=True,
+                           timeout=10)  # fmt: skip
         # the others happen by themselves: abort / exception / end / disarm / hand lost
         released = xstate.wait(free, 30)
         if fault in ("pause", "hand lost", "disarm"):  # the event itself, not an exit, did it

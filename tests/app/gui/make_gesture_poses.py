@@ -17,14 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the checkout
 
 from pipeline.gestures.recognizer import GestureRecognizer  # noqa: E402
+from tests.support import DATA, ROOT  # noqa: E402
 from tests.support.gui_fakes import hand_from_landmarks  # noqa: E402
 
-DATA = ROOT / ".." / "shared" / "data" / "reference"
+REFERENCE = DATA / "reference"
 OUT = ROOT / "resources" / "gestures" / "poses.json"
 
 
@@ -54,7 +53,7 @@ def main() -> int:
     recognizer = GestureRecognizer()
     best: dict[str, tuple[float, list, str]] = {}
     for name in ("hagrid-dev.jsonl", "photos.jsonl"):
-        for line in (DATA / name).read_text().splitlines():
+        for line in (REFERENCE / name).read_text().splitlines():
             row = json.loads(line)
             for raw in row["hands"]:
                 lm = np.asarray(raw["landmarks"], np.float32)

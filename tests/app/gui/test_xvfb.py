@@ -6,93 +6,59 @@ Each check runs ``xvfb_checks.py`` in a subprocess (the Qt platform of this pyte
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support import DATA
+from tests.support.commands import json_lines
+from tests.support.xserver import x_env, xvfb
 
-HERE = Path(__file__).resolve().parent
-SCRIPT = HERE / "xvfb_checks.py"
+SCRIPT = Path(__file__).resolve().parent / "xvfb_checks.py"
 VIDEO = DATA / "videos" / "fist_then_thumb_up_720p.mp4"
 
-pytestmark = pytest.mark.xvfb
+pytestmark = [
+    pytest.mark.xvfb,
+    pytest.mark.skipif(
+        shutil.which("Xvfb") is None,
+        reason="Xvfb is not installed (apt-get install xvfb, see DESKTOP_TESTING.md)",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
-def display():
-    """Start Xvfb on a free display number; yields ':N'."""
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (apt-get install xvfb, see DESKTOP_TESTING.md)")
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    try:
-        with os.fdopen(read_fd) as pipe:
-            number = pipe.readline().strip()
-        if not number:
-            pytest.skip("Xvfb did not start")
-        yield f":{number}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def start_xvfb(size: str):
-    """Start Xvfb with one screen of ``size`` (WxHxD) on a free display; (process, ':N')."""
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (apt-get install xvfb, see DESKTOP_TESTING.md)")
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", size, "-nolisten", "tcp"],
-        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        number = pipe.readline().strip()
-    if not number:
-        proc.terminate()
-        pytest.skip("Xvfb did not start")
-    return proc, f":{number}"
+def display() -> Iterator[str]:
+    """A private X server for the module (1280x800); yields ':N'."""
+    with xvfb() as name:
+        yield name
 
 
 @pytest.mark.parametrize(
     ("size", "scale"), [("1024x640x24", "1"), ("1600x1000x24", "2")], ids=["1024x640", "2x"]
 )
 def test_every_window_fits_small_and_scaled_screens(size, scale):
-    """Issue #15 item 2, on real windows: at 1024x640 and at 2x scale on 1600x1000 (800x500
-    logical) every window fits, no text is cut off, no tool bar button hides in an overflow."""
-    proc, display = start_xvfb(size)
-    try:
-        code, data, err = run_check(display, "ux_fit", env={"QT_SCALE_FACTOR": scale})
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    """On real windows, at 1024x640 and at 2x scale on 1600x1000 (800x500 logical): every
+    window fits, no text is cut off, no tool bar button hides in an overflow."""
+    with xvfb(size) as display:
+        code, data, err = run_check(display, "windows_fit", env={"QT_SCALE_FACTOR": scale})
     assert code == 0, (data, err)
     assert data["problems"] == {}
 
 
 def run_check(display: str, *args: str, timeout: float = 240.0,
               env: dict[str, str] | None = None) -> tuple[int, dict, str]:  # fmt: skip
-    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", **(env or {}))
-    env.pop("WAYLAND_DISPLAY", None)
+    """Run one check of xvfb_checks.py on ``display``: (exit code, its JSON line, stderr's end)."""
     proc = subprocess.run(
         [sys.executable, str(SCRIPT), *args],
-        env=env, capture_output=True, text=True, timeout=timeout,
+        env=x_env(display, QT_QPA_PLATFORM="xcb", **(env or {})),
+        capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
-    data = json.loads(lines[-1]) if lines else {}
-    return proc.returncode, data, proc.stderr[-3000:]
+    lines = json_lines(proc.stdout)
+    return proc.returncode, lines[-1] if lines else {}, proc.stderr[-3000:]
 
 
 def test_3d_plot_renders_hands(display):

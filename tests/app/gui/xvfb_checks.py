@@ -4,6 +4,8 @@ platform cannot change inside the pytest process) or by hand::
     xvfb-run -a python tests/app/gui/xvfb_checks.py plot3d
     xvfb-run -a python tests/app/gui/xvfb_checks.py e2e VIDEO
     xvfb-run -a python tests/app/gui/xvfb_checks.py shots OUT_DIR [VIDEO]
+    xvfb-run -a -s "-screen 0 1024x640x24" python tests/app/gui/xvfb_checks.py windows_fit
+    xvfb-run -a python tests/app/gui/xvfb_checks.py screen_shots OUT_DIR PREFIX VIDEO
 
 Each prints one JSON line with its findings and exits 0 when the check passed, 1 when it failed,
 77 when it cannot run here (e.g. models not installed).
@@ -14,17 +16,17 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the checkout
 os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
 
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from tests.support import ROOT  # noqa: E402
+from tests.support.waiting import poll  # noqa: E402
 
 
 def pump(seconds: float) -> None:
@@ -35,12 +37,8 @@ def pump(seconds: float) -> None:
 
 
 def wait_until(predicate, timeout_s: float) -> bool:
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        pump(0.05)
-    return bool(predicate())
+    """True once ``predicate()`` holds, running the event loop meanwhile; False on time-out."""
+    return poll(predicate, timeout_s, sleep=pump)
 
 
 def emit(result: dict, ok: bool) -> int:
@@ -285,7 +283,7 @@ def clipped_widgets(root) -> list[str]:
     return out
 
 
-def check_ux_shots(args: list[str]) -> int:
+def check_screen_shots(args: list[str]) -> int:
     """The real app on a video, at whatever screen size and scale this display has: the main
     window, Mappings, Settings, the gallery, the guide and the toast, each saved as a whole
     screen shot (``import -window root``) into OUT_DIR with PREFIX; reports text that does not
@@ -339,7 +337,7 @@ def check_ux_shots(args: list[str]) -> int:
     return emit(result, not problems)
 
 
-def check_ux_fit(_args: list[str]) -> int:
+def check_windows_fit(_args: list[str]) -> int:
     """Every window of the app opened on this display (size and scale as given by the test):
     each must fit on the screen with no text cut off; the main window's tool bar buttons must
     all be shown (no overflow arrow) and the mapping editor's Save/Cancel be on screen."""
@@ -394,8 +392,8 @@ def check_ux_fit(_args: list[str]) -> int:
 
 
 CHECKS = {"plot3d": check_plot3d, "e2e": check_e2e, "shots": check_shots,
-          "models_missing": check_models_missing, "ux_shots": check_ux_shots,
-          "ux_fit": check_ux_fit}  # fmt: skip
+          "models_missing": check_models_missing, "screen_shots": check_screen_shots,
+          "windows_fit": check_windows_fit}  # fmt: skip
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in CHECKS:
