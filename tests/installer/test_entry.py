@@ -3,13 +3,13 @@ without loading the command line (start-up CPU), everything else goes to app.cli
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
 import pytest
 
 from tests.support import ROOT
+from tests.support.commands import handcue_env
 
 ENTRY = ROOT / "installer" / "handcue_entry.py"
 
@@ -17,7 +17,7 @@ ENTRY = ROOT / "installer" / "handcue_entry.py"
 def _run(args: list[str], **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-X", "importtime", str(ENTRY), *args], cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **env}, stdin=subprocess.DEVNULL,
+        env=handcue_env(**env), stdin=subprocess.DEVNULL,
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 

@@ -4,7 +4,6 @@ onnxruntime.db}`` on every start)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import ROOT
+from tests.support.commands import handcue_env
 
 MODEL = ROOT / "models" / "palm_detection_lite.onnx"
 
@@ -20,9 +20,8 @@ MODEL = ROOT / "models" / "palm_detection_lite.onnx"
 def test_a_session_leaves_no_files_in_the_home_folder(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    env = dict(os.environ, HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"))
+    env = handcue_env(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"))
     env.pop("ORT_DISABLE_TELEMETRY", None)
-    env["PYTHONPATH"] = str(ROOT)
     code = f"from pipeline.models.session import InferenceSession; InferenceSession({str(MODEL)!r})"
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                           timeout=120)  # fmt: skip

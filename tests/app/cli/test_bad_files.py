@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT
+from tests.support.commands import handcue_env, run_handcue
 
 DEPTH = 100_000
 LONG_TYPE = (
@@ -58,21 +56,9 @@ BAD_STORES: dict[str, tuple[bytes | None, str]] = {
 }
 
 
-def _env(tmp_path: Path) -> dict:
-    env = dict(os.environ)
-    env.update(
-        HANDCUE_CONFIG_DIR=str(tmp_path / "config"),
-        HANDCUE_DATA_DIR=str(tmp_path / "data"),
-        PYTHONPATH=str(ROOT),
-    )
-    return env
-
-
 def _handcue(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *argv],
-        env=_env(tmp_path), cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    """``handcue ARGV`` with its config and data folders in ``tmp_path``."""
+    return run_handcue(*argv, env=handcue_env(tmp_path))
 
 
 def _digest(path: Path) -> str | None:

@@ -31,6 +31,7 @@ from pipeline.settings import (
     SwitchingSettings,
 )
 from pipeline.types import FrameResult, GestureEvent, Hand, RotatedRect
+from tests.support.waiting import wait_until
 
 PRESENTER = WindowInfo(title="Talk", process="impress", wm_class=("presenter", "Presenter"),
                        pid=1001, window_id=1)  # fmt: skip
@@ -99,11 +100,9 @@ def make(cfg: AppConfig, source: ScriptedSource, **kw) -> tuple[ProfileSwitcher,
     return ProfileSwitcher(engine, cfg, source_factory=lambda: source, **kw), engine, sink
 
 
-def wait_until(predicate, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "the watcher did not react"
-        time.sleep(0.005)
+def watcher_reacts(predicate) -> None:
+    """The watcher's thread must make ``predicate`` hold within 5 s (it polls every 20 ms)."""
+    wait_until(predicate, 5.0, "the watcher to react", interval=0.005)
 
 
 def test_switches_with_the_window_and_releases_what_is_held() -> None:
@@ -121,7 +120,7 @@ def test_switches_with_the_window_and_releases_what_is_held() -> None:
         engine.handle([], frame(120.0))
         assert sink.held_keys == ["shift"]
         source.window = PLAYER  # the user focuses the media player
-        wait_until(lambda: engine.profile == "media")
+        watcher_reacts(lambda: engine.profile == "media")
         assert sink.held_keys == []  # released by the switch itself, before any new frame
         records = engine.handle([], frame(160.0))
         assert [(r.kind, r.status, r.detail) for r in records if r.kind == "state"] == [
@@ -146,7 +145,7 @@ def test_a_title_change_in_the_same_window_is_followed() -> None:
         assert engine.profile == "present"  # no rule: the active profile
         source.window = WindowInfo(title="Music - YouTube - Firefox", process="firefox", pid=5,
                                    window_id=9)  # fmt: skip
-        wait_until(lambda: engine.profile == "media")
+        watcher_reacts(lambda: engine.profile == "media")
     finally:
         switcher.stop()
 
@@ -168,7 +167,7 @@ def test_own_windows_hold_actions_back_but_not_the_arm_gesture() -> None:
         assert engine.armed is False
         engine.set_armed(True)
         source.window = PRESENTER
-        wait_until(lambda: switcher.window == PRESENTER)
+        watcher_reacts(lambda: switcher.window == PRESENTER)
         gesture(engine, "thumb_up", 3000.0)
         assert ("press_key", "n") in sink.calls
     finally:
@@ -238,9 +237,9 @@ def test_a_source_that_breaks_later_is_reported_once_and_the_profile_stays() -> 
     switcher.start()
     assert engine.profile == "media"
     source.fail = ConnectionError("X server went away")
-    wait_until(lambda: switcher.unavailable is not None)
+    watcher_reacts(lambda: switcher.unavailable is not None)
     assert "X server went away" in switcher.unavailable
-    wait_until(lambda: source.closed)
+    watcher_reacts(lambda: source.closed)
     assert engine.profile == "media"
     switcher.stop()
 
@@ -259,9 +258,9 @@ def test_watcher_polls_in_its_thread_and_measures_itself() -> None:
     watcher = WindowWatcher(source, changes.append, interval_s=0.01)
     watcher.start()
     assert changes == [OTHER]  # the first read happens in start()
-    wait_until(lambda: source.polls >= 5)
+    watcher_reacts(lambda: source.polls >= 5)
     source.window = None
-    wait_until(lambda: changes[-1] is None)
+    watcher_reacts(lambda: changes[-1] is None)
     watcher.stop()
     assert not watcher.running
     assert changes == [OTHER, None]  # unchanged polls report nothing
@@ -324,13 +323,13 @@ def test_watcher_polls_a_listening_source_when_it_reports_a_change() -> None:
     watcher = WindowWatcher(source, changes.append, interval_s=0.01)
     watcher.start()
     try:
-        wait_until(lambda: source.waits >= 3)
+        watcher_reacts(lambda: source.waits >= 3)
         # one poll per quiet while (LISTEN_POLL_EVERY intervals), not one per interval
         assert source.timeouts[0] == pytest.approx(0.01 * LISTEN_POLL_EVERY)
         assert source.polls <= source.waits + 1
         source.window = PLAYER
         source.changed.set()
-        wait_until(lambda: changes[-1] == PLAYER)
+        watcher_reacts(lambda: changes[-1] == PLAYER)
     finally:
         watcher.stop()
     assert changes == [OTHER, PLAYER]
@@ -340,7 +339,7 @@ def test_stop_wakes_a_listening_source() -> None:
     source = ListeningSource(OTHER)
     watcher = WindowWatcher(source, lambda info: None, interval_s=1.0)  # waits of 10 s
     watcher.start()
-    wait_until(lambda: source.waits >= 1)
+    watcher_reacts(lambda: source.waits >= 1)
     started = time.monotonic()
     watcher.stop(timeout_s=20.0)
     assert time.monotonic() - started < 5.0  # not the 10 s the wait would last
