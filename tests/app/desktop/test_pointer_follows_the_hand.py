@@ -10,18 +10,16 @@ mean lag <= 2 frames) on 1920x1080, and both far edges are reached on a 3840x108
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from pipeline.pointer import Desktop, PointerSettings, map_absolute
-from tests.support import ROOT
+from tests.support.commands import json_lines, run_handcue
 from tests.support.synthetic_video import CANVAS, still_square_circle, sweep, write_video
 from tests.support.xserver import x_env, xvfb
 
@@ -48,14 +46,10 @@ def xdotool_location(display: str) -> tuple[int, int]:
 
 def run_pointer(display: str, video: Path) -> list[dict]:
     """``handcue run --pointer`` on ``video``; the per-frame pointer lines."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "app.cli", "run", "--source", str(video), "--pointer",
-         "--model", "lite", "--max-hands", "1"],
-        env=x_env(display), capture_output=True, text=True, timeout=300,
-        cwd=ROOT,
-    )  # fmt: skip
+    argv = ["--source", str(video), "--pointer", "--model", "lite", "--max-hands", "1"]
+    proc = run_handcue("run", *argv, env=x_env(display), timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    lines = [json.loads(ln) for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    lines = json_lines(proc.stdout)
     pointer = [ln for ln in lines if ln["type"] == "pointer"]
     assert pointer, proc.stdout[-2000:]
     assert pointer[-1]["x"] is not None

@@ -30,7 +30,7 @@ SCRIPT = Path(__file__).resolve().parent / "pointer_desktop_checks.py"
 @pytest.fixture(scope="module")
 def outcome(shared_data: Path) -> dict:
     with xvfb("1920x1080") as display:
-        env = dict(x_env(display), QT_QPA_PLATFORM="xcb")
+        env = x_env(display, QT_QPA_PLATFORM="xcb")
         proc = subprocess.run(
             [sys.executable, str(SCRIPT), str(shared_data)],
             env=env, capture_output=True, text=True, timeout=180,
