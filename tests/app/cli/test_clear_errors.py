@@ -1,6 +1,6 @@
-"""Issue #15, command-line parts: one --max-hands limit, "did you mean" for gesture ids,
-``config validate`` listing every problem, and a missing camera reported without OpenCV's own
-warnings."""
+"""Command-line mistakes get clear errors: one --max-hands limit everywhere, "did you mean" for
+gesture ids, ``config validate`` listing every problem, and a missing camera reported without
+OpenCV's own warnings."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The input guardian (app/desktop/guardian.py): its own release, checked where nothing else could do it.
+"""The input guardian (app/desktop/guardian.py): its own release, checked where nothing else
+could do it.
 
 The keys and the button are pressed through XTEST by this test's own X connection, which stays
 open: when the process that told the guardian about them is SIGKILLed, only the guardian can

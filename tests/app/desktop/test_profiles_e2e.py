@@ -4,8 +4,8 @@ Two real X windows with different ``WM_CLASS`` (``presenter`` and ``vlc``; PySid
 subprocesses, which accept the synthetic key events pynput sends for letters) log the keys they
 receive. ``openbox`` provides EWMH (``_NET_ACTIVE_WINDOW``), and xdotool activates windows the
 way a user's click would. ``handcue run`` plays the fist-then-thumb-up video's gestures twice (a
-shortened copy made in the test), following a user rule (``presenter`` -> a profile where the fist holds shift and
-thumb up types ``n``) and the built-in one (``vlc`` -> ``media``):
+shortened copy made in the test), following a user rule (``presenter`` -> a profile where the
+fist holds shift and thumb up types ``n``) and the built-in one (``vlc`` -> ``media``):
 
 * pass 1, window A focused: the fist holds shift, thumb up sends ``n`` -> A receives ``n``;
 * pass 2: while the fist holds shift, the test asks the window manager to activate B (the EWMH

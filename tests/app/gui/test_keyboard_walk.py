@@ -1,4 +1,4 @@
-"""Issue #15: the whole app from the keyboard only. Every step is a key press (shortcuts, Tab,
+"""The whole app works from the keyboard only. Every step is a key press (shortcuts, Tab,
 arrows, Space, Return, Esc); nothing is clicked and no method of a window is called to act.
 Each step is asserted: the dialog opened, the focus went where it should, the change is saved."""
 
