@@ -23,6 +23,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -33,7 +34,8 @@ from pipeline.actions.sink import InputSink
 from pipeline.photos.small import process_photo
 from pipeline.pointer.hook import PointerFrame
 from pipeline.settings import AppConfig, Binding
-from pipeline.tracking.config import tracker_config
+from pipeline.sources.base import RunningMode
+from pipeline.tracking.config import live_threads, photo_threads, tracker_config
 from pipeline.types import FrameResult, GestureEvent
 
 if TYPE_CHECKING:
@@ -121,25 +123,30 @@ class HandCueRuntime:
         gestures: GestureEngine | None = None,
         engine: ActionEngine | None = None,
         pointer: PointerHook | None = None,
-        photos: bool = False,
+        mode: RunningMode = RunningMode.LIVE,
     ) -> None:
         self.tracker = tracker
         self.gestures = gestures
         self.engine = engine
         self.pointer = pointer
-        # Photos (the app's image view): each frame is an unrelated photo, analysed as
+        self.mode = mode
+        # How a frame becomes hands, chosen once for the source: tracked from the frames
+        # before (live), or, for photos (the app's image view), each frame analysed as
         # ``handcue detect`` does (pipeline.photos.small.process_photo: a small photo enlarged,
         # each of its hands read in many views and reported as one showing the number most
-        # views show under the gesture engine's counting scheme). The tracker is a static-mode
-        # pipeline.tracking.tracker.HandTracker.
-        self.photos = photos
-        self._choose: Any = None
-        recognizer = getattr(gestures, "recognizer", None)
-        # The views need the tracker's own landmark model (a stand-in tracker reads once).
-        if photos and recognizer is not None and hasattr(tracker, "landmarker"):
-            from pipeline.photos.views import count_vote
+        # views show under the gesture engine's counting scheme; the tracker is a static-mode
+        # pipeline.tracking.tracker.HandTracker).
+        self._read: Callable[[np.ndarray, float], FrameResult] = tracker.process
+        if mode is RunningMode.PHOTOS:
+            choose = None
+            recognizer = getattr(gestures, "recognizer", None)
+            # The views need the tracker's own landmark model (a stand-in tracker reads once).
+            if recognizer is not None and hasattr(tracker, "landmarker"):
+                from pipeline.photos.views import count_vote
 
-            self._choose = count_vote(recognizer)
+                choose = count_vote(recognizer)
+            # photos need the real (static-mode) HandTracker: process_photo asks it for views
+            self._read = partial(process_photo, tracker, choose=choose)  # type: ignore[arg-type]
         if hasattr(tracker, "allow_rest"):
             # Pointer mode follows every small move of the hand: no resting frames
             # (pipeline.tracking.tracker.TrackerConfig.rest_speed).
@@ -160,10 +167,7 @@ class HandCueRuntime:
         ticked on every frame, also without events: hold timers run and keys of hands that
         left are released."""
         t0 = time.perf_counter()
-        if self.photos:
-            result = process_photo(self.tracker, image, timestamp_ms, choose=self._choose)  # type: ignore[arg-type]
-        else:
-            result = self.tracker.process(image, timestamp_ms)
+        result = self._read(image, timestamp_ms)
         if frame_index is not None and result.frame_index != frame_index:
             result = replace(result, frame_index=frame_index)
         t1 = time.perf_counter()
@@ -228,14 +232,20 @@ class HandCueRuntime:
 # ------------------------------------------------------------------------------------ building
 
 
+def mode_threads(mode: RunningMode, configured: int) -> int:
+    """Inference threads for sources read in ``mode``: :func:`pipeline.tracking.config.photo_threads` for photos,
+    :func:`pipeline.tracking.config.live_threads` otherwise."""
+    return photo_threads(configured) if mode is RunningMode.PHOTOS else live_threads(configured)
+
+
 def make_tracker(
-    config: AppConfig, *, static_mode: bool = False, threads: int | None = None
+    config: AppConfig, *, mode: RunningMode = RunningMode.LIVE, threads: int | None = None
 ) -> Tracker:
-    """The hand tracker the settings describe (loads the models: slow, raises
-    ``ModelsMissingError`` when they are not installed)."""
+    """The hand tracker the settings describe for sources read in ``mode`` (loads the models:
+    slow, raises ``ModelsMissingError`` when they are not installed)."""
     from pipeline.tracking.tracker import HandTracker
 
-    return HandTracker(tracker_config(config.tracker, static_mode=static_mode, threads=threads))
+    return HandTracker(tracker_config(config.tracker, static_mode=mode.static, threads=threads))
 
 
 def make_gestures(config: AppConfig, templates: TemplateStore | None) -> GestureEngine:
@@ -285,23 +295,22 @@ def build_runtime(
     *,
     engine: ActionEngine | None,
     templates: TemplateStore | None = None,
-    static_mode: bool = False,
+    mode: RunningMode = RunningMode.LIVE,
     threads: int | None = None,
     tracker: Tracker | None = None,
     tracker_factory: Callable[..., Tracker] = make_tracker,
     gesture_factory: Callable[[AppConfig, Any], Any] | None = make_gestures,
     pointer: PointerHook | None = None,
-    photos: bool = False,
 ) -> HandCueRuntime:
     """A runtime for one source. ``tracker`` reuses a loaded tracker, ready for a new source
     (the app keeps one per tracker settings and resets it); otherwise ``tracker_factory`` loads
-    one. ``gesture_factory`` None: tracking only. Factories are parameters so tests can run the
-    loop on fakes. ``photos``: the frames are unrelated photos, analysed as ``handcue detect``
-    does (:class:`HandCueRuntime`; needs a static-mode tracker)."""
+    one for ``mode``. ``gesture_factory`` None: tracking only. Factories are parameters so
+    tests can run the loop on fakes. ``mode``: how the source's frames are read
+    (:class:`pipeline.sources.RunningMode`; photos need a tracker made for them)."""
     if tracker is None:
-        tracker = tracker_factory(config, static_mode=static_mode, threads=threads)
+        tracker = tracker_factory(config, mode=mode, threads=threads)
     gestures = gesture_factory(config, templates) if gesture_factory is not None else None
-    return HandCueRuntime(tracker, gestures, engine, pointer, photos=photos)
+    return HandCueRuntime(tracker, gestures, engine, pointer, mode)
 
 
 __all__ = [
@@ -315,4 +324,5 @@ __all__ = [
     "make_gestures",
     "make_switcher",
     "make_tracker",
+    "mode_threads",
 ]

@@ -24,11 +24,18 @@ from pipeline.actions.engine import ActionEngine
 from pipeline.errors import HandCueError
 from pipeline.gestures import BUILTIN_GESTURES
 from pipeline.pointer import PointerHook
-from pipeline.runtime import HandCueRuntime, Tracker, build_runtime, make_gestures, make_tracker
+from pipeline.runtime import (
+    HandCueRuntime,
+    Tracker,
+    build_runtime,
+    make_gestures,
+    make_tracker,
+    mode_threads,
+)
 from pipeline.settings import AppConfig
 from pipeline.settings.window import GUI_PREFS_FILE, MAX_RECENT, GuiPrefs
-from pipeline.sources import is_camera_spec, is_photo_spec
-from pipeline.tracking.config import live_threads, photo_threads, tracker_config
+from pipeline.sources import RunningMode, is_camera_spec
+from pipeline.tracking.config import TrackerConfig, tracker_config
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +50,12 @@ class TrackerCache:
     _tracker: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def get(self, config: AppConfig, *, static_mode: bool, threads: int) -> Tracker:
-        key = (config.tracker, static_mode, threads)
+    def get(self, config: AppConfig, *, mode: RunningMode, threads: int) -> Tracker:
+        key = (config.tracker, mode, threads)
         with self._lock:
             if self._tracker is None or self._key != key:
                 self._tracker = None  # free the old sessions before loading new ones
-                self._tracker = self.factory(config, static_mode=static_mode, threads=threads)
+                self._tracker = self.factory(config, mode=mode, threads=threads)
                 self._key = key
             else:
                 self._tracker.reset()
@@ -253,33 +260,31 @@ class AppContext(QObject):
 
     def inference_threads(self, spec: str = "") -> int:
         """Inference threads for source ``spec``: a camera or a video is tracked live, leaving
-        a core free (:func:`pipeline.tracking.config.live_threads`); an image or a folder of them is
-        analysed photo by photo while the user waits, on every core
-        (:func:`pipeline.tracking.config.photo_threads`)."""
-        configured = self._config.tracker.threads
-        return photo_threads(configured) if is_photo_spec(spec) else live_threads(configured)
+        a core free; an image or a folder of them is analysed photo by photo while the user
+        waits, on every core (:func:`pipeline.runtime.mode_threads`)."""
+        return mode_threads(RunningMode.for_source(spec), self._config.tracker.threads)
 
-    def tracker_config(self, spec: str = "") -> Any:
+    def tracker_config(self, spec: str = "") -> TrackerConfig:
         """The tracker configuration a source ``spec`` gets (through the settings path)."""
-        cfg = self._config
-        return tracker_config(cfg.tracker, static_mode=is_photo_spec(spec),
+        mode = RunningMode.for_source(spec)
+        return tracker_config(self._config.tracker, static_mode=mode.static,
                               threads=self.inference_threads(spec))  # fmt: skip
 
     def build_runtime(self, spec: str) -> HandCueRuntime:
         """Tracking thread: the shared runtime for ``spec`` with the cached tracker, a fresh
         gesture engine and the app's action engine. An image (the image view shows one at a
-        time) or a folder of them is analysed photo by photo as ``handcue detect`` does."""
+        time) or a folder of them is analysed photo by photo as ``handcue detect`` does
+        (:class:`pipeline.sources.RunningMode`, decided here once for the source)."""
         cfg = self._config
-        photos = is_photo_spec(spec)
-        tracker = self._trackers.get(cfg, static_mode=photos, threads=self.inference_threads(spec))
+        mode = RunningMode.for_source(spec)
+        tracker = self._trackers.get(cfg, mode=mode, threads=self.inference_threads(spec))
         return build_runtime(
             cfg, engine=self.engine, templates=self.templates, tracker=tracker,
-            gesture_factory=self._gesture_factory, pointer=self.pointer, photos=photos,
+            gesture_factory=self._gesture_factory, pointer=self.pointer, mode=mode,
         )  # fmt: skip
 
     def warm_up(self, spec: str = "") -> None:
         """Tracking thread or any: load the models now, as source ``spec`` will use them
         (raises ``ModelsMissingError``)."""
-        cfg = self._config
-        self._trackers.get(cfg, static_mode=is_photo_spec(spec),
+        self._trackers.get(self._config, mode=RunningMode.for_source(spec),
                            threads=self.inference_threads(spec))  # fmt: skip

@@ -51,7 +51,7 @@ class Clip:
         ``want(t_ms)`` False: that frame is decoded but not converted or yielded
         (``grab``), as the app's source does for a tracker that skips it."""
         # MJPEG (a webcam's format) is read as the app's source reads it: undecoded frames,
-        # decoded with imdecode only when delivered (pipeline.sources.JPEG_FOURCCS).
+        # decoded with imdecode only when delivered (pipeline.sources.video.JPEG_FOURCCS).
         cap, raw = open_video_file(self.path)
         if not cap.isOpened():
             raise HandCueError(f"{self.path}: cannot open as a video")

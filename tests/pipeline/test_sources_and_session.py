@@ -151,7 +151,7 @@ class _FakeCamera:
 def test_a_camera_is_asked_for_compressed_720p_at_30_fps(monkeypatch, modes, refuse, expected):
     """OpenCV opens a camera at 640x480 (a far hand is then too small to find); HandCue asks
     for 1280x720 at 30 fps in MJPG, format first, and says what the camera delivers."""
-    from pipeline import sources
+    from pipeline.sources import video as sources
 
     camera = _FakeCamera(modes, refuse)
     monkeypatch.setattr(sources, "_camera_device_problem", lambda index: None)
@@ -168,7 +168,7 @@ def test_a_camera_is_asked_for_compressed_720p_at_30_fps(monkeypatch, modes, ref
 
 
 def test_video_files_are_not_asked_for_a_camera_mode(shared_data: Path, monkeypatch) -> None:
-    from pipeline import sources
+    from pipeline.sources import video as sources
 
     asked: list[object] = []
     monkeypatch.setattr(sources, "_ask_camera_mode", lambda cap: asked.append(cap))
@@ -194,7 +194,7 @@ def test_mjpeg_files_are_decoded_only_for_the_frames_delivered(
     """An MJPEG file's frames come undecoded from the capture and are decoded (imdecode) only
     when delivered: the same pictures as OpenCV's own decoding within JPEG decoders' rounding,
     none decoded for a frame the consumer skips, and the loop back to the start still works."""
-    from pipeline import sources
+    from pipeline.sources import video as sources
 
     video = _mjpeg_copy(shared_data, tmp_path / "clip.avi")
     cap = cv2.VideoCapture(str(video))

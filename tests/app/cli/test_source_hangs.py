@@ -94,7 +94,7 @@ def test_handcue_run_says_it_in_one_line(kind: str, fifo: Path) -> None:
 SLOW_OPEN = r"""
 import sys
 import cv2
-from pipeline import sources
+from pipeline.sources import video as sources
 real = cv2.VideoCapture
 def slow(spec, *args):
     print("opening", file=sys.stderr, flush=True)

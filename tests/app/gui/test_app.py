@@ -85,8 +85,8 @@ def test_models_load_while_the_window_is_built(qtbot, make_ctx, tmp_path):
     loads: list[bool] = []
     tracker = FakeTracker(frames=[])
 
-    def factory(_cfg, *, static_mode, threads):
-        loads.append(static_mode)
+    def factory(_cfg, *, mode, threads):
+        loads.append(mode.static)
         return tracker
 
     ctx = make_ctx(tracker_factory=factory)
@@ -110,14 +110,15 @@ def test_an_image_or_a_folder_is_analysed_as_photos(make_ctx, tmp_path, monkeypa
     import cv2
     import numpy as np
 
+    from pipeline.sources import RunningMode
     from tests.support.gui_fakes import FakeTracker
 
     monkeypatch.setattr("os.cpu_count", lambda: 4)
     modes: list[bool] = []
     threads_used: list[int] = []
 
-    def factory(_cfg, *, static_mode, threads):
-        modes.append(static_mode)
+    def factory(_cfg, *, mode, threads):
+        modes.append(mode.static)
         threads_used.append(threads)
         return FakeTracker(frames=[])
 
@@ -128,7 +129,7 @@ def test_an_image_or_a_folder_is_analysed_as_photos(make_ctx, tmp_path, monkeypa
     video.write_bytes(b"not read here")
     for spec, photos in ((image, True), (image.parent, True), (video, False)):
         ctx = make_ctx(tracker_factory=factory)
-        assert ctx.build_runtime(str(spec)).photos is photos
+        assert (ctx.build_runtime(str(spec)).mode is RunningMode.PHOTOS) is photos
         assert modes[-1] is photos
         assert threads_used[-1] == (4 if photos else 3)
         assert ctx.tracker_config(str(spec)).threads == threads_used[-1]

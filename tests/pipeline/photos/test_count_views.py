@@ -246,7 +246,7 @@ def test_the_apps_photo_mode_counts_like_detect():
     its hand in views: the 4 one reading takes for 5 is 4 in the hands panel's result."""
     from pipeline.runtime import build_runtime
     from pipeline.settings import AppConfig
-    from pipeline.sources import read_image
+    from pipeline.sources import RunningMode, read_image
 
     tracker = static_tracker_or_skip()
     cfg = AppConfig()
@@ -254,7 +254,7 @@ def test_the_apps_photo_mode_counts_like_detect():
         update={"gestures": cfg.gestures.model_copy(update={"counting": "chinese"})}
     )
     img = read_image(CHINESE_DEV / "4" / "4_12_0_1081.jpg")
-    runtime = build_runtime(cfg, engine=None, tracker=tracker, photos=True)
+    runtime = build_runtime(cfg, engine=None, tracker=tracker, mode=RunningMode.PHOTOS)
     step = runtime.step(img, 0.0)
     assert (step.frame.width, step.frame.height) == (64, 64)
     ((_, result),) = step.gestures.items()
