@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -54,9 +54,10 @@ MAX_FILE_BYTES = 1 << 20  # a settings file is a few kB; anything this big is no
 DYNAMIC_GESTURE_PREFIX = "swipe_"
 BUILTIN_PROFILE_NAMES: tuple[str, ...] = ("slides", "media", "custom")
 COUNTING_SCHEMES: tuple[str, ...] = ("american", "european", "chinese")
-PROVIDERS: tuple[str, ...] = ("auto", "cpu", "cuda", "directml", "coreml")
+Provider = Literal["auto", "cpu", "cuda", "directml", "coreml"]
+PROVIDERS: tuple[str, ...] = get_args(Provider)
 
-# Tracker limits: the settings file, every command's options and the tracker itself use these.
+# Tracker limits: TrackerSettings' fields hold them; checks outside the file read them there.
 MAX_HANDS = 4
 MAX_THREADS = 64
 
@@ -84,14 +85,13 @@ class _Model(BaseModel):
 
 
 class TrackerSettings(_Model):
-    """The one tracker settings model: the settings file's ``[tracker]`` table, and what every
-    command and the app turn into the tracker's run configuration
-    (:func:`pipeline.tracking.config.tracker_config`). Measurement commands (detect, bench, accuracy)
-    build one from their options with ``smoothing=0`` (raw output, as MediaPipe)."""
+    """The one tracker settings model: the ``[tracker]`` table, and what every command and the
+    app turn into the tracker's run configuration (pipeline.tracking.config.tracker_config,
+    which checks with these limits). Measurement commands use ``smoothing=0`` (raw output)."""
 
     model: Literal["full", "lite"] = "full"
     max_hands: int = Field(2, ge=1, le=MAX_HANDS, strict=True)
-    provider: Literal["auto", "cpu", "cuda", "directml", "coreml"] = "auto"
+    provider: Provider = "auto"
     threads: int = Field(0, ge=0, le=MAX_THREADS, strict=True)  # 0 = onnxruntime's choice
     min_presence: float = Field(0.5, ge=0.05, le=0.99, strict=True)
     smoothing: float = Field(0.5, ge=0.0, le=1.0, strict=True)  # 0 = off, 1 = strongest

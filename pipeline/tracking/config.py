@@ -16,7 +16,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from pipeline.errors import HandCueError
-from pipeline.settings.schema import MAX_HANDS, MAX_THREADS, TrackerSettings
+from pipeline.settings.limits import setting_problem
+from pipeline.settings.schema import MAX_THREADS, TrackerSettings
 from pipeline.tracking.track_guard import MERGE_DISTANCE, MERGE_OVERLAP
 
 _SETTINGS_DEFAULTS = TrackerSettings().model_dump()
@@ -26,7 +27,8 @@ _SETTINGS_DEFAULTS = TrackerSettings().model_dump()
 class TrackerConfig:
     """The tracker's run configuration. Built from a
     :class:`pipeline.settings.TrackerSettings` by :func:`pipeline.tracking.config.tracker_config`
-    (the only place that makes one); its defaults are the settings' defaults."""
+    (the only place that makes one); its defaults are the settings' defaults, and the fields a
+    setting sets are checked with the settings' own limits (:mod:`pipeline.settings.limits`)."""
 
     model: str = _SETTINGS_DEFAULTS["model"]  # "full" | "lite"
     max_hands: int = _SETTINGS_DEFAULTS["max_hands"]
@@ -153,15 +155,16 @@ class TrackerConfig:
     rest_speed: float = 2.5
 
     def __post_init__(self) -> None:
-        for name in ("model", "opinion_model"):
-            if getattr(self, name) not in ("full", "lite"):
-                raise ValueError(f"{name} must be 'full' or 'lite', got {getattr(self, name)!r}")
-        if not 0.0 <= self.smoothing <= 1.0:
-            raise ValueError(f"smoothing must be between 0 and 1, got {self.smoothing}")
+        # The fields a setting sets obey the settings' own limits and choices (the schema owns
+        # them); the opinion model is a landmark model like ``model``.
+        checks = [(name, name, getattr(self, name)) for name in TrackerSettings.model_fields]
+        checks.append(("model", "opinion_model", self.opinion_model))
+        for name, label, value in checks:
+            problem = setting_problem(TrackerSettings, name, value, label)
+            if problem is not None:
+                raise ValueError(problem)
         if min(self.redetect_interval_ms, self.idle_interval_ms) < 0:
             raise ValueError("detector intervals must be 0 ms or more")
-        if not 1 <= self.max_hands <= MAX_HANDS:
-            raise ValueError(f"max_hands must be between 1 and {MAX_HANDS}, got {self.max_hands}")
 
 
 def live_threads(configured: int) -> int:
@@ -216,10 +219,10 @@ def measurement_settings(
     """Tracker settings from a measurement command's options (detect, bench, accuracy, gesture
     recording and evaluation): raw landmarks (no smoothing), as MediaPipe reports them. Raises
     :class:`HandCueError` in the options' own words when a value is out of range."""
-    if not 1 <= max_hands <= MAX_HANDS:
-        raise HandCueError(f"--max-hands must be between 1 and {MAX_HANDS}, got {max_hands}")
-    if not 0 <= threads <= MAX_THREADS:
-        raise HandCueError(f"--threads must be between 0 and {MAX_THREADS}, got {threads}")
+    for name, value in (("max_hands", max_hands), ("threads", threads)):
+        problem = setting_problem(TrackerSettings, name, value, "--" + name.replace("_", "-"))
+        if problem is not None:
+            raise HandCueError(problem)
     try:
         return TrackerSettings(
             model=model,  # type: ignore[arg-type]
