@@ -1,5 +1,5 @@
-"""Checks that need a real X display and OpenGL, run as a subprocess by test_xvfb.py (the Qt
-platform cannot change inside the pytest process) or by hand::
+"""Checks that need a real X display and OpenGL, run as a subprocess by test_real_display.py
+(the Qt platform cannot change inside the pytest process) or by hand::
 
     xvfb-run -a python tests/app/gui/xvfb_checks.py plot3d
     xvfb-run -a python tests/app/gui/xvfb_checks.py e2e VIDEO

@@ -1,5 +1,6 @@
-"""End-to-end checks on a real X server (Xvfb) with OpenGL: the 3D plot draws, and the real
-tracker + gestures on the shared video make the window's gesture label reach thumb_up.
+"""The app on a real X server (Xvfb) with OpenGL: the 3D plot draws; the real tracker and
+gestures on the shared video make the window's gesture label reach thumb_up; the app starts
+without models and says how to install them; every window fits small and scaled screens.
 
 Each check runs ``xvfb_checks.py`` in a subprocess (the Qt platform of this pytest process is
 ``offscreen`` and cannot change). Skips when Xvfb is not installed (see DESKTOP_TESTING.md)."""
