@@ -16,9 +16,7 @@ from pipeline.gestures import GestureRecognizer, TemplateStore
 from pipeline.paths import data_dir
 from pipeline.types import FrameResult
 from tests.support import DATA
-
-# The parametric hand of the gesture tests (no package __init__ in the test folders).
-from tests.support.handmodel import BENT, SIGNS, STRAIGHT, THUMB_OUT, Pose, fingers, make_hand  # noqa: E402
+from tests.support.handmodel import BENT, SIGNS, STRAIGHT, THUMB_OUT, Pose, fingers, make_hand
 
 SPOCKISH = Pose(fingers(BENT, STRAIGHT, BENT, BENT), THUMB_OUT)
 

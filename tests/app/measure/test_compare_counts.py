@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from app.measure import compare_counts
-from tests.support.handmodel import SIGNS, make_hand  # noqa: E402
+from tests.support.handmodel import SIGNS, make_hand
 
 
 class FourMediaPipe:
