@@ -2,7 +2,8 @@
 protocol (the pynput implementation lives in ``app.desktop.input_sink``), a recording fake, and the
 mapping engine with its safety rules."""
 
-from pipeline.actions.engine import ActionEngine, ActionRecord
+from pipeline.actions.engine import ActionEngine
+from pipeline.actions.records import ActionRecord
 from pipeline.actions.sink import HeldInputGuard, InputSink, RecordingSink
 from pipeline.actions.spec import (
     ACTION_SYNTAX_HELP,
