@@ -1,7 +1,7 @@
-"""Atomic file writes, the one helper used by the settings, the recorded gestures and the app's
-own preferences: a temp file in the same folder, flushed and fsynced, then ``os.replace``. A
-crash or a full disk never leaves a half-written file; the old file stays until the new one is
-complete."""
+"""Atomic file writes, the one helper for every file HandCue writes: the settings, the recorded
+gestures, the app's window preferences, the start-at-login entry and the converted models. A
+temp file in the same folder, flushed and fsynced, then ``os.replace``: a crash or a full disk
+never leaves a half-written file; the old file stays until the new one is complete."""
 
 from __future__ import annotations
 
@@ -15,12 +15,14 @@ from pipeline.errors import HandCueError
 
 
 class AtomicWriteError(HandCueError):
-    """A write failed; the target file was left as it was. ``reason`` is the OS's words."""
+    """A write failed; the target file was left as it was. ``reason`` is the OS's words,
+    ``errno`` its error number (None when HandCue refused the write itself)."""
 
-    def __init__(self, message: str, path: Path, reason: str) -> None:
+    def __init__(self, message: str, path: Path, reason: str, errno: int | None = None) -> None:
         super().__init__(message)
         self.path = path
         self.reason = reason
+        self.errno = errno
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, backup: bool = False) -> Path:
@@ -41,7 +43,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, backup: bool = False) -> Path
     except OSError as exc:
         reason = str(exc.strerror or exc)
         raise AtomicWriteError(
-            f"cannot create the folder {folder}: {reason}", path, reason
+            f"cannot create the folder {folder}: {reason}", path, reason, exc.errno
         ) from None
     tmp_name: str | None = None
     try:
@@ -60,7 +62,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, backup: bool = False) -> Path
         fsync_folder(folder)
     except OSError as exc:
         reason = str(exc.strerror or exc)
-        raise AtomicWriteError(f"cannot save {path}: {reason}", path, reason) from None
+        raise AtomicWriteError(f"cannot save {path}: {reason}", path, reason, exc.errno) from None
     finally:
         if tmp_name is not None:
             with contextlib.suppress(OSError):

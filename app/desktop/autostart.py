@@ -18,12 +18,12 @@ import os
 import plistlib
 import subprocess
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
 from pipeline.errors import HandCueError
+from pipeline.fileio import AtomicWriteError, atomic_write_bytes
 
 APP_ID = "handcue"
 MAC_LABEL = "org.handcue.HandCue"
@@ -45,22 +45,9 @@ def launch_command() -> list[str]:
     return [str(exe), "-m", "app.cli", "gui", "--minimised"]
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _fail(action: str, where: object, exc: OSError) -> HandCueError:
-    return HandCueError(f"could not {action} the start-at-login entry {where}: {exc}", 4)
+def _fail(action: str, where: object, exc: OSError | AtomicWriteError) -> HandCueError:
+    words = exc.reason if isinstance(exc, AtomicWriteError) else exc
+    return HandCueError(f"could not {action} the start-at-login entry {where}: {words}", 4)
 
 
 class Autostart(Protocol):
@@ -107,8 +94,8 @@ class XdgAutostart:
 
     def enable(self) -> None:
         try:
-            _write_atomic(self.path, self.entry_text().encode("utf-8"))
-        except OSError as exc:
+            atomic_write_bytes(self.path, self.entry_text().encode("utf-8"))
+        except AtomicWriteError as exc:
             raise _fail("write", self.path, exc) from exc
 
     def disable(self) -> None:
@@ -147,8 +134,8 @@ class MacLaunchAgent:
 
     def enable(self) -> None:
         try:
-            _write_atomic(self.path, plistlib.dumps(self.plist()))
-        except OSError as exc:
+            atomic_write_bytes(self.path, plistlib.dumps(self.plist()))
+        except AtomicWriteError as exc:
             raise _fail("write", self.path, exc) from exc
 
     def disable(self) -> None:

