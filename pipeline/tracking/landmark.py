@@ -10,8 +10,8 @@ import cv2
 import numpy as np
 
 from pipeline.models.session import InferenceSession
-from pipeline.timing import add_stage_times
 from pipeline.tracking.roi import crop_matrix, crop_to_frame
+from pipeline.tracking.timing import add_stage_times
 from pipeline.types import RotatedRect
 
 INPUT_SIZE = 224

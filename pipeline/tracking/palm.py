@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 
 from pipeline.models.session import InferenceSession
-from pipeline.timing import add_stage_times
 from pipeline.tracking.landmark import to_model_input
+from pipeline.tracking.timing import add_stage_times
 
 INPUT_SIZE = 192
 NUM_KEYPOINTS = 7
