@@ -18,6 +18,7 @@ import pytest
 from pipeline.errors import SourceError
 from pipeline.sources import open_source
 from tests.support import ROOT
+from tests.support.commands import handcue_env, run_handcue
 
 
 def _open_within(spec: str, seconds: float = 1.0) -> BaseException | None:
@@ -68,7 +69,7 @@ def test_a_folder_named_like_a_video_is_refused(tmp_path: Path) -> None:
 
 
 def _env() -> dict:
-    return dict(os.environ, PYTHONPATH=str(ROOT), HANDCUE_CONFIG_DIR="/nonexistent-config")
+    return handcue_env(HANDCUE_CONFIG_DIR="/nonexistent-config")
 
 
 @pytest.mark.parametrize("kind", ["fifo", "missing camera"])
@@ -76,10 +77,7 @@ def test_handcue_run_says_it_in_one_line(kind: str, fifo: Path) -> None:
     spec = str(fifo) if kind == "fifo" else "7"
     if kind == "missing camera" and Path("/dev/video7").exists():
         pytest.skip("this machine has a /dev/video7")
-    done = subprocess.run(
-        [sys.executable, "-m", "app.cli", "run", "--dry-run", "--source", spec],
-        env=_env(), cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    done = run_handcue("run", "--dry-run", "--source", spec, env=_env())
     assert done.returncode == 2
     lines = done.stderr.splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr, lines
