@@ -3,7 +3,8 @@ gestures on the shared video make the window's gesture label reach thumb_up; the
 without models and says how to install them; every window fits small and scaled screens.
 
 Each check runs ``xvfb_checks.py`` in a subprocess (the Qt platform of this pytest process is
-``offscreen`` and cannot change). Skips when Xvfb is not installed (see DESKTOP_TESTING.md)."""
+``offscreen`` and cannot change). Skips when Xvfb is not installed (``./test.sh`` installs it
+on Debian when run as root)."""
 
 from __future__ import annotations
 
@@ -24,10 +25,7 @@ VIDEO = DATA / "videos" / "fist_then_thumb_up_720p.mp4"
 
 pytestmark = [
     pytest.mark.xvfb,
-    pytest.mark.skipif(
-        shutil.which("Xvfb") is None,
-        reason="Xvfb is not installed (apt-get install xvfb, see DESKTOP_TESTING.md)",
-    ),
+    pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed (apt xvfb)"),
 ]
 
 
