@@ -31,7 +31,13 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Any
+from collections.abc import Iterable
+from types import FrameType
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from app.desktop.x11_keys import XTestKeyboard
+    from pipeline.actions.sink import InputSink, PointerMotion
 
 log = logging.getLogger(__name__)
 
@@ -116,15 +122,30 @@ def guardian_command() -> list[str]:
 
 class GuardedSink:
     """An :class:`pipeline.actions.InputSink` that mirrors every press and release of ``sink``
-    to an :class:`InputGuardian`. Forwards everything else (``release_all``, ``close``,
-    ``warnings``) to the wrapped sink; :meth:`close` also ends the guardian."""
+    to an :class:`InputGuardian`. ``release_all``, ``close`` and the pointer methods
+    (:class:`pipeline.actions.sink.PointerMotion`: moves hold nothing) go to the wrapped sink;
+    :meth:`close` also ends the guardian. The pointer methods are those of
+    :class:`pipeline.actions.sink.PointerPassThrough`, which this cannot subclass: the guardian
+    process imports this module and must stay small (``pipeline.actions`` loads numpy)."""
 
-    def __init__(self, sink: Any, guardian: InputGuardian) -> None:
+    def __init__(self, sink: InputSink, guardian: InputGuardian) -> None:
+        from pipeline.actions.sink import pointer_of
+
         self.sink = sink
         self.guardian = guardian
+        self._pointer: PointerMotion | None = pointer_of(sink)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.sink, name)
+    @property
+    def moves_pointer(self) -> bool:
+        return self._pointer is not None
+
+    def move_pointer(self, x: int, y: int) -> None:
+        if self._pointer is None:
+            raise AttributeError("GuardedSink wraps a sink without move_pointer")
+        self._pointer.move_pointer(x, y)
+
+    def pointer_position(self) -> tuple[int, int] | None:
+        return None if self._pointer is None else self._pointer.pointer_position()
 
     def press_key(self, key: str) -> None:
         self.guardian.note("down", "key", key)
@@ -173,7 +194,7 @@ class GuardedSink:
             self.guardian.close()
 
 
-def guard(sink: Any) -> Any:
+def guard(sink: InputSink) -> InputSink:
     """``sink`` wrapped with a started guardian (``sink`` itself if none could start)."""
     guardian = InputGuardian()
     return GuardedSink(sink, guardian) if guardian.start() else sink
@@ -188,8 +209,8 @@ class _Releaser:
     def __init__(self) -> None:
         from app.desktop.x11_keys import x11_available
 
-        self._x: Any = None
-        self._keyboard: Any = None
+        self._x: XTestKeyboard | None = None
+        self._keyboard: Any = None  # pynput's modules (untyped)
         self._mouse: Any = None
         if x11_available(sys.platform, os.environ):
             from app.desktop.x11_keys import XTestKeyboard
@@ -224,14 +245,14 @@ class _Releaser:
             self.key(char)
 
 
-def serve(stream: Any, errors: Any) -> int:
+def serve(stream: Iterable[bytes], errors: TextIO) -> int:
     """The guardian's loop: read notes from ``stream`` (binary) until end-of-file, then
     release what is still down. Returns the exit code."""
     held: dict[tuple[str, str], None] = {}  # insertion order = press order
     releaser = _Releaser()
     stopping = threading.Event()
 
-    def on_term(signum: int, frame: Any) -> None:
+    def on_term(signum: int, frame: FrameType | None) -> None:
         stopping.set()
         raise SystemExit(0)
 

@@ -16,11 +16,15 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.desktop.x11_keys import x11_available
-from pipeline.actions.spec import parse_action
+from pipeline.actions.spec import ComboAction, parse_action
 from pipeline.errors import HandCueError
+
+if TYPE_CHECKING:
+    from app.desktop.x11_keys import XTestKeyboard
+    from pipeline.actions.sink import BackgroundTyping
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +91,7 @@ class PynputSink:
         self._held_keys: list[str] = []
         self._held_buttons: list[str] = []
         self._closed = False
-        self._xkeys: Any = None
+        self._xkeys: XTestKeyboard | None = None
         if x11_available(sys.platform, os.environ):
             from app.desktop.x11_keys import XTestKeyboard
 
@@ -190,7 +194,7 @@ class PynputSink:
             self._xkeys.close()
 
 
-def create_input_sink(*, guardian: bool = True) -> tuple[Any, list[str]]:
+def create_input_sink(*, guardian: bool = True) -> tuple[BackgroundTyping, list[str]]:
     """The desktop sink and warnings for the user (e.g. Wayland). Raises HandCueError with a
     clear message (suggesting ``--dry-run``) when input cannot be injected here.
 
@@ -212,8 +216,9 @@ def create_input_sink(*, guardian: bool = True) -> tuple[Any, list[str]]:
 
 def to_pynput_hotkey(hotkey: str) -> str:
     """``"ctrl+alt+p"`` (our combo syntax) -> ``"<ctrl>+<alt>+p"`` (pynput's)."""
-    keys = parse_action(f"combo:{hotkey}").keys  # type: ignore[attr-defined]
-    return "+".join(k if len(k) == 1 else f"<{k}>" for k in keys)
+    action = parse_action(f"combo:{hotkey}")
+    assert isinstance(action, ComboAction)  # "combo:" parses to a ComboAction or raises
+    return "+".join(k if len(k) == 1 else f"<{k}>" for k in action.keys)
 
 
 class PauseHotkey:

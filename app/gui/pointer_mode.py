@@ -15,15 +15,21 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QScreen
 
 from app.desktop.pointer import POINTER_HOTKEY
 from app.gui.pointer_overlay import PointerOverlay
+from pipeline.actions.sink import can_move_pointer
 from pipeline.pointer import Desktop, PointerHook, PointerSettings, PointerState
 from pipeline.pointer.geometry import area_from_corners, screens_from_logical
+
+if TYPE_CHECKING:
+    from app.desktop.input_sink import PauseHotkey
+    from app.gui.context import AppContext
+    from app.gui.worker import TrackedFrame, TrackingSession
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +71,10 @@ class PointerMode(QObject):
 
     def __init__(
         self,
-        ctx: Any,
+        ctx: AppContext,
         parent: QObject | None = None,
         *,
-        sink: Any = None,
+        sink: object = None,
         overlay: bool = True,
         global_hotkey: bool | None = None,
     ) -> None:
@@ -82,7 +88,7 @@ class PointerMode(QObject):
         ctx.pointer = self.hook  # the runtime of every session runs it
         self._shown_enabled = False  # what enabled_changed last said
         self.overlay = PointerOverlay() if overlay else None
-        self._hotkey: Any = None
+        self._hotkey: PauseHotkey | None = None
         self._hotkey_pressed.connect(self.toggle)
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
@@ -114,7 +120,7 @@ class PointerMode(QObject):
 
     def set_enabled(self, on: bool) -> bool:
         """Switch pointer mode; False (and ``unavailable``) when it cannot run here."""
-        if on and (self.sink is None or not hasattr(self.sink, "move_pointer")):
+        if on and (self.sink is None or not can_move_pointer(self.sink)):
             self.unavailable.emit(
                 "Pointer mode needs mouse control, which is not available here "
                 "(see the log for why)"
@@ -156,7 +162,7 @@ class PointerMode(QObject):
             return
         self.calibrated.emit(area)
 
-    def on_frame(self, frame: Any) -> None:
+    def on_frame(self, frame: TrackedFrame) -> None:
         """GUI thread, once per delivered frame (``TrackedFrame``): show what the tracking
         thread's pointer hook did (``frame.pointer``)."""
         pointer = getattr(frame, "pointer", None)
@@ -179,7 +185,7 @@ class PointerMode(QObject):
             state = PointerState(**{**state.__dict__, "x": lx, "y": ly})
         self.overlay.show_state(state)
 
-    def attach(self, session: Any) -> None:
+    def attach(self, session: TrackingSession) -> None:
         """Release held buttons when tracking stops and when actions are disarmed or paused
         (no frame may come to do it); start in pointer mode if the settings say so."""
         if self.settings.enabled:
@@ -226,7 +232,7 @@ class PointerMode(QObject):
         """Release held buttons (disarm, pause, source stopped)."""
         self.hook.release()
 
-    def _on_screens_changed(self, *_: Any) -> None:
+    def _on_screens_changed(self, *_: object) -> None:
         self.hook.set_desktop(qt_desktop())
 
     def shutdown(self) -> None:

@@ -1,5 +1,7 @@
 """Where actions go: the :class:`InputSink` protocol, a recording fake, and a guard that
-remembers what is held down so it can always be released.
+remembers what is held down so it can always be released. Sinks that also drive the pointer
+have the :class:`PointerMotion` methods; :func:`can_move_pointer` says whether one does, wrapped
+or not.
 
 The real desktop sink (pynput) lives in ``app.desktop.input_sink``; ``pipeline`` never imports pynput.
 Key names are canonical (see :mod:`pipeline.actions.spec`): one printable character or a name
@@ -11,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,55 @@ class InputSink(Protocol):
         ...
 
     def type_text(self, text: str) -> None: ...
+
+
+@runtime_checkable
+class PointerMotion(Protocol):
+    """The pointer half of a desktop sink, which pointer mode needs
+    (:class:`pipeline.pointer.output.PointerSink` is this plus the buttons and the wheel).
+    Positions in desktop pixels."""
+
+    def move_pointer(self, x: int, y: int) -> None: ...
+
+    def pointer_position(self) -> tuple[int, int] | None:
+        """Where the OS pointer is now; None if it cannot be read."""
+        ...
+
+
+def can_move_pointer(sink: object) -> bool:
+    """Whether ``sink`` can move the OS pointer. A wrapper (:class:`PointerPassThrough`) has the
+    :class:`PointerMotion` methods whatever it wraps, so its ``moves_pointer`` answers for the
+    sink inside; any other sink can if it has the methods."""
+    answer = getattr(sink, "moves_pointer", None)
+    if isinstance(answer, bool):
+        return answer
+    return isinstance(sink, PointerMotion)
+
+
+def pointer_of(sink: object) -> PointerMotion | None:
+    """``sink``'s pointer methods, None when it cannot move the pointer."""
+    return sink if can_move_pointer(sink) and isinstance(sink, PointerMotion) else None
+
+
+class PointerPassThrough:
+    """For a sink wrapper: the :class:`PointerMotion` methods go straight to the wrapped sink's
+    (``self._pointer``, set by the wrapper with :func:`pointer_of`). When that sink has none,
+    ``moves_pointer`` is False, ``pointer_position`` None and ``move_pointer`` raises
+    AttributeError, as calling the missing method would."""
+
+    _pointer: PointerMotion | None = None
+
+    @property
+    def moves_pointer(self) -> bool:
+        return self._pointer is not None
+
+    def move_pointer(self, x: int, y: int) -> None:
+        if self._pointer is None:
+            raise AttributeError(f"{type(self).__name__} wraps a sink without move_pointer")
+        self._pointer.move_pointer(x, y)
+
+    def pointer_position(self) -> tuple[int, int] | None:
+        return None if self._pointer is None else self._pointer.pointer_position()
 
 
 class RecordingSink:
@@ -165,7 +216,7 @@ class HeldInputGuard:
         return released
 
 
-class BackgroundTyping:
+class BackgroundTyping(PointerPassThrough):
     """Wraps a sink so that ``type_text`` runs on its own thread and never stalls the caller
     (typing 1,000 characters takes about a quarter of a second through XTEST here, and more
     with other back-ends: seconds of frozen tracking).
@@ -177,11 +228,13 @@ class BackgroundTyping:
     and are typed in chunks of ``chunk`` characters; :meth:`release_all` (every stop, pause,
     disarm) drops the text not typed yet (after the chunk in progress), so a stop is never
     delayed by more than one chunk; :meth:`close` finishes it. Errors while typing are logged
-    (the text is dropped). Thread-safe.
+    (the text is dropped). Thread-safe. Pointer moves and reads (:class:`PointerPassThrough`)
+    go straight through: pointer mode does not type.
     """
 
     def __init__(self, sink: InputSink, *, max_texts: int = 8, chunk: int = 32) -> None:
         self.sink = sink
+        self._pointer = pointer_of(sink)
         self._chunk = max(1, chunk)
         self._cond = threading.Condition()
         self._texts: deque[str] = deque()
@@ -191,9 +244,6 @@ class BackgroundTyping:
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="typing", daemon=True)
         self._thread.start()
-
-    def __getattr__(self, name: str) -> Any:  # warnings and the like of the wrapped sink
-        return getattr(self.sink, name)
 
     def _run(self) -> None:
         while True:
