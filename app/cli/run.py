@@ -26,7 +26,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from types import FrameType
+from typing import TYPE_CHECKING, Any, TextIO
 
 from app.cli.map_option import MAP_OPTIONS_HELP, parse_map
 from app.cli.run_output import (
@@ -49,6 +50,12 @@ from app.cli.run_setup import (
     with_threads,
 )
 from pipeline.errors import HandCueError
+
+if TYPE_CHECKING:
+    from pipeline.actions.engine import ActionRecord
+    from pipeline.focus import ProfileChoice
+    from pipeline.settings import AppConfig
+    from pipeline.sources import FrameSource
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +172,7 @@ def _sigterm_as_interrupt(release: Callable[[], None] | None = None) -> Iterator
         return
     fired = threading.Event()
 
-    def handler(signum: int, frame: Any) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
         if not fired.is_set():
             fired.set()
             raise KeyboardInterrupt
@@ -191,7 +198,7 @@ def _sigterm_as_interrupt(release: Callable[[], None] | None = None) -> Iterator
 # ----------------------------------------------------------------------------- run
 
 
-def _controls_hint(cfg: Any, armed: bool, dry_run: bool) -> str:
+def _controls_hint(cfg: AppConfig, armed: bool, dry_run: bool) -> str:
     """One line telling the user how to control the run."""
     settings = cfg.actions
     parts = ["armed" if armed else "disarmed"]
@@ -233,10 +240,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         armed=False if args.disarmed else None,
     )  # fmt: skip
     switcher = make_switcher(cfg, engine, pinned=args.profile, source_factory=make_window_source)
-    last_choice: list[Any] = [None]
+    last_choice: list[tuple[str, str, int] | None] = [None]
     choice_lock = threading.Lock()
 
-    def on_choice(choice: Any) -> None:  # watcher thread: print switches, not every title
+    def on_choice(choice: ProfileChoice) -> None:  # watcher thread: print switches, not every title
         key = (choice.profile, choice.source, choice.rule_index)
         with choice_lock:
             if key == last_choice[0]:
@@ -257,9 +264,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     reason = "end of source"
     code = 0
     started = time.perf_counter()
-    released: list[Any] = []
+    released: list[ActionRecord] = []
     last_counts: tuple | None = None
-    sources: list[Any] = []  # the source, once open (for its count of skipped frames)
+    sources: list[FrameSource] = []  # the source, once open (for its count of skipped frames)
 
     def skipped_frames() -> int:
         return int(getattr(sources[0], "skipped", 0)) if sources else 0

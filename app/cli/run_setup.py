@@ -7,14 +7,24 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from app.cli.map_option import parse_map
 from pipeline.errors import HandCueError
 
+if TYPE_CHECKING:  # imported where used: `handcue run --help` stays quick
+    from pipeline.actions.sink import InputSink
+    from pipeline.focus import WindowSource
+    from pipeline.gestures import TemplateStore
+    from pipeline.runtime import Tracker
+    from pipeline.settings import AppConfig, Binding
+    from pipeline.sources import Frame, FrameClock, FrameSource
 
-def load_settings(args: argparse.Namespace, warn: Callable[[str], None]) -> tuple[Any, list[Any]]:
+
+def load_settings(
+    args: argparse.Namespace, warn: Callable[[str], None]
+) -> tuple[AppConfig, list[Binding]]:
     """The config (with --max-hands / --model applied) and the --map overrides, checked."""
     from pydantic import ValidationError
 
@@ -64,7 +74,7 @@ def load_settings(args: argparse.Namespace, warn: Callable[[str], None]) -> tupl
     return cfg, overrides
 
 
-def run_threads(cfg: Any, args: argparse.Namespace) -> int:
+def run_threads(cfg: AppConfig, args: argparse.Namespace) -> int:
     """Inference threads: live tracking (a camera, or a video paced with ``--realtime``) takes
     the app's rule (:func:`pipeline.tracking.config.live_threads`); a video read as fast as it
     decodes takes the settings' number (0: onnxruntime's choice, every core)."""
@@ -75,7 +85,7 @@ def run_threads(cfg: Any, args: argparse.Namespace) -> int:
     return live_threads(cfg.tracker.threads) if live else cfg.tracker.threads
 
 
-def with_threads(cfg: Any, threads: int) -> Any:
+def with_threads(cfg: AppConfig, threads: int) -> AppConfig:
     """``cfg`` with ``threads`` inference threads (the saved settings are not touched)."""
     if threads == cfg.tracker.threads:
         return cfg
@@ -88,7 +98,7 @@ def with_threads(cfg: Any, threads: int) -> Any:
 @contextlib.contextmanager
 def open_frames(
     spec: str, realtime: bool, frame_step: int = 1, image_seconds: float = 0.0
-) -> Iterator[Iterable[Any]]:
+) -> Iterator[PacedFrames]:
     """The source's frames (every ``frame_step``-th of a video; each image of a folder for
     ``image_seconds``), paced by the shared clock (the app's capture thread uses it too)."""
     from pipeline.sources import FrameClock, open_source
@@ -103,21 +113,25 @@ class PacedFrames:
     """A source's frames paced by a clock; ``source`` stays reachable so the run can tell a
     video source which frames it may skip (:attr:`pipeline.sources.VideoSource.wants`)."""
 
-    def __init__(self, source: Any, clock: Any) -> None:
+    def __init__(self, source: FrameSource, clock: FrameClock) -> None:
         self.source = source
         self.clock = clock
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[Frame]:
         return iter(self.clock.pace(self.source))
 
 
-def make_tracker(cfg: Any) -> Any:
+def make_tracker(cfg: AppConfig) -> Tracker:
+    """The run's tracker. ``handcue run`` reads every source live
+    (:attr:`pipeline.sources.RunningMode.LIVE`): an image or a folder of them is a stream of
+    pictures held for ``--image-seconds`` each, as a camera sees a hand held still."""
     from pipeline.runtime import make_tracker as runtime_tracker
+    from pipeline.sources import RunningMode
 
-    return runtime_tracker(cfg)
+    return runtime_tracker(cfg, mode=RunningMode.LIVE)
 
 
-def make_templates(warn: Callable[[str], None]) -> Any:
+def make_templates(warn: Callable[[str], None]) -> TemplateStore | None:
     from pipeline.gestures import TemplateStore
 
     try:
@@ -127,7 +141,7 @@ def make_templates(warn: Callable[[str], None]) -> Any:
         return None
 
 
-def make_sink(dry_run: bool, warn: Callable[[str], None]) -> Any:
+def make_sink(dry_run: bool, warn: Callable[[str], None]) -> InputSink:
     if dry_run:
         from pipeline.actions import RecordingSink
 
@@ -140,7 +154,7 @@ def make_sink(dry_run: bool, warn: Callable[[str], None]) -> Any:
     return sink
 
 
-def make_window_source() -> Any:
+def make_window_source() -> WindowSource:
     """The active-window source for per-application profiles (raises WatcherUnavailable)."""
     from app.desktop.focus import create_window_source
 
