@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.cli.detect import add_frame_step_option, add_tracker_options, check_tracker_options
+from app.cli.options import add_frame_step_option, add_tracker_options, check_tracker_options
 from app.measure.evaluation import (
     AccuracyReport,
     LandmarkRunner,
@@ -76,7 +76,7 @@ def _frames(
     from pipeline.sources import SourceError, read_image
 
     if reference[0].frame is not None:
-        from app.cli.bench import decode_video
+        from app.measure.frames import decode_video
 
         video = source or str(ref_path.parent.parent / "videos" / f"{ref_path.stem}.mp4")
         frames, fps = decode_video(video, frame_step)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app.cli.detect import add_frame_step_option, add_tracker_options, check_tracker_options
+from app.cli.options import add_frame_step_option, add_tracker_options, check_tracker_options
+from app.measure.frames import decode_video, load_images
 from pipeline.errors import HandCueError
 
 
@@ -103,37 +104,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     add_frame_step_option(p)
     p.set_defaults(func=run)
-
-
-def decode_video(path: str, frame_step: int = 1) -> tuple[list[np.ndarray], float]:
-    """Every ``frame_step``-th frame of a video and the video's frame rate."""
-    from pipeline.sources import VideoSource, open_source
-
-    src = open_source(path, frame_step=frame_step)
-    if not isinstance(src, VideoSource) or src.is_camera:
-        src.close()
-        raise HandCueError(f"{path}: --source needs a video file (use --images for photos)")
-    with src:
-        frames = [f.image for f in src]
-    if not frames:
-        raise HandCueError(f"{path}: the video has no frames")
-    return frames, src.fps
-
-
-def load_images(folder: str) -> list[np.ndarray]:
-    from pipeline.sources import ImageFolderSource, SourceError
-
-    path = Path(folder)
-    if not path.is_dir():
-        raise HandCueError(f"{folder}: not a folder of images")
-    files = sorted(p for p in path.rglob("*") if p.is_file())
-    try:
-        src = ImageFolderSource(
-            path, files=[p for p in files if p.suffix.lower() in {".jpg", ".jpeg", ".png"}]
-        )
-    except SourceError as exc:
-        raise HandCueError(str(exc)) from exc
-    return [f.image for f in src]
 
 
 def summarise(per_frame: list[float]) -> dict[str, float]:

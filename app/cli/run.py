@@ -110,7 +110,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="pointer mode: the hand moves the mouse pointer (pinch clicks, fist clutches; "
         "settings in [pointer]); prints a 'pointer' JSON line per frame",
     )
-    from app.cli.detect import add_frame_step_option
+    from app.cli.options import add_frame_step_option
 
     add_frame_step_option(p)
     p.add_argument(
