@@ -40,7 +40,7 @@ from pipeline.types import FrameResult, GestureEvent
 
 if TYPE_CHECKING:
     from pipeline.focus import ProfileSwitcher, WindowSource
-    from pipeline.gestures import GestureEngine, TemplateStore
+    from pipeline.gestures import GestureEngine, GestureResult, TemplateStore
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class StepResult:
     """
 
     frame: FrameResult
-    gestures: Mapping[int, Any] = field(default_factory=dict)
+    gestures: Mapping[int, GestureResult] = field(default_factory=dict)
     held_ms: Mapping[int, float] = field(default_factory=dict)
     events: tuple[GestureEvent, ...] = ()
     actions: tuple[ActionRecord, ...] = ()
@@ -171,7 +171,7 @@ class HandCueRuntime:
         if frame_index is not None and result.frame_index != frame_index:
             result = replace(result, frame_index=frame_index)
         t1 = time.perf_counter()
-        per_hand: dict[int, Any] = {}
+        per_hand: dict[int, GestureResult] = {}
         events: list[GestureEvent] = []
         if self.gestures is not None:
             per_hand, events = self.gestures.process(result)
@@ -215,7 +215,7 @@ class HandCueRuntime:
         """End of the source: release everything held. The tracker stays usable."""
         return self.release_all()
 
-    def _held_times(self, per_hand: Mapping[int, Any], ts: float) -> dict[int, float]:
+    def _held_times(self, per_hand: Mapping[int, GestureResult], ts: float) -> dict[int, float]:
         held: dict[int, float] = {}
         for track_id, gesture in per_hand.items():
             name = str(getattr(gesture, "gesture", gesture))

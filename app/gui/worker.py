@@ -26,15 +26,16 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
+from pipeline.actions.engine import ActionRecord
 from pipeline.errors import HandCueError
+from pipeline.gestures import GestureResult
 from pipeline.pointer import PointerFrame
 from pipeline.runtime import HandCueRuntime
-from pipeline.sources import FrameClock, LatestSlot, is_camera_spec, open_source
+from pipeline.sources import Frame, FrameClock, LatestSlot, is_camera_spec, open_source
 from pipeline.types import FrameResult, GestureEvent
 
 log = logging.getLogger(__name__)
@@ -83,10 +84,10 @@ class TrackedFrame:
 
     image: np.ndarray
     result: FrameResult
-    gestures: Mapping[int, Any] = field(default_factory=dict)
+    gestures: Mapping[int, GestureResult] = field(default_factory=dict)
     held_ms: Mapping[int, float] = field(default_factory=dict)
     events: tuple[GestureEvent, ...] = ()
-    actions: tuple[Any, ...] = ()
+    actions: tuple[ActionRecord, ...] = ()
     fps: float = 0.0
     latency_ms: float = 0.0
     dropped: int = 0
@@ -111,7 +112,7 @@ class TrackedFrame:
 # --------------------------------------------------------------------------------------------
 # what the threads run
 
-SourceOpener = Callable[[str, bool], contextlib.AbstractContextManager[Iterable[Any]]]
+SourceOpener = Callable[[str, bool], contextlib.AbstractContextManager[Iterable[Frame]]]
 RuntimeBuilder = Callable[[str], HandCueRuntime]
 
 
