@@ -16,9 +16,15 @@ import logging
 import sys
 import time
 from collections import Counter
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pipeline.errors import HandCueError
+
+if TYPE_CHECKING:
+    from pipeline.gestures import TemplateStore
+    from pipeline.tracking.tracker import HandTracker
+    from pipeline.types import Hand
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +105,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _store() -> Any:
+def _store() -> TemplateStore:
     from pipeline.gestures import TemplateStore
 
     return TemplateStore.default()
@@ -142,7 +148,7 @@ def run_remove(args: argparse.Namespace) -> int:
     return 0
 
 
-def _make_tracker(args: argparse.Namespace, static: bool) -> Any:
+def _make_tracker(args: argparse.Namespace, static: bool) -> HandTracker:
     """The hand tracker (a function so tests can swap in a fake)."""
     from pipeline.tracking.config import measurement_settings, tracker_config
     from pipeline.tracking.tracker import HandTracker
@@ -151,7 +157,7 @@ def _make_tracker(args: argparse.Namespace, static: bool) -> Any:
     return HandTracker(tracker_config(settings, static_mode=static))
 
 
-def _pick_hand(hands: tuple, which: str) -> Any:
+def _pick_hand(hands: Sequence[Hand], which: str) -> Hand | None:
     if which != "any":
         hands = tuple(h for h in hands if h.handedness.lower() == which)
     if not hands:

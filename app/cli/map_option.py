@@ -124,7 +124,7 @@ def _parse_map_options(text: str, options: str) -> dict[str, Any]:
     return fields
 
 
-def parse_map(text: str) -> Any:
+def parse_map(text: str) -> Binding:
     """``GESTURE=ACTION`` or ``GESTURE[OPTION=VALUE,...]=ACTION`` -> a validated Binding.
 
     Options: ``trigger``, ``hand``, ``hold``, ``cooldown``, ``repeat`` (or the settings-file

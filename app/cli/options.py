@@ -5,9 +5,12 @@ in the settings schema's words."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
 
-from pipeline.settings import MAX_HANDS
+from pipeline.settings import MAX_HANDS, TrackerSettings
+
+if TYPE_CHECKING:
+    from pipeline.tracking.tracker import HandTracker
 
 
 def add_tracker_options(p: argparse.ArgumentParser, default_hands: int = 2) -> None:
@@ -56,7 +59,7 @@ def _frame_step(text: str) -> int:
     return value
 
 
-def tracker_from_args(args: argparse.Namespace, static: bool):  # type: ignore[no-untyped-def]
+def tracker_from_args(args: argparse.Namespace, static: bool) -> HandTracker:
     """A HandTracker from the options ``add_tracker_options`` added (checked first)."""
     from pipeline.tracking.config import tracker_config
     from pipeline.tracking.tracker import HandTracker
@@ -64,7 +67,7 @@ def tracker_from_args(args: argparse.Namespace, static: bool):  # type: ignore[n
     return HandTracker(tracker_config(check_tracker_options(args), static_mode=static))
 
 
-def check_tracker_options(args: argparse.Namespace) -> Any:
+def check_tracker_options(args: argparse.Namespace) -> TrackerSettings:
     """The tracker settings the options describe (raw landmarks, as MediaPipe); raises
     HandCueError in the options' words for a bad value."""
     from pipeline.tracking.config import measurement_settings

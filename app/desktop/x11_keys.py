@@ -25,7 +25,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Mapping
 
 from pipeline.errors import HandCueError
 
@@ -267,6 +267,6 @@ class XTestKeyboard:
                 log.debug("closing the X connection failed", exc_info=True)
 
 
-def x11_available(platform: str, env: Any) -> bool:
+def x11_available(platform: str, env: Mapping[str, str]) -> bool:
     """True where keys should go through XTEST: Linux with an X display."""
     return platform.startswith("linux") and bool(env.get("DISPLAY"))

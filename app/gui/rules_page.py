@@ -14,7 +14,6 @@ All GUI thread; the switcher's decisions arrive through ``AppContext.switch_chan
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from pydantic import ValidationError
 from PySide6.QtCore import Qt, QTimer
@@ -37,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from app.gui.context import AppContext
 from pipeline.errors import HandCueError
-from pipeline.focus import ProfileChoice, WindowInfo, choose_profile
+from pipeline.focus import ProfileChoice, ProfileSwitcher, WindowInfo, choose_profile
 from pipeline.settings import AppConfig, builtin_rules
 from pipeline.settings.locate import describe_error, error_loc, format_loc
 
@@ -373,7 +372,7 @@ class RulesDialog(QDialog):
         self._pick_timer.start()
 
     def _check_pick(self) -> None:
-        switcher: Any = self.ctx.switcher
+        switcher: ProfileSwitcher | None = self.ctx.switcher
         window = None if switcher is None else switcher.window
         if window is not None and window.pid == os.getpid():
             self._pick_left = True  # HandCue had the focus: the next other window counts

@@ -66,7 +66,7 @@ class X11Source:
         *,
         display: Any = None,
         process_name: Callable[[int], str] = proc_process_name,
-        wait: Callable[[list, list, list, float], Any] = select.select,
+        wait: Callable[[list, list, list, float], tuple[list, list, list]] = select.select,
     ) -> None:
         if display is None:
             try:
