@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from app.measure.evaluation import (
     perturb,
 )
 from pipeline.errors import HandCueError
+
+if TYPE_CHECKING:
+    from pipeline.tracking.tracker import HandTracker
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -96,7 +100,7 @@ def _frames(
 class _OurRunner:
     """Our tracker as a ``LandmarkRunner``; frames get timestamps at ``fps``."""
 
-    def __init__(self, tracker, fps: float) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, tracker: HandTracker, fps: float) -> None:
         self.tracker = tracker
         self.fps = fps
         self.index = 0
@@ -113,8 +117,11 @@ def _noisy(images: list[np.ndarray], seed: int) -> Iterator[np.ndarray]:
 
 
 def _runs(
-    make_runner, images: list[np.ndarray], reference: Sequence[ReferenceItem], noise: int
-) -> tuple[AccuracyReport, list[AccuracyReport]]:  # type: ignore[no-untyped-def]
+    make_runner: Callable[[], LandmarkRunner],
+    images: list[np.ndarray],
+    reference: Sequence[ReferenceItem],
+    noise: int,
+) -> tuple[AccuracyReport, list[AccuracyReport]]:
     clean = evaluate(make_runner(), images, reference)
     noisy = [evaluate(make_runner(), _noisy(images, s), reference) for s in range(1, noise + 1)]
     return clean, noisy

@@ -6,7 +6,9 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cli.options import (
     add_tracker_options,
@@ -15,6 +17,10 @@ from app.cli.options import (
 from pipeline.errors import SourceError
 from pipeline.photos.small import process_photo
 from pipeline.sources import IMAGE_SUFFIXES, read_image
+
+if TYPE_CHECKING:
+    from pipeline.gestures import GestureRecognizer, GestureResult
+    from pipeline.types import Hand
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,10 +55,15 @@ def expand(paths: list[str]) -> list[str]:
     return out
 
 
-def hand_record(hand, recognizer, frame_size: tuple[int, int], result=None) -> dict:  # type: ignore[no-untyped-def]
+def hand_record(
+    hand: Hand,
+    recognizer: GestureRecognizer | None,
+    frame_size: tuple[int, int],
+    result: GestureResult | None = None,
+) -> dict[str, object]:
     """One hand's JSON record; ``result`` is its GestureResult when already classified (its
     ``total`` is the frame's two-hand total)."""
-    rec = {
+    rec: dict[str, object] = {
         "handedness": hand.handedness,
         "handedness_score": round(float(hand.handedness_score), 5),
         "score": round(float(hand.score), 5),
@@ -69,7 +80,9 @@ def hand_record(hand, recognizer, frame_size: tuple[int, int], result=None) -> d
     return rec
 
 
-def frame_results(hands, recognizer, frame_size: tuple[int, int]) -> list:  # type: ignore[no-untyped-def]
+def frame_results(
+    hands: Sequence[Hand], recognizer: GestureRecognizer | None, frame_size: tuple[int, int]
+) -> Sequence[GestureResult | None]:
     """GestureResults of all ``hands`` of one frame, each carrying the frame's ``total`` (the
     number the hands show together, :func:`pipeline.gestures.totals.frame_total`)."""
     if recognizer is None:
@@ -83,7 +96,7 @@ def frame_results(hands, recognizer, frame_size: tuple[int, int]) -> list:  # ty
     return [replace(r, total=total) for r in results]
 
 
-def _make_recognizer(counting: str):  # type: ignore[no-untyped-def]
+def _make_recognizer(counting: str) -> GestureRecognizer:
     from pipeline.gestures import GestureRecognizer, TemplateStore
 
     try:

@@ -191,7 +191,9 @@ class PassResult:
         return self.wall_s / self.duration_s if self.duration_s > 0 else float("nan")
 
 
-def realtime_pass(clip: Clip, step, want=None) -> PassResult:  # type: ignore[no-untyped-def]
+def realtime_pass(
+    clip: Clip, step: Callable[[Frame], int], want: Callable[[float], bool] | None = None
+) -> PassResult:
     """One paced pass: ``step(frame) -> number of hands`` on every frame of ``clip`` that
     ``want(t_ms)`` (None: every frame) asks for; the others are only decoded."""
     clock = FrameClock(realtime=True)
