@@ -8,12 +8,17 @@ import json
 import statistics
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from app.cli.options import add_frame_step_option, add_tracker_options, check_tracker_options
 from app.measure.frames import decode_video, load_images
 from pipeline.errors import HandCueError
+
+if TYPE_CHECKING:
+    from app.measure.mediapipe_hands import MediaPipeHands
+    from pipeline.tracking.tracker import HandTracker
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -113,7 +118,13 @@ def summarise(per_frame: list[float]) -> dict[str, float]:
     }
 
 
-def bench(tracker, frames: list[np.ndarray], fps: float, repeat: int, rival=None) -> dict:  # type: ignore[no-untyped-def]
+def bench(
+    tracker: HandTracker,
+    frames: list[np.ndarray],
+    fps: float,
+    repeat: int,
+    rival: MediaPipeHands | None = None,
+) -> dict:
     """Time ``tracker`` (and ``rival``) over ``frames``, ``repeat`` passes each; ``fps`` is the
     rate of ``frames`` (the video's rate / --frame-step).
 
@@ -325,7 +336,7 @@ def _realtime_report(
     return 0
 
 
-def _tracker(args: argparse.Namespace, static: bool, live: bool = False):  # type: ignore[no-untyped-def]
+def _tracker(args: argparse.Namespace, static: bool, live: bool = False) -> HandTracker:
     """The tracker the options describe, with the two scheduling settings applied. ``live``
     (``--realtime``): inference threads as the app and ``handcue run`` choose them for a
     camera (:func:`pipeline.tracking.config.live_threads`; ``--threads N`` still wins)."""
