@@ -9,8 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from app.desktop import input_sink
-from app.desktop.geometry import virtual_desktop
+from app.desktop import geometry, input_sink
 from pipeline.pointer import Desktop, RecordingPointerSink
 from pipeline.pointer.hook import GestureGate, PointerHook
 from pipeline.settings import AppConfig
@@ -34,7 +33,7 @@ def make_pointer_hook(
         return None
     dry_run = bool(args.dry_run)
     try:
-        desktop = virtual_desktop()
+        desktop = geometry.virtual_desktop()
     except Exception as exc:
         if not dry_run:
             raise
