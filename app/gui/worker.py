@@ -2,373 +2,37 @@
 
 Two QThreads per running source:
 
-* ``CaptureThread`` reads frames from the source (camera, video file or image folder) and puts
-  each into a one-item ``pipeline.sources.LatestSlot``; when the tracker is slower than the
-  source, the older frame is replaced and counted as dropped. Files are paced by
-  ``pipeline.sources.FrameClock`` (the clock ``handcue run`` uses too) so they play like a
-  camera. A camera that fails or stops (unplugged, busy) is reopened automatically.
-* ``TrackingThread`` takes the newest frame, runs ``pipeline.runtime.HandCueRuntime.step`` (the
-  loop ``handcue run`` shares) and emits one frozen ``TrackedFrame`` per processed frame.
+* ``CaptureThread`` (:mod:`app.gui.capture_thread`) reads frames from the source (camera, video
+  file or image folder) into a one-item ``pipeline.sources.LatestSlot``; the older frame is
+  replaced and counted as dropped when the tracker is slower than the source. A camera that
+  fails or stops is reopened automatically.
+* ``TrackingThread`` (:mod:`app.gui.tracking_thread`) takes the newest frame, runs
+  ``pipeline.runtime.HandCueRuntime.step`` (the loop ``handcue run`` shares) and emits one frozen
+  ``TrackedFrame`` (:mod:`app.gui.tracked_frames`) per processed frame.
 
-``TrackingSession`` (GUI thread) owns both threads, forwards their signals and stops them within
-about a second. The GUI keeps only the latest ``TrackedFrame`` and redraws from its own timer.
+``TrackingSession`` (here; GUI thread) owns both threads, forwards their signals and stops them
+within about a second. The GUI keeps only the latest ``TrackedFrame`` and redraws from its own
+timer. ``IdleSkip`` and ``lower_thread_priority`` (:mod:`app.gui.worker_load`) keep the threads'
+load off the GUI. The names of those modules are re-exported here, the one place the rest of
+the app imports them from.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import sys
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
 
-import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
-from pipeline.actions.engine import ActionRecord
-from pipeline.errors import HandCueError
-from pipeline.gestures import GestureResult
-from pipeline.pointer import PointerFrame
-from pipeline.runtime import HandCueRuntime
-from pipeline.sources import Frame, FrameClock, LatestSlot, is_camera_spec, open_source
-from pipeline.types import FrameResult, GestureEvent
+from app.gui.capture_thread import CaptureThread, SourceOpener, default_source_opener
+from app.gui.tracked_frames import CapturedFrame, TrackedFrame
+from app.gui.tracking_thread import MAX_CARRIED, RuntimeBuilder, TrackingThread
+from app.gui.worker_load import IdleSkip, lower_thread_priority
+from pipeline.sources import LatestSlot, is_camera_spec
 
 log = logging.getLogger(__name__)
 
 #: How long ``TrackingSession.stop`` waits for each thread (ms).
 STOP_TIMEOUT_MS = 1000
-#: Events / action records kept for the GUI while it is busy (older ones are dropped).
-MAX_CARRIED = 500
-
-
-# --------------------------------------------------------------------------------------------
-# data handed between threads
-
-
-@dataclass(frozen=True)
-class CapturedFrame:
-    """A frame read from the source.
-
-    ``image`` is (H, W, 3) uint8 BGR in the source's own orientation (never mirrored), read-only.
-    ``timestamp_ms`` increases strictly, also across video loops and camera reconnects, so the
-    tracker's filters never see time run backwards. ``captured_s`` is ``time.perf_counter()`` at
-    read time, for latency figures.
-    """
-
-    index: int
-    timestamp_ms: float
-    image: np.ndarray
-    captured_s: float
-
-
-@dataclass(frozen=True)
-class TrackedFrame:
-    """Everything the GUI needs to draw one processed frame. Immutable; built in the tracking
-    thread, read in the GUI thread.
-
-    ``image``: (H, W, 3) uint8 BGR, read-only, unmirrored (mirroring is a display choice).
-    ``gestures``: track_id -> GestureResult (empty when gesture recognition is unavailable).
-    ``held_ms``: track_id -> how long the hand's current gesture has been showing (ms).
-    ``events``: gesture events since the previous frame delivered to the GUI (frames the GUI
-    was too busy to take are not delivered, their events are); ``actions``: likewise, the
-    action records.
-    ``fps``: frames processed in the last second; ``latency_ms``: capture to result.
-    ``dropped``: frames replaced in the slot before the tracker could take them, since start.
-    ``pointer``: what pointer mode did on this frame (None without pointer mode).
-    """
-
-    image: np.ndarray
-    result: FrameResult
-    gestures: Mapping[int, GestureResult] = field(default_factory=dict)
-    held_ms: Mapping[int, float] = field(default_factory=dict)
-    events: tuple[GestureEvent, ...] = ()
-    actions: tuple[ActionRecord, ...] = ()
-    fps: float = 0.0
-    latency_ms: float = 0.0
-    dropped: int = 0
-    provider: str = ""
-    pointer: PointerFrame | None = None
-
-    def __post_init__(self) -> None:
-        if self.image.ndim != 3 or self.image.shape[2] != 3 or self.image.dtype != np.uint8:
-            raise ValueError(
-                f"image must be (H, W, 3) uint8, got {self.image.shape} {self.image.dtype}"
-            )
-        if self.image.flags.writeable:
-            image = self.image.copy()
-            image.flags.writeable = False
-            object.__setattr__(self, "image", image)
-        object.__setattr__(self, "gestures", MappingProxyType(dict(self.gestures)))
-        object.__setattr__(self, "held_ms", MappingProxyType(dict(self.held_ms)))
-        object.__setattr__(self, "events", tuple(self.events))
-        object.__setattr__(self, "actions", tuple(self.actions))
-
-
-# --------------------------------------------------------------------------------------------
-# what the threads run
-
-SourceOpener = Callable[[str, bool], contextlib.AbstractContextManager[Iterable[Frame]]]
-RuntimeBuilder = Callable[[str], HandCueRuntime]
-
-
-def default_source_opener(spec: str, loop: bool) -> contextlib.AbstractContextManager:
-    """``pipeline.sources.open_source``."""
-    return open_source(spec, loop=loop)
-
-
-def lower_thread_priority(niceness: int = 10) -> None:
-    """Make the calling worker thread yield to the GUI thread when the CPU is busy. On Linux
-    each thread has its own nice value, and threads it starts later (onnxruntime's pool)
-    inherit it; elsewhere Qt's thread priority is used."""
-    if hasattr(os, "setpriority") and sys.platform.startswith("linux"):
-        try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
-            return
-        except OSError as exc:
-            log.debug("cannot lower thread priority: %s", exc)
-    thread = QThread.currentThread()
-    if thread is not None and thread is not QThread.currentThread().thread():
-        thread.setPriority(QThread.Priority.LowPriority)
-
-
-class IdleSkip:
-    """Which frames the capture thread may skip (read, but not converted, queued or tracked):
-    those the tracker's power saving does not need (``HandTracker.wants_frame``), and only while
-    the window is hidden (tray or minimised): a visible live view shows every frame.
-
-    Threads: ``background`` is written by the GUI thread, ``tracker_wants`` by the tracking
-    thread (once its runtime exists; None when it ends), and the object is called by the
-    capture thread. Single attribute reads and writes: at worst one frame is skipped or kept
-    when it need not be."""
-
-    def __init__(self) -> None:
-        self.background = False
-        self.tracker_wants: Callable[[float], bool] | None = None
-        # Pointer mode is on (GUI thread): the tracker must read every frame, never rest
-        # (pipeline.tracking.tracker.TrackerConfig.rest_speed), as with the window shown; the tracking
-        # thread passes it on.
-        self.precise = False
-
-    def __call__(self, t_ms: float) -> bool:
-        """Whether the frame due at ``t_ms`` (the tracker's clock) must be read fully."""
-        wants = self.tracker_wants
-        return not self.background or wants is None or wants(t_ms)
-
-
-# --------------------------------------------------------------------------------------------
-# threads
-
-
-class CaptureThread(QThread):
-    """Reads the source into a ``LatestSlot``; reopens it after failures."""
-
-    source_lost = Signal(str)  # what happened and that we retry
-    source_restored = Signal()
-    source_ended = Signal()  # a file or folder played to its end (no loop)
-    source_failed = Signal(str)  # cannot open at all; not retried
-
-    def __init__(
-        self,
-        spec: str,
-        slot: LatestSlot,
-        *,
-        loop: bool,
-        realtime: bool,
-        opener: SourceOpener,
-        retry_s: float = 2.0,
-        every_frame: bool = False,
-        skip: IdleSkip | None = None,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("CaptureThread")
-        self._every_frame = every_frame
-        self._skip = skip
-        self._spec = spec
-        self._slot = slot
-        self._loop = loop
-        self._realtime = realtime
-        self._opener = opener
-        self._retry_s = retry_s
-        self._stop = threading.Event()
-        # One clock across reopenings: timestamps keep increasing after a reconnect or loop.
-        self._clock = FrameClock(realtime=realtime, stop=self._stop)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self.requestInterruption()
-
-    def _wants(self, raw_ms: float) -> bool:
-        """The source's frame stamped ``raw_ms`` must be read fully (see IdleSkip)."""
-        return self._skip is None or self._skip(self._clock.clock_ms(raw_ms))
-
-    def run(self) -> None:  # capture thread
-        lower_thread_priority(5)
-        camera = is_camera_spec(self._spec)
-        delivered_any = False
-        lost = False
-        while not self._stop.is_set():
-            try:
-                with self._opener(self._spec, self._loop) as source:
-                    if self._skip is not None and hasattr(source, "wants"):
-                        source.wants = self._wants
-                    if lost:
-                        lost = False
-                        self.source_restored.emit()
-                    for frame in self._clock.pace(source):
-                        if self._stop.is_set():
-                            return
-                        if self._every_frame:  # files: wait for the tracker, drop nothing
-                            while not self._slot.wait_empty(0.1):
-                                if self._stop.is_set():
-                                    return
-                        self._slot.put(
-                            CapturedFrame(
-                                frame.index, frame.timestamp_ms, frame.image, time.perf_counter()
-                            )
-                        )
-                        delivered_any = True
-                if self._stop.is_set():
-                    return
-                if not camera:
-                    self.source_ended.emit()
-                    return
-                message = f"Camera {self._spec} stopped sending frames (unplugged or in use?)."
-            except HandCueError as exc:
-                if not camera and not delivered_any:
-                    self.source_failed.emit(str(exc))
-                    return
-                message = str(exc)
-            except Exception as exc:  # a bug in a source: report it, do not spin
-                log.exception("capture from %s failed", self._spec)
-                self.source_failed.emit(f"Reading {self._spec} failed: {exc}")
-                return
-            lost = True
-            self.source_lost.emit(f"{message} Retrying every {self._retry_s:g} s…")
-            if self._stop.wait(self._retry_s):
-                return
-
-
-class TrackingThread(QThread):
-    """Runs the runtime (tracker -> gestures -> actions) on the newest captured frame."""
-
-    frame_ready = Signal(object)  # TrackedFrame
-    tracking_started = Signal(str)  # provider
-    failed = Signal(str)
-
-    def __init__(
-        self,
-        slot: LatestSlot,
-        build_runtime: RuntimeBuilder,
-        spec: str = "",
-        skip: IdleSkip | None = None,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("TrackingThread")
-        self._skip = skip
-        self._spec = spec
-        self._slot = slot
-        self._build_runtime = build_runtime
-        self._stop = threading.Event()
-        self._consumed = threading.Event()
-        self._consumed.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self.requestInterruption()
-
-    def mark_consumed(self) -> None:
-        """GUI thread: the last emitted frame arrived; the next one may be sent."""
-        self._consumed.set()
-
-    def run(self) -> None:  # tracking thread
-        lower_thread_priority()
-        try:
-            runtime = self._build_runtime(self._spec)
-        except HandCueError as exc:
-            self.failed.emit(str(exc))
-            return
-        except Exception as exc:
-            log.exception("building the tracker failed")
-            self.failed.emit(f"Tracking could not start: {exc}")
-            return
-        provider = runtime.provider
-        if self._skip is not None:
-            self._skip.tracker_wants = getattr(runtime.tracker, "wants_frame", None)
-        # Pointer mode (the GUI thread's IdleSkip.precise) and a visible live view keep the
-        # tracker reading every frame: a held hand resting on every second frame would move
-        # its drawn skeleton in steps (pipeline.tracking.tracker.TrackerConfig.rest_speed).
-        skip = self._skip
-        can_rest = hasattr(runtime.tracker, "allow_rest")
-        self.tracking_started.emit(provider)
-        out_times: deque[float] = deque()  # output times of the last second, for fps
-        carried_events: deque = deque(maxlen=MAX_CARRIED)
-        carried_actions: deque = deque(maxlen=MAX_CARRIED)
-        last: TrackedFrame | None = None
-        try:
-            while not self._stop.is_set():
-                item: CapturedFrame | None = self._slot.take(timeout=0.1)
-                if item is None:
-                    if self._slot.drained:  # the file ended and its last frame is done
-                        break
-                    continue
-                if can_rest and skip is not None:
-                    runtime.tracker.allow_rest = skip.background and not skip.precise
-                step = runtime.step(item.image, item.timestamp_ms)
-                now = time.perf_counter()
-                out_times.append(now)
-                while out_times[0] < now - 1.0:
-                    out_times.popleft()
-                span = now - out_times[0]
-                fps = (len(out_times) - 1) / span if span > 0 else 0.0
-                carried_events.extend(step.events)
-                carried_actions.extend(step.actions)
-                last = TrackedFrame(
-                    image=item.image,
-                    result=step.frame,
-                    gestures=step.gestures,
-                    held_ms=step.held_ms,
-                    events=tuple(carried_events),
-                    actions=tuple(carried_actions),
-                    fps=fps,
-                    latency_ms=(now - item.captured_s) * 1000.0,
-                    dropped=self._slot.dropped,
-                    provider=provider,
-                    pointer=step.pointer,
-                )
-                # At most one frame in flight to the GUI thread: Qt's queue of posted signals
-                # has no bound, so a busy GUI must not make it grow. Events and action records
-                # of frames not shown travel with the next frame that is.
-                if self._consumed.is_set():
-                    self._consumed.clear()
-                    self.frame_ready.emit(last)
-                    carried_events.clear()
-                    carried_actions.clear()
-                    last = None
-            if last is not None and (carried_events or carried_actions):
-                self.frame_ready.emit(last)  # the end of a file: deliver what is left
-        except HandCueError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:
-            log.exception("tracking failed")
-            self.failed.emit(f"Tracking stopped after an internal error: {exc}")
-        finally:
-            if self._skip is not None:
-                self._skip.tracker_wants = None
-            try:
-                runtime.close()
-            except Exception:
-                log.exception("releasing held keys failed")
-
-
-# --------------------------------------------------------------------------------------------
-# the GUI-side owner
 
 
 class TrackingSession(QObject):
@@ -515,13 +179,17 @@ class TrackingSession(QObject):
 
 
 __all__ = [
+    "MAX_CARRIED",
+    "STOP_TIMEOUT_MS",
     "CaptureThread",
     "CapturedFrame",
     "IdleSkip",
     "LatestSlot",
     "RuntimeBuilder",
+    "SourceOpener",
     "TrackedFrame",
     "TrackingSession",
     "TrackingThread",
     "default_source_opener",
+    "lower_thread_priority",
 ]
