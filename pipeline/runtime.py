@@ -6,7 +6,7 @@ Data flow (one frame)::
       -> HandCueRuntime.step(image, timestamp_ms)
            tracker.process -> gestures.process -> engine.handle
       -> StepResult (hands, per-hand gestures, events, action records, timings)
-      -> JSON-lines printer (app/cli/run.py) | QThread worker -> GUI (app/gui/worker.py)
+      -> JSON-lines printer (app/cli/run_output.py) | QThread -> GUI (app/gui/tracking_thread.py)
 
 :func:`build_runtime` makes the parts from the settings (:class:`pipeline.settings.AppConfig`),
 an input sink and the recorded gestures; front ends only choose the sink, the source and what
