@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from app.gui.pointer_mode import PointerMode
     from app.gui.source_picker import SourcePicker
     from app.gui.toast import Osd
+    from app.gui.tracked_frames import TrackedFrame
     from app.gui.video_view import VideoView
-    from app.gui.worker import TrackedFrame
     from pipeline.actions.engine import ActionRecord
 
     _WindowBase = QMainWindow  # the mixin is only ever a base of MainWindow

@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 from app import resources
 from app.gui.action_words import action_words, key_words
 from app.gui.context import AppContext
-from app.gui.recorder import sample_icon, skeleton_drawing
 from app.gui.screen_fit import fit_to_screen, scroll_body
+from app.gui.skeleton_icons import sample_icon, skeleton_drawing
 from app.gui.video_view import gesture_title
 from pipeline.gestures import BUILTIN_GESTURES
 from pipeline.settings import is_dynamic_gesture

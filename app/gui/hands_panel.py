@@ -8,8 +8,8 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
+from app.gui.tracked_frames import TrackedFrame
 from app.gui.video_view import HAND_COLOURS, gesture_title
-from app.gui.worker import TrackedFrame
 
 MAX_ROWS = 4
 

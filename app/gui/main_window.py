@@ -39,9 +39,9 @@ from app.gui.screen_fit import fit_to_screen, scroll_body
 from app.gui.session_control import SessionControl, WarmUpThread
 from app.gui.source_picker import SourcePicker
 from app.gui.toolbar import ToolBars
+from app.gui.tracked_frames import TrackedFrame
 from app.gui.video_view import VideoView
 from app.gui.window_dialogs import WindowDialogs
-from app.gui.worker import TrackedFrame
 
 log = logging.getLogger(__name__)
 

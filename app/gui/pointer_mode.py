@@ -29,7 +29,8 @@ from pipeline.pointer.geometry import area_from_corners, screens_from_logical
 if TYPE_CHECKING:
     from app.desktop.input_sink import PauseHotkey
     from app.gui.context import AppContext
-    from app.gui.worker import TrackedFrame, TrackingSession
+    from app.gui.tracked_frames import TrackedFrame
+    from app.gui.worker import TrackingSession
 
 log = logging.getLogger(__name__)
 

@@ -41,8 +41,8 @@ from app.gui.skeleton_icons import (
     skeleton_icon,
     thumbnail_list,
 )
+from app.gui.tracked_frames import TrackedFrame
 from app.gui.video_view import VideoView, gesture_title
-from app.gui.worker import TrackedFrame
 from pipeline.errors import HandCueError
 from pipeline.types import Hand
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QMainWindow, QPushButton, QStackedWidget
 
-from app.gui.worker import lower_thread_priority
+from app.gui.worker_load import lower_thread_priority
 from pipeline.errors import HandCueError
 from pipeline.sources import is_camera_spec, is_folder_spec
 
@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from app.gui.context import AppContext
     from app.gui.hands_panel import HandsPanel
     from app.gui.source_picker import SourcePicker
+    from app.gui.tracked_frames import TrackedFrame
     from app.gui.video_view import VideoView
-    from app.gui.worker import TrackedFrame, TrackingSession
+    from app.gui.worker import TrackingSession
 
     _WindowBase = QMainWindow  # the mixin is only ever a base of MainWindow
 else:

@@ -20,7 +20,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.gui.worker import TrackedFrame
+from app.gui.tracked_frames import TrackedFrame
 from pipeline.skeleton import BONES, FINGER_COLOURS
 from pipeline.types import Hand
 

@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from app.gui.context import AppContext
     from app.gui.pointer_mode import PointerMode
     from app.gui.toast import Osd
+    from app.gui.tracked_frames import TrackedFrame
     from app.gui.video_view import VideoView
-    from app.gui.worker import TrackedFrame, TrackingSession
+    from app.gui.worker import TrackingSession
     from pipeline.settings import AppConfig
 
     _WindowBase = QMainWindow  # the mixin is only ever a base of MainWindow
