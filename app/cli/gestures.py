@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pipeline.errors import HandCueError
+from pipeline.settings import MODEL_SIZES
 
 if TYPE_CHECKING:
     from pipeline.gestures import TemplateStore
@@ -91,7 +92,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="S",
         help=f"camera only: seconds to get ready (default {CAMERA_DELAY_S:g})",
     )
-    rec.add_argument("--model", choices=("full", "lite"), default="full", help="tracker model")
+    rec.add_argument("--model", choices=MODEL_SIZES, default="full", help="tracker model")
     rec.add_argument("--provider", default="auto", help="onnxruntime provider")
     rec.set_defaults(func=run_record)
 

@@ -7,16 +7,14 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from pipeline.settings import MAX_HANDS, TrackerSettings
+from pipeline.settings import MAX_HANDS, MODEL_SIZES, TrackerSettings
 
 if TYPE_CHECKING:
     from pipeline.tracking.tracker import HandTracker
 
 
 def add_tracker_options(p: argparse.ArgumentParser, default_hands: int = 2) -> None:
-    p.add_argument(
-        "--model", choices=("full", "lite"), default="full", help="model size (default full)"
-    )
+    p.add_argument("--model", choices=MODEL_SIZES, default="full", help="model size (default full)")
     p.add_argument(
         "--max-hands",
         type=int,

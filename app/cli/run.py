@@ -94,13 +94,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         'settings-file mapping: "open_palm[trigger=while_held,repeat=150]=scroll:down" '
         "(quote it: some shells treat [ ] specially). " + MAP_OPTIONS_HELP,
     )
-    from pipeline.settings import MAX_HANDS
+    from pipeline.settings import MAX_HANDS, MODEL_SIZES
 
     p.add_argument("--dry-run", action="store_true", help="print the actions, inject nothing")
     p.add_argument(
         "--max-hands", type=int, metavar="N", help=f"most hands to track (1-{MAX_HANDS})"
     )
-    p.add_argument("--model", choices=("full", "lite"), help="model size (default: settings)")
+    p.add_argument("--model", choices=MODEL_SIZES, help="model size (default: settings)")
     p.add_argument("--config", type=Path, metavar="FILE", help="settings file to use instead")
     p.add_argument("--disarmed", action="store_true", help="start disarmed (arm by gesture)")
     p.add_argument("--realtime", action="store_true", help="pace video files at their frame rate")

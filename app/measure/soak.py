@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.settings import MODEL_SIZES
+
 if TYPE_CHECKING:
     from app.gui.worker import TrackedFrame
 
@@ -183,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="tracker threads to write into the (temporary) config; 0 = auto",
     )
-    parser.add_argument("--model", choices=("full", "lite"), default=None)
+    parser.add_argument("--model", choices=MODEL_SIZES, default=None)
     parser.add_argument(
         "--hidden",
         action="store_true",

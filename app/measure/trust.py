@@ -29,6 +29,7 @@ from app.measure.evaluation import AccuracyReport, ReferenceItem, load_reference
 from pipeline.errors import HandCueError
 from pipeline.gestures import GestureEngine
 from pipeline.gestures.recognizer import COUNT_GESTURES, TOTAL_GESTURES
+from pipeline.settings import MODEL_SIZES
 from pipeline.types import FrameResult, Hand, RotatedRect
 
 FIST = "fist_then_thumb_up_720p"
@@ -203,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         models = [m for m in args.models.split(",") if m]
-        if not models or any(m not in ("full", "lite") for m in models):
+        if not models or any(m not in MODEL_SIZES for m in models):
             raise HandCueError(f"--models: full and/or lite, got {args.models!r}")
         try:
             steps = [int(s) for s in args.steps.split(",") if s]

@@ -17,6 +17,9 @@ from pipeline.settings.base import GESTURE_ID_RE, SettingsModel, is_dynamic_gest
 COUNTING_SCHEMES: tuple[str, ...] = ("american", "european", "chinese")
 Provider = Literal["auto", "cpu", "cuda", "directml", "coreml"]
 PROVIDERS: tuple[str, ...] = get_args(Provider)
+#: The hand models (MediaPipe's full and lite landmark and palm models).
+ModelSize = Literal["full", "lite"]
+MODEL_SIZES: tuple[str, ...] = get_args(ModelSize)
 
 # Tracker limits: TrackerSettings' fields hold them; checks outside the file read them there.
 MAX_HANDS = 4
@@ -34,7 +37,7 @@ class TrackerSettings(SettingsModel):
     app turn into the tracker's run configuration (pipeline.tracking.config.tracker_config,
     which checks with these limits). Measurement commands use ``smoothing=0`` (raw output)."""
 
-    model: Literal["full", "lite"] = "full"
+    model: ModelSize = "full"
     max_hands: int = Field(2, ge=1, le=MAX_HANDS, strict=True)
     provider: Provider = "auto"
     threads: int = Field(0, ge=0, le=MAX_THREADS, strict=True)  # 0 = onnxruntime's choice
