@@ -1,5 +1,7 @@
-"""Issue #15: the app for its users. One test (or more) per numbered finding, then the
-on-screen display, the video label's action, the guide and gallery, and accessible names."""
+"""The app for its users: reachable from the keyboard, fits small screens, a readable events
+log, only usable providers offered, the mirror choice kept, the recorder's warnings, inactive
+profiles explained, the safety settings, broken settings kept and explained, the on-screen
+display, the video label's action, the guide and gallery, and accessible names."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from tests.support.gui_fakes import (
     synthetic_landmarks,
 )
 
-# ----------------------------------------------------------------------------- 1: keyboard
+# ----------------------------------------------------------------------------- keyboard
 
 
 def test_every_window_and_action_is_in_the_menu_with_a_shortcut(make_window):
@@ -68,7 +70,7 @@ def test_alt_letters_focus_source_and_profile(make_window, qtbot):
     assert window.focusWidget() is window.source_combo
 
 
-# ----------------------------------------------------------------------------- 2: small screens
+# ----------------------------------------------------------------------------- small screens
 
 
 def test_windows_fit_the_screen_and_toolbars_wrap(make_window, qtbot):
@@ -123,7 +125,7 @@ def test_mapping_editor_buttons_stay_on_a_small_screen(make_ctx, qtbot):
         assert top_left.y() + button.height() <= dialog.height()
 
 
-# ----------------------------------------------------------------------------- 3: events log
+# ----------------------------------------------------------------------------- events log
 
 
 def test_events_log_keeps_the_newest_line_whole(qtbot):
@@ -150,7 +152,7 @@ def test_events_log_keeps_the_newest_line_whole(qtbot):
     assert log.last_line_visible()
 
 
-# ----------------------------------------------------------------------------- 4: providers
+# ----------------------------------------------------------------------------- providers
 
 
 def test_only_available_providers_are_offered():
@@ -220,7 +222,7 @@ def test_a_stopped_video_does_not_say_no_camera(make_window):
     assert "clip.mp4" in window.empty_state.text.text()
 
 
-# ----------------------------------------------------------------------------- 5: mirror
+# ----------------------------------------------------------------------------- mirror
 
 
 def test_mirror_choice_sticks_across_stop_start_and_files(make_window, qtbot):
@@ -241,7 +243,7 @@ def test_mirror_choice_sticks_across_stop_start_and_files(make_window, qtbot):
     window.stop()
 
 
-# ----------------------------------------------------------------------------- 6: recorder stopped
+# ----------------------------------------------------------------------------- recorder stopped
 
 
 def test_recorder_says_tracking_is_stopped_and_can_start_it(make_ctx, qtbot):
@@ -268,7 +270,7 @@ def test_recorder_says_tracking_is_stopped_and_can_start_it(make_ctx, qtbot):
     assert not dialog.stopped_label.isVisible()
 
 
-# ----------------------------------------------------------------------------- 7: built-in lookalike
+# ----------------------------------------------------------------------------- built-in lookalike
 
 
 def _frame_hands(frames, indices):
@@ -320,7 +322,7 @@ def test_a_shape_of_its_own_gets_no_warning(make_ctx, qtbot):
     assert dialog.lookalike_label.isHidden()
 
 
-# ----------------------------------------------------------------------------- 8: inactive profile
+# ----------------------------------------------------------------------------- inactive profile
 
 
 def test_mapping_in_an_inactive_profile_is_explained_and_can_be_made_active(make_ctx, qtbot):
@@ -341,7 +343,7 @@ def test_mapping_in_an_inactive_profile_is_explained_and_can_be_made_active(make
     assert ctx.active_profile() == "media" and ctx.config.active_profile == "media"
 
 
-# ----------------------------------------------------------------------------- 9: safety settings
+# ----------------------------------------------------------------------------- safety settings
 
 
 def test_arm_gesture_hold_and_pause_hotkey_in_settings(make_ctx, qtbot):
@@ -369,7 +371,7 @@ def test_arm_gesture_hold_and_pause_hotkey_in_settings(make_ctx, qtbot):
     assert load_config()[0].actions.pause_hotkey == ""
 
 
-# ----------------------------------------------------------------------------- 10: broken settings
+# ----------------------------------------------------------------------------- broken settings
 
 
 def test_broken_settings_say_where_keep_the_file_and_restore_the_backup(qtbot):
@@ -407,7 +409,7 @@ def test_broken_settings_say_where_keep_the_file_and_restore_the_backup(qtbot):
     window.shutdown()
 
 
-# ----------------------------------------------------------------------------- 11: smaller things
+# ----------------------------------------------------------------------------- smaller things
 
 
 def test_recorder_empty_list_text_is_not_cut(make_ctx, qtbot):

@@ -1,4 +1,4 @@
-"""Detector scheduling (issue 12): the motion gate wakes the detector when a hand comes into a
+"""Detector scheduling: the motion gate wakes the detector when a hand comes into a
 still view, zoom tiles find a hand far from the camera, and neither invents a hand on frames
 without one. Frames are made here from the shared real data (nothing is added to the repo)."""
 

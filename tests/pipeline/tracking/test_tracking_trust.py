@@ -1,4 +1,4 @@
-"""Tracking a machine can trust when it keeps up with only every K-th camera frame (issue 11):
+"""Tracking a machine can trust when it keeps up with only every K-th camera frame:
 one track per hand, and no gesture fired from a wrong reading of the hand.
 
 Frame steps are made here from the shared videos (``open_source(frame_step=K)``, or in memory
