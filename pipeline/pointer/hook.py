@@ -210,13 +210,7 @@ class PointerHook:
         self._engine.withhold_gestures(owned)
 
     def _read_position(self, state: PointerState) -> tuple[int, int] | None:
-        read = getattr(self.sink, "pointer_position", None)
-        position = None
-        if read is not None:
-            try:
-                position = read()
-            except Exception:  # a display hiccup must not stop the pointer
-                log.debug("could not read the pointer position", exc_info=True)
+        position = self._driver.read_pointer()
         if position is None and state.x is not None and state.y is not None:
             position = (round(state.x), round(state.y))
         return position

@@ -131,7 +131,8 @@ class PointerDriver:
     def state(self) -> PointerState:
         return self.controller.state if self.enabled else PointerState()
 
-    def _read_pointer(self) -> tuple[int, int] | None:
+    def read_pointer(self) -> tuple[int, int] | None:
+        """The OS pointer (desktop pixels), None when the sink cannot say (never raises)."""
         read = getattr(self.sink, "pointer_position", None)
         if read is None:
             return None
@@ -145,7 +146,7 @@ class PointerDriver:
         """Run one frame and inject its commands; returns them (for logs)."""
         if not self.enabled:
             return []
-        commands = self.controller.step(result, active=active, pointer=self._read_pointer())
+        commands = self.controller.step(result, active=active, pointer=self.read_pointer())
         apply_commands(self.sink, commands)
         return commands
 
