@@ -93,3 +93,13 @@ def x_env(display: str, **extra: str) -> dict[str, str]:
     env.pop("XDG_SESSION_TYPE", None)
     env.update(extra)
     return env
+
+
+def pointer_location(display: str) -> tuple[int, int]:
+    """Where the X server's pointer is on ``display`` (``xdotool getmouselocation``)."""
+    out = subprocess.run(
+        ["xdotool", "getmouselocation", "--shell"],
+        env=x_env(display), capture_output=True, text=True, timeout=10, check=True,
+    ).stdout  # fmt: skip
+    values = dict(line.split("=", 1) for line in out.split())
+    return int(values["X"]), int(values["Y"])

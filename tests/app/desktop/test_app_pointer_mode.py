@@ -6,7 +6,6 @@ at all while it is disarmed (the app starts disarmed unless the settings say oth
 from __future__ import annotations
 
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 
 from tests.support import DATA
 from tests.support.commands import handcue_env, start_handcue
-from tests.support.xserver import stop, x_env, xvfb
+from tests.support.xserver import pointer_location, stop, x_env, xvfb
 
 VIDEO = DATA / "videos" / "open_hand_360p.mp4"
 
@@ -24,15 +23,6 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed (apt xvfb)"),
     pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool is not installed"),
 ]
-
-
-def _pointer(display: str) -> tuple[int, int]:
-    out = subprocess.run(
-        ["xdotool", "getmouselocation", "--shell"],
-        env=x_env(display), capture_output=True, text=True, timeout=10, check=True,
-    ).stdout  # fmt: skip
-    values = dict(line.split("=", 1) for line in out.split())
-    return int(values["X"]), int(values["Y"])
 
 
 def _positions_while_tracking(tmp_path: Path, armed: bool, seconds: float = 8.0) -> set:
@@ -49,11 +39,11 @@ def _positions_while_tracking(tmp_path: Path, armed: bool, seconds: float = 8.0)
         errors = (tmp_path / "gui.err").open("w")
         app = start_handcue("gui", "--source", str(VIDEO), env=env, stderr=errors)
         try:
-            start = _pointer(display)
+            start = pointer_location(display)
             seen = set()
             deadline = time.monotonic() + seconds
             while time.monotonic() < deadline and app.poll() is None:
-                seen.add(_pointer(display))
+                seen.add(pointer_location(display))
                 time.sleep(0.2)
             assert app.poll() is None, (tmp_path / "gui.err").read_text()[-2000:]
         finally:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,7 @@ import pytest
 from pipeline.pointer import Desktop, PointerSettings, map_absolute
 from tests.support.commands import json_lines, run_handcue
 from tests.support.synthetic_video import CANVAS, still_square_circle, sweep, write_video
-from tests.support.xserver import x_env, xvfb
+from tests.support.xserver import pointer_location, x_env, xvfb
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +34,6 @@ pytestmark = [
 STILL_FRAMES = 60  # 2 s at 30 fps
 
 
-def xdotool_location(display: str) -> tuple[int, int]:
-    out = subprocess.run(
-        ["xdotool", "getmouselocation", "--shell"],
-        env=x_env(display), capture_output=True, text=True, timeout=10, check=True,
-    ).stdout  # fmt: skip
-    values = dict(line.split("=", 1) for line in out.split())
-    return int(values["X"]), int(values["Y"])
-
-
 def run_pointer(display: str, video: Path) -> list[dict]:
     """``handcue run --pointer`` on ``video``; the per-frame pointer lines."""
     argv = ["--source", str(video), "--pointer", "--model", "lite", "--max-hands", "1"]
@@ -54,7 +44,7 @@ def run_pointer(display: str, video: Path) -> list[dict]:
     assert pointer, proc.stdout[-2000:]
     assert pointer[-1]["x"] is not None
     # the run's read-back and xdotool read the same X pointer
-    assert xdotool_location(display) == (pointer[-1]["x"], pointer[-1]["y"])
+    assert pointer_location(display) == (pointer[-1]["x"], pointer[-1]["y"])
     return pointer
 
 

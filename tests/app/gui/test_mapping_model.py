@@ -3,16 +3,13 @@ the dialog shows (same wording), and the settings a save writes."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from pydantic import ValidationError
 
 from app.gui.mapping_model import EditRefused, MappingDraft, MappingModel, profile_name_ok
 from pipeline.settings import AppConfig, Binding, Profile, save_config
 from pipeline.settings.store import load_config
-from tests.support import ROOT
+from tests.support.blocked_imports import run_without
 
 
 @pytest.fixture
@@ -26,17 +23,7 @@ def model(config: AppConfig) -> MappingModel:
 
 
 def test_the_model_loads_without_qt() -> None:
-    code = (
-        "import importlib.abc, sys\n"
-        "class Block(importlib.abc.MetaPathFinder):\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph'):\n"
-        "            raise ModuleNotFoundError(f'blocked for this test: {name}')\n"
-        "sys.meta_path.insert(0, Block())\n"
-        "import app.gui.mapping_model\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    proc = run_without(("PySide6", "shiboken6", "pyqtgraph"), "import app.gui.mapping_model\n")
     assert proc.returncode == 0, proc.stderr
 
 

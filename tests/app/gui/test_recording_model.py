@@ -5,8 +5,6 @@ about saved samples (same wording as the dialog)."""
 from __future__ import annotations
 
 import dataclasses
-import subprocess
-import sys
 
 import pytest
 
@@ -23,22 +21,12 @@ from app.gui.recording_model import (
 )
 from pipeline.gestures.templates import TemplateStore
 from pipeline.types import FrameResult
-from tests.support import ROOT
+from tests.support.blocked_imports import run_without
 from tests.support.gui_fakes import hand_from_landmarks, synthetic_landmarks
 
 
 def test_the_model_loads_without_qt() -> None:
-    code = (
-        "import importlib.abc, sys\n"
-        "class Block(importlib.abc.MetaPathFinder):\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph'):\n"
-        "            raise ModuleNotFoundError(f'blocked for this test: {name}')\n"
-        "sys.meta_path.insert(0, Block())\n"
-        "import app.gui.recording_model\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    proc = run_without(("PySide6", "shiboken6", "pyqtgraph"), "import app.gui.recording_model\n")
     assert proc.returncode == 0, proc.stderr
 
 
