@@ -32,7 +32,6 @@ import numpy as np
 from pipeline.actions.engine import ActionEngine, ActionRecord
 from pipeline.actions.sink import InputSink
 from pipeline.photos.small import process_photo
-from pipeline.pointer.hook import PointerFrame
 from pipeline.settings import AppConfig, Binding
 from pipeline.sources.base import RunningMode
 from pipeline.tracking.config import live_threads, photo_threads, tracker_config
@@ -41,6 +40,7 @@ from pipeline.types import FrameResult, GestureEvent
 if TYPE_CHECKING:
     from pipeline.focus import ProfileSwitcher, WindowSource
     from pipeline.gestures import GestureEngine, GestureResult, TemplateStore
+    from pipeline.pointer.hook import PointerFrame
 
 log = logging.getLogger(__name__)
 

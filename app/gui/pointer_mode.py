@@ -13,7 +13,6 @@ calibration's timer, and releasing held buttons on disarm, pause, stop and shutd
 
 from __future__ import annotations
 
-import logging
 import sys
 from typing import TYPE_CHECKING
 
@@ -31,8 +30,6 @@ if TYPE_CHECKING:
     from app.gui.context import AppContext
     from app.gui.tracked_frames import TrackedFrame
     from app.gui.worker import TrackingSession
-
-log = logging.getLogger(__name__)
 
 WINDOW_SHORTCUT = "Ctrl+Shift+M"
 
