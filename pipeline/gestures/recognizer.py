@@ -27,7 +27,11 @@ STATIC_GESTURES: tuple[str, ...] = (
     "none", "fist", "open_palm", "pointing_up", "victory", "three", "four", "thumb_up",
     "thumb_down", "ok", "rock", "i_love_you", "call",
 )  # fmt: skip
-DYNAMIC_GESTURES: tuple[str, ...] = ("swipe_left", "swipe_right", "swipe_up", "swipe_down")
+# Movements (pipeline.gestures.dynamic); the settings keep the same list (MOTION_GESTURES).
+DYNAMIC_GESTURES: tuple[str, ...] = (
+    "swipe_left", "swipe_right", "swipe_up", "swipe_down", "drag", "zoom_in", "zoom_out", "tap",
+    "double_tap", "circle_cw", "circle_ccw",
+)  # fmt: skip
 # Numbers as gestures (emitted by GestureEngine beside the sign itself, so a mapping on
 # ``count_3`` fires whichever hand shape shows 3 in the current scheme): one hand's count, and
 # the frame's total over all hands (pipeline.gestures.totals).

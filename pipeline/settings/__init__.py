@@ -21,7 +21,10 @@ from pipeline.settings.schema import (
     TrackerSettings,
     builtin_profiles,
     builtin_rules,
+    MOTION_GESTURES,
+    ONE_SHOT_GESTURES,
     is_dynamic_gesture,
+    is_one_shot,
 )
 from pipeline.settings.store import (
     check_config,
@@ -56,7 +59,10 @@ __all__ = [
     "check_config",
     "config_path",
     "default_known_gestures",
+    "MOTION_GESTURES",
+    "ONE_SHOT_GESTURES",
     "is_dynamic_gesture",
+    "is_one_shot",
     "load_config",
     "parse_config_text",
     "read_config_file",

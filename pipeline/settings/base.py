@@ -12,11 +12,25 @@ from pydantic import BaseModel, ConfigDict
 
 DYNAMIC_GESTURE_PREFIX = "swipe_"
 GESTURE_ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# Movements that happen at one moment (pipeline.gestures.dynamic): started and ended together.
+ONE_SHOT_GESTURES: tuple[str, ...] = (
+    "swipe_left", "swipe_right", "swipe_up", "swipe_down", "zoom_in", "zoom_out", "tap",
+    "double_tap", "circle_cw", "circle_ccw",
+)  # fmt: skip
+# All the movements: the one-shot ones and ``drag``, which starts at the grab and ends at the
+# release (so trigger "hold" keeps a button down for the whole drag).
+MOTION_GESTURES: tuple[str, ...] = (*ONE_SHOT_GESTURES, "drag")
 
 
 def is_dynamic_gesture(gesture: str) -> bool:
-    """Swipes and other one-shot gestures: they have no duration, so hold time does not apply."""
-    return gesture.startswith(DYNAMIC_GESTURE_PREFIX)
+    """A movement (swipe, drag, zoom, tap, circle): it starts the moment it is recognised, so
+    hold time does not apply, and it cannot be the arm gesture."""
+    return gesture in MOTION_GESTURES
+
+
+def is_one_shot(gesture: str) -> bool:
+    """A movement with no duration (all but ``drag``): only on_start / on_end apply."""
+    return gesture in ONE_SHOT_GESTURES
 
 
 class SettingsModel(BaseModel):

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from pipeline.actions.spec import ActionSyntaxError, parse_action
-from pipeline.settings.base import GESTURE_ID_RE, SettingsModel, is_dynamic_gesture
+from pipeline.settings.base import GESTURE_ID_RE, SettingsModel, is_dynamic_gesture, is_one_shot
 from pipeline.settings.sections import (
     MAX_COOLDOWN_MS,
     MAX_HOLD_MS,
@@ -71,7 +71,7 @@ class Binding(SettingsModel):
             raise ValueError(
                 f"trigger 'hold' needs a key, combo or click action, not {self.action!r}"
             )
-        if is_dynamic_gesture(self.gesture) and self.trigger in ("hold", "while_held"):
+        if is_one_shot(self.gesture) and self.trigger in ("hold", "while_held"):
             raise ValueError(f"{self.gesture} is a one-shot gesture: use on_start or on_end")
         if self.repeat_ms is not None and self.trigger != "while_held":
             raise ValueError('repeat_ms is only used with trigger = "while_held"')
@@ -79,7 +79,8 @@ class Binding(SettingsModel):
 
     @property
     def one_shot(self) -> bool:
-        """A swipe: it has no duration, so hold time does not apply."""
+        """A movement (swipe, drag, ...): it fires when recognised, so hold time does not
+        apply."""
         return is_dynamic_gesture(self.gesture)
 
     def effective_hold_ms(self, defaults: ActionSettings) -> int:

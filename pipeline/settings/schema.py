@@ -48,7 +48,14 @@ from pydantic import Field, field_validator, model_validator
 
 from pipeline.errors import HandCueError
 from pipeline.pointer.settings import PointerSettings
-from pipeline.settings.base import DYNAMIC_GESTURE_PREFIX, SettingsModel, is_dynamic_gesture
+from pipeline.settings.base import (
+    DYNAMIC_GESTURE_PREFIX,
+    MOTION_GESTURES,
+    ONE_SHOT_GESTURES,
+    SettingsModel,
+    is_dynamic_gesture,
+    is_one_shot,
+)
 from pipeline.settings.mappings import (
     BUILTIN_PROFILE_NAMES,
     MAX_MAPPINGS,
@@ -123,7 +130,10 @@ __all__ = [
     "builtin_profiles",
     "builtin_rules",
     "glob_problem",
+    "MOTION_GESTURES",
+    "ONE_SHOT_GESTURES",
     "is_dynamic_gesture",
+    "is_one_shot",
     "is_glob",
 ]
 
