@@ -24,10 +24,17 @@ from pipeline.tracking.far_hands import FarHands
 from pipeline.tracking.landmark import LandmarkModel, LandmarkOutput
 from pipeline.tracking.palm import PalmDetector
 from pipeline.tracking.resting import hands_steady, may_rest, rested_result
-from pipeline.tracking.roi import palm_to_roi
+from pipeline.tracking.roi import landmarks_to_roi, palm_to_roi, rect_iou
 from pipeline.tracking.scheduling import STEADY_LOOK_MS, DetectionPlan, DetectorSchedule
 from pipeline.tracking.second_opinion import SecondOpinion
-from pipeline.tracking.tracks import Track, TrackBook, associate
+from pipeline.tracking.tracks import (
+    DUPLICATE_IOU,
+    Reading,
+    Track,
+    TrackBook,
+    associate,
+    prefer_own,
+)
 from pipeline.types import FrameResult, Hand
 
 # TrackerConfig lived here before pipeline/tracking/config.py; its old path still works.
@@ -202,6 +209,14 @@ class HandTracker:
             kept = book.settle_rechecks(kept, timestamp_ms)
         if cfg.merge_duplicates:
             kept = book.merge(kept, timestamp_ms)
+        kept = prefer_own(kept)
+        if recheck and not full_frame:
+            # A fast hand the landmark step lost this frame: the palm detector looks for it on
+            # the same frame, so its track goes on (continue_lost) without a gap.
+            found = self._look_for_lost(bgr, kept, timestamp_ms, timings)
+            if found:
+                detector_ran = True
+                kept = kept + found
         if recheck:
             book.continue_lost(kept, timestamp_ms)
             if cfg.second_opinion_deg > 0:
@@ -224,7 +239,11 @@ class HandTracker:
             hands.append(self._hand(track.track_id, track, out, timestamp_ms))
             survivors.append(
                 track.carried(
-                    out, full_frame=full_frame, gap_s=gap_s, steady_distance=cfg.steady_distance
+                    out,
+                    full_frame=full_frame,
+                    gap_s=gap_s,
+                    steady_distance=cfg.steady_distance,
+                    t_ms=timestamp_ms,
                 )
             )
         book.advance(survivors, timestamp_ms)
@@ -294,7 +313,39 @@ class HandTracker:
         self._far.add_palms(bgr, plan, hands_found, maybe_hands, candidates, timings)
         for track in book.tracks:
             associate(candidates, track)
+        # A fast hand is looked for ahead of itself too (tracks.Track.predicted_region); of
+        # its two readings the merge keeps the one that found it (prefer_own).
+        for track in book.tracks:
+            ahead = track.predicted_region(t_ms)
+            if ahead is not None:
+                candidates.append(ahead)
         return candidates + rechecks, early
+
+    def _look_for_lost(
+        self, bgr: np.ndarray, kept: list[Reading], t_ms: float, timings: dict[str, float]
+    ) -> list[Reading]:
+        """Readings of fresh palms when a fast-moving tracked hand found no reading this frame
+        (it outran both its regions); palms on hands already read are left out."""
+        cfg = self.config
+        present = {t.track_id for t, _ in kept}
+        if not any(t.fast() and t.track_id not in present for t in self._book.tracks):
+            return []
+        fresh = []
+        for det in self.detector.detect(bgr, timings):
+            if det.score < cfg.min_detection:
+                continue
+            track = Track(None, palm_to_roi(det.box, det.keypoints))
+            if all(
+                rect_iou(track.roi, landmarks_to_roi(o.landmarks)) <= DUPLICATE_IOU for _, o in kept
+            ):
+                fresh.append(track)
+        fresh = fresh[: max(cfg.max_hands - len(kept), 0)]
+        if not fresh:
+            return []
+        outputs = self.landmarker.run(bgr, [t.roi for t in fresh], timings)
+        return [
+            (t, o) for t, o in zip(fresh, outputs, strict=True) if o.presence >= cfg.min_presence
+        ]
 
     def _hand(self, track_id: int, track: Track, out: LandmarkOutput, t_ms: float) -> Hand:
         """The hand ``track`` (numbered ``track_id``) reports for the reading ``out``, its

@@ -10,7 +10,7 @@ pixels of the frame (x right, y down). Times are frame times in ms.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -22,6 +22,21 @@ from pipeline.types import RotatedRect
 
 # A new palm whose region overlaps a tracked one this much is the same hand.
 DUPLICATE_IOU = 0.5
+# Fast hands (Track.fast): region widths per second between two readings. A hand swiped across
+# the dev clips at 15 fps moves 5-15 widths a second (1/3 to 1 width a frame); signing hands and
+# a pointer hand move under 2.
+FAST_WIDTHS_PER_S = 1.5
+# A lost hand that was moving at least this fast (widths a second) is looked for along its
+# path (path_gap), and may come back read as the other side; a swing is at most
+# MAX_SWING_WIDTHS_PER_S (the dev clips' swipes peak at 6-10).
+MOVING_WIDTHS_PER_S = 0.75
+MAX_SWING_WIDTHS_PER_S = 15.0
+# The region placed ahead of a fast hand moves this fraction of its velocity times the time
+# since its last reading (a swing slows down at its end), and at most MAX_LEAD region widths.
+LEAD_DAMPING = 0.8
+MAX_LEAD = 2.0
+# A velocity counts only over readings this close in time (ms); older ones predict nothing.
+VELOCITY_GAP_MS = 250.0
 
 
 @dataclass
@@ -46,6 +61,13 @@ class Track:
     # A far palm the closer look placed anew: its tile's own region, read too
     # (far_hands.FarHands.read_twice).
     tile_roi: RotatedRect | None = None
+    # Its region's centre velocity over its readings of the last VELOCITY_GAP_MS (px per ms),
+    # None before two such readings.
+    velocity: tuple[float, float] | None = None
+    seen_ms: float = -float("inf")  # when it was last read (frame time)
+    trail: tuple[tuple[float, float, float], ...] = ()  # (t_ms, cx, cy) of those readings
+    # Set on the region placed ahead of a fast hand (predicted_region) for its own track.
+    predicted: bool = False
 
     def doubt(self, t_ms: float, for_ms: float) -> None:
         """Readings of the hand disagree at ``t_ms``: unsure for ``for_ms`` at most."""
@@ -53,16 +75,32 @@ class Track:
         self.unsure_since = t_ms
 
     def carried(
-        self, reading: LandmarkOutput, *, full_frame: bool, gap_s: float, steady_distance: float
+        self,
+        reading: LandmarkOutput,
+        *,
+        full_frame: bool,
+        gap_s: float,
+        steady_distance: float,
+        t_ms: float | None = None,
     ) -> Track:
         """The track the next frame starts from, after this frame read ``reading`` in it:
         its region from the raw landmarks, its doubts and opinion kept, its points, calm looks
         (after a whole-frame look, ``full_frame``) and speed over ``gap_s`` seconds since the
-        last reading."""
+        last reading; ``t_ms`` (this frame's time) gives its region's velocity since the
+        reading before, when that was at most ``VELOCITY_GAP_MS`` ago."""
         landmarks = reading.landmarks
+        roi = landmarks_to_roi(landmarks)
+        trail = self.trail
+        if t_ms is not None:
+            trail = tuple(p for p in trail if 0 < t_ms - p[0] <= VELOCITY_GAP_MS)
+            trail = (*trail, (t_ms, roi.cx, roi.cy))
+        velocity = None
+        if len(trail) >= 2:
+            (t0, x0, y0), (t1, x1, y1) = trail[0], trail[-1]
+            velocity = ((x1 - x0) / (t1 - t0), (y1 - y0) / (t1 - t0))
         return Track(
             self.track_id,
-            landmarks_to_roi(landmarks),
+            roi,
             checked_ms=self.checked_ms,
             unsure_until=self.unsure_until,
             unsure_since=self.unsure_since,
@@ -79,7 +117,51 @@ class Track:
             speed=None
             if self.points is None or gap_s <= 0
             else mean_distance(self.points, landmarks) / gap_s,
+            velocity=velocity,
+            seen_ms=self.seen_ms if t_ms is None else t_ms,
+            trail=trail,
         )
+
+    def inherit_motion(self, old: Track) -> None:
+        """This region (a fresh palm) goes on as ``old``'s hand: its last points and their
+        time, so the next reading gives the hand's velocity and speed."""
+        if self.points is None or old.seen_ms > self.seen_ms:
+            self.points, self.seen_ms = old.points, old.seen_ms
+            self.velocity, self.trail = old.velocity, old.trail
+
+    def widths_per_s(self) -> float:
+        """Its speed over its recent readings (``velocity``), region widths a second; 0 when
+        unknown."""
+        if self.velocity is None:
+            return 0.0
+        return math.hypot(*self.velocity) * 1000.0 / max(self.roi.width, 1.0)
+
+    def fast(self) -> bool:
+        """Whether the hand moves fast enough to outrun its carried region
+        (FAST_WIDTHS_PER_S)."""
+        return self.widths_per_s() > FAST_WIDTHS_PER_S
+
+    def moving(self) -> bool:
+        """Whether the hand moves along a path worth following when it is lost
+        (MOVING_WIDTHS_PER_S)."""
+        return self.widths_per_s() > MOVING_WIDTHS_PER_S
+
+    def predicted_region(self, t_ms: float) -> Track | None:
+        """A copy of this fast track (:meth:`fast`) with its region moved along its velocity to
+        where the hand should be at ``t_ms``, at most MAX_LEAD widths ahead; None when the hand
+        is slow or the move is under a quarter of a width (the carried region covers it)."""
+        if not self.fast() or self.velocity is None:
+            return None
+        dt = min(max(t_ms - self.seen_ms, 0.0), VELOCITY_GAP_MS)
+        dx, dy = self.velocity[0] * dt * LEAD_DAMPING, self.velocity[1] * dt * LEAD_DAMPING
+        width = max(self.roi.width, 1.0)
+        lead = math.hypot(dx, dy) / width
+        if lead < 0.25:
+            return None
+        if lead > MAX_LEAD:
+            dx, dy = dx * MAX_LEAD / lead, dy * MAX_LEAD / lead
+        roi = replace(self.roi, cx=self.roi.cx + dx, cy=self.roi.cy + dy)
+        return replace(self, roi=roi, predicted=True, recheck_of=None)
 
     def _calm_looks(self, landmarks: np.ndarray, steady_distance: float) -> int:
         """The count of calm looks after a whole-frame look that read ``landmarks``."""
@@ -91,6 +173,23 @@ class Track:
 
 
 Reading = tuple[Track, LandmarkOutput]  # a region and what the landmark model read in it
+
+
+def path_gap(old: Track, roi: RotatedRect, t_ms: float) -> float:
+    """How far ``roi`` lies from the lost hand ``old``, in region widths: from where it was last
+    read, or, when it was moving (:meth:`Track.moving`), from the path ahead of it: the line on
+    along its last direction, as far as a swing at MAX_SWING_WIDTHS_PER_S gets in the time
+    since its last reading (a swipe speeds up while the hand is lost), whichever is nearer."""
+    width = max(old.roi.width, roi.width, 1.0)
+    start = np.array([old.roi.cx, old.roi.cy])
+    point = np.array([roi.cx, roi.cy])
+    if not old.moving() or old.velocity is None:
+        return float(np.linalg.norm(point - start)) / width
+    dt = max(t_ms - old.seen_ms, 0.0)
+    direction = np.asarray(old.velocity) / max(math.hypot(*old.velocity), 1e-9)
+    reach = MAX_SWING_WIDTHS_PER_S * old.roi.width * dt / 1000.0
+    along = float(np.clip((point - start) @ direction, 0.0, reach))
+    return float(np.linalg.norm(point - (start + along * direction))) / width
 
 
 def associate(candidates: list[Track], track: Track) -> None:
@@ -106,6 +205,14 @@ def associate(candidates: list[Track], track: Track) -> None:
             kept.append(other)
     track.track_id = min(ids) if ids else None
     candidates[:] = [*kept, track]
+
+
+def prefer_own(kept: list[Reading]) -> list[Reading]:
+    """One reading per track id: a fast hand's region ahead of it (``Track.predicted``) and its
+    own carried region may both read a hand that the merge did not join (the one ahead landed
+    on the other hand, or the two readings disagree); the carried region's reading wins."""
+    own = {t.track_id for t, _ in kept if t.track_id is not None and not t.predicted}
+    return [(t, o) for t, o in kept if not (t.predicted and t.track_id in own)]
 
 
 class TrackBook:
@@ -202,6 +309,8 @@ class TrackBook:
                     # A fresh detection's reading beside the hand's own: a re-check.
                     fresh_beside_own = len(ids) == 1
                     other.track_id = min(ids) if ids else None
+                    if track.track_id is not None and track.track_id == other.track_id:
+                        other.inherit_motion(track)
                     other.checked_ms = max(other.checked_ms, track.checked_ms)
                     other.unsure_until = max(other.unsure_until, track.unsure_until)
                     other.unsure_since = max(other.unsure_since, track.unsure_since)
@@ -221,7 +330,11 @@ class TrackBook:
 
     def continue_lost(self, kept: list[Reading], t_ms: float) -> None:
         """A new reading next to a hand lost this frame continues that hand's track (its fast
-        move outran the region carried over from the last frame; a fresh detection found it)."""
+        move outran the region carried over from the last frame; a fresh detection found it).
+        Near means within ``refind_distance`` region widths of where the hand was, or of the
+        path ahead of it when it was moving (:func:`path_gap`). A hand found again is on the
+        same side; a moving one may read as the other side (motion blur flips the model's side
+        on 1-2 frames of a swipe) when no hand of its own side is near."""
         cfg = self.config
         present = {t.track_id for t, _ in kept if t.track_id is not None}
         recent = [t for t, lost_ms in self.lost if t_ms - lost_ms <= cfg.refind_ms]
@@ -233,11 +346,11 @@ class TrackBook:
             right = reading.right_in_mirror > 0.5
 
             def gap(old: Track, roi: RotatedRect = roi) -> float:
-                return math.hypot(old.roi.cx - roi.cx, old.roi.cy - roi.cy) / max(
-                    old.roi.width, roi.width, 1.0
-                )
+                return path_gap(old, roi, t_ms)
 
-            near = [o for o in lost if o.right in (None, right) and gap(o) < cfg.refind_distance]
+            near = [o for o in lost if gap(o) < cfg.refind_distance]
+            same_side = [o for o in near if o.right in (None, right)]
+            near = same_side or [o for o in near if o.moving()]
             if not near:
                 continue
             old = min(near, key=gap)
@@ -253,6 +366,7 @@ class TrackBook:
         cfg = self.config
         track.track_id, track.checked_ms = old.track_id, t_ms
         track.unsure_until, track.unsure_since = old.unsure_until, old.unsure_since
+        track.inherit_motion(old)
         if (
             old.points is not None
             and cfg.refind_same_shape > 0
