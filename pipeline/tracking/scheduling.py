@@ -55,8 +55,9 @@ CELL_CHANGE_SKIPPED = 25.0
 # sitting still (hair, breathing) changes 0-2 between frames of the fist video's first second.
 MIN_CHANGED_CELLS = 3
 # While things keep moving without a hand found, the detector runs at most this often (ms):
-# every 2nd-3rd frame, which still finds a hand coming into view within ~100 ms.
-MIN_WAKE_GAP_MS = 80.0
+# every 2nd frame at 25-30 fps, every frame at 15 fps (a dim webcam's rate, the dev clips'),
+# where every 2nd frame missed the two frames on which the zoom clip's hand could be found.
+MIN_WAKE_GAP_MS = 60.0
 # After a tracked hand is lost the detector looks at every frame this long (ms) before the gate
 # takes over: a hand held still (a thumb up) that the tracker dropped for a frame moves too
 # little to wake the gate.
