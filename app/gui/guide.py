@@ -4,11 +4,12 @@ The guide (opened once by itself, then from Help > Getting started, F1) says how
 shows the arm gesture and lists what each gesture does in the active profile. The gallery (Help >
 Gesture gallery) shows every gesture HandCue knows with a picture and its id.
 
-Pictures are drawn by our own skeleton renderer (:func:`app.gui.recorder.skeleton_drawing`)
-from real hand landmarks: one MediaPipe pose per built-in gesture, picked from photos by
+Pictures are drawn by our own skeleton renderer (:func:`app.gui.skeleton_icons.skeleton_drawing`)
+from real hand landmarks: one MediaPipe pose per built-in hand sign, picked from photos by
 ``tests/app/gui/make_gesture_poses.py`` and shipped as points in
-``resources/gestures/poses.json`` (no photo is shipped); recorded gestures are drawn from their
-first saved sample. GUI thread only.
+``resources/gestures/poses.json`` (no photo is shipped); movements are those poses with arrows
+(:mod:`app.gui.motion_pictures`); recorded gestures are drawn from their first saved sample.
+GUI thread only.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import logging
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 from app import resources
 from app.gui.action_words import action_words, key_words
 from app.gui.context import AppContext
+from app.gui.motion_pictures import motion_picture
 from app.gui.screen_fit import fit_to_screen, scroll_body
 from app.gui.skeleton_icons import sample_icon, skeleton_drawing
 from app.gui.video_view import gesture_title
@@ -58,12 +60,18 @@ DESCRIPTIONS: dict[str, str] = {
     "rock": "Index and little finger up, thumb folded",
     "i_love_you": "Thumb, index and little finger out",
     "call": "Thumb and little finger out",
-    "swipe_left": "Move an open hand quickly to your left",
-    "swipe_right": "Move an open hand quickly to your right",
-    "swipe_up": "Move an open hand quickly up",
-    "swipe_down": "Move an open hand quickly down",
+    "swipe_left": "Move your hand quickly to your left (flat, open, or pointing)",
+    "swipe_right": "Move your hand quickly to your right (flat, open, or pointing)",
+    "swipe_up": "Move your hand quickly up (flat, open, or pointing)",
+    "swipe_down": "Move your hand quickly down (flat, open, or pointing)",
+    "drag": "Close your hand to grab, move it, then open it to drop (press and release)",
+    "zoom_in": "Spread your thumb and index finger apart (or move two hands apart)",
+    "zoom_out": "Pinch your thumb and index finger together (or move two hands together)",
+    "tap": "Flick your index finger down and back once",
+    "double_tap": "Tap twice quickly with your index finger",
+    "circle_cw": "Circle your index fingertip clockwise (like turning a knob up)",
+    "circle_ccw": "Circle your index fingertip counter-clockwise (like turning a knob down)",
 }
-_ARROWS = {"swipe_left": (-1, 0), "swipe_right": (1, 0), "swipe_up": (0, -1), "swipe_down": (0, 1)}
 
 
 def load_poses() -> dict[str, np.ndarray]:
@@ -81,13 +89,12 @@ def load_poses() -> dict[str, np.ndarray]:
 def gesture_picture(gesture: str, poses: dict[str, np.ndarray], ctx: AppContext | None = None,
                     size: int = PICTURE) -> QIcon | None:  # fmt: skip
     """A drawing of ``gesture``: its real example pose, a recorded gesture's first sample, or
-    for a swipe an open hand with an arrow. None when there is nothing to draw."""
+    for a movement (swipe, drag, zoom, tap, circle) a pose with the movement drawn on it as
+    arrows (:mod:`app.gui.motion_pictures`). None when there is nothing to draw."""
     if gesture in poses:
         return skeleton_drawing(poses[gesture], size)
-    if is_dynamic_gesture(gesture) and "open_palm" in poses:
-        pix = skeleton_drawing(poses["open_palm"], size).pixmap(size, size)
-        _draw_arrow(pix, _ARROWS.get(gesture, (1, 0)))
-        return QIcon(pix)
+    if is_dynamic_gesture(gesture):
+        return motion_picture(gesture, poses, size)
     if gesture.startswith(("count_", "total_")):
         return _number_picture(gesture, size)
     store = getattr(ctx, "templates", None) if ctx is not None else None
@@ -117,25 +124,6 @@ def _number_picture(gesture: str, size: int) -> QIcon:
     p.drawText(pix.rect().adjusted(0, int(size * 0.6), 0, 0), Qt.AlignmentFlag.AlignCenter, caption)
     p.end()
     return QIcon(pix)
-
-
-def _draw_arrow(pix: QPixmap, direction: tuple[int, int]) -> None:
-    size = pix.width()
-    c = QPointF(size / 2, size / 2)
-    d = QPointF(direction[0] * size * 0.36, direction[1] * size * 0.36)
-    tip, tail = c + d, c - d
-    p = QPainter(pix)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    p.setPen(QPen(QColor(255, 209, 102), 4.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
-    p.drawLine(tail, tip)
-    side = QPointF(-direction[1], direction[0]) * (size * 0.09)
-    back = tip - QPointF(direction[0], direction[1]) * (size * 0.12)
-    head = QPainterPath(tip)
-    head.lineTo(back + side)
-    head.lineTo(back - side)
-    head.closeSubpath()
-    p.fillPath(head, QColor(255, 209, 102))
-    p.end()
 
 
 def _picture_label(icon: QIcon | None, gesture: str, size: int = PICTURE) -> QLabel:
@@ -209,7 +197,7 @@ class GalleryDialog(QDialog):
         intro = QLabel(
             f"Every gesture HandCue recognises, with its id (for the settings file and "
             f"“handcue run --map”) and what it does in the profile “{ctx.active_profile()}”. "
-            "Pictures are drawn from real hands."
+            "Pictures are drawn from real hands; arrows show how a movement goes."
         )
         intro.setWordWrap(True)
         intro.setObjectName("hint")
