@@ -34,7 +34,7 @@ from pipeline.actions.spec import (
     parse_action,
 )
 from pipeline.errors import HandCueError
-from pipeline.settings import is_dynamic_gesture
+from pipeline.settings import is_dynamic_gesture, is_one_shot
 from pipeline.settings.schema import MAX_COOLDOWN_MS, MAX_HOLD_MS
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,23 @@ TRIGGERS: tuple[tuple[str, str], ...] = (
 HANDS: tuple[tuple[str, str], ...] = (("any", "Either hand"), ("right", "Right hand"),
                                       ("left", "Left hand"))  # fmt: skip
 TRY_COUNTDOWN_S = 3
+# Triggers that need a gesture with a duration: a one-shot movement (all but drag) refuses them.
+HELD_TRIGGERS = ("while_held", "hold")
+MOTION_HINT = (
+    "A movement happens at one moment: hold time does not apply; choose “When the gesture "
+    "starts” or “When the gesture ends”."
+)
+DRAG_HINT = (
+    "A drag starts when you close your hand and ends when you open it (hold time does not "
+    "apply): “Hold the key down while held” with a mouse click drags."
+)
+
+
+def motion_hint(gesture: str | None) -> str:
+    """What the form says about the movement ``gesture`` ('' for a hand sign or no row)."""
+    if gesture is None or not is_dynamic_gesture(gesture):
+        return ""
+    return MOTION_HINT if is_one_shot(gesture) else DRAG_HINT
 
 
 def gesture_item_text(gesture: str) -> str:
@@ -103,6 +120,12 @@ class MappingForm(QGroupBox):
             self.trigger.addItem(text, key)
         self.trigger.activated.connect(lambda _i: self._edited())
         form.addRow("When", self.trigger)
+        self.motion_hint = QLabel("")
+        self.motion_hint.setObjectName("hint")
+        self.motion_hint.setWordWrap(True)
+        form.addRow("", self.motion_hint)
+        form.setRowVisible(self.motion_hint, False)
+        self._form_layout = form
         self.hand = QComboBox()
         for key, text in HANDS:
             self.hand.addItem(text, key)
@@ -239,11 +262,22 @@ class MappingForm(QGroupBox):
 
     def refresh(self, gesture: str | None) -> None:
         """Enable what applies to the selected mapping of ``gesture`` (None: no row)."""
-        hint = ""
-        if gesture is not None and is_dynamic_gesture(gesture):
-            hint = "Swipes are instant: hold time does not apply."
+        hint = motion_hint(gesture)
         self.hold.setEnabled(not hint)
         self.hold.setToolTip(hint)
+        self.hold.setAccessibleDescription(hint)
+        self.motion_hint.setText(hint)
+        self._form_layout.setRowVisible(self.motion_hint, bool(hint))
+        # A one-shot movement has no duration to hold a key or repeat through; the choices stay
+        # listed (disabled, with the reason) so a stored one still shows, and the editor's
+        # validation names the problem.
+        one_shot = gesture is not None and is_one_shot(gesture)
+        items = self.trigger.model()
+        why = f"{gesture_title(gesture or '')} happens at one moment: nothing to hold"
+        for key in HELD_TRIGGERS:
+            item = items.item(self.trigger.findData(key))  # type: ignore[attr-defined]
+            item.setEnabled(not one_shot)
+            item.setToolTip(why if one_shot else "")
         self.try_button.setEnabled(bool(self.form_action()) and self.ctx.sink is not None)
 
     # ------------------------------------------------------------------ reading the fields

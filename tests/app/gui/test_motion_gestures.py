@@ -1,6 +1,7 @@
 """The movement gestures (swipes, drag, zoom, tap, double tap, circles) in the GUI: a picture
-and a sentence each in the gallery, pictures that tell paired movements apart, and circles that
-turn the way their name says."""
+and a sentence each in the gallery, pictures that tell paired movements apart, circles that
+turn the way their name says, and a mapping form that explains movements and offers only the
+triggers each one allows."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from PySide6.QtGui import QImage, QPainter
 
 from app.gui import motion_pictures
 from app.gui.guide import DESCRIPTIONS, GalleryDialog, gesture_picture, load_poses
+from app.gui.mapping_editor import MappingEditor
+from app.gui.mapping_form import HELD_TRIGGERS, motion_hint
 from pipeline.gestures import DYNAMIC_GESTURES
-from pipeline.settings import MOTION_GESTURES
+from pipeline.settings import MOTION_GESTURES, is_one_shot, load_config
 
 
 def _image(gesture: str, size: int = 112) -> QImage:
@@ -111,3 +114,77 @@ def test_gallery_shows_every_movement_with_its_sentence(make_ctx, qtbot):
         assert card.accessibleDescription().startswith(DESCRIPTIONS[gesture])
         picture = card.layout().itemAt(0).widget().pixmap()
         assert picture is not None and not picture.isNull(), gesture
+
+
+# ----------------------------------------------------------------------------- mapping form
+
+
+@pytest.fixture
+def editor(qtbot, make_ctx):
+    dialog = MappingEditor(make_ctx())
+    qtbot.addWidget(dialog)
+    names = [dialog.profile_list.item(i).text() for i in range(dialog.profile_list.count())]
+    dialog.profile_list.setCurrentRow(names.index("custom"))
+    return dialog
+
+
+def _trigger_enabled(editor: MappingEditor, key: str) -> bool:
+    combo = editor.form.trigger
+    return combo.model().item(combo.findData(key)).isEnabled()
+
+
+@pytest.mark.parametrize("gesture", DYNAMIC_GESTURES)
+def test_form_explains_each_movement_and_offers_only_its_triggers(editor, gesture):
+    editor.add_mapping(gesture)
+    form = editor.form
+    assert not form.hold.isEnabled()
+    assert form.motion_hint.isVisibleTo(editor)
+    assert form.motion_hint.text() == motion_hint(gesture) != ""
+    assert "hold time does not apply" in form.motion_hint.text()
+    for key in HELD_TRIGGERS:
+        assert _trigger_enabled(editor, key) == (not is_one_shot(gesture)), key
+    assert _trigger_enabled(editor, "on_start") and _trigger_enabled(editor, "on_end")
+
+
+def test_form_tells_how_to_drag_with_a_click(editor):
+    editor.add_mapping("drag")
+    hint = editor.form.motion_hint.text()
+    assert "Hold the key down while held" in hint and "click" in hint
+    assert not editor.form.hold.isEnabled()
+
+
+def test_form_is_plain_again_for_a_hand_sign(editor):
+    editor.add_mapping("circle_cw")
+    editor.add_mapping("fist")
+    form = editor.form
+    assert form.hold.isEnabled()
+    assert not form.motion_hint.isVisibleTo(editor)
+    assert all(_trigger_enabled(editor, key) for key in HELD_TRIGGERS)
+
+
+def _choose(editor: MappingEditor, trigger: str) -> None:
+    form = editor.form
+    form.action_type.setCurrentIndex(form.action_type.findData("click"))
+    form._on_action_type_changed(0)
+    form.button_combo.setCurrentIndex(form.button_combo.findData("left"))
+    form.trigger.setCurrentIndex(form.trigger.findData(trigger))
+    editor._on_form_changed()
+
+
+def test_a_held_one_shot_movement_is_refused_with_the_reason(editor):
+    """A one-shot movement given "hold" (say, the gesture was changed after the trigger)
+    stays in the form and the editor says why it cannot be saved."""
+    editor.add_mapping("tap")
+    _choose(editor, "hold")
+    assert not editor.save_button.isEnabled()
+    assert "tap is a one-shot gesture: use on_start or on_end" in editor.validation.text()
+    assert not editor.save()
+
+
+def test_drag_with_hold_and_a_click_is_saved(editor):
+    editor.add_mapping("drag")
+    _choose(editor, "hold")
+    assert editor.save_button.isEnabled(), editor.validation.text()
+    assert editor.save()
+    (saved,) = load_config()[0].profile("custom").mappings
+    assert (saved.gesture, saved.action, saved.trigger) == ("drag", "click:left", "hold")
