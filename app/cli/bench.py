@@ -1,5 +1,6 @@
 """``handcue bench``: time the tracker per frame on a decoded video or a folder of photos
-(decoding excluded), optionally against MediaPipe on the same frames in the same process."""
+(decoding excluded), optionally against MediaPipe on the same frames in the same process;
+``--far`` and ``--dynamic`` measure far hands and movements (app.measure.far, .dynamic)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,27 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="far-hand benchmark on the shared data folder (e.g. ../shared/data): its "
         "reference photos shrunk 1/2, 1/3, 1/4 into 1280x720, and the open-hand video at 1/3, 1/4",
     )
+    what.add_argument(
+        "--dynamic",
+        metavar="FOLDER",
+        help="movements (swipes, drag, zoom, taps, circles) on a folder of clips with its "
+        "labels.json (e.g. ../shared/data/dynamic-dev): hits, misses, false events, latency",
+    )
     add_tracker_options(p)
+    p.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="--dynamic: also each clip made faster, slower, moved, darker or flipped: fast2, "
+        "slow2, shift, dark, flip (repeat or list with commas; chain with +, e.g. fast2+dark)",
+    )
+    p.add_argument(
+        "--mirrored",
+        choices=("yes", "no", "auto"),
+        default="auto",
+        help="--dynamic: flip the clips back left-right (auto: as labels.json says)",
+    )
     p.add_argument(
         "--far-hands",
         choices=("on", "off"),
@@ -186,6 +207,8 @@ def run(args: argparse.Namespace) -> int:
         raise HandCueError("--repeat must be at least 1")
     if args.far is not None:
         return run_far(args)
+    if args.dynamic is not None:
+        return run_dynamic(args)
     static = args.images is not None
     if args.realtime or args.cpu or args.clip or args.seconds or args.fps or args.mjpeg:
         return run_realtime(args)
@@ -427,4 +450,30 @@ def run_far(args: argparse.Namespace) -> int:
         for scale, t in per.items():
             if t["extra_on"]:
                 print(f"  {name} extra hands at {scale}: {', '.join(t['extra_on'])}")
+    return 0
+
+
+def run_dynamic(args: argparse.Namespace) -> int:
+    """``--dynamic FOLDER``: movements on labelled clips (see app.measure.dynamic)."""
+    from app.measure.dynamic import DynamicOptions, app_config, evaluate
+    from app.measure.dynamic_clips import parse_variants
+    from app.measure.dynamic_table import report_lines
+
+    options = DynamicOptions(
+        folder=args.dynamic,
+        mirrored={"yes": True, "no": False}.get(args.mirrored),
+        variants=tuple(parse_variants(args.variant)),
+        frame_step=args.frame_step,
+        compare_mediapipe=args.compare_mediapipe,
+    )
+    config = app_config(
+        model=args.model,
+        max_hands=args.max_hands,
+        provider=args.provider,
+        threads=args.threads,
+        far_hands=args.far_hands == "on",
+        power_saving=args.power_saving == "on",
+    )
+    report = evaluate(options, config)
+    print(json.dumps(report) if args.json else "\n".join(report_lines(report)))
     return 0
