@@ -310,6 +310,8 @@ def build_runtime(
     if tracker is None:
         tracker = tracker_factory(config, mode=mode, threads=threads)
     gestures = gesture_factory(config, templates) if gesture_factory is not None else None
+    if gestures is not None and hasattr(gestures, "movements"):
+        gestures.movements = not mode.static  # photos: no movements (GestureEngine.movements)
     return HandCueRuntime(tracker, gestures, engine, pointer, mode)
 
 

@@ -1,8 +1,10 @@
-"""Gestures: finger states, named signs, counting schemes, temporal stabiliser, swipes and
-user-recorded templates. Pure numpy; no Qt."""
+"""Gestures: finger states, named signs, counting schemes, temporal stabiliser, movements
+(swipes, drag, zoom, tap, circles; :mod:`pipeline.gestures.motion`) and user-recorded
+templates. Pure numpy; no Qt."""
 
 from pipeline.gestures.counting import COUNTING_SCHEMES
 from pipeline.gestures.engine import GestureEngine
+from pipeline.gestures.motion import MotionConfig, MotionGestures, SwipeConfig
 from pipeline.gestures.recognizer import (
     BUILTIN_GESTURES,
     DYNAMIC_GESTURES,
@@ -11,7 +13,6 @@ from pipeline.gestures.recognizer import (
     GestureResult,
 )
 from pipeline.gestures.stabiliser import GestureStabiliser
-from pipeline.gestures.swipes import SwipeConfig, SwipeDetector
 from pipeline.gestures.templates import TemplateStore, known_gesture_ids
 
 __all__ = [
@@ -23,8 +24,9 @@ __all__ = [
     "GestureRecognizer",
     "GestureResult",
     "GestureStabiliser",
+    "MotionConfig",
+    "MotionGestures",
     "SwipeConfig",
-    "SwipeDetector",
     "TemplateStore",
     "known_gesture_ids",
 ]

@@ -1,4 +1,4 @@
-"""GestureEngine: recogniser + stabiliser + swipe detector behind one call per frame.
+"""GestureEngine: recogniser + stabiliser + movement gestures behind one call per frame.
 
 Besides each hand's sign, the engine follows numbers as gestures of their own: ``count_N``
 while a hand shows the number N, and ``total_N`` while all the hands of the frame together
@@ -13,9 +13,9 @@ from dataclasses import replace
 
 import numpy as np
 
+from pipeline.gestures.motion import MotionConfig, MotionGestures, SwipeConfig
 from pipeline.gestures.recognizer import NONE, GestureRecognizer, GestureResult
 from pipeline.gestures.stabiliser import GestureStabiliser
-from pipeline.gestures.swipes import SwipeConfig, SwipeDetector
 from pipeline.gestures.templates import TemplateStore
 from pipeline.gestures.totals import counting_hands, frame_total
 from pipeline.types import (
@@ -35,7 +35,8 @@ class GestureEngine:
     """Per-frame gestures and stabilised events for every tracked hand.
 
     Called from the tracking worker thread, once per :class:`FrameResult`, in time order.
-    ``swipes=None`` turns swipe detection off. A hand moving faster than ``max_static_speed``
+    ``swipes=None`` turns swipe detection off and ``motion=False`` the other movements (drag,
+    zoom, tap, circles; :mod:`pipeline.gestures.motion`). A hand moving faster than ``max_static_speed``
     palm sizes per second cannot start a static gesture (see :mod:`.stabiliser`).
     ``numbers=False`` turns the ``count_N`` / ``total_N`` events off (the per-hand ``count``
     and the frame's ``total`` are still filled in).
@@ -52,6 +53,7 @@ class GestureEngine:
         max_static_speed: float = MAX_STATIC_SPEED,
         use_world: bool = False,
         numbers: bool = True,
+        motion: bool = True,
     ) -> None:
         self.recognizer = GestureRecognizer(
             counting=counting, templates=templates, use_world=use_world
@@ -67,7 +69,10 @@ class GestureEngine:
             hold_ms=hold_ms, release_ms=release_ms, held_every_ms=held_every_ms
         )
         self.numbers = numbers
-        self.swipes = SwipeDetector(swipes) if swipes is not None else None
+        self.motion = MotionGestures(MotionConfig(swipes=swipes, shapes=motion))
+        # False for photos (RunningMode.PHOTOS): each image stands alone, its track ids count
+        # from 1 again, so there is no path to read a movement from.
+        self.movements = True
         self.max_static_speed = float(max_static_speed)
         self._last_ts: float | None = None
         self._motion: dict[int, tuple[float, np.ndarray, float]] = {}  # id -> (t, centre, speed)
@@ -80,29 +85,15 @@ class GestureEngine:
         size = (frame.width, frame.height)
         per_hand: dict[int, GestureResult] = {}
         observations: dict[int, tuple[GestureResult, str]] = {}
-        swipe_events: list[GestureEvent] = []
         for hand in frame.hands:
             result = self.recognizer.classify(hand, frame_size=size)
             per_hand[hand.track_id] = result
             observations[hand.track_id] = (result, hand.handedness)
-            if self.swipes is not None:
-                swipe = self.swipes.update(hand, result.gesture, frame.timestamp_ms)
-                if swipe is not None:
-                    for kind in ("started", "ended"):
-                        swipe_events.append(
-                            GestureEvent(
-                                kind=kind,
-                                gesture=swipe,
-                                track_id=hand.track_id,
-                                handedness=hand.handedness,
-                                timestamp_ms=frame.timestamp_ms,
-                                started_ms=frame.timestamp_ms,
-                                score=1.0,
-                                frame_index=frame.frame_index,
-                            )
-                        )
-        if self.swipes is not None:
-            self.swipes.keep_only({h.track_id for h in frame.hands})
+        motion_events = (
+            self.motion.update(frame, {t: (r.gesture, r.fingers) for t, r in per_hand.items()})
+            if self.movements
+            else []
+        )
         # Hands the tracker is unsure of cannot start a gesture either, and keep theirs longer
         # (see FrameResult.unsure and the stabiliser).
         moving = self._update_motion(frame) | set(frame.unsure)
@@ -116,7 +107,7 @@ class GestureEngine:
         if self.numbers:
             events += self._number_events(frame, results, total, moving)
         self._last_ts = frame.timestamp_ms
-        return per_hand, events + swipe_events
+        return per_hand, events + motion_events
 
     def _number_events(
         self,
@@ -179,10 +170,9 @@ class GestureEngine:
 
     def reset(self) -> list[GestureEvent]:
         """Forget all tracks (new source); returns ``ended`` events for active gestures."""
-        if self.swipes is not None:
-            self.swipes.reset()
+        events = self.motion.reset(self._last_ts)
         self._motion.clear()
-        events = self.stabiliser.reset(self._last_ts)
+        events += self.stabiliser.reset(self._last_ts)
         events += self.count_stabiliser.reset(self._last_ts)
         events += self.total_stabiliser.reset(self._last_ts)
         self._last_ts = None

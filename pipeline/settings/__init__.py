@@ -8,6 +8,8 @@ from pipeline.settings.schema import (
     MAX_FILE_BYTES,
     MAX_HANDS,
     MODEL_SIZES,
+    MOTION_GESTURES,
+    ONE_SHOT_GESTURES,
     PROVIDERS,
     SCHEMA_VERSION,
     ActionSettings,
@@ -21,8 +23,6 @@ from pipeline.settings.schema import (
     TrackerSettings,
     builtin_profiles,
     builtin_rules,
-    MOTION_GESTURES,
-    ONE_SHOT_GESTURES,
     is_dynamic_gesture,
     is_one_shot,
 )

@@ -1,0 +1,149 @@
+"""What the movement detectors read: one :class:`Sample` per hand per frame, kept per track.
+
+Units: positions in pixels of the frame (x right, y down), distances in **palm sizes** (wrist to
+middle knuckle in the image, so thresholds hold near and far), speeds in palm sizes per second,
+times in ms of the source's clock. Shapes come from the static recogniser's finger states and
+from the world landmarks (metres, so a hand tilted towards the camera keeps its proportions).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.types import Hand
+
+PALM_POINTS = (0, 5, 9, 13, 17)
+# How much of a track's past is kept (ms): the longest movement (a circle) fits in it.
+KEEP_MS = 2500.0
+# A track that left the frame's hands is kept this long (ms): a swipe may end with the hand
+# lost (motion blur), and the tracker may give it back under its id within its refind time.
+LINGER_MS = 400.0
+# A hand points up (a raised hand) when its wrist -> middle-knuckle direction is within this
+# angle of straight up in the image.
+RAISED_DEG = 60.0
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One hand in one frame.
+
+    ``centre``: mean of the wrist and the four knuckles; ``palm``: palm size (px, at least 1);
+    ``tip``: the index fingertip; ``fingers``: the recogniser's five states (thumb first);
+    ``gesture``: its static sign; ``pinch``: thumb tip to index tip, world palm sizes;
+    ``reach``: how far the index finger reaches out along the palm and towards the camera
+    (world palm sizes: about -0.2 curled, 0.3-0.6 flicked out, 1 straight); ``edge``: the
+    centre's distance to the nearest frame border, palm sizes; ``raised``: the hand points up.
+    """
+
+    t: float
+    centre: np.ndarray
+    palm: float
+    tip: np.ndarray
+    raised: bool
+    fingers: tuple[str, ...]
+    gesture: str
+    pinch: float
+    reach: float
+    edge: float
+
+    @property
+    def closed(self) -> bool:
+        """The four fingers are curled in (a fist or a grip)."""
+        return self.gesture == "fist" or all(f == "bent" for f in self.fingers[1:])
+
+    @property
+    def open(self) -> bool:
+        """At least three of the four fingers are straight (an open or flat hand)."""
+        return sum(f == "straight" for f in self.fingers[1:]) >= 3
+
+    @property
+    def others_curled(self) -> bool:
+        """Middle, ring and little finger are not straight (thumb and index do the work)."""
+        return all(f != "straight" for f in self.fingers[2:])
+
+
+def make_sample(
+    hand: Hand, gesture: str, fingers: tuple[str, ...], t_ms: float, size: tuple[int, int]
+) -> Sample:
+    """The :class:`Sample` of ``hand`` (its static ``gesture`` and ``fingers``) in a frame of
+    ``size`` (width, height) at ``t_ms``."""
+    pts = np.asarray(hand.landmarks, dtype=np.float64)
+    xy = pts[:, :2]
+    centre = xy[list(PALM_POINTS)].mean(axis=0)
+    up = xy[9] - xy[0]
+    palm = max(float(np.linalg.norm(up)), 1.0)
+    raised = math.degrees(math.atan2(abs(up[0]), -up[1])) <= RAISED_DEG
+    world = np.asarray(hand.world_landmarks, dtype=np.float64)
+    world_palm = float(np.linalg.norm(world[9] - world[0]))
+    if world_palm > 1e-6:
+        axis = (world[9] - world[0]) / world_palm
+        pinch = float(np.linalg.norm(world[4] - world[8])) / world_palm
+        # Along the palm, plus the palm tipping towards the camera (image z of the middle
+        # knuckle against the wrist, in palm sizes; negative is nearer): a flick does both.
+        reach = float((world[8] - world[5]) @ axis) / world_palm
+        reach -= float(pts[9, 2] - pts[0, 2]) / palm if pts.shape[1] > 2 else 0.0
+    else:
+        pinch = float(np.linalg.norm(xy[4] - xy[8])) / palm
+        reach = float(np.linalg.norm(xy[8] - xy[5])) / palm
+    w, h = size
+    edge = min(centre[0], centre[1], w - centre[0], h - centre[1]) / palm
+    return Sample(
+        t=float(t_ms),
+        centre=centre,
+        palm=palm,
+        tip=xy[8].copy(),
+        raised=raised,
+        fingers=tuple(fingers),
+        gesture=gesture,
+        pinch=pinch,
+        reach=reach,
+        edge=float(edge),
+    )
+
+
+class HandPaths:
+    """The recent samples of every track, and when each was last seen. One per engine, used
+    from the tracking thread."""
+
+    def __init__(self) -> None:
+        self.paths: dict[int, deque[Sample]] = {}
+        self.last_seen: dict[int, float] = {}
+
+    def add(self, track_id: int, sample: Sample) -> deque[Sample]:
+        path = self.paths.setdefault(track_id, deque())
+        path.append(sample)
+        while path and sample.t - path[0].t > KEEP_MS:
+            path.popleft()
+        self.last_seen[track_id] = sample.t
+        return path
+
+    def lost(self, present: set[int], t_ms: float) -> list[int]:
+        """Tracks not in ``present`` at ``t_ms`` and still remembered (gone under LINGER_MS);
+        older ones are forgotten."""
+        gone = []
+        for track_id, seen in list(self.last_seen.items()):
+            if track_id in present:
+                continue
+            if t_ms - seen > LINGER_MS or t_ms < seen:
+                self.forget(track_id)
+            else:
+                gone.append(track_id)
+        return gone
+
+    def forget(self, track_id: int) -> None:
+        self.paths.pop(track_id, None)
+        self.last_seen.pop(track_id, None)
+
+    def clear_before(self, track_id: int, t_ms: float) -> None:
+        """Drop the samples of ``track_id`` older than ``t_ms`` (a movement was used up)."""
+        path = self.paths.get(track_id)
+        while path and path[0].t < t_ms:
+            path.popleft()
+
+    def reset(self) -> None:
+        self.paths.clear()
+        self.last_seen.clear()
