@@ -22,6 +22,11 @@ KEEP_MS = 2500.0
 # A track that left the frame's hands is kept this long (ms): a swipe may end with the hand
 # lost (motion blur), and the tracker may give it back under its id within its refind time.
 LINGER_MS = 400.0
+# A hand whose palm size changes more than this factor from one reading to the next is not the
+# hand the path followed (the picture cut to another photo, or a misread): its path starts anew.
+# A swiped hand turning changes by up to 2.1x between frames of the dev clips (a palm swung
+# down turns edge-on); cuts between HaGRID photos jump 2.9-4x.
+MAX_SIZE_JUMP = 2.5
 # A hand points up (a raised hand) when its wrist -> middle-knuckle direction is within this
 # angle of straight up in the image.
 RAISED_DEG = 60.0
@@ -114,7 +119,13 @@ class HandPaths:
         self.last_seen: dict[int, float] = {}
 
     def add(self, track_id: int, sample: Sample) -> deque[Sample]:
+        """Append ``sample`` to its track's path (a new path when its size jumped: see
+        MAX_SIZE_JUMP)."""
         path = self.paths.setdefault(track_id, deque())
+        if path and max(path[-1].palm, sample.palm) > MAX_SIZE_JUMP * min(
+            path[-1].palm, sample.palm
+        ):
+            path.clear()
         path.append(sample)
         while path and sample.t - path[0].t > KEEP_MS:
             path.popleft()

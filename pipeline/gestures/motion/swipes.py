@@ -36,7 +36,8 @@ class SwipeConfig:
     the movement fits in this window; ``max_off_axis``: sideways drift allowed as a fraction of
     the travel; ``end_fraction``: the movement has ended when the last step along its axis is
     under this fraction of the fastest; ``min_edge``: palm sizes between the frame's border and
-    where a lost hand was last seen (less: a hand leaving the view); ``enter_edge``: the same
+    where the movement starts (less: the hand is partly out of view) and where a lost hand was
+    last seen (less: a hand leaving the view); ``enter_edge``: the same
     for where a hand was first seen, when its movement started under ``settle_ms`` later (a
     hand coming into view); ``formed_ms``: a movement that ends in a sign the hand did not show over it and this long
     before it is a sign being formed, not a swipe."""
@@ -85,8 +86,9 @@ def find_stroke(
         if travel / (dt / 1000.0) < config.min_speed:
             continue
         sign = 1.0 if d[axis] > 0 else -1.0
+        # Each step in its own hand's size (a hand near the camera jitters by more pixels).
         steps = [
-            sign * (b.centre[axis] - a.centre[axis]) / palm / max((b.t - a.t) / 1000.0, 1e-3)
+            sign * (b.centre[axis] - a.centre[axis]) / b.palm / max((b.t - a.t) / 1000.0, 1e-3)
             for a, b in zip(span[:-1], span[1:], strict=True)
         ]
         peak = max(steps)
@@ -96,6 +98,8 @@ def find_stroke(
             continue  # one jump: a cut between two pictures, not a hand moving
         if not ended_by_loss and steps[-1] >= config.end_fraction * peak:
             continue  # still moving: wait for the end
+        if start.edge < config.min_edge:
+            continue  # began partly out of view (cut by the border: a misread size)
         first = path[0]
         if first.edge < config.enter_edge and start.t - first.t <= config.settle_ms:
             continue  # came into view moving
