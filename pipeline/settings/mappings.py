@@ -20,7 +20,7 @@ from pipeline.settings.sections import (
     ActionSettings,
 )
 
-BUILTIN_PROFILE_NAMES: tuple[str, ...] = ("slides", "media", "custom")
+BUILTIN_PROFILE_NAMES: tuple[str, ...] = ("slides", "media", "custom", "viewer")
 MAX_MAPPINGS = 100
 
 Trigger = Literal["on_start", "while_held", "on_end", "hold"]
@@ -119,14 +119,28 @@ def builtin_profiles() -> dict[str, Profile]:
             ),
         ),
         "media": Profile(
-            description="Media players: open palm plays/pauses, thumbs change volume, swipes skip",
+            description="Media players: open palm plays/pauses, thumbs or circles change volume, "
+            "swipes skip",
             mappings=(
                 Binding(gesture="open_palm", action="media:play_pause", hold_ms=500),
                 Binding(gesture="thumb_up", action="media:volume_up", trigger="while_held"),
                 Binding(gesture="thumb_down", action="media:volume_down", trigger="while_held"),
                 Binding(gesture="swipe_left", action="media:next"),
                 Binding(gesture="swipe_right", action="media:previous"),
+                # A volume knob: the index fingertip going round, clockwise as you see it.
+                Binding(gesture="circle_cw", action="media:volume_up"),
+                Binding(gesture="circle_ccw", action="media:volume_down"),
             ),
         ),
         "custom": Profile(description="Your own mappings"),
+        "viewer": Profile(
+            description="Photo and document viewers, maps, browsers: zoom with thumb and index "
+            "(or two hands), swipe for the next or previous picture",
+            mappings=(
+                Binding(gesture="zoom_in", action="combo:ctrl+plus"),
+                Binding(gesture="zoom_out", action="combo:ctrl+minus"),
+                Binding(gesture="swipe_left", action="key:right"),
+                Binding(gesture="swipe_right", action="key:left"),
+            ),
+        ),
     }

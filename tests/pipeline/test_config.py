@@ -68,7 +68,7 @@ def test_save_then_load_round_trips(tmp_path: Path) -> None:
     loaded, problems = load_config(path, known_gestures=KNOWN)
     assert problems == []
     assert loaded == cfg
-    assert set(loaded.profiles) == {"slides", "media", "custom", "mine"}
+    assert set(loaded.profiles) == {"slides", "media", "custom", "viewer", "mine"}
 
 
 def test_default_config_file_validates_cleanly() -> None:

@@ -33,7 +33,7 @@ def test_export_validate_import_round_trip(tmp_path: Path, capsys) -> None:
     code, out, _ = run(capsys, "export", str(exported))
     assert code == 0 and exported.is_file()
     code, out, _ = run(capsys, "validate", str(exported))
-    assert code == 0 and "OK (3 profiles" in out
+    assert code == 0 and "OK (4 profiles" in out
     text = exported.read_text().replace('active_profile = "slides"', 'active_profile = "media"')
     exported.write_text("# my comment survives\n" + text)
     code, out, _ = run(capsys, "import", str(exported))
