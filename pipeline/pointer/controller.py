@@ -30,6 +30,7 @@ The hand (see :class:`pipeline.pointer.settings.PointerSettings`):
 from __future__ import annotations
 
 from pipeline.gestures.features import BENT, STRAIGHT, measure
+from pipeline.gestures.recognizer import DYNAMIC_GESTURES
 from pipeline.pointer.commands import (
     CLUTCHED,
     DISARMED,
@@ -90,8 +91,10 @@ class PointerController:
     @property
     def owned_gestures(self) -> frozenset[str]:
         """Gesture ids pointer mode uses itself; their mappings are held back while it runs
-        (the pointer wins: a fist must not also fire the fist mapping)."""
-        owned = set()
+        (the pointer wins: a fist must not also fire the fist mapping). The movements are
+        always among them: the hand moving the pointer is not swiping, its clutch is not a
+        drag, its pinch click is not a zoom or a tap."""
+        owned = set(DYNAMIC_GESTURES)
         if self.settings.clutch:
             owned.add("fist")
         if self.settings.pinch_click:

@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from app.gui.worker import TrackedFrame
+from pipeline.gestures import DYNAMIC_GESTURES
 from pipeline.pointer import PointerSettings, PointerState
 from pipeline.runtime import HandCueRuntime
 from pipeline.types import FrameResult, GestureEvent
@@ -61,7 +62,7 @@ def test_toggle_action_has_a_shortcut_and_owns_fist_and_ok(make_window) -> None:
     assert not window.pointer_mode.enabled
     action.trigger()
     assert window.pointer_mode.enabled and action.isChecked()
-    assert window.ctx.engine.withheld == frozenset({"fist", "ok"})
+    assert window.ctx.engine.withheld == frozenset({"fist", "ok", *DYNAMIC_GESTURES})
     action.trigger()
     assert not window.pointer_mode.enabled
     assert window.ctx.engine.withheld == frozenset()
@@ -183,7 +184,7 @@ def test_toggle_gesture_from_the_settings_switches_pointer_mode(qtbot, make_wind
     held = GestureEvent("held", "victory", 1, "Right", 600.0, 0.0)
     deliver(window, frame, events=(held,))
     assert window.pointer_mode.enabled and window.pointer_action.isChecked()
-    assert window.ctx.engine.withheld == frozenset({"victory", "fist", "ok"})
+    assert window.ctx.engine.withheld == frozenset({"victory", "fist", "ok", *DYNAMIC_GESTURES})
 
 
 def test_corner_calibration_sets_the_active_area_on_the_page(qtbot, make_window) -> None:

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from pipeline.actions import ActionEngine, RecordingSink
+from pipeline.gestures import DYNAMIC_GESTURES
 from pipeline.pointer import Desktop, PointerHook, PointerSettings, RecordingPointerSink
 from pipeline.runtime import HandCueRuntime
 from pipeline.settings import ActionSettings, AppConfig, Binding, Profile
@@ -29,10 +30,11 @@ def _engine(
     fist_trigger: str = "on_start", **pointer: object
 ) -> tuple[ActionEngine, RecordingSink, AppConfig]:
     """An armed engine whose profile maps fist, ok, victory and thumb up to keys f, o, v, u
-    (no hold time), with pointer settings ``pointer``."""
+    (no hold time), swipe_left and drag to s and d, with pointer settings ``pointer``."""
     mappings = [Binding(gesture="fist", action="key:f", trigger=fist_trigger, hold_ms=0)]
     mappings += [Binding(gesture=g, action=f"key:{k}", hold_ms=0) for g, k in
-                 (("ok", "o"), ("victory", "v"), ("thumb_up", "u"))]  # fmt: skip
+                 (("ok", "o"), ("victory", "v"), ("thumb_up", "u"), ("swipe_left", "s"),
+                  ("drag", "d"))]  # fmt: skip
     cfg = AppConfig(
         profiles={"p": Profile(mappings=mappings)},
         active_profile="p",
@@ -67,9 +69,9 @@ def _feed(hook: PointerHook, engine: ActionEngine, events: list[GestureEvent], t
 def test_the_gestures_pointer_mode_owns_never_fire_their_mappings() -> None:
     engine, sink, cfg = _engine()
     hook = PointerHook(RecordingPointerSink(), engine, cfg.pointer, DESK, enabled=True)
-    assert engine.withheld == {"fist", "ok"}
+    assert engine.withheld == {"fist", "ok", *DYNAMIC_GESTURES}
     t = 0.0
-    for gesture in ("fist", "ok", "thumb_up"):
+    for gesture in ("fist", "ok", "swipe_left", "drag", "thumb_up"):
         _feed(hook, engine, [_event("started", gesture, t)], t)
         _feed(hook, engine, [_event("ended", gesture, t + 100)], t + 100)
         t += 200
@@ -86,7 +88,7 @@ def test_the_toggle_gesture_switches_pointer_mode_and_is_held_back() -> None:
     assert engine.withheld == {"victory"}
     _feed(hook, engine, [_event("started", "victory", 0.0)], 0.0)
     _feed(hook, engine, [_event("held", "victory", 600.0, 0.0)], 600.0)
-    assert hook.enabled and engine.withheld == {"victory", "fist", "ok"}
+    assert hook.enabled and engine.withheld == {"victory", "fist", "ok", *DYNAMIC_GESTURES}
     _feed(hook, engine, [_event("ended", "victory", 800.0, 0.0)], 800.0)
     _feed(hook, engine, [_event("held", "victory", 2000.0, 1000.0)], 2000.0)
     assert not hook.enabled and engine.withheld == {"victory"}
@@ -99,7 +101,7 @@ def test_a_hotkey_request_flips_pointer_mode_on_the_next_frame() -> None:
     hook.request_toggle()
     assert not hook.enabled  # not before the tracking thread's next frame
     _feed(hook, engine, [], 0.0)
-    assert hook.enabled and engine.withheld == {"fist", "ok"}
+    assert hook.enabled and engine.withheld == {"fist", "ok", *DYNAMIC_GESTURES}
 
 
 def test_turning_pointer_mode_on_releases_a_key_the_fist_held() -> None:
