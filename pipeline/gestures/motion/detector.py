@@ -65,15 +65,17 @@ class MotionGestures:
         size = (frame.width, frame.height)
         events: list[GestureEvent] = []
         fired: dict[int, str] = {}
+        present = {h.track_id for h in frame.hands}
         for hand in frame.hands:
             gesture, fingers = shapes.get(hand.track_id, ("none", ("half",) * 5))
             sample = make_sample(hand, gesture, fingers, t, size)
+            if hand.track_id not in self.paths.paths:
+                self.paths.link(hand.track_id, sample, present)
             path = self.paths.add(hand.track_id, sample)
             self._sides[hand.track_id] = hand.handedness
             name = self._one_hand(hand, path, t, events, frame)
             if name is not None:
                 fired[hand.track_id] = name
-        present = {h.track_id for h in frame.hands}
         for track_id in self.paths.lost(present, t):
             self._lost_hand(track_id, t, events, frame, fired)
         for track_id in set(self._sides) - set(self.paths.last_seen):

@@ -27,6 +27,10 @@ LINGER_MS = 400.0
 # A swiped hand turning changes by up to 2.1x between frames of the dev clips (a palm swung
 # down turns edge-on); cuts between HaGRID photos jump 2.9-4x.
 MAX_SIZE_JUMP = 2.5
+# A new hand may continue the path of one lost at most LINK_MS ago that it could have reached
+# moving at MAX_LINK_SPEED palm sizes a second (a swipe peaks at 15-25).
+LINK_MS = 300.0
+MAX_LINK_SPEED = 30.0
 # A hand points up (a raised hand) when its wrist -> middle-knuckle direction is within this
 # angle of straight up in the image.
 RAISED_DEG = 60.0
@@ -144,6 +148,30 @@ class HandPaths:
             else:
                 gone.append(track_id)
         return gone
+
+    def link(self, new_id: int, sample: Sample, present: set[int]) -> int | None:
+        """A hand first seen (``new_id``, its first ``sample``) where a remembered hand lost
+        under LINK_MS ago could have got to (at most MAX_LINK_SPEED palm sizes a second, a
+        size within MAX_SIZE_JUMP) continues that hand's path: a swipe's hand that the tracker
+        lost for a few frames and found again as a new hand. Returns the old id (its path is
+        now ``new_id``'s), or None."""
+        best, best_gap = None, math.inf
+        for old_id, path in self.paths.items():
+            if old_id in present or not path or old_id == new_id:
+                continue
+            last = path[-1]
+            dt = (sample.t - last.t) / 1000.0
+            if not 0 < dt <= LINK_MS / 1000.0:
+                continue
+            if max(last.palm, sample.palm) > MAX_SIZE_JUMP * min(last.palm, sample.palm):
+                continue
+            gap = float(np.linalg.norm(sample.centre - last.centre)) / last.palm
+            if gap <= MAX_LINK_SPEED * dt and gap < best_gap:
+                best, best_gap = old_id, gap
+        if best is not None:
+            self.paths[new_id] = self.paths.pop(best)
+            self.last_seen.pop(best, None)
+        return best
 
     def forget(self, track_id: int) -> None:
         self.paths.pop(track_id, None)

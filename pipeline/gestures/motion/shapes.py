@@ -24,12 +24,15 @@ class DragConfig:
     """A drag starts when a hand seen open (three fingers straight) within ``open_within_ms``
     closes (four fingers curled) for ``closed_frames`` frames, having taken ``min_closing_ms``
     at least from open to closed (a hand open in one picture and closed in the next is a cut
-    between two photos), and ends when it opens again
+    between two photos) with the hand nearly still (under ``max_grab_speed`` palm sizes a
+    second from where it was open: a swung hand blurs into what reads as a fist), and ends
+    when it opens again
     or when it has been lost for ``lost_ms``. A hand that comes into view already closed, or
     holds a fist it made long ago, starts no drag."""
 
     open_within_ms: float = 1500.0
     min_closing_ms: float = 80.0
+    max_grab_speed: float = 3.0
     closed_frames: int = 2
     lost_ms: float = 400.0
 
@@ -37,6 +40,7 @@ class DragConfig:
 @dataclass
 class _DragState:
     open_ms: float = -math.inf  # when the hand was last seen open
+    open_at: np.ndarray | None = None  # and where (its centre)
     closed_ms: float = -math.inf  # when its current run of closed samples began
     closed_run: int = 0
     active: bool = False
@@ -56,7 +60,7 @@ class DragDetector:
         cfg = self.config
         state = self._state.setdefault(track_id, _DragState())
         if sample.open:
-            state.open_ms, state.closed_run = sample.t, 0
+            state.open_ms, state.open_at, state.closed_run = sample.t, sample.centre, 0
             if state.active:
                 state.active = False
                 return "ended"
@@ -72,11 +76,20 @@ class DragDetector:
             and state.closed_run >= cfg.closed_frames
             and sample.t - state.open_ms <= cfg.open_within_ms
             and state.closed_ms - state.open_ms >= cfg.min_closing_ms
+            and self._grab_speed(state, sample) <= cfg.max_grab_speed
         ):
             state.active = True
             state.open_ms = -math.inf  # one drag per opening of the hand
             return "started"
         return None
+
+    @staticmethod
+    def _grab_speed(state: _DragState, sample: Sample) -> float:
+        """Palm sizes a second from where the hand was last open to ``sample``."""
+        if state.open_at is None or sample.t <= state.open_ms:
+            return 0.0
+        moved = float(np.linalg.norm(sample.centre - state.open_at)) / sample.palm
+        return moved / ((sample.t - state.open_ms) / 1000.0)
 
     def lost(self, track_id: int, since_ms: float) -> bool:
         """The hand has been gone ``since_ms``: True when that ends its drag (forgotten)."""

@@ -77,6 +77,13 @@ def test_swipe_across_frames_where_the_hand_is_lost():
     assert movements(frames) == ["swipe_left"]
 
 
+def test_swipe_whose_hand_came_back_under_a_new_track_id():
+    # Neither part alone travels far enough (1.4 and 0.7 palm sizes); together they do.
+    first = _path((150.0, 240.0), (35.0, 0.0), 8)[:7]
+    rest = _path((220.0 + 3 * 35.0, 240.0), (35.0, 0.0), 1, before=0, after=6, track_id=4)
+    assert movements([*first, None, None, *rest]) == ["swipe_left"]
+
+
 def test_raised_hand_swung_down_and_lost_mid_frame_is_a_swipe():
     frames: list = _path((320.0, 120.0), (0.0, 40.0), 4, after=0)
     frames += [None] * 8  # hanging at the side, not found again
@@ -120,9 +127,17 @@ def test_sign_formed_while_moving_is_not_a_swipe():
 
 
 def test_a_drag_is_not_a_swipe():
-    signs = ["open_palm"] * 5 + ["victory"] * 2 + ["fist"] * 14  # closing takes 80 ms
-    frames = _path((150.0, 240.0), (35.0, 0.0), 8, sign=signs, before=8)
+    # The hand closes while still (80 ms from open to fist), then moves closed, fast.
+    signs = ["open_palm"] * 5 + ["victory"] * 2 + ["fist"] * 16
+    frames = _path((150.0, 240.0), (35.0, 0.0), 8, sign=signs, before=10)
     assert movements(frames) == ["drag"]
+
+
+def test_a_hand_swung_while_it_blurs_into_a_fist_is_no_drag():
+    # Open, then read as closed only while it moves fast (motion blur), open again.
+    signs = ["open_palm"] * 5 + ["victory"] * 2 + ["fist"] * 4 + ["open_palm"] * 8
+    frames = _path((150.0, 240.0), (35.0, 0.0), 6, sign=signs, before=5, after=8)
+    assert "drag" not in movements(frames)
 
 
 def test_two_hands_apart_are_a_zoom_not_swipes():
