@@ -27,19 +27,21 @@ STATIC_GESTURES: tuple[str, ...] = (
     "none", "fist", "open_palm", "pointing_up", "victory", "three", "four", "thumb_up",
     "thumb_down", "ok", "rock", "i_love_you", "call",
 )  # fmt: skip
-# Movements (pipeline.gestures.dynamic); the settings keep the same list (MOTION_GESTURES).
-DYNAMIC_GESTURES: tuple[str, ...] = (
-    "swipe_left", "swipe_right", "swipe_up", "swipe_down", "drag", "zoom_in", "zoom_out", "tap",
-    "double_tap", "circle_cw", "circle_ccw",
+# Movements (pipeline.gestures.motion); the settings keep the same list (MOTION_GESTURES).
+SWIPE_GESTURES: tuple[str, ...] = ("swipe_left", "swipe_right", "swipe_up", "swipe_down")
+HAND_MOVEMENTS: tuple[str, ...] = (
+    "drag", "zoom_in", "zoom_out", "tap", "double_tap", "circle_cw", "circle_ccw",
 )  # fmt: skip
+DYNAMIC_GESTURES: tuple[str, ...] = SWIPE_GESTURES + HAND_MOVEMENTS
 # Numbers as gestures (emitted by GestureEngine beside the sign itself, so a mapping on
 # ``count_3`` fires whichever hand shape shows 3 in the current scheme): one hand's count, and
 # the frame's total over all hands (pipeline.gestures.totals).
 MAX_NUMBER = 10
 COUNT_GESTURES: tuple[str, ...] = tuple(f"count_{n}" for n in range(MAX_NUMBER + 1))
 TOTAL_GESTURES: tuple[str, ...] = tuple(f"total_{n}" for n in range(MAX_NUMBER + 1))
+# Ids keep their places: the movements added after the numbers come last.
 BUILTIN_GESTURES: tuple[str, ...] = (
-    STATIC_GESTURES + DYNAMIC_GESTURES + COUNT_GESTURES + TOTAL_GESTURES
+    STATIC_GESTURES + SWIPE_GESTURES + COUNT_GESTURES + TOTAL_GESTURES + HAND_MOVEMENTS
 )
 
 # Signs made with the fingers are shown with the hand raised: the wrist -> middle-knuckle

@@ -18,6 +18,8 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from pipeline.gestures.motion.paths import HandPaths, Sample, make_sample
 from pipeline.gestures.motion.shapes import (
     CircleDetector,
@@ -27,7 +29,7 @@ from pipeline.gestures.motion.shapes import (
     one_hand_zoom,
     two_hand_zoom,
 )
-from pipeline.gestures.motion.swipes import SwipeConfig, find_stroke
+from pipeline.gestures.motion.swipes import Stroke, SwipeConfig, find_stroke
 from pipeline.types import FrameResult, GestureEvent, Hand
 
 
@@ -55,6 +57,7 @@ class MotionGestures:
         self._last_frame_t = float("nan")  # the previous frame's time
         # Hands that swiped and have not stopped since: one swipe per movement.
         self._swiping: set[int] = set()
+        self._last_swipe: dict[int, tuple[str, float]] = {}  # its name and time, per hand
 
     def update(
         self, frame: FrameResult, shapes: Mapping[int, tuple[str, tuple[str, ...]]]
@@ -70,7 +73,9 @@ class MotionGestures:
             gesture, fingers = shapes.get(hand.track_id, ("none", ("half",) * 5))
             sample = make_sample(hand, gesture, fingers, t, size)
             if hand.track_id not in self.paths.paths:
-                self.paths.link(hand.track_id, sample, present)
+                old = self.paths.link(hand.track_id, sample, present)
+                if old is not None:
+                    self._carry_over(old, hand.track_id)
             path = self.paths.add(hand.track_id, sample)
             self._sides[hand.track_id] = hand.handedness
             name = self._one_hand(hand, path, t, events, frame)
@@ -140,10 +145,8 @@ class MotionGestures:
         if path[-1].t != self._last_frame_t:
             return  # only on the first frame without it
         stroke = find_stroke(list(path), swipes, ended_by_loss=True)
-        if stroke is not None and tid not in self._swiping and not self._quiet(tid, t, stroke.name):
-            fired[tid] = self._fire(stroke.name, tid, t, events, frame)
-            self._swiping.add(tid)
-            self._swiping.add(tid)
+        if stroke is not None and tid not in self._swiping and self._may_swipe(tid, t, stroke):
+            fired[tid] = self._swipe(stroke, tid, t, events, frame)
 
     def _end_drag_of_forgotten(
         self, tid: int, t: float, events: list[GestureEvent], frame: FrameResult
@@ -151,9 +154,21 @@ class MotionGestures:
         self._sides.pop(tid, None)
         self._quiet_until.pop(tid, None)
         self._swiping.discard(tid)
+        self._last_swipe.pop(tid, None)
         self.taps.forget(tid)
         if self.drags.lost(tid, float("inf")):
             events.append(self._event("ended", "drag", tid, t, frame))
+
+    def _carry_over(self, old: int, new: int) -> None:
+        """``new`` goes on with the lost hand ``old``'s path (HandPaths.link): its swipe in
+        progress and its quiet time too, so one movement stays one event."""
+        if old in self._swiping:
+            self._swiping.discard(old)
+            self._swiping.add(new)
+        if old in self._quiet_until:
+            self._quiet_until[new] = self._quiet_until.pop(old)
+        if old in self._last_swipe:
+            self._last_swipe[new] = self._last_swipe.pop(old)
 
     # ------------------------------------------------------------------ swipes
     def _swipes(
@@ -172,13 +187,28 @@ class MotionGestures:
             if tid in fired or self.drags.active(tid) or tid in self._swiping:
                 continue
             stroke = find_stroke(list(path), swipes, ended_by_loss=False)
-            if stroke is not None and not self._quiet(tid, t, stroke.name):
+            if stroke is not None and self._may_swipe(tid, t, stroke):
                 strokes[tid] = stroke
         for tid, stroke in strokes.items():
             if self._other_hand_moving_opposite(tid, stroke.name, frame, t):
                 continue
-            fired[tid] = self._fire(stroke.name, tid, t, events, frame)
-            self._swiping.add(tid)
+            fired[tid] = self._swipe(stroke, tid, t, events, frame)
+
+    def _may_swipe(self, tid: int, t: float, stroke: Stroke) -> bool:
+        """Not in another kind's quiet time, and not the same swipe again from a movement that
+        began under SAME_SWIPE_MS after the last one fired (a swipe that stalled for a few
+        frames, or a camera repeating frames, goes on as one movement)."""
+        if self._quiet(tid, t, stroke.name):
+            return False
+        name, fired_ms = self._last_swipe.get(tid, ("", -np.inf))
+        return not (stroke.name == name and stroke.start.t < fired_ms + SAME_SWIPE_MS)
+
+    def _swipe(
+        self, stroke: Stroke, tid: int, t: float, events: list[GestureEvent], frame: FrameResult
+    ) -> str:
+        self._swiping.add(tid)
+        self._last_swipe[tid] = (stroke.name, t)
+        return self._fire(stroke.name, tid, t, events, frame)
 
     def _other_hand_moving_opposite(
         self, tid: int, name: str, frame: FrameResult, t: float
@@ -285,22 +315,26 @@ class MotionGestures:
         self._quiet_until.clear()
         self._sides.clear()
         self._swiping.clear()
+        self._last_swipe.clear()
         self._last_frame_t = float("nan")
         return ended
 
 
+# A swipe the same way as the last one must start this long (ms) after that one fired.
+SAME_SWIPE_MS = 300.0
 # Movements of one kind (the quiet time after one does not hold back the others of its kind).
 _KIND = {"double_tap": "tap", "zoom_out": "zoom_in", "circle_ccw": "circle_cw"}
 
 
-def _stopped(path: Sequence[Sample], speed: float) -> bool:
-    """Whether the hand's last two steps were both slower than ``speed`` palm sizes a second
-    (one slow step may be a misread frame in the middle of a swipe)."""
-    if len(path) < 3:
+def _stopped(path: Sequence[Sample], speed: float, window_ms: float = 150.0) -> bool:
+    """Whether the hand moved slower than ``speed`` palm sizes a second over the last
+    ``window_ms`` (two readings at least; one slow step may be a misread frame, or a camera
+    repeating a frame, in the middle of a swipe)."""
+    end = path[-1] if path else None
+    if end is None:
         return False
-    a, b, c = path[-3], path[-2], path[-1]
-    for p, q in ((a, b), (b, c)):
-        dt = max((q.t - p.t) / 1000.0, 1e-3)
-        if float(((q.centre - p.centre) ** 2).sum()) ** 0.5 / q.palm / dt >= speed:
-            return False
-    return True
+    start = next((s for s in path if end.t - s.t <= window_ms), end)
+    if end.t - start.t < window_ms * 0.66 or start is end:
+        return False
+    moved = float(np.linalg.norm(end.centre - start.centre)) / end.palm
+    return moved / ((end.t - start.t) / 1000.0) < speed

@@ -195,15 +195,19 @@ class TapConfig:
     ``rise_ms`` from a curled start (reach at most ``max_start``), then falls back by
     ``fall_fraction`` of that rise within ``fall_ms`` of its peak; middle, ring and little
     finger stay curled and the thumb does not spread from the index (``max_pinch`` world palm
-    sizes: a spread thumb is a zoom). A tap that follows the last one's end within
+    sizes: a spread thumb is a zoom), and the hand stays where it is (its centre within
+    ``max_travel`` palm sizes of where the flick began: a hand moved while its fingers change
+    is forming a sign), and the finger is seen out on two frames in a row at least (from about
+    10 fps; one frame out is a misread). A tap that follows the last one's end within
     ``double_ms`` is a ``double_tap`` instead."""
 
     min_rise: float = 0.4
     max_start: float = 0.35
-    rise_ms: float = 300.0
+    rise_ms: float = 400.0
     fall_fraction: float = 0.4
-    fall_ms: float = 300.0
+    fall_ms: float = 400.0
     max_pinch: float = 1.0
+    max_travel: float = 0.6
     double_ms: float = 700.0
 
 
@@ -247,6 +251,11 @@ class TapDetector:
         span = [s for s in recent if s.t >= low.t]
         if not all(s.others_curled for s in span) or max(s.pinch for s in span) > cfg.max_pinch:
             return None
+        if _run_around(recent, peak_i, low.reach + rise / 2.0) < 2:
+            return None  # one frame out: a misread (a flick shows on 2+ frames from ~10 fps)
+        palm = max(s.palm for s in span)
+        if max(float(np.linalg.norm(s.centre - low.centre)) for s in span) > cfg.max_travel * palm:
+            return None
         state.used_until = end.t
         double = end.t - state.last_tap_ms <= cfg.double_ms
         state.last_tap_ms = -math.inf if double else end.t
@@ -257,6 +266,20 @@ class TapDetector:
 
     def reset(self) -> None:
         self._state.clear()
+
+
+def _run_around(path: Sequence[Sample], i: int, level: float) -> int:
+    """How many samples in a row around ``path[i]`` have a reach of ``level`` or more."""
+    n = 0
+    for j in range(i, -1, -1):
+        if path[j].reach < level:
+            break
+        n += 1
+    for j in range(i + 1, len(path)):
+        if path[j].reach < level:
+            break
+        n += 1
+    return n
 
 
 # ------------------------------------------------------------------------------------ circles

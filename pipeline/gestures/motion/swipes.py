@@ -105,6 +105,8 @@ def find_stroke(
             continue  # came into view moving
         if ended_by_loss and end.edge < config.min_edge:
             continue  # left the view
+        if start.closed:
+            continue  # a closed hand moving: a drag, or a fist being brought into place
         if _sign_formed(path, start, end, config.formed_ms):
             continue
         name = _name(axis, sign)

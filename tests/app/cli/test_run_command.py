@@ -279,7 +279,7 @@ def test_a_broken_user_config_warns_and_runs_on_defaults(replay, capsys) -> None
         (["--map", "jazz_hands=key:n"], "unknown gesture 'jazz_hands'"),
         (["--map", "i_love_you=key:n"], "is the arm gesture"),
         (["--map", "swipe_up=key:n", "--map", "fist=scroll:down:0"], "scroll steps"),
-        (["--profile", "nope"], "no profile named 'nope'; profiles: slides, media, custom"),
+        (["--profile", "nope"], "no profile named 'nope'; profiles: slides, media, custom, viewer"),
         (["--max-hands", "9"], "--max-hands must be between 1 and 4"),
     ],
 )

@@ -186,6 +186,6 @@ def test_removing_a_profile_a_rule_uses_is_refused_with_a_clear_message(qtbot, m
     assert not editor.save()
     assert editor.validation.text() == (
         "Not saved: switching.rules[0].profile: unknown profile 'gaming' "
-        "(profiles: slides, media, custom)"
+        "(profiles: slides, media, custom, viewer)"
     )
     assert "gaming" in load_config()[0].profiles  # the file is unchanged

@@ -129,7 +129,7 @@ BAD_RULES = [
     (
         'rules = [\n    { match = { app = "vlc" }, profile = "nope" },\n]',
         "line 3: switching.rules[0].profile: unknown profile 'nope' (profiles: slides, media, "
-        "custom)",
+        "custom, viewer)",
     ),
     (
         'rules = [\n    { match = { app = "vlc" }, profile = "media" },\n'

@@ -340,6 +340,10 @@ def test_builtin_ids_are_stable():
         "thumb_down", "ok", "rock", "i_love_you", "call",
     )  # fmt: skip
     assert set(BUILTIN_GESTURES[13:17]) == {"swipe_left", "swipe_right", "swipe_up", "swipe_down"}
-    assert BUILTIN_GESTURES[17:] == tuple(f"count_{n}" for n in range(11)) + tuple(
+    assert BUILTIN_GESTURES[17:39] == tuple(f"count_{n}" for n in range(11)) + tuple(
         f"total_{n}" for n in range(11)
     )
+    # Movements added later come after the numbers.
+    assert BUILTIN_GESTURES[39:] == (
+        "drag", "zoom_in", "zoom_out", "tap", "double_tap", "circle_cw", "circle_ccw",
+    )  # fmt: skip
