@@ -113,7 +113,7 @@ class MotionGestures:
             return "drag"
         if self.drags.active(tid):
             return None
-        recent = list(path)
+        recent = self.paths.own(tid)
         zoom = one_hand_zoom(recent, self.config.zoom)
         if zoom is not None and not self._quiet(tid, t, zoom[0]):
             return self._fire(zoom[0], tid, t, events, frame)

@@ -121,11 +121,14 @@ class HandPaths:
     def __init__(self) -> None:
         self.paths: dict[int, deque[Sample]] = {}
         self.last_seen: dict[int, float] = {}
+        # When each track's own readings began (a linked path holds older ones of another id).
+        self.born: dict[int, float] = {}
 
     def add(self, track_id: int, sample: Sample) -> deque[Sample]:
         """Append ``sample`` to its track's path (a new path when its size jumped: see
         MAX_SIZE_JUMP)."""
         path = self.paths.setdefault(track_id, deque())
+        self.born.setdefault(track_id, sample.t)
         if path and max(path[-1].palm, sample.palm) > MAX_SIZE_JUMP * min(
             path[-1].palm, sample.palm
         ):
@@ -171,11 +174,20 @@ class HandPaths:
         if best is not None:
             self.paths[new_id] = self.paths.pop(best)
             self.last_seen.pop(best, None)
+            self.born.pop(best, None)
         return best
+
+    def own(self, track_id: int) -> list[Sample]:
+        """The samples of ``track_id``'s path read under its own id (the fingers' movements
+        are read from these only: a hand the tracker keeps finding anew under new ids, each
+        read a little differently, is no flicking finger)."""
+        born = self.born.get(track_id, -math.inf)
+        return [s for s in self.paths.get(track_id, ()) if s.t >= born]
 
     def forget(self, track_id: int) -> None:
         self.paths.pop(track_id, None)
         self.last_seen.pop(track_id, None)
+        self.born.pop(track_id, None)
 
     def clear_before(self, track_id: int, t_ms: float) -> None:
         """Drop the samples of ``track_id`` older than ``t_ms`` (a movement was used up)."""
@@ -186,3 +198,4 @@ class HandPaths:
     def reset(self) -> None:
         self.paths.clear()
         self.last_seen.clear()
+        self.born.clear()
