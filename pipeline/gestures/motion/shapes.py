@@ -287,10 +287,12 @@ def _run_around(path: Sequence[Sample], i: int, level: float) -> int:
 class CircleConfig:
     """The index fingertip, with the index straight, goes round ``min_turn_deg`` about the
     centre of its path within ``max_duration_ms``, at ``min_radius`` palm sizes or more and
-    about evenly (radius spread under ``max_radius_spread`` of the mean); the hand itself stays
+    about evenly (radius spread under ``max_radius_spread`` of the mean) in steps of at most
+    ``max_step_deg`` through six eighths of the circle at least; the hand itself stays
     put (the palm centre's own path is under ``max_palm_travel`` palm sizes across)."""
 
     min_turn_deg: float = 320.0
+    max_step_deg: float = 90.0
     max_duration_ms: float = 2500.0
     min_radius: float = 0.35
     max_radius_spread: float = 0.45
@@ -329,9 +331,16 @@ class CircleDetector:
             palms = np.array([s.centre for s in part])
             if float(np.ptp(palms, axis=0).max()) / palm > cfg.max_palm_travel:
                 continue
-            angles = np.unwrap(np.arctan2(tips[:, 1] - centre[1], tips[:, 0] - centre[0]))
+            raw = np.arctan2(tips[:, 1] - centre[1], tips[:, 0] - centre[0])
+            angles = np.unwrap(raw)
             turn = math.degrees(float(angles[-1] - angles[0]))
             if abs(turn) < cfg.min_turn_deg:
+                continue
+            # Round, not a few jumps: small steps that pass through most of the circle (a
+            # tracker jumping between two or three places can add up to a full turn).
+            if float(np.abs(np.diff(angles)).max()) > math.radians(cfg.max_step_deg):
+                continue
+            if len(set((np.floor(np.degrees(raw) / 45.0) % 8).astype(int))) < 6:
                 continue
             # Image y points down, so a positive turn is clockwise in the raw image, which is
             # counter-clockwise in the mirrored preview the user sees.

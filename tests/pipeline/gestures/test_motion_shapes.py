@@ -158,3 +158,12 @@ def test_circle_fires_once_through_motion_gestures():
         got += [e.gesture for e in events if e.kind == "started"]
     assert got and set(got) == {"circle_ccw"}
     assert len(got) == 2  # two turns: two circles, not one per frame
+
+
+def test_a_tip_jumping_between_three_places_is_no_circle():
+    # A tracker that carries one id across cuts between photos: three still clusters around a
+    # centre add up to a full turn in three jumps, but nothing went round.
+    det = CircleDetector()
+    places = [(380.0, 200.0), (320.0, 150.0), (260.0, 200.0), (320.0, 260.0), (381.0, 201.0)]
+    path = [sample(i, fingers=POINT, tip=places[i // 12]) for i in range(60)]
+    assert all(det.update(path[: k + 1]) is None for k in range(len(path)))
