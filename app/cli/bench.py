@@ -57,6 +57,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="--dynamic: flip the clips back left-right (auto: as labels.json says)",
     )
     p.add_argument(
+        "--landmarks",
+        metavar="FILE",
+        help="--dynamic: replay the hands MediaPipe found on the clips through our gesture "
+        "engine instead of running our tracker (FILE from python -m "
+        "app.measure.dynamic_mediapipe FOLDER --dump FILE)",
+    )
+    p.add_argument(
         "--far-hands",
         choices=("on", "off"),
         default="on",
@@ -205,6 +212,8 @@ def run(args: argparse.Namespace) -> int:
     check_tracker_options(args)
     if args.repeat < 1:
         raise HandCueError("--repeat must be at least 1")
+    if args.landmarks is not None and args.dynamic is None:
+        raise HandCueError("--landmarks goes with --dynamic FOLDER")
     if args.far is not None:
         return run_far(args)
     if args.dynamic is not None:
@@ -454,7 +463,8 @@ def run_far(args: argparse.Namespace) -> int:
 
 
 def run_dynamic(args: argparse.Namespace) -> int:
-    """``--dynamic FOLDER``: movements on labelled clips (see app.measure.dynamic)."""
+    """``--dynamic FOLDER``: movements on labelled clips (see app.measure.dynamic); with
+    ``--landmarks FILE`` on MediaPipe's dumped hands (app.measure.dynamic_replay)."""
     from app.measure.dynamic import DynamicOptions, app_config, evaluate
     from app.measure.dynamic_clips import parse_variants
     from app.measure.dynamic_table import report_lines
@@ -474,6 +484,13 @@ def run_dynamic(args: argparse.Namespace) -> int:
         far_hands=args.far_hands == "on",
         power_saving=args.power_saving == "on",
     )
-    report = evaluate(options, config)
+    if args.landmarks is None:
+        report = evaluate(options, config)
+    elif args.compare_mediapipe:
+        raise HandCueError("--landmarks: the hands are MediaPipe's already; no --compare-mediapipe")
+    else:
+        from app.measure.dynamic_replay import evaluate_replay
+
+        report = evaluate_replay(options, args.landmarks)
     print(json.dumps(report) if args.json else "\n".join(report_lines(report)))
     return 0

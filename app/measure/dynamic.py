@@ -17,11 +17,14 @@ it (power saving), as ``handcue run`` skips it. A movement's event is placed at 
 processing reported it.
 
 MediaPipe's side (``--compare-mediapipe``) needs MediaPipe in this environment; otherwise run
-:mod:`app.measure.dynamic_mediapipe` in one that has it (its docstring gives the command)."""
+:mod:`app.measure.dynamic_mediapipe` in one that has it (its docstring gives the command).
+``--landmarks FILE`` replays the hands it dumped through our gesture engine in place of our
+tracker (:mod:`app.measure.dynamic_replay`), scored and shown as here."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -109,6 +112,39 @@ def app_config(**tracker: Any) -> AppConfig:
     return defaults.model_copy(update={"tracker": defaults.tracker.model_copy(update=tracker)})
 
 
+Runs = Sequence[tuple[str, Sequence[Clip]]]
+
+
+def report_head(options: DynamicOptions, runs: Runs) -> dict[str, Any]:
+    """The report's first keys: what was evaluated, and the tolerance."""
+    return {
+        "mode": "dynamic",
+        "folder": options.folder,
+        "frame_step": options.frame_step,
+        "tolerance_ms": TOLERANCE_MS,
+        "tolerance_frames": sorted({tolerance_frames(c.fps) for _, clips in runs for c in clips}),
+    }
+
+
+def score_runs(
+    runs: Runs,
+    run: Callable[[Clip], ClipRun],
+    rival: Callable[[Clip], dict[str, int]] | None = None,
+) -> list[dict[str, Any]]:
+    """The report's ``runs``: every clip of every variant through ``run`` and scored, with
+    ``rival``'s figures for it when given, and the totals per variant."""
+    report = []
+    for variant, clips in runs:
+        rows = []
+        for clip in clips:
+            row = clip_report(clip, run(clip))
+            if rival is not None:
+                row["mediapipe"] = rival(clip)
+            rows.append(row)
+        report.append({"variant": variant, "clips": rows, "totals": totals(rows)})
+    return report
+
+
 def evaluate(options: DynamicOptions, config: AppConfig) -> dict[str, Any]:
     """The whole report (clips decoded first, so a bad file stops before the models load)."""
     from pipeline.runtime import build_runtime
@@ -118,25 +154,17 @@ def evaluate(options: DynamicOptions, config: AppConfig) -> dict[str, Any]:
     rival = _mediapipe() if options.compare_mediapipe else None
     runtime = build_runtime(config, engine=None, templates=None, mode=RunningMode.LIVE)
     report: dict[str, Any] = {
-        "mode": "dynamic",
-        "folder": options.folder,
-        "frame_step": options.frame_step,
-        "tolerance_ms": TOLERANCE_MS,
-        "tolerance_frames": sorted({tolerance_frames(c.fps) for _, clips in runs for c in clips}),
+        **report_head(options, runs),
         "model": config.tracker.model,
         "max_hands": config.tracker.max_hands,
         "provider": runtime.provider,
-        "runs": [],
     }
     try:
-        for variant, clips in runs:
-            rows = []
-            for clip in clips:
-                row = clip_report(clip, run_clip(runtime, clip, options.frame_step))
-                if rival is not None:
-                    row["mediapipe"] = rival.figures(clip, options.frame_step)
-                rows.append(row)
-            report["runs"].append({"variant": variant, "clips": rows, "totals": totals(rows)})
+        report["runs"] = score_runs(
+            runs,
+            lambda clip: run_clip(runtime, clip, options.frame_step),
+            None if rival is None else lambda clip: rival.figures(clip, options.frame_step),
+        )
     finally:
         if rival is not None:
             rival.close()

@@ -44,12 +44,19 @@ def _mirrored(runs: list[dict[str, Any]]) -> str:
 
 
 def report_lines(report: dict[str, Any]) -> list[str]:
-    """The report of :func:`app.measure.dynamic.evaluate` as a table per variant, each clip a
+    """The report of :func:`app.measure.dynamic.evaluate` (or of
+    :func:`app.measure.dynamic_replay.evaluate_replay`) as a table per variant, each clip a
     row, then what was missed, the false events and the totals."""
     frames = "/".join(str(f) for f in report["tolerance_frames"])
+    if "landmarks" in report:  # app.measure.dynamic_replay
+        source = (
+            f"hands from MediaPipe ({report['landmarks']}) through our gesture engine, "
+            f"ids by {report['track_ids_by']}"
+        )
+    else:
+        source = f"{report['model']}, max {report['max_hands']} hands, {report['provider']}"
     lines = [
-        f"dynamic gestures in {report['folder']}  ({report['model']}, max {report['max_hands']} "
-        f"hands, {report['provider']}, frame step {report['frame_step']})",
+        f"dynamic gestures in {report['folder']}  ({source}, frame step {report['frame_step']})",
         f"{_mirrored(report['runs'])}; an event counts up to {report['tolerance_ms']:g} ms "
         f"({frames} frames) after its window",
     ]

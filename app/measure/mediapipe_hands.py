@@ -11,6 +11,7 @@ import sys
 import tempfile
 import warnings
 from collections.abc import Iterator
+from typing import Any
 
 import cv2
 import numpy as np
@@ -43,6 +44,13 @@ def quiet_native_start_up() -> Iterator[None]:
             for line in held.read().decode(errors="replace").splitlines():
                 if not any(note in line for note in _START_UP_NOTES):
                     print(line, file=sys.stderr)
+
+
+def person_hand(label: str) -> str:
+    """The person's real hand, "Left" or "Right", on an unmirrored camera frame, from
+    MediaPipe's handedness ``label``: MediaPipe labels a hand as on a mirrored (selfie) image,
+    so on a camera frame its "Left" is the person's right hand and its "Right" the left."""
+    return "Left" if label == "Right" else "Right"
 
 
 class MediaPipeHands:
@@ -106,9 +114,14 @@ class MediaPipeHands:
             result.multi_hand_landmarks or [], result.multi_handedness or [], strict=False
         ):
             pts = np.array([[p.x * w, p.y * h, p.z * w] for p in marks.landmark], dtype=np.float64)
-            label = side.classification[0].label
-            out.append((pts, "Left" if label == "Right" else "Right"))
+            out.append((pts, person_hand(side.classification[0].label)))
         return out
+
+    def raw(self, rgb: np.ndarray) -> Any:
+        """MediaPipe's own answer for an RGB frame: ``multi_hand_landmarks`` (normalised),
+        ``multi_hand_world_landmarks`` (metres) and ``multi_handedness`` (its labels), each
+        None without a hand."""
+        return self._result(rgb)
 
     def process(self, rgb: np.ndarray) -> int:
         return len(self._hand_landmarks(rgb))
