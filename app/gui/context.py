@@ -22,7 +22,7 @@ from app.gui.worker import SourceOpener, TrackingSession, default_source_opener
 from pipeline import paths
 from pipeline.actions.engine import ActionEngine
 from pipeline.errors import HandCueError
-from pipeline.gestures import BUILTIN_GESTURES
+from pipeline.gestures import GESTURES_IN_ORDER
 from pipeline.pointer import PointerHook
 from pipeline.runtime import (
     HandCueRuntime,
@@ -244,7 +244,7 @@ class AppContext(QObject):
     def known_gestures(self) -> list[str]:
         """Built-in then recorded gesture ids (without ``none``)."""
         recorded = self.templates.names() if self.templates is not None else []
-        out = [g for g in BUILTIN_GESTURES if g != "none"]
+        out = [g for g in GESTURES_IN_ORDER if g != "none"]
         return out + [r for r in recorded if r not in out]
 
     def reload_templates(self) -> None:

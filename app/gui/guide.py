@@ -39,7 +39,7 @@ from app.gui.motion_pictures import motion_picture
 from app.gui.screen_fit import fit_to_screen, scroll_body
 from app.gui.skeleton_icons import sample_icon, skeleton_drawing
 from app.gui.video_view import gesture_title
-from pipeline.gestures import BUILTIN_GESTURES
+from pipeline.gestures import GESTURES_IN_ORDER
 from pipeline.settings import is_dynamic_gesture
 
 log = logging.getLogger(__name__)
@@ -205,7 +205,7 @@ class GalleryDialog(QDialog):
         body = QWidget()
         grid = QGridLayout(body)
         self.cards: list[GestureCard] = []
-        builtin = [g for g in BUILTIN_GESTURES if g != "none"]
+        builtin = [g for g in GESTURES_IN_ORDER if g != "none"]
         recorded = [g for g in ctx.known_gestures() if g not in builtin]
         for gesture in builtin + recorded:
             card = GestureCard(gesture, gesture_picture(gesture, poses, ctx), does.get(gesture, ""),

@@ -8,6 +8,7 @@ from pipeline.gestures.motion import MotionConfig, MotionGestures, SwipeConfig
 from pipeline.gestures.recognizer import (
     BUILTIN_GESTURES,
     DYNAMIC_GESTURES,
+    GESTURES_IN_ORDER,
     STATIC_GESTURES,
     GestureRecognizer,
     GestureResult,
@@ -19,6 +20,7 @@ __all__ = [
     "BUILTIN_GESTURES",
     "COUNTING_SCHEMES",
     "DYNAMIC_GESTURES",
+    "GESTURES_IN_ORDER",
     "STATIC_GESTURES",
     "GestureEngine",
     "GestureRecognizer",

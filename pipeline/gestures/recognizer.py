@@ -43,6 +43,10 @@ TOTAL_GESTURES: tuple[str, ...] = tuple(f"total_{n}" for n in range(MAX_NUMBER +
 BUILTIN_GESTURES: tuple[str, ...] = (
     STATIC_GESTURES + SWIPE_GESTURES + COUNT_GESTURES + TOTAL_GESTURES + HAND_MOVEMENTS
 )
+# The same ids in the order people look for them (lists, the gallery): signs, movements, numbers.
+GESTURES_IN_ORDER: tuple[str, ...] = (
+    STATIC_GESTURES + DYNAMIC_GESTURES + COUNT_GESTURES + TOTAL_GESTURES
+)
 
 # Signs made with the fingers are shown with the hand raised: the wrist -> middle-knuckle
 # direction in the image must be within this angle of straight up. A hand pointing sideways or
@@ -285,6 +289,7 @@ class GestureRecognizer:
 __all__ = [
     "BUILTIN_GESTURES",
     "DYNAMIC_GESTURES",
+    "GESTURES_IN_ORDER",
     "STATIC_GESTURES",
     "GestureRecognizer",
     "GestureResult",

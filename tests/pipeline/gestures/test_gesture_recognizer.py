@@ -9,7 +9,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from pipeline.gestures import BUILTIN_GESTURES, GestureRecognizer, GestureResult
+from pipeline.gestures import (
+    BUILTIN_GESTURES,
+    DYNAMIC_GESTURES,
+    GESTURES_IN_ORDER,
+    GestureRecognizer,
+    GestureResult,
+)
 from tests.support.handmodel import (
     BENT,
     HALF,
@@ -343,6 +349,9 @@ def test_builtin_ids_are_stable():
     assert BUILTIN_GESTURES[17:39] == tuple(f"count_{n}" for n in range(11)) + tuple(
         f"total_{n}" for n in range(11)
     )
+    # Lists show signs, then every movement, then numbers (the same ids).
+    assert sorted(GESTURES_IN_ORDER) == sorted(BUILTIN_GESTURES)
+    assert GESTURES_IN_ORDER[13:24] == DYNAMIC_GESTURES
     # Movements added later come after the numbers.
     assert BUILTIN_GESTURES[39:] == (
         "drag", "zoom_in", "zoom_out", "tap", "double_tap", "circle_cw", "circle_ccw",
