@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,6 +113,18 @@ def make_sample(
         reach=reach,
         edge=float(edge),
     )
+
+
+def spans_to_end(
+    path: Sequence[Sample], max_ms: float
+) -> Iterator[tuple[Sample, Sequence[Sample]]]:
+    """Each (start sample, the samples from it to the last) of ``path`` (oldest first) whose
+    start lies under ``max_ms`` before the last sample, longest first: the movements a path
+    may end with."""
+    end = path[-1]
+    for i, start in enumerate(path[:-1]):
+        if 0 < end.t - start.t <= max_ms:
+            yield start, path[i:]
 
 
 class HandPaths:

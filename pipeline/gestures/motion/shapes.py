@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipeline.gestures.motion.paths import Sample
+from pipeline.gestures.motion.paths import Sample, spans_to_end
 
 
 # --------------------------------------------------------------------------------------- drag
@@ -130,11 +130,7 @@ def one_hand_zoom(path: Sequence[Sample], config: ZoomConfig) -> tuple[str, Samp
     if len(path) < 2:
         return None
     end = path[-1]
-    for i, start in enumerate(path[:-1]):
-        dt = end.t - start.t
-        if dt > config.max_duration_ms or dt <= 0:
-            continue
-        span = path[i:]
+    for start, span in spans_to_end(path, config.max_duration_ms):
         change = end.pinch - start.pinch
         if abs(change) < config.min_change:
             continue

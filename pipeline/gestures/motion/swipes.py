@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.gestures.motion.paths import Sample
+from pipeline.gestures.motion.paths import Sample, spans_to_end
 
 SWIPES = ("swipe_left", "swipe_right", "swipe_up", "swipe_down")
 
@@ -72,11 +72,8 @@ def find_stroke(
     if len(path) < 2:
         return None
     end = path[-1]
-    for i, start in enumerate(path[:-1]):
+    for start, span in spans_to_end(path, config.max_duration_ms):
         dt = end.t - start.t
-        if dt > config.max_duration_ms or dt <= 0:
-            continue
-        span = path[i:]
         palm = float(np.median([s.palm for s in span]))
         d = (end.centre - start.centre) / palm
         axis = int(np.argmax(np.abs(d)))
