@@ -57,7 +57,8 @@ class MotionGestures:
         self._last_frame_t = float("nan")  # the previous frame's time
         # Hands that swiped and have not stopped since: one swipe per movement.
         self._swiping: set[int] = set()
-        self._last_swipe: dict[int, tuple[str, float]] = {}  # its name and time, per hand
+        # Per hand: its last swipe's name, time and where the hand was when it fired.
+        self._last_swipe: dict[int, tuple[str, float, np.ndarray]] = {}
 
     def update(
         self, frame: FrameResult, shapes: Mapping[int, tuple[str, tuple[str, ...]]]
@@ -154,7 +155,6 @@ class MotionGestures:
         self._sides.pop(tid, None)
         self._quiet_until.pop(tid, None)
         self._swiping.discard(tid)
-        self._last_swipe.pop(tid, None)
         self.taps.forget(tid)
         if self.drags.lost(tid, float("inf")):
             events.append(self._event("ended", "drag", tid, t, frame))
@@ -196,18 +196,36 @@ class MotionGestures:
 
     def _may_swipe(self, tid: int, t: float, stroke: Stroke) -> bool:
         """Not in another kind's quiet time, and not the same swipe again from a movement that
-        began under SAME_SWIPE_MS after the last one fired (a swipe that stalled for a few
-        frames, or a camera repeating frames, goes on as one movement)."""
+        began under SAME_SWIPE_MS after the last one fired by the same hand (a swipe that
+        stalled for a few frames, or a camera repeating frames), nor one that fires under twice
+        that from another hand that started ahead of where that swipe ended, along its
+        direction (the tracker gave the swiped hand a new id mid-swipe). One movement stays one
+        swipe."""
         if self._quiet(tid, t, stroke.name):
             return False
-        name, fired_ms = self._last_swipe.get(tid, ("", -np.inf))
-        return not (stroke.name == name and stroke.start.t < fired_ms + SAME_SWIPE_MS)
+        for other, (name, fired_ms, end) in self._last_swipe.items():
+            if stroke.name != name:
+                continue
+            if other == tid and stroke.start.t < fired_ms + SAME_SWIPE_MS:
+                return False
+            ahead = (stroke.start.centre - end) @ _DIRECTIONS[name]
+            if (
+                other != tid
+                and t < fired_ms + 2 * SAME_SWIPE_MS
+                and 0.0 <= ahead / stroke.start.palm <= 12.0
+            ):
+                return False
+        return True
 
     def _swipe(
         self, stroke: Stroke, tid: int, t: float, events: list[GestureEvent], frame: FrameResult
     ) -> str:
         self._swiping.add(tid)
-        self._last_swipe[tid] = (stroke.name, t)
+        # Kept past the hand's own path (it may be forgotten while its swipe still counts).
+        self._last_swipe = {
+            k: v for k, v in self._last_swipe.items() if t - v[1] < 2 * SAME_SWIPE_MS
+        }
+        self._last_swipe[tid] = (stroke.name, t, stroke.end.centre)
         return self._fire(stroke.name, tid, t, events, frame)
 
     def _other_hand_moving_opposite(
@@ -322,6 +340,13 @@ class MotionGestures:
 
 # A swipe the same way as the last one must start this long (ms) after that one fired.
 SAME_SWIPE_MS = 300.0
+# Each swipe's direction in image pixels (image +x is the user's left: see .swipes).
+_DIRECTIONS = {
+    "swipe_left": np.array([1.0, 0.0]),
+    "swipe_right": np.array([-1.0, 0.0]),
+    "swipe_up": np.array([0.0, -1.0]),
+    "swipe_down": np.array([0.0, 1.0]),
+}
 # Movements of one kind (the quiet time after one does not hold back the others of its kind).
 _KIND = {"double_tap": "tap", "zoom_out": "zoom_in", "circle_ccw": "circle_cw"}
 

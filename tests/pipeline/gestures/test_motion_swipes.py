@@ -84,6 +84,14 @@ def test_swipe_whose_hand_came_back_under_a_new_track_id():
     assert movements([*first, None, None, *rest]) == ["swipe_left"]
 
 
+def test_one_swipe_when_the_tracker_gives_the_hand_a_new_id_far_ahead():
+    # Lost after 4 fast frames (a swipe by then), found again too far ahead to be linked
+    # (the tracker's new id), still moving the same way: one movement, one swipe.
+    first: list = _path((150.0, 240.0), (40.0, 0.0), 4, after=0, distance=1.2)
+    rest = _path((400.0, 240.0), (40.0, 0.0), 4, before=0, after=6, track_id=4, distance=1.2)
+    assert movements([*first, None, *rest]) == ["swipe_left"]
+
+
 def test_raised_hand_swung_down_and_lost_mid_frame_is_a_swipe():
     frames: list = _path((320.0, 120.0), (0.0, 40.0), 4, after=0)
     frames += [None] * 8  # hanging at the side, not found again
