@@ -39,8 +39,8 @@ its "Left" is the person's right hand). The file is written whole or not at all.
 from __future__ import annotations
 
 import argparse
+import io
 import json
-import os
 import sys
 import warnings
 from pathlib import Path
@@ -50,6 +50,7 @@ from app.measure.dynamic_clips import Clip, load_runs, parse_variants, processed
 from app.measure.dynamic_scoring import tracking_figures
 from app.measure.dynamic_table import mediapipe_lines
 from pipeline.errors import HandCueError
+from pipeline.fileio import atomic_write_text
 
 MAX_HANDS = 2
 #: What to do without MediaPipe here (the command above, in words).
@@ -153,16 +154,12 @@ def evaluate(
     runs = load_runs(folder, mirrored, variants)
     if dump is None:
         return _figures(folder, runs, frame_step, None)
-    target = Path(dump)
-    part = target.with_name(target.name + ".part")
+    out = io.StringIO()
+    report = _figures(folder, runs, frame_step, out)
     try:
-        with part.open("w", encoding="utf-8") as out:
-            report = _figures(folder, runs, frame_step, out)
-        os.replace(part, target)
+        atomic_write_text(Path(dump), out.getvalue())
     except OSError as exc:
         raise HandCueError(f"--dump {dump}: cannot write it ({exc.strerror or exc})") from None
-    finally:
-        part.unlink(missing_ok=True)
     return report
 
 

@@ -542,7 +542,7 @@ def test_video_label_shows_the_action_the_gesture_fires(make_window, qtbot):
 
 def test_gallery_draws_every_gesture_from_real_landmarks(make_ctx, qtbot):
     from app.gui.guide import GalleryDialog, load_poses
-    from pipeline.gestures import BUILTIN_GESTURES
+    from pipeline.gestures import GESTURES_IN_ORDER
     from pipeline.gestures.recognizer import GestureRecognizer
 
     poses = load_poses()
@@ -553,7 +553,7 @@ def test_gallery_draws_every_gesture_from_real_landmarks(make_ctx, qtbot):
     dialog = GalleryDialog(make_ctx())
     qtbot.addWidget(dialog)
     shown = [card.gesture for card in dialog.cards]
-    assert shown == [g for g in BUILTIN_GESTURES if g != "none"]
+    assert shown == [g for g in GESTURES_IN_ORDER if g != "none"]
     for card in dialog.cards:
         picture = card.findChild(type(card.does_label), None)
         assert card.accessibleName().endswith(f"id {card.gesture}")
