@@ -111,11 +111,15 @@ class FrameResult:
 # these offsets (a total: the id of the lowest-numbered hand showing part of it).
 COUNT_TRACK_OFFSET = 1_000_000_000
 TOTAL_TRACK_OFFSET = 2 * COUNT_TRACK_OFFSET
+# Movement events (swipes, drag, ...) of a hand: a channel of their own, so a sign the hand
+# starts during a drag does not end the drag (the action engine follows one gesture per id).
+MOTION_TRACK_OFFSET = 3 * COUNT_TRACK_OFFSET
 
 
 def hand_track_id(track_id: int) -> int:
     """The tracked hand behind an event's ``track_id`` (the id itself for a hand's sign; the
-    hand's id for its count and total events, see :data:`COUNT_TRACK_OFFSET`)."""
+    hand's id for its count, total and movement events, see :data:`COUNT_TRACK_OFFSET` and
+    :data:`MOTION_TRACK_OFFSET`)."""
     return track_id % COUNT_TRACK_OFFSET if track_id >= COUNT_TRACK_OFFSET else track_id
 
 

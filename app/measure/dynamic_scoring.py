@@ -74,12 +74,14 @@ def movement_detections(events: Iterable[GestureEvent], frame: int) -> list[Dete
     label name (:func:`label_name`), placed at ``frame``."""
     # Imported here: the MediaPipe side imports this module without the gesture layer's needs.
     from pipeline.gestures import DYNAMIC_GESTURES
+    from pipeline.types import hand_track_id
 
     found = []
     for event in events:
         name = label_name(event.kind, event.gesture)
         if event.gesture in DYNAMIC_GESTURES and name is not None:
-            found.append(Detection(name, frame, event.timestamp_ms, event.track_id))
+            # The hand's own id (movement events come on a channel of their own).
+            found.append(Detection(name, frame, event.timestamp_ms, hand_track_id(event.track_id)))
     return found
 
 

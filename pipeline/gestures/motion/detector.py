@@ -7,7 +7,8 @@ made one movement makes no other for ``quiet_ms`` (a zoom that ends in a fist is
 tap; a swipe's swing back is not a second swipe); two hands moving apart or together make a
 zoom, not two swipes.
 
-Events: one-shot movements are ``started`` and ``ended`` on the same frame; ``drag`` starts at
+Events (track id ``MOTION_TRACK_OFFSET`` + the hand's: a channel of their own beside its
+signs): one-shot movements are ``started`` and ``ended`` on the same frame; ``drag`` starts at
 the grab and ends at the release (or when its hand is lost), so a mapping can press a mouse
 button for the whole drag. Thread: the tracking thread (one call per frame, in time order).
 """
@@ -30,7 +31,7 @@ from pipeline.gestures.motion.shapes import (
     two_hand_zoom,
 )
 from pipeline.gestures.motion.swipes import Stroke, SwipeConfig, find_stroke
-from pipeline.types import FrameResult, GestureEvent, Hand
+from pipeline.types import MOTION_TRACK_OFFSET, FrameResult, GestureEvent, Hand
 
 
 @dataclass(frozen=True)
@@ -304,7 +305,7 @@ class MotionGestures:
         return GestureEvent(
             kind=kind,
             gesture=name,
-            track_id=tid,
+            track_id=MOTION_TRACK_OFFSET + tid,
             handedness=side or self._sides.get(tid, "Right"),
             timestamp_ms=t,
             started_ms=t,
@@ -319,7 +320,7 @@ class MotionGestures:
             GestureEvent(
                 kind="ended",
                 gesture="drag",
-                track_id=tid,
+                track_id=MOTION_TRACK_OFFSET + tid,
                 handedness=self._sides.get(tid, "Right"),
                 timestamp_ms=t_ms or 0.0,
                 started_ms=t_ms or 0.0,

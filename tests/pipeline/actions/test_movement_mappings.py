@@ -71,3 +71,29 @@ def test_drag_accepts_every_trigger_and_every_movement_skips_hold_time() -> None
     defaults = ActionSettings(default_hold_ms=300)
     assert {Binding(gesture=g, action="key:n").effective_hold_ms(defaults) for g in
             MOTION_GESTURES} == {0}  # fmt: skip
+
+
+def test_a_sign_the_hand_starts_during_the_drag_does_not_end_it() -> None:
+    """Through the gesture engine: open hand, close (the fist sign starts and fires its own
+    mapping while the hand stays closed), open. The drag's button is down from the grab to
+    the release: movements come on a channel of their own (MOTION_TRACK_OFFSET), so the fist
+    does not replace the drag."""
+    from pipeline.gestures import GestureEngine
+    from tests.support.handmodel import SIGNS, make_hand
+
+    engine, sink = _engine(
+        Binding(gesture="drag", action="click:left", trigger="hold"),
+        Binding(gesture="fist", action="key:f"),
+    )
+    gestures = GestureEngine()
+    shapes = ["open_palm"] * 8 + ["victory"] * 3 + ["fist"] * 40 + ["open_palm"] * 8
+    for i, sign in enumerate(shapes):
+        hand = make_hand(SIGNS[sign], track_id=1)
+        frame = FrameResult(i, i * 40.0, 640, 480, (hand,), False)
+        engine.handle(gestures.process(frame)[1], frame)
+    kinds = [c[:2] for c in sink.calls]
+    assert ("press_key", "f") in kinds  # the fist fired its own mapping meanwhile
+    press = kinds.index(("press_button", "left"))
+    release = kinds.index(("release_button", "left"))
+    assert press < kinds.index(("press_key", "f")) < release
+    assert release == len(kinds) - 1  # released at the drop, not when the fist started
