@@ -40,18 +40,32 @@ _STATE_TEXT = {
 }
 
 
+def toast_flags(platform: str) -> Qt.WindowType:
+    """The note's window flags on the Qt ``platform`` ("xcb", "windows", "cocoa", ...).
+
+    Always on top, frameless, never focused, click-through. On X11 the window manager is also
+    bypassed (an override-redirect window): window managers keep a fullscreen window (a slide
+    show) above every managed window, "stays on top" ones included, so a managed note stays
+    hidden under the very presentation it reports on; an unmanaged window is stacked by the X
+    server alone and is on top when it is raised. Windows and macOS keep "stays on top"
+    (topmost / a floating level), which their fullscreen apps do not cover."""
+    flags = (
+        Qt.WindowType.Tool
+        | Qt.WindowType.FramelessWindowHint
+        | Qt.WindowType.WindowStaysOnTopHint
+        | Qt.WindowType.WindowTransparentForInput
+        | Qt.WindowType.WindowDoesNotAcceptFocus
+    )
+    if platform == "xcb":
+        flags |= Qt.WindowType.X11BypassWindowManagerHint
+    return flags
+
+
 class Toast(QWidget):
     """The note itself: one line of large text for ``SHOW_MS`` ms."""
 
     def __init__(self) -> None:
-        super().__init__(
-            None,
-            Qt.WindowType.Tool
-            | Qt.WindowType.FramelessWindowHint
-            | Qt.WindowType.WindowStaysOnTopHint
-            | Qt.WindowType.WindowTransparentForInput
-            | Qt.WindowType.WindowDoesNotAcceptFocus,
-        )
+        super().__init__(None, toast_flags(QGuiApplication.platformName()))
         self.setObjectName("toast")
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
