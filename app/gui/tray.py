@@ -1,10 +1,13 @@
-"""System tray icon and menu: arm/disarm, pause, profile, show/hide, quit.
+"""System tray icon and menu: arm/disarm, pause, pointer mode, profile, mappings, settings,
+show/hide, quit.
 
 The menu and its actions exist even where there is no tray (tests, some Linux desktops); the icon
 itself is only created when ``QSystemTrayIcon.isSystemTrayAvailable()``. Without a tray the window
 does not close to the tray (it would be unreachable)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup
@@ -30,6 +33,13 @@ class TrayController(QObject):
         self.pause_action = QAction("Paused", self.menu)
         self.pause_action.setCheckable(True)
         self.pause_action.triggered.connect(self._on_pause_triggered)
+        # Pointer mode, kept in step with the window's own action (and its refusals).
+        self.pointer_action = window.pointer_mode.make_toggle_action(self.menu)
+        self.pointer_action.setShortcut("")  # the window's shortcut belongs to the window
+        self.mappings_action = QAction("Mappings…", self.menu)
+        self.mappings_action.triggered.connect(lambda: self._open(window.open_mapping_editor))
+        self.settings_action = QAction("Settings…", self.menu)
+        self.settings_action.triggered.connect(lambda: self._open(window.open_settings))
         self.profile_menu = QMenu("Profile", self.menu)
         self.profile_group = QActionGroup(self.profile_menu)
         self.profile_group.setExclusive(True)
@@ -39,7 +49,11 @@ class TrayController(QObject):
         self.menu.addSeparator()
         self.menu.addAction(self.arm_action)
         self.menu.addAction(self.pause_action)
+        self.menu.addAction(self.pointer_action)
         self.menu.addMenu(self.profile_menu)
+        self.menu.addSeparator()
+        self.menu.addAction(self.mappings_action)
+        self.menu.addAction(self.settings_action)
         self.menu.addSeparator()
         self.menu.addAction(self.quit_action)
 
@@ -131,6 +145,14 @@ class TrayController(QObject):
         self.last_toast = (f"HandCue profile: {profile}", str(getattr(choice, "reason", "")))
         if self.icon is not None:
             self.icon.showMessage(*self.last_toast, resources.icon("hand"), 2500)
+
+    def _open(self, dialog: Callable[[], object]) -> None:
+        """Open one of the window's dialogs from the tray: the window comes back first (the
+        dialogs belong to it, and a hidden parent would hide them too)."""
+        if not self.window.isVisible():
+            self.window.show_and_raise()
+        dialog()
+        self.sync()
 
     def toggle_window(self) -> None:
         if self.window.isVisible():

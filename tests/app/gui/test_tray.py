@@ -84,3 +84,26 @@ def test_tray_quit(tray, qtbot):
         tray.quit_action.trigger()
     assert not window.session.running
     assert not window.isVisible()
+
+
+def test_tray_menu_has_pointer_mappings_and_settings(tray, monkeypatch):
+    """The tray reaches what a user needs without the window: pointer mode (kept in step with
+    the window's toggle), the mapping editor and Settings (which bring the window back)."""
+    texts = [a.text() for a in tray.menu.actions() if a.text()]
+    for wanted in ("Paused", "Pointer", "Mappings…", "Settings…"):
+        assert wanted in texts, texts
+    assert tray.pause_action.isCheckable() and tray.pointer_action.isCheckable()
+    window = tray.window
+    opened = []
+    monkeypatch.setattr(window, "open_mapping_editor", lambda: opened.append("mappings"))
+    monkeypatch.setattr(window, "open_settings", lambda: opened.append("settings"))
+    window.hide()
+    tray.mappings_action.trigger()
+    assert opened == ["mappings"] and window.isVisible()
+    tray.settings_action.trigger()
+    assert opened == ["mappings", "settings"]
+    # Pointer mode: the tray's check mark follows the window's toggle and the other way round.
+    window.pointer_mode.enabled_changed.emit(True)
+    assert tray.pointer_action.isChecked()
+    window.pointer_mode.enabled_changed.emit(False)
+    assert not tray.pointer_action.isChecked()
