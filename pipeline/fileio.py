@@ -6,6 +6,7 @@ never leaves a half-written file; the old file stays until the new one is comple
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
@@ -25,6 +26,41 @@ class AtomicWriteError(HandCueError):
         self.errno = errno
 
 
+def os_reason(exc: OSError) -> str:
+    """The OS's words for ``exc``, with what to do where the OS's words alone are cryptic."""
+    words = str(exc.strerror or exc)
+    if exc.errno == errno.ELOOP:
+        return (
+            f"it is, or goes through, a symbolic link that loops back on itself ({words}); "
+            "point the link at a real file or folder, or remove it"
+        )
+    return words
+
+
+def nothing_at(path: Path) -> bool:
+    """True when there is nothing at all at ``path``: no file, folder or link (a link to nothing
+    is something, and so is a path that cannot be looked at, e.g. through a link loop)."""
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def require_file(path: Path) -> None:
+    """Raise a :class:`HandCueError` naming ``path`` when it cannot be opened: missing (a link to
+    nothing included) or a symbolic link loop. Whether it is a readable file is the reader's
+    to say."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        raise HandCueError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise HandCueError(f"{path}: cannot read: {os_reason(exc)}") from None
+
+
 def atomic_write_bytes(path: Path, data: bytes, *, backup: bool = False) -> Path:
     """Replace ``path`` with ``data`` atomically; returns the path written (a symlink's target).
 
@@ -34,16 +70,30 @@ def atomic_write_bytes(path: Path, data: bytes, *, backup: bool = False) -> Path
     """
     path = Path(path)
     if path.is_symlink():  # e.g. a dotfiles checkout: update the file, keep the link
-        path = path.resolve()
+        try:
+            path = Path(os.path.realpath(path, strict=True))
+        except FileNotFoundError:  # a link to a file still to be made: make that file
+            path = Path(os.path.realpath(path))
+        except OSError as exc:  # a loop (pathlib's resolve says RuntimeError on Python 3.11)
+            reason = os_reason(exc)
+            raise AtomicWriteError(
+                f"cannot save {path}: {reason}", path, reason, exc.errno
+            ) from None
     if path.is_dir():
         raise AtomicWriteError(f"cannot save {path}: it is a folder", path, "it is a folder")
     folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        reason = str(exc.strerror or exc)
+        cause = exc
+        if isinstance(exc, FileExistsError):  # a file in the way, or a folder that is a loop
+            try:
+                os.stat(folder)
+            except OSError as stat_error:
+                cause = stat_error
+        reason = os_reason(cause)
         raise AtomicWriteError(
-            f"cannot create the folder {folder}: {reason}", path, reason, exc.errno
+            f"cannot create the folder {folder}: {reason}", path, reason, cause.errno
         ) from None
     tmp_name: str | None = None
     try:

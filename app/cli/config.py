@@ -9,8 +9,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.errors import HandCueError
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("config", help="settings file: path, validate, export, import")
@@ -47,14 +45,14 @@ def cmd_path(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from pipeline.fileio import nothing_at, require_file
     from pipeline.settings import config_path, read_config_file
 
     path = args.file if args.file is not None else config_path()
-    if args.file is None and not path.exists():
+    if args.file is None and nothing_at(path):
         print(f"{path}: no settings file yet; the defaults are in use")
         return 0
-    if args.file is not None and not path.exists():
-        raise HandCueError(f"{path}: no such file")
+    require_file(path)
     cfg, problems = read_config_file(path)
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -85,11 +83,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from pipeline.fileio import require_file
     from pipeline.settings import config_path, read_config_file, write_config_text
 
     path: Path = args.file
-    if not path.exists():
-        raise HandCueError(f"{path}: no such file")
+    require_file(path)
     cfg, problems = read_config_file(path)
     for problem in problems:
         print(problem, file=sys.stderr)

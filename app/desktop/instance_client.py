@@ -30,7 +30,7 @@ MAX_REPLY_BYTES = 65536
 
 def instance_name() -> str:
     """The local server name of this user's HandCue (short: Unix socket paths are limited)."""
-    key = str(paths.config_dir().resolve())
+    key = os.path.realpath(paths.config_dir())  # never raises (a link loop is said elsewhere)
     return "handcue-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
