@@ -41,6 +41,7 @@ from app.gui.source_picker import SourcePicker
 from app.gui.toolbar import ToolBars
 from app.gui.tracked_frames import TrackedFrame
 from app.gui.video_view import VideoView
+from app.gui.wheel_guard import install_wheel_guard
 from app.gui.window_dialogs import WindowDialogs
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ class MainWindow(SessionControl, FrameDisplay, WindowDialogs, ArmControl, QMainW
         self.session.running_changed.connect(self._on_running_changed)
         ctx.templates_changed.connect(self._on_templates_changed)
 
+        install_wheel_guard()  # the wheel scrolls forms; it changes only a focused field
         self.pointer_mode = PointerMode(ctx, self)
         self.pointer_mode.attach(self.session)
         self._build_toolbars()
