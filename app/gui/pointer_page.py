@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -25,8 +25,9 @@ from pipeline.pointer import ActiveArea, PointerSettings
 
 CONFLICT_NOTE = (
     "While pointer mode is on, pinches and dwell do the clicking: the fist (clutch) and the "
-    "ok sign (a thumb-index pinch) belong to the pointer, so mappings of those two gestures "
-    "are ignored. All other mappings of the profile keep working. Toggle pointer mode with "
+    "ok sign (a thumb-index pinch) belong to the pointer, and so do the movements (swipes, "
+    "drag, zoom, tap, circles: the hand is moving the pointer), so their mappings are ignored. "
+    "All other mappings of the profile keep working. Toggle pointer mode with "
     "the Pointer button, Ctrl+Shift+M in the window or Ctrl+Alt+M anywhere."
 )
 
@@ -41,10 +42,21 @@ def _checkbox(form: QFormLayout, settings: PointerSettings, name: str) -> QCheck
 
 def _combo(items: list[tuple[str, str]], current: str) -> QComboBox:
     combo = QComboBox()
+    # Sized to a short text, not to its longest choice: the page fits a narrow dialog (the list
+    # itself still shows the whole texts).
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(12)
     for title, value in items:
         combo.addItem(title, value)
     combo.setCurrentIndex(max(0, combo.findData(current)))
     return combo
+
+
+def _form(box: QGroupBox) -> QFormLayout:
+    """A form whose long labels go above their fields when the dialog is narrow."""
+    form = QFormLayout(box)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    return form
 
 
 class PointerPage(QWidget):
@@ -66,7 +78,7 @@ class PointerPage(QWidget):
         layout.addWidget(note)
 
         move = QGroupBox("Moving the pointer")
-        form = QFormLayout(move)
+        form = _form(move)
         self.mapping = _combo(
             [("Absolute: the area maps onto all screens", "absolute"),
              ("Relative: like a mouse, with acceleration", "relative")],
@@ -83,15 +95,16 @@ class PointerPage(QWidget):
         self.mirror = QCheckBox(field_title(PointerSettings, "mirror"))
         self.mirror.setChecked(s.mirror)
         form.addRow(self.mirror)
-        area = QHBoxLayout()
+        area = QGridLayout()  # two by two: four in a row made the page wider than the dialog
         a = s.active_area
         self.area = {
             name: int_spin(ActiveArea, name, round(getattr(a, name) * 100), suffix="%", scale=100)
             for name in ("left", "top", "right", "bottom")
         }
-        for name, spin in self.area.items():
-            area.addWidget(QLabel(name.capitalize()))
-            area.addWidget(spin)
+        for i, (name, spin) in enumerate(self.area.items()):
+            row, col = divmod(i, 2)
+            area.addWidget(QLabel(name.capitalize()), row, 2 * col)
+            area.addWidget(spin, row, 2 * col + 1)
         form.addRow(field_title(PointerSettings, "active_area"), area)
         self.calibrate = QPushButton("Calibrate: show me the corners…")
         self.calibrate.setToolTip(
@@ -124,7 +137,7 @@ class PointerPage(QWidget):
         layout.addWidget(move)
 
         clicks = QGroupBox("Clicking")
-        form = QFormLayout(clicks)
+        form = _form(clicks)
         self.clutch = _checkbox(form, s, "clutch")
         self.pinch_click = _checkbox(form, s, "pinch_click")
         self.right_click = _checkbox(form, s, "right_click")
@@ -152,7 +165,7 @@ class PointerPage(QWidget):
         layout.addWidget(clicks)
 
         safety = QGroupBox("Switching and safety")
-        form = QFormLayout(safety)
+        form = _form(safety)
         names = ["none", *sorted(g for g in (gestures or []) if g != "none")]
         if s.toggle_gesture not in names:
             names.append(s.toggle_gesture)
