@@ -1,12 +1,13 @@
 """Talking to the running HandCue app without Qt: ``handcue run`` asks which camera it tracks,
-a second ``handcue gui`` hands its source over. The app's side (the lock and the local server)
-is :mod:`app.desktop.single_instance`; this module is what a command can use without loading Qt.
+a second ``handcue gui`` hands its source over. The app's side (the local server) is
+:mod:`app.desktop.single_instance`; this module is what a command can use without loading Qt,
+and the app's :class:`InstanceLock` (Qt-free too, so that it can be tested without Qt).
 
 The channel is the app's ``QLocalServer``: on Unix a socket file named :func:`instance_name`
 in Qt's temporary folder (``$TMPDIR``, else ``/tmp``), on Windows the named pipe
-``\\\\.\\pipe\\NAME``. Messages are one JSON object per line each way (the protocol is described
-in :mod:`app.desktop.single_instance`). Each call blocks the calling thread for at most about
-``timeout_ms``.
+``\\\\.\\pipe\\NAME``. The lock file is in the same folder. Messages are one JSON object per line
+each way (the protocol is described in :mod:`app.desktop.single_instance`). Each call blocks the
+calling thread for at most about ``timeout_ms``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pipeline import paths
 from pipeline.errors import HandCueError
@@ -34,14 +35,126 @@ def instance_name() -> str:
     return "handcue-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
+def temp_folder() -> Path:
+    """The folder of the app's socket and lock: Qt's temporary folder (``QDir::tempPath``), on
+    Unix ``$TMPDIR``, else ``/tmp``; on Windows the user's temporary folder (the channel is a
+    named pipe there, only the lock file is in the folder)."""
+    if sys.platform == "win32":  # pragma: no cover - Windows
+        return Path(tempfile.gettempdir())
+    return Path(os.environ.get("TMPDIR", "").rstrip("/") or "/tmp")
+
+
 def lock_path() -> Path:
-    return Path(tempfile.gettempdir()) / f"{instance_name()}.lock"
+    return temp_folder() / f"{instance_name()}.lock"
 
 
 def socket_path() -> Path:
     """Where ``QLocalServer.listen(instance_name())`` puts its socket on Unix (QDir::tempPath)."""
-    folder = os.environ.get("TMPDIR", "").rstrip("/") or "/tmp"
-    return Path(folder) / instance_name()
+    return temp_folder() / instance_name()
+
+
+class InstanceLock:
+    """The running app's claim to be this user's HandCue: an OS lock on ``path`` (``flock`` on
+    Unix, ``msvcrt.locking`` on Windows), held while the file stays open. The OS lets go when
+    the holder ends, however it ends, so no file left behind keeps a HandCue from starting,
+    whatever it says: a PID the system has since given to another process, nothing, garbage.
+    The file holds the holder's PID for people to read; nothing reads it back.
+
+    GUI thread of the app (or any one thread); ``acquire`` blocks it up to ``wait_ms``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._file: IO[bytes] | None = None
+
+    def acquire(self, wait_ms: int = 0) -> bool:
+        """Take the lock, waiting up to ``wait_ms`` for its holder to let go: True when it is
+        ours. Raises :class:`HandCueError` when the lock file cannot be opened at all (its
+        folder is read-only or missing, or another user's file is in the way)."""
+        if self._file is not None:
+            return True
+        deadline = time.monotonic() + wait_ms / 1000.0
+        while True:
+            file = self._open()
+            if _try_lock(file):
+                if _is_at(file, self.path):
+                    self._file = file
+                    _note_holder(file)
+                    return True
+                file.close()  # the holder removed it as it let go: lock the new file
+                continue
+            file.close()
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+
+    def release(self) -> None:
+        """Let go (and remove the file on Unix: removed while still locked, so that a process
+        waiting on the old file sees it gone and locks a new one)."""
+        file, self._file = self._file, None
+        if file is None:
+            return
+        try:
+            if sys.platform != "win32" and _is_at(file, self.path):
+                self.path.unlink()
+        except OSError:
+            pass  # left behind: harmless, the next holder locks it
+        finally:
+            file.close()
+
+    def _open(self) -> IO[bytes]:
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        try:
+            fd = os.open(self.path, flags, 0o600)
+        except OSError as exc:
+            raise HandCueError(self._open_problem(exc)) from None
+        return os.fdopen(fd, "r+b", buffering=0)
+
+    def _open_problem(self, exc: OSError) -> str:
+        return f"cannot open HandCue's lock file {self.path}: {exc.strerror or exc}"
+
+
+def _try_lock(file: IO[bytes]) -> bool:
+    """Lock ``file`` without waiting: False when another open file holds it."""
+    if sys.platform == "win32":  # pragma: no cover - Windows
+        import msvcrt
+
+        try:
+            file.seek(0)
+            msvcrt.locking(file.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError as exc:  # e.g. a network folder without locks
+        raise HandCueError(f"cannot lock {file.name}: {exc.strerror or exc}") from None
+    return True
+
+
+def _is_at(file: IO[bytes], path: Path) -> bool:
+    """True when ``file`` is still the file at ``path`` (not removed or replaced)."""
+    if sys.platform == "win32":  # pragma: no cover - Windows: an open file is not removed
+        return True
+    try:
+        there = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    mine = os.fstat(file.fileno())
+    return (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
+
+
+def _note_holder(file: IO[bytes]) -> None:
+    """Write the holder's PID into the lock file, for people to read."""
+    try:
+        file.seek(0)
+        file.truncate()
+        file.write(f"{os.getpid()}\n".encode("ascii"))
+    except OSError:
+        pass  # a full disk: the lock holds all the same
 
 
 def _ask_unix(data: bytes, timeout_s: float) -> bytes | None:

@@ -1,8 +1,9 @@
 """One HandCue window per user: a second ``handcue gui`` hands its ``--source`` to the running
 app and brings its window to the front; ``handcue run`` asks the app which camera it tracks.
 
-The running app holds a ``QLockFile`` (election: only one process can hold it; a lock left by a
-crashed process names a dead PID and is taken over) and listens on a ``QLocalServer`` (a Unix
+The running app holds an :class:`~app.desktop.instance_client.InstanceLock` (election: an OS lock
+on a file that only one process can hold, let go by the OS when that process ends, so a file
+left by a crash, whatever it says, is taken over) and listens on a ``QLocalServer`` (a Unix
 socket or Windows named pipe). A socket file left by a crash is removed before listening.
 Messages are one JSON object per line each way:
 
@@ -24,10 +25,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QLockFile, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from app.desktop.instance_client import instance_name, lock_path
+from app.desktop.instance_client import InstanceLock, instance_name, lock_path
 from pipeline.errors import HandCueError
 
 log = logging.getLogger(__name__)
@@ -45,20 +46,20 @@ class InstanceServer(QObject):
         super().__init__(parent)
         self._status = status
         self._buffers: dict[QLocalSocket, bytearray] = {}
-        self._lock = QLockFile(str(lock_path()))
-        self._lock.setStaleLockTime(0)  # stale only when its process is gone, never by age
+        self._lock = InstanceLock(lock_path())
         self._server = QLocalServer(self)
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self._server.newConnection.connect(self._on_new_connection)
 
     def claim(self, wait_ms: int = 0) -> bool:
         """Become the primary instance: True when the lock is ours and the server listens.
-        False when another live HandCue holds the lock."""
-        if not self._lock.tryLock(wait_ms):
+        False when another live HandCue holds the lock. Raises :class:`HandCueError` when
+        the lock or the channel cannot be made."""
+        if not self._lock.acquire(wait_ms):
             return False
         QLocalServer.removeServer(instance_name())  # a socket file left by a crash
         if not self._server.listen(instance_name()):
-            self._lock.unlock()
+            self._lock.release()
             raise HandCueError(
                 f"could not open HandCue's instance channel: {self._server.errorString()}"
             )
@@ -66,8 +67,7 @@ class InstanceServer(QObject):
 
     def close(self) -> None:
         self._server.close()
-        if self._lock.isLocked():
-            self._lock.unlock()
+        self._lock.release()
 
     def _on_new_connection(self) -> None:
         while self._server.hasPendingConnections():
