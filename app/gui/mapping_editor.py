@@ -47,14 +47,16 @@ class MappingEditor(QDialog):
     was just recorded."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, *,
-                 new_gesture: str | None = None) -> None:  # fmt: skip
+                 new_gesture: str | None = None, profile: str | None = None) -> None:  # fmt: skip
+        """``profile``: the profile shown first (default: the active one)."""
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("Gesture mappings")
         self.model = MappingModel(ctx.config, ctx.active_profile())
         self._build()
         fit_to_screen(self, 1000, 660)
-        self._fill_profiles(select=self.model.active)
+        shown = profile if profile in ctx.config.profiles else self.model.active
+        self._fill_profiles(select=shown)
         if new_gesture:
             self.add_mapping(new_gesture)
 

@@ -181,10 +181,19 @@ class RulesDialog(QDialog):
         self.up_button.clicked.connect(lambda: self.move_selected(-1))
         self.down_button = QPushButton("Down")
         self.down_button.clicked.connect(lambda: self.move_selected(1))
-        self.test_button = QPushButton("Test on the current window")
+        self.test_button = QPushButton("Test on the last window before HandCue")
+        self.test_button.setToolTip(
+            "Which rule the window you used before coming to HandCue matches"
+        )
         self.test_button.clicked.connect(self.test_current)
+        self.edit_button = QPushButton("Edit its mappings…")
+        self.edit_button.setToolTip(
+            "Edit the gestures of the profile the selected rule switches to"
+        )
+        self.edit_button.clicked.connect(self.edit_selected_mappings)
+        self.mapping_editor: QDialog | None = None  # open from edit_button
         for b in (self.add_button, self.pick_button, self.remove_button, self.up_button,
-                  self.down_button):  # fmt: skip
+                  self.down_button, self.edit_button):  # fmt: skip
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.test_button)
@@ -238,8 +247,13 @@ class RulesDialog(QDialog):
         return row
 
     def _default_new_profile(self) -> str:
-        names = list(self.ctx.config.profiles)
-        return "custom" if "custom" in names else names[0]
+        """The profile a new rule starts with: the active one when it has mappings, else the
+        first that has any (a rule switching to an empty profile would switch gestures off)."""
+        profiles = self.ctx.config.profiles
+        active = self.ctx.active_profile()
+        if profiles.get(active) is not None and profiles[active].mappings:
+            return active
+        return next((n for n, p in profiles.items() if p.mappings), next(iter(profiles)))
 
     def _set_row(self, row: int, app: str, title: str, profile: str) -> None:
         app_edit = QLineEdit(app)
@@ -335,29 +349,45 @@ class RulesDialog(QDialog):
 
     # ------------------------------------------------------------------ trying the rules
     def test_current(self) -> ProfileChoice | None:
-        """Which of the edited rules the active window matches now (the window is the
-        switcher's latest; HandCue's own window when the user just clicked this button)."""
+        """Which of the edited rules the window the user was in before HandCue matches (the
+        switcher's latest window that is not HandCue's own: clicking this button makes
+        HandCue's own window the active one)."""
         try:
             cfg = self.edited_config()
         except ValueError as exc:
             self.status_label.setText(str(exc))
             return None
         switcher = self.ctx.switcher
-        window = None if switcher is None else switcher.window
+        window = None if switcher is None else (switcher.other_window or switcher.window)
         choice = choose_profile(cfg.model_copy(update={"switching": cfg.switching.model_copy(
             update={"pinned": ""})}), window)  # fmt: skip
         if window is None:
             self.status_label.setText("No window has the focus (or it cannot be read).")
             return choice
-        text = f"Active window: {window.describe()} -> profile {choice.profile}: {choice.reason}"
+        text = f"Last window before HandCue: {window.describe()} -> profile {choice.profile}: "
+        text += choice.reason
         if window.pid == os.getpid():
-            text += " (this is HandCue's own window: pick or focus another one first)"
+            text += " (this is HandCue's own window: use another app, then come back)"
         self.status_label.setText(text)
         if choice.source == "rule" and not choice.builtin:
             self.table.selectRow(choice.rule_index)
         elif choice.source == "rule":
             self.builtin_list.setCurrentRow(choice.rule_index - len(cfg.switching.rules))
         return choice
+
+    def edit_selected_mappings(self) -> None:
+        """Open the mapping editor on the selected rule's profile (what the rule switches to)."""
+        from app.gui.mapping_editor import MappingEditor
+
+        row = self._selected_row()
+        if row < 0:
+            self.status_label.setText("Select a rule first.")
+            return
+        profile = self.row_values(row)[2]
+        editor = MappingEditor(self.ctx, self, profile=profile)
+        self.mapping_editor = editor
+        editor.exec()
+        self.mapping_editor = None
 
     def start_pick(self) -> None:
         """Wait for the next window the user activates that is not HandCue's."""

@@ -166,6 +166,9 @@ class ProfileSwitcher:
         self._lock = threading.RLock()
         self._listeners: list[Callable[[ProfileChoice], None]] = []
         self._window: WindowInfo | None = None
+        # The latest active window that is not one of HandCue's own: what "test on the current
+        # window" means while the user is looking at HandCue's rules.
+        self._other_window: WindowInfo | None = None
         self._watcher: WindowWatcher | None = None
         self._guarded = False
         self.unavailable: str | None = None  # why there is no automatic switching, for the user
@@ -180,6 +183,11 @@ class ProfileSwitcher:
     @property
     def window(self) -> WindowInfo | None:
         return self._window
+
+    @property
+    def other_window(self) -> WindowInfo | None:
+        """The latest active window that was not HandCue's own (None before any)."""
+        return self._other_window
 
     @property
     def watcher(self) -> WindowWatcher | None:
@@ -247,6 +255,8 @@ class ProfileSwitcher:
         """The active window changed (watcher thread)."""
         with self._lock:
             self._window = window
+            if window is not None and window.pid not in self._own_pids:
+                self._other_window = window
         self._apply()
 
     def _apply(self) -> None:

@@ -61,7 +61,9 @@ def test_add_a_rule_from_the_window_picked_next_reorder_test_and_save(qtbot, swi
     ctx.switcher.on_window(OURS)  # clicking the button focused HandCue's dialog
     ctx.switcher.on_window(PLAYER)  # then the user clicks the player
     qtbot.waitUntil(lambda: not dialog.picking, timeout=3000)
-    assert dialog.rows() == [("gedit", "", "slides"), ("Vlc", "", "custom")]
+    # A new rule starts on the active profile (media: the player's built-in rule chose it),
+    # not on the empty "custom".
+    assert dialog.rows() == [("gedit", "", "slides"), ("Vlc", "", "media")]
     assert "Added rule 2 for Vlc" in dialog.status_label.text()
     set_row(dialog, 1, "Vlc", "", "slides")
     dialog.move_selected(-1)  # the new rule first
@@ -189,3 +191,43 @@ def test_removing_a_profile_a_rule_uses_is_refused_with_a_clear_message(qtbot, m
         "(profiles: slides, media, custom, viewer)"
     )
     assert "gaming" in load_config()[0].profiles  # the file is unchanged
+
+
+def test_testing_uses_the_window_before_handcue_and_edits_the_rules_profile(
+    qtbot, switching_ctx, monkeypatch
+):
+    """Clicking "Test" makes HandCue's own window the active one: the test is on the window
+    the user came from. "Edit its mappings…" opens the editor on the rule's profile."""
+    ctx = switching_ctx()
+    ctx.switcher.on_window(PLAYER)
+    dialog = RulesDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.add_rule("Vlc", "", "media")
+    ctx.switcher.on_window(OURS)  # the user came to HandCue to press the button
+    choice = dialog.test_current()
+    assert choice is not None and (choice.profile, choice.rule_index) == ("media", 0)
+    assert "Last window before HandCue: Vlc" in dialog.status_label.text()
+
+    shown = []
+
+    class Editor:
+        def __init__(self, ctx, parent, *, profile=None):
+            shown.append(profile)
+
+        def exec(self):
+            return 0
+
+    monkeypatch.setattr("app.gui.mapping_editor.MappingEditor", Editor)
+    dialog.table.selectRow(0)
+    dialog.edit_button.click()
+    assert shown == ["media"]
+
+
+def test_a_new_rule_never_starts_on_an_empty_profile(qtbot, switching_ctx):
+    ctx = switching_ctx()
+    ctx.engine.set_profile("custom")  # the active profile has no mappings
+    dialog = RulesDialog(ctx)
+    qtbot.addWidget(dialog)
+    row = dialog.add_rule("gedit")
+    profile = dialog.row_values(row)[2]
+    assert ctx.config.profiles[profile].mappings, profile
