@@ -56,6 +56,21 @@ def native_to_logical(x: float, y: float, screens: list[QScreen] | None = None) 
     return round(x), round(y)
 
 
+def reaches_desktop(sink: object) -> bool:
+    """Whether ``sink`` sends real input to the desktop: a ``PynputSink`` itself or inside the
+    wrappers the app puts around it (``GuardedSink``, ``BackgroundTyping``: each keeps the sink
+    it wraps in ``.sink``). Global hotkeys are only started then (tests run on fakes). Checking
+    the outer type alone missed the app's own wrapped sink, so Ctrl+Alt+M never worked."""
+    for _ in range(8):  # wrappers nest a few deep at most
+        if type(sink).__name__ == "PynputSink":
+            return True
+        inner = getattr(sink, "sink", None)
+        if inner is None or inner is sink:
+            return False
+        sink = inner
+    return False
+
+
 class PointerMode(QObject):
     """Signals: ``enabled_changed(bool)``; ``unavailable(str)`` when it cannot be switched on
     (no input sink) or the OS refused input. ``hook`` is the runtime's pointer hook (also
@@ -93,7 +108,7 @@ class PointerMode(QObject):
             app.screenAdded.connect(self._on_screens_changed)
             app.screenRemoved.connect(self._on_screens_changed)
         if global_hotkey is None:
-            global_hotkey = type(self.sink).__name__ == "PynputSink"
+            global_hotkey = reaches_desktop(self.sink)
         if global_hotkey:
             from app.desktop.input_sink import PauseHotkey
 
