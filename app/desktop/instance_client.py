@@ -53,6 +53,43 @@ def socket_path() -> Path:
     return temp_folder() / instance_name()
 
 
+#: The longest Unix socket path: ``sun_path`` holds 108 bytes on Linux, 104 on macOS and BSD,
+#: one of them the closing NUL.
+MAX_SOCKET_PATH_BYTES = 107 if sys.platform.startswith("linux") else 103
+
+
+def _temp_variable() -> str:
+    return "TEMP" if sys.platform == "win32" else "TMPDIR"
+
+
+def temp_folder_problem(reason: str, *, shorter: bool = False) -> str:
+    """The one line that says the temporary folder cannot hold the app's lock and socket, and
+    what to do (``shorter``: the folder's path is too long, not unwritable)."""
+    variable = _temp_variable()
+    wanted = "a folder with a shorter path" if shorter else "a folder you can write to"
+    unset = " (or unset it)" if os.environ.get(variable) and sys.platform != "win32" else ""
+    return (
+        f"cannot start HandCue: the temporary folder {temp_folder()} cannot be used ({reason}); "
+        "HandCue keeps its single-instance lock and socket there. "
+        f"Point {variable} at {wanted}{unset} and start HandCue again"
+    )
+
+
+def channel_problem(qt_reason: str) -> str:
+    """Why ``QLocalServer.listen`` failed (Qt says only "Name error"), in words that say what
+    to do."""
+    folder = temp_folder()
+    if sys.platform != "win32":
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return temp_folder_problem("it cannot be written to")
+        if len(os.fsencode(socket_path())) > MAX_SOCKET_PATH_BYTES:
+            longest = MAX_SOCKET_PATH_BYTES - len(instance_name()) - 1
+            return temp_folder_problem(
+                f"its path is too long for a socket, at most {longest} bytes", shorter=True
+            )
+    return f"could not open HandCue's instance channel in {folder}: {qt_reason}"
+
+
 class InstanceLock:
     """The running app's claim to be this user's HandCue: an OS lock on ``path`` (``flock`` on
     Unix, ``msvcrt.locking`` on Windows), held while the file stays open. The OS lets go when
@@ -110,7 +147,17 @@ class InstanceLock:
         return os.fdopen(fd, "r+b", buffering=0)
 
     def _open_problem(self, exc: OSError) -> str:
-        return f"cannot open HandCue's lock file {self.path}: {exc.strerror or exc}"
+        reason = str(exc.strerror or exc)
+        folder = self.path.parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+            return temp_folder_problem(reason)
+        if self.path.is_symlink():
+            return f"cannot start HandCue: its lock file {self.path} is a symbolic link; remove it"
+        return (
+            f"cannot start HandCue: its lock file {self.path} cannot be opened ({reason}); "
+            "another user's HandCue may have made it: remove it, or point "
+            f"{_temp_variable()} at a folder of your own"
+        )
 
 
 def _try_lock(file: IO[bytes]) -> bool:
@@ -131,7 +178,9 @@ def _try_lock(file: IO[bytes]) -> bool:
     except BlockingIOError:
         return False
     except OSError as exc:  # e.g. a network folder without locks
-        raise HandCueError(f"cannot lock {file.name}: {exc.strerror or exc}") from None
+        raise HandCueError(
+            temp_folder_problem(f"cannot lock a file there: {exc.strerror or exc}")
+        ) from None
     return True
 
 

@@ -28,7 +28,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from app.desktop.instance_client import InstanceLock, instance_name, lock_path
+from app.desktop.instance_client import InstanceLock, channel_problem, instance_name, lock_path
 from pipeline.errors import HandCueError
 
 log = logging.getLogger(__name__)
@@ -54,15 +54,13 @@ class InstanceServer(QObject):
     def claim(self, wait_ms: int = 0) -> bool:
         """Become the primary instance: True when the lock is ours and the server listens.
         False when another live HandCue holds the lock. Raises :class:`HandCueError` when
-        the lock or the channel cannot be made."""
+        the temporary folder cannot hold the lock or the channel."""
         if not self._lock.acquire(wait_ms):
             return False
         QLocalServer.removeServer(instance_name())  # a socket file left by a crash
         if not self._server.listen(instance_name()):
             self._lock.release()
-            raise HandCueError(
-                f"could not open HandCue's instance channel: {self._server.errorString()}"
-            )
+            raise HandCueError(channel_problem(self._server.errorString()))
         return True
 
     def close(self) -> None:
