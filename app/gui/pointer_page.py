@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,6 +31,12 @@ CONFLICT_NOTE = (
     "All other mappings of the profile keep working. Toggle pointer mode with "
     "the Pointer button, Ctrl+Shift+M in the window or Ctrl+Alt+M anywhere."
 )
+
+
+# "Show me the corners" lasts this long (s), counted down on the page.
+CALIBRATION_SECONDS = 6
+# A calibrated active area under this share of the camera's picture gets a warning.
+SMALL_AREA = 0.25
 
 
 def _checkbox(form: QFormLayout, settings: PointerSettings, name: str) -> QCheckBox:
@@ -113,6 +120,10 @@ class PointerPage(QWidget):
         )
         self.calibration_status = QLabel()
         self.calibration_status.setWordWrap(True)
+        self._seconds_left = 0
+        self._countdown = QTimer(self)  # the seconds left, shown while calibrating
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._tick)
         self._pointer = pointer
         if pointer is None:
             self.calibrate.setEnabled(False)
@@ -181,18 +192,39 @@ class PointerPage(QWidget):
 
     def _on_calibrate(self) -> None:
         self.calibrate.setEnabled(False)
+        self._seconds_left = CALIBRATION_SECONDS
+        self._show_countdown()
+        self._countdown.start()
+        self._pointer.start_calibration(CALIBRATION_SECONDS)
+
+    def _show_countdown(self) -> None:
         self.calibration_status.setText(
-            "Move your open hand to each corner you can reach comfortably…"
+            "Move your open hand to each corner you can reach comfortably… "
+            f"{self._seconds_left} s left"
         )
-        self._pointer.start_calibration()
+
+    def _tick(self) -> None:
+        self._seconds_left = max(self._seconds_left - 1, 0)
+        if self._seconds_left > 0:
+            self._show_countdown()
 
     def _on_calibrated(self, area: Any) -> None:
+        self._countdown.stop()
         for name, spin in self.area.items():
             spin.setValue(round(getattr(area, name) * 100))
         self.calibrate.setEnabled(True)
-        self.calibration_status.setText("Active area set from your corners; OK saves it.")
+        share = (area.right - area.left) * (area.bottom - area.top)
+        if share < SMALL_AREA:
+            self.calibration_status.setText(
+                f"Active area set, but it is small ({share:.0%} of the camera's picture): a "
+                "small move of the hand will cross the whole screen and the pointer will be "
+                "hard to aim. Calibrate again reaching further, or widen it above; OK saves it."
+            )
+        else:
+            self.calibration_status.setText("Active area set from your corners; OK saves it.")
 
     def _on_calibration_failed(self, message: str) -> None:
+        self._countdown.stop()
         self.calibrate.setEnabled(True)
         self.calibration_status.setText(message)
 

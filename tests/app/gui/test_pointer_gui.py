@@ -196,6 +196,9 @@ def test_corner_calibration_sets_the_active_area_on_the_page(qtbot, make_window)
     page = dialog.pointer_page
     page.calibrate.click()
     assert not page.calibrate.isEnabled()
+    assert "6 s left" in page.calibration_status.text()  # a countdown while it records
+    page._tick()
+    assert "5 s left" in page.calibration_status.text()
     # start_calibration's timer runs 6 s: the test finishes by hand
     # the hand visits four corners: palm centre offsets of +-200 px x, +-120 px y (1280x720)
     for i, (dx, dy) in enumerate([(-200, -120), (200, -120), (200, 120), (-200, 120)]):
@@ -210,6 +213,8 @@ def test_corner_calibration_sets_the_active_area_on_the_page(qtbot, make_window)
     assert area.right - area.left == pytest.approx(400 / 1280 * 0.9, abs=0.011)
     assert area.bottom - area.top == pytest.approx(240 / 720 * 0.9, abs=0.011)
     assert page.calibrate.isEnabled()
+    # 28% x 30% of the picture: under a quarter of it, which makes the pointer hard to aim
+    assert "it is small (8% of the camera's picture)" in page.calibration_status.text()
     # nothing seen: a message, the button back
     window.pointer_mode.start_calibration()
     window.pointer_mode._finish_calibration()
