@@ -131,7 +131,12 @@ class InstanceLock:
         if file is None:
             return
         try:
-            if sys.platform != "win32" and _is_at(file, self.path):
+            if sys.platform == "win32":  # pragma: no cover - Windows: unlock before closing
+                import msvcrt
+
+                file.seek(0)
+                msvcrt.locking(file.fileno(), msvcrt.LK_UNLCK, 1)
+            elif _is_at(file, self.path):
                 self.path.unlink()
         except OSError:
             pass  # left behind: harmless, the next holder locks it
