@@ -2,9 +2,14 @@
 that follows the pointer and shows what the hand will do before it happens.
 
 Drawn from a :class:`pipeline.pointer.PointerState`: a ring whose colour is the mode (green
-tracking, amber clutched, grey paused/takeback/no hand), the dwell progress as an arc around it,
-and the pinch state in the middle (a dot that fills while a left pinch heads for a drag; "R"
-right click, a double arrow while scrolling). GUI thread only.
+tracking, amber clutched, grey paused/disarmed/takeback/no hand), the dwell progress as a thick
+arc on a track around it, and the pinch state in the middle (a dot that fills while a left
+pinch heads for a drag; "R" right click, a double arrow while scrolling). GUI thread only.
+
+The window's shape (a mask) is the ring, its label and, only while a pinch shows, a small
+centre: everything else is not part of the window at all, so what lies under the middle of the
+ring stays visible with or without a compositor (without one, a translucent window is opaque:
+the old full disc hid the click target behind a grey plate).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from PySide6.QtWidgets import QWidget
 from pipeline.pointer import PointerState
 
 SIZE = 72
+# The see-through middle: the window's shape leaves out a disc this far in from its edge.
+HOLE = 15
 OFFSET = QPoint(18, 18)  # below-right of the pointer, never under it (clicks pass through anyway)
 
 MODE_COLOURS = {
@@ -25,6 +32,7 @@ MODE_COLOURS = {
     "clutched": QColor(243, 156, 18),
     "takeback": QColor(149, 165, 166),
     "disarmed": QColor(149, 165, 166),
+    "paused": QColor(149, 165, 166),
     "no_hand": QColor(149, 165, 166),
     "off": QColor(149, 165, 166),
 }
@@ -33,6 +41,7 @@ MODE_LABELS = {
     "clutched": "clutch",
     "takeback": "paused",
     "disarmed": "disarmed",
+    "paused": "paused",
     "no_hand": "no hand",
     "off": "",
 }
@@ -61,11 +70,29 @@ class PointerOverlay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setFixedSize(SIZE, SIZE)
-        # round window: without a compositor (plain X11) the translucent corners would be black
-        shape = QRegion(4, 4, SIZE - 8, SIZE - 8, QRegion.RegionType.Ellipse)
-        self.setMask(shape.united(QRegion(0, SIZE - 18, SIZE, 18)))
         self.setWindowTitle("HandCue pointer")
         self.state = PointerState()
+        self._shape: tuple[bool, bool] | None = None
+        self._apply_shape()
+
+    def _apply_shape(self) -> None:
+        """The window is the ring band (with the dwell track), plus the label strip when there
+        is a label and the centre when a pinch shows (see the module docstring)."""
+        s = self.state
+        label = bool(MODE_LABELS.get(s.mode, s.mode))
+        centre = s.pinch != "none"
+        if self._shape == (label, centre):
+            return
+        self._shape = (label, centre)
+        outer = QRegion(1, 1, SIZE - 2, SIZE - 2, QRegion.RegionType.Ellipse)
+        hole = QRegion(HOLE, HOLE, SIZE - 2 * HOLE, SIZE - 2 * HOLE, QRegion.RegionType.Ellipse)
+        shape = outer.subtracted(hole)
+        if centre:
+            c = SIZE // 2
+            shape = shape.united(QRegion(c - 16, c - 16, 32, 32, QRegion.RegionType.Ellipse))
+        if label:
+            shape = shape.united(QRegion(0, SIZE - 18, SIZE, 18))
+        self.setMask(shape)
 
     def show_state(self, state: PointerState) -> None:
         """Redraw for ``state``; moves next to ``(state.x, state.y)`` (desktop pixels; Qt's
@@ -76,6 +103,7 @@ class PointerOverlay(QWidget):
         if state.mode == "off":
             self.hide()
             return
+        self._apply_shape()
         if not self.isVisible():
             self.show()
         self.update()
@@ -86,20 +114,20 @@ class PointerOverlay(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         ring = QRectF(8, 8, SIZE - 16, SIZE - 16)
         colour = MODE_COLOURS.get(s.mode, MODE_COLOURS["off"])
-        # a faint disc so the ring reads on any background
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(255, 255, 255, 150))
-        p.drawEllipse(ring)
+        # A dark band under the ring so it reads on any background (only the band is window).
         p.setBrush(Qt.BrushStyle.NoBrush)
-        p.setPen(QPen(colour, 4))
-        if s.mode == "clutched":
-            p.setPen(QPen(colour, 4, Qt.PenStyle.DashLine))
+        p.setPen(QPen(QColor(20, 20, 20, 200), 10))
+        p.drawEllipse(ring)
+        p.setPen(
+            QPen(colour, 4, Qt.PenStyle.DashLine if s.mode == "clutched" else Qt.PenStyle.SolidLine)
+        )
         p.drawEllipse(ring)
         if s.dwell_progress > 0:
-            pen = QPen(DWELL_COLOUR, 5)
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-            p.setPen(pen)
+            # The dwell click: a thick white arc filling clockwise from the top over the band.
             outer = ring.adjusted(-4, -4, 4, 4)
+            p.setPen(QPen(QColor(255, 255, 255), 7, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+            p.drawArc(outer, 90 * 16, -round(360 * 16 * s.dwell_progress))
+            p.setPen(QPen(DWELL_COLOUR, 4, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
             p.drawArc(outer, 90 * 16, -round(360 * 16 * s.dwell_progress))
         self._paint_pinch(p, ring)
         label = MODE_LABELS.get(s.mode, s.mode)
@@ -119,10 +147,7 @@ class PointerOverlay(QWidget):
         s = self.state
         c = ring.center()
         if s.pinch == "none":
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor(60, 60, 60))
-            p.drawEllipse(c, 3, 3)
-            return
+            return  # the middle is not part of the window: the target shows through
         colour = PINCH_COLOURS.get(s.pinch, QColor(60, 60, 60))
         if s.pinch == "left":
             # the drag timer: the dot grows towards a full disc when a drag starts

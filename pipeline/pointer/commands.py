@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Modes, as shown by the overlay
-OFF, DISARMED, NO_HAND, TRACKING, CLUTCHED, TAKEBACK = (
+OFF, DISARMED, PAUSED, NO_HAND, TRACKING, CLUTCHED, TAKEBACK = (
     "off",
     "disarmed",
+    "paused",
     "no_hand",
     "tracking",
     "clutched",
@@ -40,7 +41,7 @@ class PointerCommand:
 class PointerState:
     """What pointer mode is doing, for the overlay and the log (built every frame).
 
-    ``mode``: off / disarmed / no_hand / tracking / clutched / takeback. ``x, y``: where the
+    ``mode``: off / disarmed / paused / no_hand / tracking / clutched / takeback. ``x, y``: where the
     controller put the pointer (desktop pixels; None before the first move). ``pinch``: none /
     left / right / scroll / drag. ``drag_progress``: 0..1 of the time to a drag while a left
     pinch is held; ``dwell_progress``: 0..1 towards a dwell click. ``held``: buttons down.

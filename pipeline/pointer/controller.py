@@ -35,6 +35,7 @@ from pipeline.pointer.commands import (
     CLUTCHED,
     DISARMED,
     NO_HAND,
+    PAUSED,
     TAKEBACK,
     TRACKING,
     PointerCommand,
@@ -112,15 +113,17 @@ class PointerController:
         *,
         active: bool = True,
         pointer: tuple[float, float] | None = None,
+        paused: bool = False,
     ) -> list[PointerCommand]:
-        """Commands for one frame. ``active``: actions allowed (armed and not paused);
+        """Commands for one frame. ``active``: actions allowed (armed and not paused; when
+        not, ``paused`` says which of the two: the overlay shows it);
         ``pointer``: the OS pointer position read just before this call (desktop pixels), or
         None when it cannot be read (manual takeback then cannot be detected)."""
         t = result.timestamp_ms
         if not active:
             commands = self.release_all()
             self._lose_hand()
-            self._set_state(DISARMED, None)
+            self._set_state(PAUSED if paused else DISARMED, None)
             return commands
         if pointer is not None and self._takeback.check(t, pointer, self._cursor, self.settings):
             commands = self.release_all()

@@ -181,9 +181,10 @@ class PointerHook:
             commands: list[PointerCommand] = []
             error = None
             if self._driver.enabled:
-                active = bool(self._engine.armed) and not bool(self._engine.paused)
+                paused = bool(self._engine.paused)
+                active = bool(self._engine.armed) and not paused
                 try:
-                    commands = self._driver.step(result, active=active)
+                    commands = self._driver.step(result, active=active, paused=paused)
                 except Exception as exc:
                     if not self._stop_on_error:
                         raise

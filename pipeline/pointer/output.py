@@ -142,11 +142,16 @@ class PointerDriver:
             log.debug("could not read the pointer position", exc_info=True)
             return None
 
-    def step(self, result: FrameResult, *, active: bool = True) -> list[PointerCommand]:
-        """Run one frame and inject its commands; returns them (for logs)."""
+    def step(
+        self, result: FrameResult, *, active: bool = True, paused: bool = False
+    ) -> list[PointerCommand]:
+        """Run one frame and inject its commands; returns them (for logs). ``paused``: why
+        it is not ``active`` (see :meth:`PointerController.step`)."""
         if not self.enabled:
             return []
-        commands = self.controller.step(result, active=active, pointer=self.read_pointer())
+        commands = self.controller.step(
+            result, active=active, pointer=self.read_pointer(), paused=paused
+        )
         apply_commands(self.sink, commands)
         return commands
 
