@@ -112,6 +112,7 @@ class FrameDisplay(_WindowBase):
         if frame is None or frame is self._drawn:
             return
         self._drawn = frame
+        self.video.set_active_area(self.pointer_mode.shown_area())
         self.video.set_frame(frame)
         self._schedule_3d(BUILD_3D_AFTER_FRAME_MS)
         self.hands.set_frame(frame)

@@ -128,6 +128,14 @@ class PointerMode(QObject):
     def state(self) -> PointerState:
         return self.hook.state
 
+    def shown_area(self) -> tuple[float, float, float, float] | None:
+        """The active area to draw on the live view (left, top, right, bottom fractions of the
+        unmirrored frame) while pointer mode is on; None while it is off."""
+        if not self.enabled:
+            return None
+        a = self.settings.active_area
+        return (a.left, a.top, a.right, a.bottom)
+
     def toggle(self) -> None:
         self.set_enabled(not self.enabled)
 

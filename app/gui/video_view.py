@@ -67,6 +67,9 @@ class VideoView(QWidget):
         self._hold_ms_for: Callable[[str], float] = lambda _g: 0.0
         self._action_for: Callable[[str], str] = lambda _g: ""
         self.show_readout = True
+        # Pointer mode's active area (fractions of the unmirrored frame: left, top, right,
+        # bottom), drawn while pointer mode is on; None: not drawn.
+        self.active_area: tuple[float, float, float, float] | None = None
         self.setAccessibleName("Live video")
         self.setAccessibleDescription("The picture with each hand's skeleton and gesture")
         self.empty_text = "Waiting for the first frame…"
@@ -131,11 +134,33 @@ class VideoView(QWidget):
         p.drawImage(QPointF(0, 0), self._qimage)
         p.resetTransform()
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        if self.active_area is not None:
+            self._draw_active_area(p, t)
         for hand in self._frame.result.hands:
             self._draw_hand(p, t, hand)
         if self.show_readout:
             self._draw_readout(p)
         p.end()
+
+    def set_active_area(self, area: tuple[float, float, float, float] | None) -> None:
+        """Show pointer mode's active area (see ``active_area``), or stop showing it."""
+        if area != self.active_area:
+            self.active_area = area
+            self.update()
+
+    def _draw_active_area(self, p: QPainter, t: QTransform) -> None:
+        """The part of the picture the pointer maps onto the screens: a dashed frame, so the
+        user sees where their hand must stay."""
+        assert self._frame is not None and self.active_area is not None
+        h, w = self._frame.image.shape[:2]
+        left, top, right, bottom = self.active_area
+        rect = t.mapRect(QRectF(left * w, top * h, (right - left) * w, (bottom - top) * h))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.setPen(QPen(QColor(46, 204, 113), 2, Qt.PenStyle.DashLine))
+        p.drawRect(rect)
+        p.setPen(QColor(46, 204, 113))
+        p.drawText(rect.adjusted(6, 4, 0, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                   "pointer area")  # fmt: skip
 
     def _map(self, t: QTransform, xy: np.ndarray) -> list[QPointF]:
         return [t.map(QPointF(float(x), float(y))) for x, y in xy]

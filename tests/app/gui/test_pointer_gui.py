@@ -219,3 +219,22 @@ def test_corner_calibration_sets_the_active_area_on_the_page(qtbot, make_window)
     window.pointer_mode.start_calibration()
     window.pointer_mode._finish_calibration()
     assert "corners" in page.calibration_status.text() and page.calibrate.isEnabled()
+
+
+def test_the_live_view_shows_the_active_area_while_pointer_mode_is_on(make_window) -> None:
+    window = make_window()
+    window.pointer_mode.overlay = None
+    deliver(window, tracked(0))
+    window._redraw()
+    assert window.video.active_area is None  # pointer mode off: nothing drawn
+    window.pointer_action.trigger()
+    deliver(window, tracked(1))
+    window._redraw()
+    area = window.pointer_mode.settings.active_area
+    assert window.video.active_area == (area.left, area.top, area.right, area.bottom)
+    image = window.video.grab().toImage()
+    assert not image.isNull()  # drawn without error (mirrored view, dashed frame)
+    window.pointer_action.trigger()
+    deliver(window, tracked(2))
+    window._redraw()
+    assert window.video.active_area is None
