@@ -177,7 +177,7 @@ class GestureRecorder(QDialog):
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("e.g. spock")
         self.name_edit.setToolTip("Lower case letters, digits and _, starting with a letter")
-        self.name_edit.textEdited.connect(lambda _t: self._validate())
+        self.name_edit.textEdited.connect(self._on_name_edited)
         side.addWidget(self.name_edit)
         side.addWidget(QLabel("Samples per take"))
         self.per_take = QSpinBox()
@@ -255,12 +255,24 @@ class GestureRecorder(QDialog):
     def name_problem(self) -> str:
         return _name_problem(self.name_edit.text())
 
+    _name_touched = False  # the user typed in the name field
+
+    def _on_name_edited(self, _text: str) -> None:
+        self._name_touched = True
+        self._validate()
+
     def _validate(self) -> None:
         text = self.name_edit.text()
         self.name_edit.setProperty("invalid", bool(_name_problem(text)) and bool(text))
         self.name_edit.style().unpolish(self.name_edit)
         self.name_edit.style().polish(self.name_edit)
         problem = self.take.problem(text)
+        # What to do next is a hint until the user has typed a name (or tried to save): a red
+        # "Give the gesture a name." before any typing read as an error they had made.
+        hint = not self._name_touched and not text.strip()
+        self.message.setObjectName("hint" if hint else "validation")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
         self.message.setText(problem)
         ok = not problem
         self.save_button.setEnabled(ok)
