@@ -156,7 +156,7 @@ class GestureCard(QFrame):
         ident.setObjectName("hint")
         ident.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         ident.setAccessibleName(f"Gesture id {gesture}")  # selectable, so it can take focus
-        about = DESCRIPTIONS.get(gesture, "Your own recorded gesture" if recorded else "")
+        about = describe(gesture, recorded=recorded)
         desc = QLabel(about)
         desc.setWordWrap(True)
         self.does_label = QLabel(f"Does: {does}" if does else "Not mapped in this profile")
@@ -169,6 +169,27 @@ class GestureCard(QFrame):
         self.setAccessibleName(f"{gesture_title(gesture)}, id {gesture}")
         self.setAccessibleDescription(f"{about}. {self.does_label.text()}")
         self.setMinimumWidth(300)
+
+
+def describe(gesture: str, *, recorded: bool = False) -> str:
+    """One sentence saying what ``gesture`` is: the built-in descriptions, the numbers (whose
+    hand shapes depend on the counting scheme), or a recorded gesture."""
+    if gesture in DESCRIPTIONS:
+        return DESCRIPTIONS[gesture]
+    kind, _, number = gesture.partition("_")
+    if kind == "count" and number.isdigit():
+        return (
+            f"One hand shows {number}, in the counting style chosen in Settings "
+            "(American, European or Chinese)"
+        )
+    if kind == "total" and number.isdigit():
+        return (
+            f"Both hands together show {number} (e.g. 5 on one hand and {int(number) - 5} "
+            "on the other)"
+            if int(number) > 5
+            else f"The hands in view show {number} in all"
+        )
+    return "Your own recorded gesture" if recorded else ""
 
 
 def profile_actions(ctx: AppContext) -> dict[str, str]:

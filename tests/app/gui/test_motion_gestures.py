@@ -188,3 +188,15 @@ def test_drag_with_hold_and_a_click_is_saved(editor):
     assert editor.save()
     (saved,) = load_config()[0].profile("custom").mappings
     assert (saved.gesture, saved.action, saved.trigger) == ("drag", "click:left", "hold")
+
+
+def test_number_cards_say_what_they_are() -> None:
+    """The count and total cards of the gallery had a number and no sentence."""
+    from app.gui.guide import describe
+    from pipeline.gestures import GESTURES_IN_ORDER
+
+    for gesture in GESTURES_IN_ORDER:
+        if gesture != "none":
+            assert describe(gesture), gesture
+    assert "One hand shows 3" in describe("count_3")
+    assert "Both hands together show 7" in describe("total_7")
