@@ -56,9 +56,10 @@ class ToolBars:
         self.loop_box.setToolTip("Play video files over and over")
         self.loop_box.setChecked(True)
         bar.addWidget(self.loop_box)
-        self.mirror_box = QCheckBox("M&irror")
+        self.mirror_box = QCheckBox("M&irror view")
         self.mirror_box.setToolTip(
-            "Show the picture like a mirror (remembered separately for webcams and for files)"
+            "Show the picture like a mirror (remembered separately for webcams and for files). "
+            "Only the view: pointer mode has its own setting in Settings -> Pointer"
         )
         bar.addWidget(self.mirror_box)
 

@@ -50,7 +50,7 @@ class PointerSettings(BaseModel):
     anchor: Literal["palm_centre", "index_knuckle"] = Field("palm_centre", title="Follow")
     mapping: Literal["absolute", "relative"] = Field("absolute", title="Mapping")
     # webcams face the user: moving the hand right moves the pointer right
-    mirror: bool = Field(True, title="Mirrored (webcam facing you)")
+    mirror: bool = Field(True, title="Pointer moves as in a mirror (webcam facing you)")
     active_area: ActiveArea = Field(default_factory=ActiveArea, title="Active area")
     # One Euro filter on the anchor (Casiez et al. 2012); speeds in palm sizes per second.
     min_cutoff_hz: float = Field(

@@ -22,3 +22,15 @@ def test_the_pointer_page_needs_no_horizontal_scroll_bar(make_ctx, qtbot, size):
     qtbot.waitUntil(lambda: area.viewport().width() > 0)
     assert dialog.pointer_page.minimumSizeHint().width() <= area.viewport().width()
     assert area.horizontalScrollBar().maximum() == 0
+
+
+def test_the_two_mirror_settings_say_what_each_mirrors(make_window, make_ctx, qtbot):
+    """The toolbar's mirror is the view's; the Pointer page's is how the pointer follows the
+    hand. Both were called "Mirror(ed)" and could show opposite ticks."""
+    window = make_window()
+    dialog = SettingsDialog(make_ctx(), providers=["auto"], tray_available=True)
+    qtbot.addWidget(dialog)
+    view = window.mirror_box.text().replace("&", "")
+    pointer = dialog.pointer_page.mirror.text()
+    assert view == "Mirror view" and "view" in window.mirror_box.toolTip()
+    assert pointer.startswith("Pointer moves as in a mirror")
