@@ -7,6 +7,7 @@ import html
 
 import PySide6
 from PySide6.QtCore import qVersion
+from PySide6.QtGui import QFontDatabase, QIcon
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -62,10 +63,16 @@ class AboutDialog(QDialog):
         layout.addWidget(self.chooser)
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
+        # The licence files are wrapped at ~78 columns: shown as written, in a fixed-width font
+        # (re-wrapped in a proportional one they read as ragged half-lines).
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         layout.addWidget(self.text, 1)
         self.chooser.currentIndexChanged.connect(self._on_licence_chosen)
         self._on_licence_chosen(0)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setIcon(QIcon())  # the style's icon is dark on the dark theme: the word is enough
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
