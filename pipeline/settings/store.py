@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -26,6 +27,7 @@ from pipeline import paths
 from pipeline.errors import HandCueError
 from pipeline.fileio import AtomicWriteError, atomic_write_text, copy_atomic
 from pipeline.gestures import BUILTIN_GESTURES, TemplateStore, known_gesture_ids
+from pipeline.settings.bounds import size_limit_problem, text_limit_problem
 from pipeline.settings.locate import (
     FatalConfigProblem,
     TomlLocator,
@@ -35,7 +37,6 @@ from pipeline.settings.locate import (
 )
 from pipeline.settings.schema import (
     CONFIG_FILE_NAME,
-    MAX_FILE_BYTES,
     SCHEMA_VERSION,
     AppConfig,
 )
@@ -189,11 +190,16 @@ def parse_config_text(
     """Validate TOML text. Returns ``(config, warnings)`` when it is usable, or ``(None,
     errors)`` when it is not. Never raises for bad content."""
     where = str(file) if file is not None else "config"
+    # Bounded before parsing: tomllib is quadratic in the parts of one key (51 s for a header
+    # of 100,000 parts) and recursive in nesting; no settings file comes near the limits.
+    limit = text_limit_problem(text)
+    if limit is not None:
+        return None, [limit.message(where)]
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return None, [f"{where}: not valid TOML: {exc}"]
-    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+    except RecursionError:  # pragma: no cover - the depth limit comes first
         return None, [f"{where}: arrays or tables nested too deeply to be a settings file"]
     locator = TomlLocator(text)
     try:
@@ -222,10 +228,13 @@ def read_config_file(
     try:
         if path.is_dir():
             return None, [f"{path}: is a folder, not a settings file"]
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [f"{path}: {size} bytes is too large for a settings file"]
-        data = path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a device or a pipe may never end
+            return None, [f"{path}: not a regular file, so not a settings file"]
+        limit = size_limit_problem(info.st_size)
+        if limit is not None:
+            return None, [limit.message(str(path))]
+        data = path.read_bytes()  # one that grew since is stopped by parse_config_text's limit
     except FileNotFoundError:
         return None, [f"{path}: no such file"]
     except OSError as exc:
