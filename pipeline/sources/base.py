@@ -4,6 +4,9 @@ spec names (a camera index, a video file, images) and how its frames are read
 
 from __future__ import annotations
 
+import os
+import stat
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -19,6 +22,18 @@ VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpe
 MAX_FRAME_STEP = 30
 # Larger images are scaled down before tracking; hands are still found and memory stays sane.
 MAX_IMAGE_PIXELS = 8192 * 8192
+# Larger image files are refused, from their header before they are decoded: decoding holds
+# every pixel at once, at the file's own depth (16384x16384 16-bit RGBA: 2.1 GB; 8-bit RGB:
+# 0.8 GB). The largest camera photos (200 megapixels) fit. MAX_DECODE_TEXT says it to users.
+MAX_DECODE_SIDE = 16384
+MAX_DECODE_PIXELS = MAX_DECODE_SIDE * MAX_DECODE_SIDE
+MAX_DECODE_TEXT = (
+    f"at most {MAX_DECODE_PIXELS // 1_000_000} million pixels, "
+    f"e.g. {MAX_DECODE_SIDE}x{MAX_DECODE_SIDE}"
+)
+
+# Linux's video4linux character devices (/dev/video*): a camera given as a path.
+_V4L_MAJOR = 81
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,34 @@ def is_photo_spec(spec: str) -> bool:
         and Path(spec).is_file()
         and (Path(spec).suffix.lower() in IMAGE_SUFFIXES)
     )
+
+
+def special_file_problem(
+    path: str | Path, st: os.stat_result, what: str = "a video file", cameras: bool = True
+) -> str | None:
+    """Why ``path`` (not a folder; ``st`` its stat) must not be opened and read as ``what``,
+    or None for a regular file (and, with ``cameras``, a camera given by its device path).
+
+    A named pipe blocks open() and read() until a writer appears, a socket cannot be read as
+    a file and a device (e.g. /dev/zero, a terminal) would be read for ever."""
+    mode = st.st_mode
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return f"{path}: is a named pipe (FIFO), not {what}"
+    if stat.S_ISSOCK(mode):
+        return f"{path}: is a socket, not {what}"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        if not cameras:
+            return f"{path}: is a device, not {what}"
+        if (
+            stat.S_ISCHR(mode)
+            and sys.platform.startswith("linux")
+            and os.major(st.st_rdev) == _V4L_MAJOR
+        ):
+            return None  # /dev/videoN given by path
+        return f"{path}: is a device that is not a camera; give a camera by its index (0, 1, ...)"
+    return f"{path}: is not a regular file"
 
 
 class RunningMode(Enum):

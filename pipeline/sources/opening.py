@@ -3,9 +3,7 @@ the reasons a spec cannot be opened said before OpenCV sees it."""
 
 from __future__ import annotations
 
-import os
 import stat
-import sys
 from pathlib import Path
 
 from pipeline.errors import SourceError
@@ -16,34 +14,9 @@ from pipeline.sources.base import (
     FrameSource,
     check_frame_step,
     is_camera_spec,
+    special_file_problem,
 )
 from pipeline.sources.images import ImageFolderSource, list_images
-
-# Linux's video4linux character devices (/dev/video*): a camera given as a path.
-_V4L_MAJOR = 81
-
-
-def _special_file_problem(path: Path, st: os.stat_result) -> str | None:
-    """Why ``path`` (not a folder) must not be handed to OpenCV, or None for a regular file.
-
-    A named pipe blocks open() until a writer appears, a socket cannot be read as a file and a
-    device other than a camera (e.g. /dev/zero, a terminal) would be read for ever."""
-    mode = st.st_mode
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISFIFO(mode):
-        return f"{path}: is a named pipe (FIFO), not a video file"
-    if stat.S_ISSOCK(mode):
-        return f"{path}: is a socket, not a video file"
-    if (
-        stat.S_ISCHR(mode)
-        and sys.platform.startswith("linux")
-        and os.major(st.st_rdev) == _V4L_MAJOR
-    ):
-        return None  # /dev/videoN given by path
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return f"{path}: is a device that is not a camera; give a camera by its index (0, 1, ...)"
-    return f"{path}: is not a regular file"
 
 
 def open_source(
@@ -72,9 +45,10 @@ def open_source(
         if path.suffix.lower() in VIDEO_SUFFIXES and not list_images(path):
             raise SourceError(f"{spec}: is a folder (with no images), not a video file")
         return ImageFolderSource(path, loop=loop, hold_s=image_seconds)
-    problem = _special_file_problem(path, st)
+    is_image = path.suffix.lower() in IMAGE_SUFFIXES
+    problem = special_file_problem(path, st, "an image file" if is_image else "a video file")
     if problem is not None:
         raise SourceError(problem)
-    if path.suffix.lower() in IMAGE_SUFFIXES:
+    if is_image:
         return ImageFolderSource(path.parent, files=[path], hold_s=image_seconds)
     return video.VideoSource(str(path), loop=loop, frame_step=frame_step)
