@@ -15,8 +15,9 @@ from app.cli.options import (
     tracker_from_args,
 )
 from pipeline.errors import SourceError
+from pipeline.photos.large import in_photo_pixels
 from pipeline.photos.small import process_photo
-from pipeline.sources import IMAGE_SUFFIXES, read_image
+from pipeline.sources import IMAGE_SUFFIXES, load_image
 
 if TYPE_CHECKING:
     from pipeline.gestures import GestureRecognizer, GestureResult
@@ -116,17 +117,21 @@ def run(args: argparse.Namespace) -> int:
     failed = 0
     for path in expand(args.paths):
         try:
-            img = read_image(path)
+            loaded = load_image(path)
         except SourceError as exc:
             failed += 1
             reason = str(exc)
             reason = reason[len(path) + 2 :] if reason.startswith(f"{path}: ") else reason
             print(json.dumps({"image": path, "error": reason}), flush=True)
+            # The record is for tools; a person reading the terminal gets the line too.
+            print(f"handcue: {path}: {reason}", file=sys.stderr, flush=True)
             continue
         t0 = time.perf_counter()
         # A small photo is enlarged first and each hand on it reported as the view (of 51)
-        # that shows the number most views show.
-        result = process_photo(tracker, img, 0.0, choose=choose)
+        # that shows the number most views show. A photo past MAX_IMAGE_PIXELS was read scaled
+        # down: its hands are reported in its own pixels all the same.
+        result = process_photo(tracker, loaded.image, 0.0, choose=choose)
+        result = in_photo_pixels(result, loaded.width, loaded.height)
         ms = (time.perf_counter() - t0) * 1e3
         size = (result.width, result.height)
         gestures = frame_results(result.hands, recognizer, size)
