@@ -10,7 +10,7 @@ it) stay reachable when the dialog is shorter than its content. GUI thread only.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
@@ -46,7 +46,42 @@ def fit_to_screen(widget: QWidget, width: int, height: int) -> tuple[int, int]:
         x = area.x() + max(0, (area.width() - w) // 2)
         y = area.y() + max(0, (area.height() - h) // 2)
         widget.move(x, y)
+        if widget.findChild(_FrameFitter) is None:
+            widget.installEventFilter(_FrameFitter(widget))
     return w, h
+
+
+def keep_frame_on_screen(widget: QWidget) -> None:
+    """Once the window manager has framed ``widget`` (title bar, borders), shrink and move it
+    so that the whole frame is inside the screen's available area: a client area sized to the
+    screen plus a title bar put the status bar below the screen's edge (1024x640 under
+    openbox)."""
+    if not widget.isVisible():
+        return
+    area = available_geometry(widget)
+    frame = widget.frameGeometry()
+    extra_w = frame.width() - widget.width()
+    extra_h = frame.height() - widget.height()
+    w = min(widget.width(), area.width() - extra_w)
+    h = min(widget.height(), area.height() - extra_h)
+    if (w, h) != (widget.width(), widget.height()):
+        widget.setMinimumSize(min(widget.minimumWidth(), w), min(widget.minimumHeight(), h))
+        widget.resize(w, h)
+    x = min(max(frame.x(), area.x()), area.right() + 1 - (w + extra_w))
+    y = min(max(frame.y(), area.y()), area.bottom() + 1 - (h + extra_h))
+    if (x, y) != (frame.x(), frame.y()):
+        widget.move(x, y)
+
+
+class _FrameFitter(QObject):
+    """Runs :func:`keep_frame_on_screen` on a window shortly after it is shown (the frame
+    exists only then, and some window managers add it a little later)."""
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Show and isinstance(obj, QWidget):
+            for delay in (0, 300, 1000, 2500):
+                QTimer.singleShot(delay, lambda w=obj: keep_frame_on_screen(w))
+        return False
 
 
 def scroll_body(body: QWidget) -> QScrollArea:
