@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.errors import HandCueError
+from pipeline.models.manifest import check_model_file
 
 PROVIDER_ALIASES = {
     "cpu": "CPUExecutionProvider",
@@ -58,12 +59,16 @@ def import_onnxruntime() -> Any:
 
 
 class InferenceSession:
-    """A model ready to run. ``run`` takes and returns float32 arrays by tensor name.
+    """A model ready to run. ``run`` takes and returns float32 arrays by tensor name. One of
+    the manifest's models is refused (ModelsMissingError) when it does not match its checksum.
 
     Thread: used from the tracker's thread only (onnxruntime sessions are thread-safe for run,
     but we keep one owner)."""
 
     def __init__(self, path: Path, provider: str = "auto", threads: int = 0) -> None:
+        # A damaged model loads without complaint and reads hands wrong: an installed model
+        # is checked against its checksum first (cached by size and modification time).
+        check_model_file(Path(path))
         ort = import_onnxruntime()
 
         opts = ort.SessionOptions()

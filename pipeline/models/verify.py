@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.errors import HandCueError, ModelsMissingError
-from pipeline.models.manifest import installed_problem, load_manifest
+from pipeline.errors import HandCueError
+from pipeline.models.manifest import installed_problem, load_manifest, models_refusal
 from pipeline.paths import project_root
 
 # Limits the install is held to: landmark outputs in crop pixels (values up to ~224).
@@ -64,20 +64,24 @@ def compare(onnx_path: Path, tflite_path: Path, samples: int) -> tuple[int, dict
 
 
 def verify_all(samples: int = 3) -> int:
+    """Every model's checksum (every byte read), then its parity with the .tflite it was
+    converted from (where LiteRT is installed). Returns the exit code; raises the error a
+    session would raise for a model that does not match its checksum."""
+    manifest = load_manifest()
+    for entry in manifest.models:
+        problem = installed_problem(manifest, entry)
+        if problem:
+            raise models_refusal(manifest, problem)
     try:
         import ai_edge_litert.interpreter  # noqa: F401
     except ImportError:
         print(
-            "verify skipped: ai-edge-litert is not installed (pip install -e '.[dev]'; "
-            "it has wheels for Linux and macOS only)"
+            "checksums OK; parity not checked: ai-edge-litert is not installed "
+            "(pip install -e '.[dev]'; it has wheels for Linux and macOS only)"
         )
         return 0
-    manifest = load_manifest()
     worst_ok = True
     for entry in manifest.models:
-        problem = installed_problem(manifest, entry)
-        if problem:
-            raise ModelsMissingError(f"cannot verify: {problem}.")
         tfl = manifest.cache_path(entry)
         if not tfl.is_file():
             raise HandCueError(f"{tfl} is missing: run `handcue models install --force`", 3)
