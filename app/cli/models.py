@@ -18,7 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     inst.add_argument("--force", action="store_true", help="convert again even if installed")
     inst.set_defaults(func=_install)
     ver = msub.add_parser(
-        "verify", help="compare each .onnx with its .tflite (needs ai-edge-litert)"
+        "verify",
+        help="check each .onnx against its checksum, then compare it with its .tflite "
+        "(the comparison needs ai-edge-litert)",
     )
     ver.add_argument("--samples", type=int, default=3, help="random inputs per model (default 3)")
     ver.set_defaults(func=_verify)
