@@ -2,12 +2,15 @@
 
 File: ``pipeline.paths.config_dir() / "config.toml"``. Loading never raises for a bad file:
 :func:`load_config` returns the defaults plus messages that name the file, the line and the
-field, and leaves the file untouched. Saving is atomic (:mod:`pipeline.fileio`) and keeps the
-previous file as ``config.toml.bak``; a previous file that was not a valid config is also kept
-under a time-stamped name so that saving defaults over a broken file never loses what the user
-wrote. Gesture ids are checked against the built-in and recorded gestures; a binding with an
-unknown id is reported and kept (it simply never fires), so a deleted recording does not erase
-the user's bindings.
+field, and leaves the file untouched. Every text is bounded before it is parsed
+(:mod:`.bounds`). Saving is atomic (:mod:`pipeline.fileio`) and keeps the previous file as
+``config.toml.bak``; a previous file that was not a valid config is kept under a time-stamped
+name instead (and ``.bak`` stays the last good file), so saving over a broken file never loses
+what the user wrote nor the backup. The running app reads and writes through
+:class:`pipeline.settings.guard.SettingsFile`, which also notices changes made outside it.
+Gesture ids are checked against the built-in and recorded gestures; a binding with an unknown
+id is reported and kept (it simply never fires), so a deleted recording does not erase the
+user's bindings.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +56,9 @@ log = logging.getLogger(__name__)
 _UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
-def _upgrade(raw: dict[str, Any]) -> dict[str, Any]:
+def upgrade_raw(raw: dict[str, Any]) -> dict[str, Any]:
+    """The parsed file brought up to this schema version (raises :class:`FatalConfigProblem`
+    for a file from a newer HandCue)."""
     version = raw.get("schema_version", SCHEMA_VERSION)
     if not isinstance(version, int) or isinstance(version, bool):
         return raw  # the model reports the wrong type
@@ -203,7 +209,7 @@ def parse_config_text(
         return None, [f"{where}: arrays or tables nested too deeply to be a settings file"]
     locator = TomlLocator(text)
     try:
-        raw = _upgrade(raw)
+        raw = upgrade_raw(raw)
         cfg = AppConfig.model_validate(raw)
     except FatalConfigProblem as exc:
         return None, [problem(file, locator, exc.loc, exc.message)]
@@ -270,35 +276,64 @@ def load_config(
 
 
 def save_config(cfg: AppConfig, path: Path | None = None) -> Path:
-    """Save atomically, keeping the previous file as ``config.toml.bak``. If the previous file
-    was not a valid config it is also kept as ``config.toml.invalid-<time>`` (never overwritten),
-    so replacing a broken file never loses what the user wrote. Returns the path written;
+    """Save atomically, keeping the previous file as ``config.toml.bak`` when it was a valid
+    config. A previous file that was not is kept as ``config.toml.invalid-<time>`` instead
+    (never overwritten), and the ``.bak`` stays the last good file, so replacing a broken file
+    never loses what the user wrote nor the backup "Restore" needs. Returns the path written;
     raises :class:`HandCueError` if it cannot be written (nothing is lost then either)."""
     return write_config_text(cfg.to_toml(), path)
+
+
+@dataclass(frozen=True)
+class Written:
+    """What :func:`write_settings_text` did: the file written, where the file it replaced was
+    kept when that was not a valid config (else None), and whether ``.bak`` now holds the
+    file it replaced (a valid one)."""
+
+    path: Path
+    kept_invalid: Path | None
+    backed_up: bool
+
+
+def kept_beside(path: Path, kind: str) -> Path:
+    """A new name beside ``path`` for a copy of kind ``kind`` (``invalid``, ``conflict``):
+    ``config.toml.<kind>-<date>-<time>``, with ``~1``, ``~2`` ... when taken, so a kept copy
+    is never overwritten."""
+    keep = path.with_name(f"{path.name}.{kind}-{time.strftime('%Y%m%d-%H%M%S')}")
+    base, n = keep.name, 1
+    while keep.exists() or keep.is_symlink():
+        keep = keep.with_name(f"{base}~{n}")
+        n += 1
+    return keep
 
 
 def write_config_text(text: str, path: Path | None = None) -> Path:
     """Replace the settings file with ``text`` (already validated by the caller, e.g. an
     imported file kept verbatim with its comments), with the same backups as
     :func:`save_config`."""
+    return write_settings_text(text, path).path
+
+
+def write_settings_text(text: str, path: Path | None = None) -> Written:
+    """:func:`write_config_text`, saying where the replaced file went."""
     path = config_path() if path is None else Path(path)
+    kept: Path | None = None
+    backup = True
     if path.is_file():
         old, _ = read_config_file(path, known_gestures=builtin_gestures())
         if old is None:
-            keep = path.with_name(f"{path.name}.invalid-{time.strftime('%Y%m%d-%H%M%S')}")
-            n = 1
-            while keep.exists():
-                keep = keep.with_name(f"{keep.name.split('~')[0]}~{n}")
-                n += 1
+            # The broken file is kept under its own name; .bak stays the last good file.
+            backup = False
+            kept = kept_beside(path, "invalid")
             try:
-                copy_atomic(path, keep)
+                copy_atomic(path, kept)
             except OSError as exc:
                 raise HandCueError(
                     f"cannot keep a copy of the invalid {path} before saving: {exc.strerror or exc}"
                 ) from None
-            log.warning("kept the invalid settings file as %s", keep)
+            log.warning("kept the invalid settings file as %s", kept)
     try:
-        atomic_write_text(path, text, backup=True)
+        written = atomic_write_text(path, text, backup=backup)
     except AtomicWriteError as exc:
         raise HandCueError(f"cannot save settings to {exc.path}: {exc.reason}") from None
-    return path
+    return Written(path, kept, backup and written.exists())
