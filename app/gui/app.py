@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from app import resources
-from app.gui.context import AppContext
+from app.gui.context import AppContext, load_settings_file
 from app.gui.qt_compat import protect_none_refcount
 from pipeline.errors import HandCueError
 from pipeline.settings.window import GUI_PREFS_FILE, GuiPrefs
@@ -60,21 +60,10 @@ def build_context(*, sink: InputSink | None = None) -> AppContext:
     from app.desktop.focus import create_window_source
     from pipeline.gestures.templates import TemplateStore
     from pipeline.runtime import make_engine, make_switcher
-    from pipeline.settings import config_path, load_config, read_config_file, save_config
 
-    problems: list[str] = []
-    fallback = None  # the settings file, when it could not be used (defaults instead)
-    try:
-        cfg, cfg_problems = load_config()
-        problems += list(cfg_problems)
-        path = config_path()
-        if cfg_problems and path.is_file() and read_config_file(path)[0] is None:
-            fallback = path
-    except HandCueError as exc:
-        from pipeline.settings import AppConfig
-
-        cfg = AppConfig()
-        problems.append(str(exc))
+    # The settings file as the app holds it: its valid part when it has a mistake (the file is
+    # never written over unasked), outside changes read again (pipeline.settings.guard).
+    settings_file, cfg, problems = load_settings_file()
     if sink is None:
         sink, warnings = desktop_sink()
         problems += warnings
@@ -96,10 +85,10 @@ def build_context(*, sink: InputSink | None = None) -> AppContext:
     prefs_path = paths.config_dir() / GUI_PREFS_FILE
     prefs, pref_problems = GuiPrefs.load(prefs_path)
     problems += pref_problems
-    ctx = AppContext(cfg, engine=engine, sink=sink, config_problems=problems, save_config=save_config,
-                     templates=templates, templates_loader=load_templates, prefs=prefs,
-                     prefs_path=prefs_path, switcher=switcher)  # fmt: skip
-    ctx.config_fallback = fallback
+    ctx = AppContext(cfg, engine=engine, sink=sink, config_problems=problems,
+                     settings_file=settings_file, templates=templates,
+                     templates_loader=load_templates, prefs=prefs, prefs_path=prefs_path,
+                     switcher=switcher)  # fmt: skip
     return ctx
 
 

@@ -5,8 +5,9 @@ validation.
 
 The edits live in a Qt-free :class:`~app.gui.mapping_model.MappingModel` until Save, which
 validates every profile with the settings models and writes the file atomically through the
-context (``pipeline.settings.save_config``). The dialog only shows the model and forwards the
-user's edits to it. GUI thread only."""
+context (only the dialog's own edits: changes made to the file meanwhile are kept, and a file
+with a mistake is replaced only when the user says so). The dialog only shows the model and
+forwards the user's edits to it. GUI thread only."""
 
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ class MappingEditor(QDialog):
         self.ctx = ctx
         self.setWindowTitle("Gesture mappings")
         self.model = MappingModel(ctx.config, ctx.active_profile())
+        self._opened_with = ctx.config  # Save takes only this dialog's edits to it
         self._build()
         fit_to_screen(self, 1000, 660)
         shown = profile if profile in ctx.config.profiles else self.model.active
@@ -380,13 +382,25 @@ class MappingEditor(QDialog):
         return self.model.build_config(self.ctx.config, self.ctx.active_profile())
 
     def save(self) -> bool:
-        """Validate, write the settings and close; False (with the reason shown) otherwise."""
+        """Validate, write the settings and close; False (with the reason shown) otherwise.
+        Only this dialog's edits are taken (what changed in the file meanwhile is kept), and
+        a settings file with a mistake is written over only when the user says so."""
         if self.problems():
             self._validate_all()
             return False
         try:
             cfg = self.build_config()
-            self.ctx.set_config(cfg)
+            replace = False
+            fault = self.ctx.check_settings_file()
+            if fault is not None:
+                from app.gui.banner import ask_to_replace_settings_file
+
+                if not ask_to_replace_settings_file(self, fault):
+                    self._set_validation("Not saved: the settings file has a mistake and was "
+                                         "left as it is.")  # fmt: skip
+                    return False
+                replace = True
+            self.ctx.set_config(cfg, since=self._opened_with, replace_invalid=replace)
             if self.ctx.active_profile() != cfg.active_profile:
                 self.ctx.set_active_profile(cfg.active_profile)
         except ValidationError as exc:  # e.g. a per-application rule uses a removed profile

@@ -1,8 +1,10 @@
 """Settings: tracking model and provider, hands, counting, timings, smoothing, safety (arm
 gesture, arm hold, pause hotkey), window behaviour.
 
-OK validates the whole config (pydantic) and saves it through ``pipeline.settings.save_config``;
-a problem is shown inline and nothing is saved. "Run on" offers only the processors onnxruntime
+OK validates the whole config (pydantic) and saves this dialog's edits through the context (the
+settings file is read again first: changes made to it meanwhile are kept, and a file with a
+mistake is replaced only when the user says so); a problem is shown inline and nothing is
+saved. "Run on" offers only the processors onnxruntime
 reports on this computer, and a processor that then fails to load a model is not saved (the
 dialog says so plainly). The main window then restarts a running source with the new settings
 (no app restart)."""
@@ -130,6 +132,7 @@ class SettingsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._opened_with = ctx.config  # OK takes only this dialog's edits to it
         self._probe = probe
         self._autostart = autostart or autostart_for_platform()
         self.pointer = pointer  # app.gui.pointer_mode.PointerMode, when the window has one
@@ -369,7 +372,18 @@ class SettingsDialog(QDialog):
                     )
                     self.error.show()
                     return
-            self.ctx.set_config(cfg)
+            replace = False
+            fault = self.ctx.check_settings_file()
+            if fault is not None:
+                from app.gui.banner import ask_to_replace_settings_file
+
+                if not ask_to_replace_settings_file(self, fault):
+                    self.error.setText("Not saved: the settings file has a mistake and was left "
+                                       "as it is.")  # fmt: skip
+                    self.error.show()
+                    return
+                replace = True
+            self.ctx.set_config(cfg, since=self._opened_with, replace_invalid=replace)
         except ValidationError as exc:
             first = exc.errors()[0]
             message = str(first["msg"]).removeprefix("Value error, ")

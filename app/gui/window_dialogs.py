@@ -1,5 +1,7 @@
 """The main window's dialogs (mappings, rules, recorder, settings, about, guide, gallery) and
-the settings file's problems at start-up (open the file, restore its backup). GUI thread only.
+the settings file's problems: at start-up and whenever the file changes (a mistake, a change
+made outside the app, two versions kept side by side), with buttons to open the file, fix it
+(leave out just what is wrong) or restore its backup. GUI thread only.
 
 The dialogs' modules are imported when a dialog is first opened: the window comes up without
 them."""
@@ -15,13 +17,15 @@ from pipeline.errors import HandCueError
 
 if TYPE_CHECKING:
     from app.gui.about import AboutDialog
-    from app.gui.context import AppContext
+    from app.gui.banner import Banner
+    from app.gui.context import AppContext, SettingsNews
     from app.gui.pointer_mode import PointerMode
     from app.gui.toast import Osd
     from app.gui.tracked_frames import TrackedFrame
     from app.gui.video_view import VideoView
     from app.gui.worker import TrackingSession
     from pipeline.settings import AppConfig
+    from pipeline.settings.guard import SettingsFault
 
     _WindowBase = QMainWindow  # the mixin is only ever a base of MainWindow
 else:
@@ -55,6 +59,7 @@ class WindowDialogs(_WindowBase):
     guide: QWidget | None  # the first-run guide, when open
     gallery: QWidget | None  # the gesture gallery, when open
     about_dialog: AboutDialog
+    banner: Banner
     _latest: TrackedFrame | None
     _failed_spec: str | None
 
@@ -158,11 +163,22 @@ class WindowDialogs(_WindowBase):
 
     # ------------------------------------------------------------------ the settings file
     def _show_config_problems(self) -> None:
-        """Startup: every settings problem in one message; when the file could not be used,
-        where the error is, that the file was kept, and buttons to open it or restore the
-        backup."""
-        problems = self.ctx.config_problems
-        path = self.ctx.config_fallback
+        """Startup: every settings problem in one message; when the file has a mistake, where
+        it is, that the file was kept, and buttons to open it, fix it or restore the backup.
+        From then on the window also tells what happens to the file (outside changes)."""
+        ctx = self.ctx
+        if ctx.settings_file is not None:
+            ctx.settings_file_changed.connect(self._on_settings_news)
+            fault = ctx.settings_file.fault
+            if fault is not None:
+                others = [p for p in ctx.config_problems if p not in fault.problems]
+                self._show_settings_fault(fault, others=others)
+            elif ctx.config_problems:
+                self.show_message("Settings problems:\n" + "\n".join(ctx.config_problems),
+                                  "warning")  # fmt: skip
+            return
+        problems = ctx.config_problems
+        path = ctx.config_fallback
         if path is None:
             if problems:
                 self.show_message("Settings problems:\n" + "\n".join(problems), "warning")
@@ -180,20 +196,112 @@ class WindowDialogs(_WindowBase):
             actions.append(("Restore backup", self.restore_settings_backup))
         self.show_message(text, "warning", tuple(actions))
 
+    def _show_settings_fault(
+        self,
+        fault: SettingsFault,
+        *,
+        held_back: bool = False,
+        others: list[str] | None = None,
+        started: bool = True,
+    ) -> None:
+        from app.gui.banner import settings_fault_text
+
+        actions: list[tuple[str, object]] = [("Open settings file", self.open_settings_file)]
+        if fault.salvaged is not None:
+            actions.append(("Fix for me", self.fix_settings_file))
+        settings_file = self.ctx.settings_file
+        if settings_file is not None and settings_file.backup() is not None:
+            actions.append(("Restore backup", self.restore_settings_backup))
+        text = settings_fault_text(fault, held_back=held_back, others=others or (),
+                                   started=started)  # fmt: skip
+        self.show_message(text, "warning", tuple(actions))
+
+    def _on_settings_news(self, news: SettingsNews) -> None:
+        """The settings file changed (outside, or by Fix for me / Restore), has a mistake, or
+        two versions met: say so, and show the settings now in use."""
+        from app.gui.banner import setting_words
+
+        result = news.result
+        if news.error is not None or result is None:
+            self.show_message(f"Settings not saved: {news.error}")
+            return
+        config = result.config
+        self.refresh_profiles()
+        if (config.tracker, config.gestures) != (news.before.tracker, news.before.gestures):
+            self.apply_settings()  # a running source restarts with the new tracker settings
+        if result.fault is not None:
+            self._show_settings_fault(result.fault, held_back=result.held_back, started=False)
+            return
+        name = self.ctx.settings_file.path.name if self.ctx.settings_file else "config.toml"
+        lines: list[str] = []
+        level = "info"
+        if news.action == "restore" and result.restored_from is not None:
+            lines.append(f"Restored your settings from {result.restored_from.name}.")
+        elif news.action == "fix" and news.fixed is not None:
+            from app.gui.banner import left_out_words
+
+            words = "; ".join(left_out_words(e) for e in news.fixed.left_out[:3])
+            lines.append(f"Saved your settings, leaving out what was wrong ({words}).")
+        elif result.outside:
+            lines.append(
+                f"Your settings file ({name}) was changed outside HandCue: the app now uses it "
+                "as it is" + (", with your changes made here added." if result.wrote else ".")
+            )
+        if result.kept_invalid is not None:
+            lines.append(
+                "The file as it was, with its mistake, is kept beside it as "
+                f"{result.kept_invalid.name}."
+            )
+        if result.conflict_file is not None:
+            level = "warning"
+            both = ", ".join(setting_words(c) for c in result.conflicts[:4])
+            lines.append(
+                f"You changed the same settings in the app ({both}): the file's values are kept "
+                f"and in use, and the app's version was saved beside it as "
+                f"{result.conflict_file.name}."
+            )
+        if result.warnings:
+            lines += list(result.warnings[:4])
+        if lines:
+            self.show_message("\n".join(lines), level)
+        elif self.banner.sticky:
+            self.banner.clear()  # the mistake it showed is gone
+
     def open_settings_file(self) -> bool:
         """Open the settings file in the user's editor (the desktop's choice)."""
         from PySide6.QtCore import QUrl
         from PySide6.QtGui import QDesktopServices
 
         path = self.ctx.config_fallback
+        if self.ctx.settings_file is not None:
+            path = self.ctx.settings_file.path
         if path is None:
             from pipeline.settings import config_path
 
             path = config_path()
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
+    def fix_settings_file(self) -> bool:
+        """Fix for me: write the settings in use (the file without what was wrong) over the
+        file with the mistake, which is kept beside it."""
+        try:
+            self.ctx.fix_settings_file()
+        except HandCueError as exc:
+            self.show_message(f"Settings not saved: {exc}")
+            return False
+        self.refresh_profiles()
+        return True
+
     def restore_settings_backup(self) -> bool:
         """Use the backup of the broken settings file; the broken file is kept beside it."""
+        if self.ctx.settings_file is not None:
+            try:
+                self.ctx.restore_settings_backup()
+            except HandCueError as exc:
+                self.show_message(str(exc))
+                return False
+            self.refresh_profiles()
+            return True
         found = settings_backup(self.ctx.config_fallback)
         if found is None:
             self.show_message("There is no usable backup of the settings file.")
