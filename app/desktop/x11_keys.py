@@ -9,11 +9,20 @@ How a key name becomes a key press:
 * canonical names (:data:`pipeline.actions.spec.NAMED_KEYS`) map to X keysyms (``enter`` ->
   ``Return``); one character maps to its keysym (Latin-1 code points are their own keysym,
   others ``0x01000000 + code point``);
-* the keysym is looked up in the server's core keyboard map: column 0 is typed as is, column 1
-  with Shift held around it (the shift level a real keyboard would use);
+* the keysym is looked up in the server's core keyboard map, in the columns of the keyboard
+  group (layout) in use now: with XKB the core map holds group 1 in columns 0-1 and group 2 in
+  columns 2-3 (level 1 typed as is, level 2 with Shift held around it, the shift level a real
+  keyboard would use). Groups 3 and 4 have no fixed columns: there only keys that are the same
+  in every group are used, other characters get temporary entries;
 * a character the layout lacks gets a *temporary keymap entry* on an unused keycode (the same
-  keysym in both columns, so Shift does not matter); entries are reused least recently used first
-  and set back to NoSymbol by :meth:`XTestKeyboard.close`.
+  keysym in both columns, one group, so neither Shift nor the group matters); entries are reused
+  least recently used first, a keycode only ``_REMAP_SETTLE_S`` after its last key (clients must
+  have read those with the old meaning), and set back to NoSymbol by :meth:`XTestKeyboard.close`.
+
+The keymap follows the server: before each action one round trip (``QueryPointer``) reads the
+active group from the core state (bits 13-14) and brings in the ``MappingNotify`` events the
+server sent before it; a change by another client (``setxkbmap``, a layout switch) re-reads the
+map, so the next key is already typed with the new layout.
 
 Threads: one :class:`XTestKeyboard` owns one X connection and locks around every call, so it
 may be called from any thread.
@@ -24,8 +33,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Mapping
+from collections import Counter, OrderedDict
+from collections.abc import Mapping, Sequence
 
 from pipeline.errors import HandCueError
 
@@ -50,11 +59,30 @@ _NAMED_KEYSYMS: dict[str, str | int] = {
 _CONTROL_CHARS = {"\n": 0xFF0D, "\r": 0xFF0D, "\t": 0xFF09, "\b": 0xFF08}
 _SHIFT_L = 0xFFE1
 _NO_SYMBOL = 0
-# How long clients get to read a keymap change before a temporary keycode is given another
+# How long clients get to read the keys typed on a temporary keycode before it is given another
 # character (only when more distinct missing characters are typed than there are free keycodes).
-_REMAP_SETTLE_S = 0.05
-# The cached keymap is re-read when older than this at the start of an action (layout switches).
-_MAP_MAX_AGE_S = 5.0
+_REMAP_SETTLE_S = 0.1
+# Core protocol (X.h): the request a MappingNotify reports, the group bits of a core state.
+_MAPPING_NOTIFY = 34
+_MAPPING_KEYBOARD = 1
+_GROUP_SHIFT, _GROUP_MASK = 13, 0x3
+
+
+def level_keysym(row: Sequence[int], group: int, level: int) -> int:
+    """The keysym of a key's core keymap ``row`` at shift ``level`` (0 or 1) in keyboard
+    ``group`` (0-3, the active layout), NoSymbol (0) when it cannot be told.
+
+    XKB lays out the core map as group 1 levels 1-2, group 2 levels 1-2, then the rest (the
+    other levels, groups 3-4) in places that differ from key to key. A group 2 left empty means
+    group 1 (core protocol rule); in groups 3-4 only a key with one group of at most two levels
+    (the same in every group, e.g. Return, Shift, a temporary entry) can be read."""
+    if group == 1 and any(row[2:4]):
+        column = 2 + level
+    elif group <= 1 or (tuple(row[:2]) == tuple(row[2:4]) and not any(row[4:])):
+        column = level
+    else:
+        return _NO_SYMBOL
+    return int(row[column]) if column < len(row) else _NO_SYMBOL
 
 
 def char_keysym(char: str) -> int:
@@ -89,8 +117,8 @@ class XTestKeyboard:
     ``$DISPLAY``). Raises :class:`HandCueError` when the display cannot be opened or lacks XTEST.
 
     It remembers which keycodes each pressed key name used, so :meth:`release` lifts exactly
-    those (e.g. Shift and ``a`` for ``"A"``); a release of a key it did not press lifts what a
-    press would have used (harmless when up)."""
+    those (e.g. Shift and ``a`` for ``"A"``), whatever the layout is by then; a release of a key
+    it did not press lifts what a press would use now (harmless when up)."""
 
     def __init__(self, display_name: str | None = None) -> None:
         try:
@@ -110,48 +138,92 @@ class XTestKeyboard:
         info = self._display.display.info
         self._min_code = int(info.min_keycode)
         self._max_code = int(info.max_keycode)
-        self._codes: dict[int, tuple[int, int]] = {}  # keysym -> (keycode, column 0|1)
+        self._rows: list[tuple[int, ...]] = []  # the core keymap, from min_code on
+        self._group = 0  # the keyboard group (layout) in use, 0-3
+        self._codes: dict[int, tuple[int, int]] = {}  # keysym -> (keycode, level 0|1)
         self._spare: list[int] = []  # keycodes without any keysym
         self._temporary: OrderedDict[int, int] = OrderedDict()  # keysym -> keycode, LRU order
+        self._last_key: dict[int, float] = {}  # temporary keycode -> when it was last typed
+        self._own_changes: Counter[int] = Counter()  # keycode -> our MappingNotify to come
         self._held: dict[str, tuple[int, ...]] = {}  # key name -> keycodes pressed, in order
-        self._map_read = 0.0
         self._closed = False
+        self._group = self._read_group()
         self._read_map()
 
     # ----------------------------------------------------------------- keymap
 
+    def _read_group(self) -> int:
+        """The active keyboard group: bits 13-14 of the core state (one round trip)."""
+        mask = int(self._display.screen().root.query_pointer().mask)
+        return (mask >> _GROUP_SHIFT) & _GROUP_MASK
+
+    def _follow_server(self) -> None:
+        """Before an action: the group in use now, and the keymap again if another client
+        changed it. The group's round trip also brings in every ``MappingNotify`` the server
+        sent before answering, so a change made before this action is never missed."""
+        group = self._read_group()
+        changed = False
+        while self._display.pending_events():
+            event = self._display.next_event()
+            if event.type != _MAPPING_NOTIFY:
+                continue
+            own = (
+                event.request == _MAPPING_KEYBOARD
+                and event.count == 1
+                and self._own_changes[event.first_keycode] > 0
+            )
+            if own:  # a temporary entry of ours: the map is known
+                self._own_changes[event.first_keycode] -= 1
+            else:
+                changed = True
+        if changed:
+            log.debug("the keymap changed (layout switch?): reading it again")
+            self._group = group
+            self._read_map()
+        elif group != self._group:
+            log.debug("keyboard group %d -> %d", self._group, group)
+            self._group = group
+            self._index_map()
+
     def _read_map(self) -> None:
         count = self._max_code - self._min_code + 1
         rows = self._display.get_keyboard_mapping(self._min_code, count)
-        codes: dict[int, tuple[int, int]] = {}
-        spare: list[int] = []
+        self._rows = [tuple(int(sym) for sym in row) for row in rows]
+        for keysym, keycode in list(self._temporary.items()):
+            row = self._rows[keycode - self._min_code]
+            if not row or row[0] != keysym:  # another client's keymap replaced the entry
+                del self._temporary[keysym]
+        self._index_map()
+
+    def _index_map(self) -> None:
+        """``_codes`` and ``_spare`` from the rows, for the active group. Temporary entries
+        stay out of ``_codes``: their keycodes get other characters without a new reading."""
         temporary = set(self._temporary.values())
-        for column in (0, 1):  # column 0 everywhere first: no Shift wins over Shift
-            for offset, row in enumerate(rows):
-                keycode = self._min_code + offset
-                if column < len(row) and row[column] != _NO_SYMBOL:
-                    codes.setdefault(int(row[column]), (keycode, column))
-        for offset, row in enumerate(rows):
-            keycode = self._min_code + offset
-            if keycode not in temporary and all(sym == _NO_SYMBOL for sym in row):
-                spare.append(keycode)
-        self._codes, self._spare = codes, spare
-        self._map_read = time.monotonic()
+        codes: dict[int, tuple[int, int]] = {}
+        for level in (0, 1):  # level 1 everywhere first: no Shift wins over Shift
+            for offset, row in enumerate(self._rows):
+                sym = level_keysym(row, self._group, level)
+                if sym != _NO_SYMBOL and self._min_code + offset not in temporary:
+                    codes.setdefault(sym, (self._min_code + offset, level))
+        self._codes = codes
+        self._spare = [
+            self._min_code + offset
+            for offset, row in enumerate(self._rows)
+            if self._min_code + offset not in temporary and not any(row)
+        ]
 
     def _lookup(self, keysym: int) -> tuple[int, int]:
-        """(keycode, column) for ``keysym``, making a temporary entry when the layout lacks it."""
-        if time.monotonic() - self._map_read > _MAP_MAX_AGE_S:
-            self._read_map()
+        """(keycode, level) for ``keysym``, making a temporary entry when the layout lacks it."""
         if keysym in self._temporary:
             self._temporary.move_to_end(keysym)
-            return self._temporary[keysym], 0
-        found = self._codes.get(keysym)
-        if found is None:
-            self._read_map()  # the layout may have changed since
+            keycode = self._temporary[keysym]
+        else:
             found = self._codes.get(keysym)
-        if found is not None:
-            return found
-        return self._temporary_entry(keysym), 0
+            if found is not None:
+                return found
+            keycode = self._temporary_entry(keysym)
+        self._last_key[keycode] = time.monotonic()
+        return keycode, 0
 
     def _temporary_entry(self, keysym: int) -> int:
         busy = {code for codes in self._held.values() for code in codes}
@@ -163,10 +235,13 @@ class XTestKeyboard:
                 raise HandCueError(
                     f"no free keycode to type the character U+{keysym & 0xFFFFFF:04X}"
                 )
-            keycode = self._temporary.pop(reusable[0])
-            # clients must have read the earlier events on this keycode with the old meaning
+            keycode = self._temporary.pop(reusable[0])  # least recently used
+            # clients must have read the keys typed on it with its old meaning
             self._display.sync()
-            time.sleep(_REMAP_SETTLE_S)
+            wait = self._last_key.get(keycode, 0.0) + _REMAP_SETTLE_S - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+        self._own_changes[keycode] += 1
         self._display.change_keyboard_mapping(keycode, [(keysym, keysym)])
         self._display.sync()
         self._temporary[keysym] = keycode
@@ -175,8 +250,8 @@ class XTestKeyboard:
     # ----------------------------------------------------------------- keys
 
     def _codes_for(self, name: str) -> tuple[int, ...]:
-        keycode, column = self._lookup(key_keysym(name))
-        if column == 1:
+        keycode, level = self._lookup(key_keysym(name))
+        if level == 1:
             shift = self._codes.get(_SHIFT_L)
             shift_held = shift is not None and any(
                 shift[0] in codes for codes in self._held.values()
@@ -191,7 +266,10 @@ class XTestKeyboard:
     def press(self, name: str) -> None:
         """Press key ``name`` (canonical name or one character) and keep it down."""
         with self._lock:
-            codes = self._held.get(name) or self._codes_for(name)
+            codes = self._held.get(name)
+            if codes is None:
+                self._follow_server()
+                codes = self._codes_for(name)
             self._held[name] = codes
             for keycode in codes:
                 self._send(True, keycode)
@@ -199,7 +277,10 @@ class XTestKeyboard:
 
     def release(self, name: str) -> None:
         with self._lock:
-            codes = self._held.pop(name, None) or self._codes_for(name)
+            codes = self._held.pop(name, None)
+            if codes is None:
+                self._follow_server()
+                codes = self._codes_for(name)
             for keycode in reversed(codes):
                 self._send(False, keycode)
             self._display.sync()
@@ -213,6 +294,7 @@ class XTestKeyboard:
         """Type ``text`` (tap each character, Shift where its layout needs it); newline is
         Return, tab Tab. Requests are sent in one batch and flushed once."""
         with self._lock:
+            self._follow_server()
             for char in text:
                 codes = self._codes_for(char)
                 for keycode in codes:
@@ -224,6 +306,7 @@ class XTestKeyboard:
     def keycodes_of_text(self, text: str) -> set[int]:
         """Every keycode typing ``text`` would use (for releasing after an interrupted type)."""
         with self._lock:
+            self._follow_server()
             return {code for char in set(text) for code in self._codes_for(char)}
 
     def press_button(self, button: int) -> None:
@@ -256,11 +339,13 @@ class XTestKeyboard:
             self._closed = True
             self.release_all()
             try:
+                self._follow_server()  # entries another client's keymap replaced are not ours
                 if self._temporary:  # let clients read the last keys with their meaning
                     self._display.sync()
                     time.sleep(_REMAP_SETTLE_S)
                 for keycode in self._temporary.values():
-                    self._display.change_keyboard_mapping(keycode, [(_NO_SYMBOL, _NO_SYMBOL)])
+                    empty = [(_NO_SYMBOL, _NO_SYMBOL)]
+                    self._display.change_keyboard_mapping(keycode, empty)
                 self._display.sync()
                 self._display.close()
             except Exception:
