@@ -84,7 +84,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from pipeline.fileio import require_file
-    from pipeline.settings import config_path, read_config_file, write_config_text
+    from pipeline.settings import config_path, read_config_file
+    from pipeline.settings.store import write_settings_text
 
     path: Path = args.file
     require_file(path)
@@ -94,10 +95,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     if cfg is None or problems:
         print(f"{path}: not imported; fix the problems above first", file=sys.stderr)
         return 1
-    target = config_path()
-    had_settings = target.is_file()
     # Keep the file as written (comments and all): it has just been validated.
-    written = write_config_text(path.read_text(encoding="utf-8"), target)
-    kept = f" (previous settings kept as {written.name}.bak)" if had_settings else ""
-    print(f"imported {path} into {written}{kept}")
+    written = write_settings_text(path.read_text(encoding="utf-8"), config_path())
+    kept = f" (previous settings kept as {written.path.name}.bak)" if written.backed_up else ""
+    if written.kept_invalid is not None:  # .bak stays the last good file
+        kept = f" (the previous file, which had mistakes, kept as {written.kept_invalid.name})"
+    print(f"imported {path} into {written.path}{kept}")
     return 0

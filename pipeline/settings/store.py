@@ -318,8 +318,8 @@ def write_settings_text(text: str, path: Path | None = None) -> Written:
     """:func:`write_config_text`, saying where the replaced file went."""
     path = config_path() if path is None else Path(path)
     kept: Path | None = None
-    backup = True
-    if path.is_file():
+    backup = path.is_file()
+    if backup:
         old, _ = read_config_file(path, known_gestures=builtin_gestures())
         if old is None:
             # The broken file is kept under its own name; .bak stays the last good file.
@@ -333,7 +333,7 @@ def write_settings_text(text: str, path: Path | None = None) -> Written:
                 ) from None
             log.warning("kept the invalid settings file as %s", kept)
     try:
-        written = atomic_write_text(path, text, backup=backup)
+        atomic_write_text(path, text, backup=backup)
     except AtomicWriteError as exc:
         raise HandCueError(f"cannot save settings to {exc.path}: {exc.reason}") from None
-    return Written(path, kept, backup and written.exists())
+    return Written(path, kept, backup)
