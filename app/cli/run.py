@@ -12,6 +12,12 @@ stderr.
 disarmed), unless ``--disarmed`` or ``actions.run_starts_armed = false``. Everything held down
 is released at the end of the source, on Ctrl-C / SIGTERM / SIGHUP / SIGQUIT and on any error;
 the input guardian (:mod:`app.desktop.guardian`) releases it if the process is killed or crashes.
+
+``type:`` text is typed in the background. When the source ends, the run waits for the text
+still being typed, at most ``TYPING_FINISH_S`` seconds; a stop (Ctrl-C, a signal, an error)
+drops it at once. A text not typed whole gets a second ``action`` line for its action, with
+``"status": "cut"``, ``typed`` (characters that went out) and ``total``, and a warning on
+stderr; the ``end`` line counts them in ``cut``.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from app.cli.map_option import MAP_OPTIONS_HELP, parse_map
 from app.cli.run_output import (
     RunSummary,
     counts_line,
+    cut_line,
     event_line,
     pointer_line,
     profile_line,
@@ -124,6 +131,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(func=run)
 
+
+# When the source ends, text still being typed gets this long to finish (then it is cut).
+TYPING_FINISH_S = 10.0
 
 # An image of a folder source lasts this long by default: long enough for a new hand's gesture
 # to be trusted, to pass the stabiliser and a mapping's hold time and to fire once (a thumb up on
@@ -271,6 +281,14 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     def skipped_frames() -> int:
         return int(getattr(sources[0], "skipped", 0)) if sources else 0
 
+    def report_cuts() -> None:
+        """A line for each ``type:`` text the sink could not type whole (see the docstring)."""
+        take = getattr(sink, "take_cuts", None)
+        for cut in take() if callable(take) else ():
+            summary.add_cut()
+            with contextlib.suppress(Exception):
+                emit(cut_line(cut))
+
     try:
         with _sigterm_as_interrupt(lambda: released.extend(engine.release_all())):
             if not args.dry_run and cfg.actions.pause_hotkey:
@@ -339,6 +357,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                             raise HandCueError(
                                 f"could not inject {record.action}: {record.detail}", code=5
                             )
+                    report_cuts()
+            # The source ended: text still being typed may finish (bounded), not be dropped.
+            finish_typing = getattr(sink, "finish", None)
+            if callable(finish_typing):
+                finish_typing(TYPING_FINISH_S)
     except KeyboardInterrupt:
         reason, code = "interrupted", 130
     except BrokenPipeError:  # e.g. piped into `head`
@@ -352,11 +375,13 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         for record in [*released, *engine.release_all()]:
             with contextlib.suppress(Exception):
                 emit(record_line(record, None))
+        report_cuts()
         if hotkey is not None:
             hotkey.stop()
         close = getattr(sink, "close", None)
         if close is not None:
             close()
+        report_cuts()
     elapsed = time.perf_counter() - started
     with contextlib.suppress(BrokenPipeError, ValueError):
         emit(
@@ -368,6 +393,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 "skipped": skipped_frames(),
                 "fps": round(summary.frames / elapsed, 2) if elapsed > 0 else None,
                 "actions": summary.actions_done,
+                "cut": summary.cuts,  # texts of type: actions not typed whole
                 "latency_ms": stats(summary.latencies),
                 "overhead_ms": stats(summary.overheads),
                 "pipeline_ms": stats(summary.pipeline_times),

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # every command module is imported at start-up: keep it light
     from pipeline.actions import ActionRecord
+    from pipeline.actions.sink import TypingCut
     from pipeline.focus import ProfileChoice
     from pipeline.pointer.controller import PointerCommand
     from pipeline.pointer.hook import PointerFrame
@@ -92,6 +93,23 @@ def record_line(record: ActionRecord, pipeline_ms: float | None) -> dict[str, An
     return line
 
 
+def cut_line(cut: TypingCut) -> dict[str, Any]:
+    """The second ``action`` line of a ``type:`` action whose text was not typed whole:
+    ``"status": "cut"``, ``typed`` characters of ``total`` went out, ``detail`` says why. Its
+    other fields are those of the action's own line (``cut.tag``, the engine's record)."""
+    from pipeline.actions import ActionRecord
+
+    record = cut.tag if isinstance(cut.tag, ActionRecord) else None
+    if record is None:  # text typed by something other than the engine
+        line: dict[str, Any] = {"type": "action", "action": f"type:{cut.text}"}
+    else:
+        line = record_line(record, None)
+        for figure in ("latency_ms", "inject_ms", "pipeline_ms"):
+            line.pop(figure, None)  # those of the action's "done" line
+    line.update(status="cut", typed=cut.typed, total=cut.total, detail=cut.reason)
+    return line
+
+
 def stats(values: list[float]) -> dict[str, float] | None:
     if not values:
         return None
@@ -141,6 +159,10 @@ class RunSummary:
         self.latencies: list[float] = []
         self.overheads: list[float] = []  # latency minus the time inside the OS input call
         self.pipeline_times: list[float] = []
+        self.cuts = 0  # texts of type: actions not typed whole
+
+    def add_cut(self) -> None:
+        self.cuts += 1
 
     def add_frame(self, step: StepResult) -> None:
         self.frames += 1

@@ -17,6 +17,10 @@ class ActionRecord:
     ``"rate_limited"`` or ``"failed"`` and ``phase`` is ``"tap"``, ``"repeat"``, ``"press"`` or
     ``"release"``; for state changes ``status`` is ``"armed"``, ``"disarmed"``, ``"paused"``,
     ``"resumed"``, ``"profile"`` or ``"released"``. ``timestamp_ms`` is frame time.
+    A ``type:`` action's text is typed in the background after its ``"done"`` record
+    (:class:`pipeline.actions.sink.BackgroundTyping`); a text not typed whole is reported later
+    from its :class:`pipeline.actions.sink.TypingCut` (``handcue run``: a second line of the
+    action with status ``"cut"``), whose ``tag`` is this record.
     ``latency_ms``: from the moment the frame's events were available (``event_time`` given to
     :meth:`pipeline.actions.engine.ActionEngine.handle`, else its entry) to the sink call
     returning; ``None`` when nothing was injected. ``inject_ms``: the part of it spent inside the

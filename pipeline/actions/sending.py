@@ -58,7 +58,8 @@ def inject(
             activation.pressed = True
             action.press(guard)
         else:
-            action.tap(guard)
+            with guard.tagged(record):  # typed text that gets cut is reported as this action
+                action.tap(guard)
     except Exception as exc:
         log.exception("injecting %s failed; releasing everything and disarming", action)
         latency = (time.perf_counter() - start) * 1000.0

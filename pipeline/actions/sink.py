@@ -10,10 +10,15 @@ from ``NAMED_KEYS``. Buttons are ``"left"``, ``"right"`` or ``"middle"``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
+
+from pipeline.errors import HandCueError
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +157,7 @@ class HeldInputGuard:
     def __init__(self, sink: InputSink) -> None:
         self.sink = sink
         self._held: list[tuple[str, str]] = []  # ("key"|"button", name) in press order
+        self._tag: object = None
 
     @property
     def held(self) -> tuple[tuple[str, str], ...]:
@@ -187,8 +193,23 @@ class HeldInputGuard:
     def scroll(self, dx: int, dy: int) -> None:
         self.sink.scroll(dx, dy)
 
+    @contextlib.contextmanager
+    def tagged(self, tag: object) -> Iterator[None]:
+        """Text typed inside this block goes to the sink with ``tag`` when the sink takes one
+        (:meth:`BackgroundTyping.type_text_as`: a text it cuts is reported with its tag). The
+        engine tags with the record of the action that types."""
+        previous, self._tag = self._tag, tag
+        try:
+            yield
+        finally:
+            self._tag = previous
+
     def type_text(self, text: str) -> None:
-        self.sink.type_text(text)
+        tagged = getattr(self.sink, "type_text_as", None)
+        if self._tag is not None and callable(tagged):
+            tagged(text, self._tag)
+        else:
+            self.sink.type_text(text)
 
     def release_all(self) -> list[tuple[str, str]]:
         """Release everything still down, newest first. Every release is attempted even if
@@ -216,6 +237,33 @@ class HeldInputGuard:
         return released
 
 
+@dataclass(frozen=True)
+class TypingCut:
+    """A text that was not typed whole: its first ``typed`` characters went out, the rest never
+    will. ``reason`` says why (released, failed, out of time); ``tag`` is what the text was
+    queued with (:meth:`BackgroundTyping.type_text_as`; the engine's action record)."""
+
+    text: str
+    typed: int
+    reason: str
+    tag: object = None
+
+    @property
+    def total(self) -> int:
+        return len(self.text)
+
+
+# Why text is dropped by a release (every stop, pause, disarm, profile change and error does one).
+RELEASED = "input was released before it was typed (stop, pause, disarm or profile change)"
+
+
+@dataclass
+class _Text:
+    text: str
+    tag: object
+    number: int  # queue order
+
+
 class BackgroundTyping(PointerPassThrough):
     """Wraps a sink so that ``type_text`` runs on its own thread and never stalls the caller
     (typing 1,000 characters takes about a quarter of a second through XTEST here, and more
@@ -227,9 +275,12 @@ class BackgroundTyping(PointerPassThrough):
     there. Texts wait in a bounded queue (``max_texts``; a further ``type_text`` waits for room)
     and are typed in chunks of ``chunk`` characters; :meth:`release_all` (every stop, pause,
     disarm) drops the text not typed yet (after the chunk in progress), so a stop is never
-    delayed by more than one chunk; :meth:`close` finishes it. Errors while typing are logged
-    (the text is dropped). Thread-safe. Pointer moves and reads (:class:`PointerPassThrough`)
-    go straight through: pointer mode does not type.
+    delayed by more than one chunk; :meth:`close` finishes it. Thread-safe. Pointer moves and
+    reads (:class:`PointerPassThrough`) go straight through: pointer mode does not type.
+
+    A text is never lost silently: one dropped or cut short (released, an error while typing,
+    :meth:`close` out of time) is logged with how much of it went out and kept as a
+    :class:`TypingCut` until :meth:`take_cuts` (``handcue run`` prints a ``"cut"`` line for it).
     """
 
     def __init__(self, sink: InputSink, *, max_texts: int = 8, chunk: int = 32) -> None:
@@ -237,10 +288,13 @@ class BackgroundTyping(PointerPassThrough):
         self._pointer = pointer_of(sink)
         self._chunk = max(1, chunk)
         self._cond = threading.Condition()
-        self._texts: deque[str] = deque()
+        self._texts: deque[_Text] = deque()
         self._max_texts = max_texts
         self._busy = False
         self._generation = 0  # bumped to drop what is queued or being typed
+        self._drop_reason = RELEASED  # why the last bump dropped text
+        self._cuts: list[tuple[int, TypingCut]] = []  # (queue order, cut)
+        self._queued = 0  # texts queued so far
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="typing", daemon=True)
         self._thread.start()
@@ -251,21 +305,44 @@ class BackgroundTyping(PointerPassThrough):
                 self._cond.wait_for(lambda: self._texts or self._closed)
                 if not self._texts:
                     return
-                text = self._texts.popleft()
+                item = self._texts.popleft()
                 generation = self._generation
                 self._busy = True
                 self._cond.notify_all()
+            text, typed = item.text, 0
             try:
-                for start in range(0, len(text), self._chunk):
+                while typed < len(text):
                     if self._generation != generation:
+                        self._cut(item, typed, self._drop_reason)
                         break
-                    self.sink.type_text(text[start : start + self._chunk])
-            except Exception:
+                    part = text[typed : typed + self._chunk]
+                    self.sink.type_text(part)
+                    typed += len(part)
+            except HandCueError as exc:  # a fault with its own message (e.g. the display lost)
+                self._cut(item, typed, f"typing failed: {exc}")
+            except Exception as exc:
                 log.exception("typing %d characters failed", len(text))
+                self._cut(item, typed, f"typing failed: {exc}", logged=True)
             finally:
                 with self._cond:
                     self._busy = False
                     self._cond.notify_all()
+
+    def _cut(self, item: _Text, typed: int, reason: str, *, logged: bool = False) -> None:
+        cut = TypingCut(item.text, typed, reason, item.tag)
+        if not logged:
+            log.warning(
+                "typed %d of %d characters of a text; the rest is not typed: %s",
+                typed, cut.total, reason,
+            )  # fmt: skip
+        with self._cond:
+            self._cuts.append((item.number, cut))
+
+    def take_cuts(self) -> list[TypingCut]:
+        """The texts cut since the last call, in the order they were queued (any thread)."""
+        with self._cond:
+            cuts, self._cuts = self._cuts, []
+        return [cut for _, cut in sorted(cuts, key=lambda pair: pair[0])]
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Wait until every queued text has been typed; True if it has."""
@@ -274,21 +351,30 @@ class BackgroundTyping(PointerPassThrough):
 
     def cancel_pending(self) -> None:
         """Drop the text not typed yet and wait for the chunk in progress (any thread)."""
-        self._drop_pending()
+        self._drop_pending(RELEASED)
         self.wait_idle()
 
-    def _drop_pending(self) -> None:
+    def _drop_pending(self, reason: str) -> None:
         with self._cond:
+            dropped = list(self._texts)
+            self._drop_reason = reason
             self._generation += 1
             self._texts.clear()
             self._cond.notify_all()
+        for item in dropped:
+            self._cut(item, 0, reason)
 
     def type_text(self, text: str) -> None:
+        self.type_text_as(text, None)
+
+    def type_text_as(self, text: str, tag: object) -> None:
+        """Queue ``text``; if it is cut, its :class:`TypingCut` carries ``tag``."""
         with self._cond:
             if self._closed:
                 raise RuntimeError("the input sink is closed")
             self._cond.wait_for(lambda: len(self._texts) < self._max_texts)
-            self._texts.append(text)
+            self._queued += 1
+            self._texts.append(_Text(text, tag, self._queued))
             self._cond.notify_all()
 
     def press_key(self, key: str) -> None:
@@ -318,17 +404,25 @@ class BackgroundTyping(PointerPassThrough):
     def release_all(self) -> None:
         """Drop text not typed yet, wait for the chunk in progress, then release what the
         wrapped sink holds (if it can)."""
-        self._drop_pending()
+        self._drop_pending(RELEASED)
         self.wait_idle()
         release = getattr(self.sink, "release_all", None)
         if callable(release):
             release()
 
+    def finish(self, timeout: float) -> bool:
+        """Let the queued text be typed, at most ``timeout`` s; what is left then is dropped
+        (a cut, after the chunk in progress). True if everything was typed."""
+        if self.wait_idle(timeout):
+            return True
+        self._drop_pending(f"not typed within {timeout:g} s of the end")
+        self.wait_idle()
+        return False
+
     def close(self, timeout: float = 10.0) -> None:
-        """Finish the queued text (at most ``timeout`` s; stopping paths drop it first with
+        """Finish the queued text (:meth:`finish`; stopping paths drop it first with
         :meth:`release_all`), then close the wrapped sink."""
-        if not self.wait_idle(timeout):
-            self._drop_pending()
+        self.finish(timeout)
         with self._cond:
             self._closed = True
             self._cond.notify_all()
