@@ -10,7 +10,7 @@ it) stay reachable when the dialog is shorter than its content. GUI thread only.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
@@ -73,14 +73,23 @@ def keep_frame_on_screen(widget: QWidget) -> None:
         widget.move(x, y)
 
 
+def _refit(widget: QWidget, shown: QSize) -> None:
+    """:func:`keep_frame_on_screen`, unless the window was resized since it was shown (by the
+    user, or the program): that size is left as it is."""
+    if widget.size() == shown:
+        keep_frame_on_screen(widget)
+
+
 class _FrameFitter(QObject):
     """Runs :func:`keep_frame_on_screen` on a window shortly after it is shown (the frame
     exists only then, and some window managers add it a little later)."""
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if event.type() == QEvent.Type.Show and isinstance(obj, QWidget):
+            shown = obj.size()
             for delay in (0, 300, 1000, 2500):
-                QTimer.singleShot(delay, lambda w=obj: keep_frame_on_screen(w))
+                # With the window as the timer's context: no call once it is deleted.
+                QTimer.singleShot(delay, obj, lambda w=obj, size=shown: _refit(w, size))
         return False
 
 
