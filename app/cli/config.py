@@ -54,6 +54,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 0
     require_file(path)
     cfg, problems = read_config_file(path)
+    if cfg is None:
+        problems += _hidden_problems(path, problems)
     for problem in problems:
         print(problem, file=sys.stderr)
     if cfg is None or problems:
@@ -63,6 +65,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
     mappings = sum(len(p.mappings) for p in cfg.profiles.values())
     print(f"{path}: OK ({len(cfg.profiles)} profiles, {mappings} mappings)")
     return 0
+
+
+def _hidden_problems(path: Path, reported: list[str]) -> list[str]:
+    """Problems a first validation cannot see: a check across settings (pinch_off above
+    pinch_on) runs only once every setting of its table is valid, so it showed only after the
+    user fixed the first problem ("1 problem" with two). The salvage passes, which leave out
+    each bad entry in turn, find them."""
+    from pipeline.settings.salvage import salvage_text
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    salvaged = salvage_text(text, file=path)
+    if salvaged is None:
+        return []
+    seen = set(reported)
+    return [entry.text for entry in salvaged.left_out if entry.text not in seen]
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -90,6 +110,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     path: Path = args.file
     require_file(path)
     cfg, problems = read_config_file(path)
+    if cfg is None:
+        problems += _hidden_problems(path, problems)
     for problem in problems:
         print(problem, file=sys.stderr)
     if cfg is None or problems:
