@@ -283,6 +283,14 @@ class EmptyState(QWidget):
         self.start_button.setText("Start camera")
         self.set_cameras(cameras)
 
+    def show_problem(self, title: str, text: str) -> None:
+        """Say why nothing plays (the same thing the banner and the status line say): a source
+        that cannot be opened, models that are not installed."""
+        self.title.setText(title)
+        self.text.setText(text)
+        self.start_button.setText("Try again")
+        self.start_button.show()
+
     def set_cameras(self, cameras: list[int]) -> None:
         if cameras:
             self.title.setText("Ready when you are")

@@ -58,6 +58,10 @@ class WarmUpThread(QThread):
             self.failed.emit(f"The hand tracker could not be loaded: {exc}")
 
 
+# The line ModelsMissingError's message carries (pipeline.errors): the models are missing.
+MODELS_MISSING = "handcue models install"
+
+
 class SessionControl(_WindowBase):
     """Mixin of ``MainWindow``: starting and stopping the tracking session and the slots of
     its signals. The attributes below are the window's parts it uses."""
@@ -68,6 +72,7 @@ class SessionControl(_WindowBase):
     every_frame: bool  # files: analyse every frame instead of playing in real time
     banner: Banner
     empty_state: EmptyState
+    _models_install: QObject | None = None  # the models being installed, while they are
     video_stack: QStackedWidget
     video: VideoView
     hands: HandsPanel
@@ -180,7 +185,53 @@ class SessionControl(_WindowBase):
         if "execution provider" in message and provider not in ("auto", "cpu"):
             self._fall_back_to_auto_provider(provider)
             return
-        self.show_message(message, "error")
+        # One state, one message: the banner, the video area and the status line all say
+        # that nothing is tracked and why (the status line said "Tracking" and the video area
+        # "Ready to play" beside a red "no such file").
+        first_line = message.splitlines()[0] if message else "Tracking stopped"
+        if MODELS_MISSING in message:
+            self.show_message(message, "error", actions=(("Install models", self.install_models),))
+            self.empty_state.show_problem(
+                "The hand models are not installed",
+                "Press Install models above (it downloads and converts them once), then Start.",
+            )
+            self.state_label.setText("Stopped: the hand models are not installed")
+        else:
+            self.show_message(message, "error")
+            self.empty_state.show_problem("Nothing to track", first_line)
+            self.state_label.setText(f"Stopped: {first_line}")
+        if not self.session.running:
+            self.video_stack.setCurrentWidget(self.empty_state)
+
+    def install_models(self) -> None:
+        """Install the hand models from the app (``handcue models install`` in a child
+        process), showing its progress in the banner; then load them."""
+        from app.gui.models_install import ModelsInstall
+
+        if self._models_install is not None:
+            return
+        job = ModelsInstall(self)
+        self._models_install = job
+        job.progress.connect(
+            lambda line: self.show_message(f"Installing the hand models… {line}", "info")
+        )
+        job.finished_ok.connect(self._on_models_installed)
+        job.failed.connect(self._on_models_install_failed)
+        job.start()
+
+    def _on_models_installed(self) -> None:
+        self._models_install = None
+        self.show_message("The hand models are installed.", "info")
+        self.state_label.setText("Stopped")
+        self.empty_state.set_source(self.current_source(), self.sources.cameras)
+        self.check_models()
+
+    def _on_models_install_failed(self, message: str) -> None:
+        self._models_install = None
+        self.show_message(
+            f"The hand models could not be installed: {message}", "error",
+            actions=(("Install models", self.install_models),),
+        )  # fmt: skip
 
     def _fall_back_to_auto_provider(self, provider: str) -> None:
         """The settings ask for a provider this computer cannot use: run on the best one that
