@@ -267,8 +267,9 @@ class SettingsDialog(QDialog):
         if tray_available is None:
             tray_available = QSystemTrayIcon.isSystemTrayAvailable()
         if not tray_available:
+            # Shown as saved but greyed out: OK must not turn off what the user chose on a
+            # desktop with a tray (a tray that is missing now may be back at the next login).
             for box in (self.start_minimised, self.close_to_tray):
-                box.setChecked(False)
                 box.setEnabled(False)
                 box.setToolTip("This desktop has no system tray, so HandCue cannot live there")
             note = QLabel("This desktop has no system tray: HandCue closes with its window.")
@@ -413,8 +414,8 @@ class SettingsDialog(QDialog):
     def window_prefs(self) -> GuiPrefs:
         return self.ctx.prefs.changed(
             mirror_preview=self.mirror.isChecked(),
-            start_minimised=self.start_minimised.isChecked() and self.start_minimised.isEnabled(),
-            close_to_tray=self.close_to_tray.isChecked() and self.close_to_tray.isEnabled(),
+            start_minimised=self.start_minimised.isChecked(),  # as saved while greyed out
+            close_to_tray=self.close_to_tray.isChecked(),
             osd=self.osd.isChecked(),
             osd_sound=self.osd_sound.isChecked(),
             osd_position=self.osd_position.currentData(),

@@ -474,14 +474,20 @@ def test_image_folder_is_stepped_through_by_name(make_ctx, make_window, qtbot, t
     assert "dropped" not in window.perf_label.text()
 
 
-def test_tray_options_are_off_without_a_tray(make_ctx, qtbot):
+def test_tray_options_are_greyed_out_but_kept_without_a_tray(make_ctx, qtbot):
+    """Without a tray the two tray options cannot be changed, and OK keeps what the user chose
+    on a desktop with one (it used to save close_to_tray = false, so closing quit later, with
+    a tray, against their choice)."""
     from app.gui.settings_dialog import SettingsDialog
 
-    dialog = SettingsDialog(make_ctx(), providers=["auto"], tray_available=False)
+    ctx = make_ctx()
+    ctx.set_prefs(ctx.prefs.changed(close_to_tray=True, start_minimised=True))
+    dialog = SettingsDialog(ctx, providers=["auto"], tray_available=False)
     qtbot.addWidget(dialog)
     for box in (dialog.start_minimised, dialog.close_to_tray):
-        assert not box.isEnabled() and not box.isChecked()
-    assert dialog.window_prefs().close_to_tray is False
+        assert not box.isEnabled() and box.isChecked()
+    prefs = dialog.window_prefs()
+    assert prefs.close_to_tray is True and prefs.start_minimised is True
 
 
 # ----------------------------------------------------------------------------- on-screen display
