@@ -324,3 +324,13 @@ def test_a_huge_settings_file_is_refused_at_start_and_the_banner_names_the_limit
     assert window.banner.level == "warning"
     assert elapsed < 2.0, f"{elapsed:.2f} s"
     assert path.read_bytes() == before
+
+
+def test_restore_says_what_it_restored_and_keeps_follow_apps(qtbot, start_app):
+    """'Restore backup' names the file it used, and leaves the profile choice as it was
+    (following the active window stays on: it is not a choice by hand)."""
+    path, ctx, window = start_app(TYPO_TEXT, backup=BACKUP_TEXT)
+    pinned_before = ctx.config.switching.pinned
+    _button(window, "Restore backup").click()
+    assert "Restored your settings from config.toml.bak" in window.banner.label.text()
+    assert ctx.config.switching.pinned == pinned_before == ""  # nothing was pinned by it
