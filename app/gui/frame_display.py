@@ -158,16 +158,26 @@ class FrameDisplay(_WindowBase):
 
 
 def log_lines(frame: TrackedFrame) -> list[str]:
-    """The event log's lines for ``frame``: gestures started and ended, actions sent."""
+    """The event log's lines for ``frame``: one line per action sent or held back, with the
+    gesture and hand that fired it ("12:00:01  Right  Thumb up → pressed key:right, 3 ms"); a
+    line for a sign or movement that started without firing anything; state changes. Not: the
+    numbers a sign also shows (count_N, total_N) unless they fired something, repeats, and
+    gestures ending (a fist used to make five lines)."""
     lines = []
     stamp = time.strftime("%H:%M:%S")
+    fired = {(r.gesture, r.handedness) for r in frame.actions if r.kind == "action"}
     for event in frame.events:
-        if event.kind == "held":
+        if event.kind != "started" or event.gesture.startswith(("count_", "total_")):
             continue
-        verb = "started" if event.kind == "started" else "ended"
-        lines.append(f"{stamp}  {event.handedness:<5}  {gesture_title(event.gesture)} {verb}")
+        if (event.gesture, event.handedness) in fired:
+            continue  # its action line says it
+        lines.append(f"{stamp}  {event.handedness:<5}  {gesture_title(event.gesture)} (no action)")
     for record in frame.actions:
-        lines.append(f"{stamp}         → {describe_record(record)}")
+        if record.kind == "action" and record.gesture:
+            who = f"{record.handedness or '':<5}  {gesture_title(record.gesture)} → "
+        else:
+            who = "       → "
+        lines.append(f"{stamp}  {who}{describe_record(record)}")
     return lines
 
 

@@ -44,7 +44,7 @@ def test_choosing_a_video_starts_tracking_and_shows_gesture(make_window, qtbot, 
     assert window.start_button.text() == "Stop"
     assert "fps" in window.perf_label.text()
     assert "Fake" in window.provider_label.text()
-    qtbot.waitUntil(lambda: "Thumb up started" in window.event_log.toPlainText(), timeout=5000)
+    qtbot.waitUntil(lambda: "Thumb up" in window.event_log.toPlainText(), timeout=5000)
     # remembered for next time
     assert str(video) in window.ctx.recent_sources()
     window.start_button.click()

@@ -212,3 +212,30 @@ def test_readout_says_no_frame_rate_for_a_photo():
     assert readout_text(video).split() == ["25.0", "fps", "12", "ms", "CPU", "2", "dropped"]
     photo = TrackedFrame(image=image, result=result, fps=0.0, latency_ms=498.0)
     assert readout_text(photo).split() == ["498", "ms", "—"]
+
+
+def test_the_event_log_has_one_line_per_fired_action():
+    """A fist that fires its mapping: one line with the gesture, the hand and what was sent;
+    not 'fist started', 'count 0 started', 'total 0 started', the action and three 'ended'."""
+    import numpy as np
+
+    from app.gui.frame_display import log_lines
+    from app.gui.tracked_frames import TrackedFrame
+    from pipeline.actions.engine import ActionRecord
+    from pipeline.types import FrameResult, GestureEvent
+
+    events = tuple(
+        GestureEvent(kind, g, tid, "Right", 100.0, 0.0)
+        for kind in ("started", "ended")
+        for g, tid in (("fist", 1), ("count_0", 1_000_000_001), ("total_0", 2_000_000_001))
+    ) + (GestureEvent("started", "victory", 2, "Left", 100.0, 0.0),)
+    sent = ActionRecord(kind="action", status="done", timestamp_ms=100.0, gesture="fist",
+                        track_id=1, handedness="Right", action="key:f", phase="tap",
+                        latency_ms=3.0)  # fmt: skip
+    frame = TrackedFrame(image=np.zeros((4, 4, 3), np.uint8),
+                         result=FrameResult(0, 100.0, 4, 4, (), False), events=events,
+                         actions=(sent,))  # fmt: skip
+    lines = log_lines(frame)
+    assert len(lines) == 2, lines
+    assert lines[0].endswith("Left   Victory (no action)")
+    assert "Right  Fist → sent key:f, 3 ms" in lines[1]
