@@ -174,7 +174,16 @@ class SettingsDialog(QDialog):
             QSlider(Qt.Orientation.Horizontal), TrackerSettings, "smoothing", cfg.tracker.smoothing
         )
         self.smoothing.setToolTip("0 = raw (fast, jittery), 100 = steadiest (a little lag)")
-        form.addRow("Smoothing", self.smoothing)
+        smoothing_row = QHBoxLayout()
+        smoothing_row.addWidget(self.smoothing, 1)
+        self.smoothing_value = QLabel()  # the slider's value, which it does not show itself
+        self.smoothing_value.setMinimumWidth(
+            self.smoothing_value.fontMetrics().horizontalAdvance("100")
+        )
+        self.smoothing.valueChanged.connect(lambda v: self.smoothing_value.setText(str(v)))
+        self.smoothing_value.setText(str(self.smoothing.value()))
+        smoothing_row.addWidget(self.smoothing_value)
+        form.addRow("Smoothing", smoothing_row)
         self.far_hands = QCheckBox("Look for far hands")
         self.far_hands.setChecked(cfg.tracker.far_hands)
         self.far_hands.setToolTip(

@@ -34,3 +34,11 @@ def test_the_two_mirror_settings_say_what_each_mirrors(make_window, make_ctx, qt
     pointer = dialog.pointer_page.mirror.text()
     assert view == "Mirror view" and "view" in window.mirror_box.toolTip()
     assert pointer.startswith("Pointer moves as in a mirror")
+
+
+def test_the_smoothing_slider_shows_its_value(make_ctx, qtbot):
+    dialog = SettingsDialog(make_ctx(), providers=["auto"], tray_available=True)
+    qtbot.addWidget(dialog)
+    assert dialog.smoothing_value.text() == str(dialog.smoothing.value())
+    dialog.smoothing.setValue(80)
+    assert dialog.smoothing_value.text() == "80"
