@@ -18,6 +18,11 @@ still being typed, at most ``TYPING_FINISH_S`` seconds; a stop (Ctrl-C, a signal
 drops it at once. A text not typed whole gets a second ``action`` line for its action, with
 ``"status": "cut"``, ``typed`` (characters that went out) and ``total``, and a warning on
 stderr; the ``end`` line counts them in ``cut``.
+
+If the X display goes away (the X server stopped or crashed) the run stops within a frame,
+forgets what was held there, prints its ``end`` line (``"reason": "display lost"``) and exits
+with code 4 and one line on stderr saying so (:class:`app.desktop.input_sink.DisplayLossMonitor`
+keeps the other parts' complaints about the same thing quiet).
 """
 
 from __future__ import annotations
@@ -289,6 +294,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
             with contextlib.suppress(Exception):
                 emit(cut_line(cut))
 
+    from app.desktop.input_sink import DisplayLossMonitor
+
+    loss = DisplayLossMonitor()  # the X display going away ends the run with one line
+    if not args.dry_run:
+        loss.start()
     try:
         with _sigterm_as_interrupt(lambda: released.extend(engine.release_all())):
             if not args.dry_run and cfg.actions.pause_hotkey:
@@ -338,6 +348,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 switcher.add_listener(on_choice)
                 on_choice(switcher.choice)
                 for frame in frames:
+                    if loss.lost:
+                        break
                     step = runtime.step(frame.image, frame.timestamp_ms, frame.index)
                     summary.add_frame(step)
                     for event in step.events:
@@ -360,12 +372,15 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                     report_cuts()
             # The source ended: text still being typed may finish (bounded), not be dropped.
             finish_typing = getattr(sink, "finish", None)
-            if callable(finish_typing):
+            if callable(finish_typing) and not loss.lost:
                 finish_typing(TYPING_FINISH_S)
     except KeyboardInterrupt:
         reason, code = "interrupted", 130
     except BrokenPipeError:  # e.g. piped into `head`
         reason = "output closed"
+    except Exception as exc:
+        if not loss.confirm(exc):  # a failure because the display is gone: reported below
+            raise
     finally:
         switcher.stop()
         if pointer is not None:
@@ -382,6 +397,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         if close is not None:
             close()
         report_cuts()
+        loss.stop()
+    if loss.lost:
+        reason = "display lost"
     elapsed = time.perf_counter() - started
     with contextlib.suppress(BrokenPipeError, ValueError):
         emit(
@@ -399,4 +417,6 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 "pipeline_ms": stats(summary.pipeline_times),
             }
         )
+    if loss.error is not None:
+        raise loss.error  # one line on stderr and exit code 4 (app.cli.main)
     return code

@@ -12,7 +12,8 @@ Protocol (HandCue -> guardian, its standard input): one JSON array per line,
 ``["down", "key", NAME]``, ``["up", "key", NAME]``, ``["down", "button", "left"]``, ...,
 ``["down", "text", TEXT]`` / ``["up", "text", TEXT]`` around typing (a death mid-type releases
 the keys that text uses). Names are canonical (:mod:`pipeline.actions.spec`). The guardian writes
-one line on standard error for each thing it had to release.
+one line on standard error for each thing it had to release; nothing when the X display is gone
+(nothing is held on a server that stopped, and HandCue says itself that the display was lost).
 
 :class:`GuardedSink` wraps the real sink: every press is reported *before* it is sent and every
 release *after* it was sent, so the guardian's picture is never smaller than what is down.
@@ -221,6 +222,11 @@ class _Releaser:
 
             self._keyboard, self._mouse = keyboard, mouse
 
+    @property
+    def display_lost(self) -> bool:
+        """Whether the X connection is gone (found out by a release that failed)."""
+        return self._x is not None and self._x.lost is not None
+
     def key(self, name: str) -> None:
         if self._x is not None:
             self._x.release(name)
@@ -275,6 +281,8 @@ def serve(stream: Iterable[bytes], errors: TextIO) -> int:
     finally:
         for kind, name in reversed(list(held)):
             try:
+                if releaser.display_lost:
+                    continue  # the server is gone, and what it held with it
                 getattr(releaser, kind)(name)
                 shown = f"{len(name)} characters of text" if kind == "text" else repr(name)
                 print(
@@ -283,6 +291,8 @@ def serve(stream: Iterable[bytes], errors: TextIO) -> int:
                     flush=True,
                 )
             except Exception as exc:
+                if releaser.display_lost:
+                    continue
                 print(f"handcue: input guardian: could not release {kind} {name!r}: {exc}",
                       file=errors, flush=True)  # fmt: skip
     return 0

@@ -7,6 +7,9 @@ Windows and macOS, go through pynput (its X11 mouse already uses XTEST). Under a
 only X11 (XWayland) windows receive input, and without ``DISPLAY`` it cannot work at all (use
 ``--dry-run``). :func:`create_input_sink` also starts the input guardian
 (:mod:`app.desktop.guardian`), which releases what is held if this process dies.
+
+When the X server goes away every call raises :class:`app.desktop.x11_keys.DisplayLostError`
+(one clear message, no Xlib traceback); the sink remembers it (``display_lost``).
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ import atexit
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable, Mapping
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from app.desktop.x11_keys import x11_available
+from app.desktop.x11_keys import DisplayLostError, DisplayWatch, connection_lost, x11_available
 from pipeline.actions.spec import ComboAction, parse_action
 from pipeline.errors import HandCueError
 
@@ -65,7 +70,10 @@ class PynputSink:
     Remembers every key and button it pressed; :meth:`release_all` (also run at interpreter
     exit until :meth:`close`) lifts whatever is still down. Call from one thread at a time.
     Raises :class:`HandCueError` when there is no display; ``warnings`` holds messages for the
-    user (e.g. the Wayland limitation).
+    user (e.g. the Wayland limitation). Once the X connection is lost (``display_lost``) every
+    call raises :class:`DisplayLostError` (a release too: the guardian, on a connection of its
+    own, still has it marked down and releases it if that server lives) and :meth:`release_all`
+    and :meth:`close` only forget.
     """
 
     def __init__(self) -> None:
@@ -91,6 +99,7 @@ class PynputSink:
         self._held_keys: list[str] = []
         self._held_buttons: list[str] = []
         self._closed = False
+        self.display_lost: DisplayLostError | None = None
         self._xkeys: XTestKeyboard | None = None
         if x11_available(sys.platform, os.environ):
             from app.desktop.x11_keys import XTestKeyboard
@@ -112,14 +121,29 @@ class PynputSink:
         except KeyError:
             raise HandCueError(f"unknown mouse button {name!r}") from None
 
+    def _input(self, send: Callable[..., Any], *args: Any) -> Any:
+        """``send(*args)``; a lost X connection raises :class:`DisplayLostError` (once lost,
+        at once)."""
+        if self.display_lost is not None:
+            raise DisplayLostError(None, "gone earlier")
+        try:
+            return send(*args)
+        except Exception as exc:
+            if not connection_lost(exc):
+                raise
+            self.display_lost = (
+                exc if isinstance(exc, DisplayLostError) else DisplayLostError(None, exc)
+            )
+            raise DisplayLostError(None, exc) from None
+
     def press_key(self, key: str) -> None:
         code = None if self._xkeys is not None else self._key(key)
         if key not in self._held_keys:
             self._held_keys.append(key)
         if self._xkeys is not None:
-            self._xkeys.press(key)
+            self._input(self._xkeys.press, key)
         else:
-            self._keyboard.press(code)
+            self._input(self._keyboard.press, code)
 
     def release_key(self, key: str) -> None:
         self._release_key(key)
@@ -128,34 +152,36 @@ class PynputSink:
 
     def _release_key(self, key: str) -> None:
         if self._xkeys is not None:
-            self._xkeys.release(key)
+            self._input(self._xkeys.release, key)
         else:
-            self._keyboard.release(self._key(key))
+            self._input(self._keyboard.release, self._key(key))
 
     def press_button(self, button: str) -> None:
         code = self._button(button)
         if button not in self._held_buttons:
             self._held_buttons.append(button)
-        self._mouse.press(code)
+        self._input(self._mouse.press, code)
 
     def release_button(self, button: str) -> None:
-        self._mouse.release(self._button(button))
+        self._input(self._mouse.release, self._button(button))
         if button in self._held_buttons:
             self._held_buttons.remove(button)
 
     def click(self, button: str, count: int = 1) -> None:
-        self._mouse.click(self._button(button), count)
+        self._input(self._mouse.click, self._button(button), count)
 
     def scroll(self, dx: int, dy: int) -> None:
-        self._mouse.scroll(dx, dy)
+        self._input(self._mouse.scroll, dx, dy)
 
     def move_pointer(self, x: int, y: int) -> None:
         """Put the pointer at desktop pixel ``(x, y)`` (X11: XTEST motion, a real move that
         applications and the X server's own pointer state see)."""
-        self._mouse.position = (int(x), int(y))
+        self._input(setattr, self._mouse, "position", (int(x), int(y)))
 
     def pointer_position(self) -> tuple[int, int] | None:
         """Where the OS pointer is now (desktop pixels), None if it cannot be read."""
+        if self.display_lost is not None:
+            return None
         try:
             x, y = self._mouse.position
         except Exception:
@@ -165,22 +191,27 @@ class PynputSink:
 
     def type_text(self, text: str) -> None:
         if self._xkeys is not None:
-            self._xkeys.type_text(text)
+            self._input(self._xkeys.type_text, text)
         else:
-            self._keyboard.type(text)
+            self._input(self._keyboard.type, text)
 
     def release_all(self) -> None:
-        """Release everything this sink pressed, newest first; never raises."""
+        """Release everything this sink pressed, newest first; never raises. With the display
+        lost nothing can be sent: what was held is forgotten (see the class docstring)."""
         while self._held_buttons:
             name = self._held_buttons.pop()
             try:
-                self._mouse.release(self._buttons[name])
+                self._input(self._mouse.release, self._buttons[name])
+            except DisplayLostError:
+                pass
             except Exception:
                 log.exception("could not release mouse button %s", name)
         while self._held_keys:
             name = self._held_keys.pop()
             try:
                 self._release_key(name)
+            except DisplayLostError:
+                pass
             except Exception:
                 log.exception("could not release key %s", name)
 
@@ -192,6 +223,17 @@ class PynputSink:
         atexit.unregister(self.release_all)
         if self._xkeys is not None:
             self._xkeys.close()
+        for controller in (self._keyboard, self._mouse):
+            # pynput's X11 controllers close their connection when collected, and that raises
+            # (printed as "Exception ignored in ... __del__") once the display is gone: close
+            # it here, where a failure is expected, and leave them nothing to close.
+            display = getattr(controller, "_display", None)
+            if display is not None:
+                try:
+                    display.close()
+                except Exception:
+                    log.debug("closing pynput's X connection failed", exc_info=True)
+                del controller._display
 
 
 def create_input_sink(*, guardian: bool = True) -> tuple[BackgroundTyping, list[str]]:
@@ -212,6 +254,111 @@ def create_input_sink(*, guardian: bool = True) -> tuple[BackgroundTyping, list[
 
         return BackgroundTyping(guard(sink)), warnings
     return BackgroundTyping(sink), warnings
+
+
+class DisplayLossMonitor:
+    """Notices, once, that the X display is gone, wherever that shows first: a
+    :class:`app.desktop.x11_keys.DisplayWatch` thread on a connection of its own, an exception
+    that ends another thread (pynput's hotkey listener), a log record carrying the error (the
+    active-window watcher logs it), :meth:`confirm` after a failure. ``error`` is then the
+    :class:`DisplayLostError` for the caller to report: one fault, one line.
+
+    While started (``with`` block) it keeps the consequences quiet, on this process's log
+    handlers and ``threading.excepthook``: the lost connection's tracebacks from any thread,
+    and once the loss is known every warning (each part that used the display complains in its
+    own words); errors not about the display still show. With DEBUG logging (``handcue -v``)
+    everything is shown. Without an X display (other systems, no ``DISPLAY``) it does nothing.
+    """
+
+    def __init__(self, display_name: str | None = None) -> None:
+        self._name = display_name
+        self._lock = threading.Lock()
+        self.error: DisplayLostError | None = None
+        self._watch: DisplayWatch | None = None
+        self._handlers: list[logging.Handler] = []
+        self._previous_hook: Callable[[threading.ExceptHookArgs], Any] | None = None
+
+    @property
+    def lost(self) -> bool:
+        return self.error is not None
+
+    def notice(self, error: DisplayLostError) -> None:
+        """The display is gone (any thread; the first report wins)."""
+        with self._lock:
+            if self.error is None:
+                log.debug("the X display is gone: %s", error.detail)
+                self.error = error
+
+    def confirm(self, exc: BaseException | None = None) -> bool:
+        """After a failure: whether the display is gone. ``exc`` is the failure if there is
+        one; the display is also tried with a new connection (the failure may have come before
+        the watch saw the loss)."""
+        if exc is not None and connection_lost(exc):
+            self.notice(exc if isinstance(exc, DisplayLostError) else DisplayLostError(None, exc))
+        if self.error is None and self._watch is not None:
+            try:
+                from Xlib import display as xdisplay
+
+                xdisplay.Display(self._name).close()
+            except Exception as probe:
+                self.notice(DisplayLostError(self._name, probe))
+        return self.lost
+
+    def start(self) -> None:
+        if not x11_available(sys.platform, os.environ):
+            return
+        watch = DisplayWatch(self.notice, self._name)
+        try:
+            watch.start()
+        except HandCueError:
+            log.debug("the X display cannot be watched", exc_info=True)
+            return
+        self._watch = watch
+        self._previous_hook = threading.excepthook
+        threading.excepthook = self._thread_ended
+        self._handlers = list(logging.getLogger().handlers)
+        for handler in self._handlers:
+            handler.addFilter(self._keep_record)
+
+    def stop(self) -> None:
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.stop()
+        if self._previous_hook is not None:
+            threading.excepthook = self._previous_hook
+            self._previous_hook = None
+        for handler in self._handlers:
+            handler.removeFilter(self._keep_record)
+        self._handlers = []
+
+    def __enter__(self) -> DisplayLossMonitor:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _thread_ended(self, args: threading.ExceptHookArgs) -> None:
+        if connection_lost(args.exc_value):
+            self.notice(DisplayLostError(self._name, args.exc_value))
+            if not logging.getLogger().isEnabledFor(logging.DEBUG):
+                return
+        if self._previous_hook is not None:
+            self._previous_hook(args)
+
+    def _keep_record(self, record: logging.LogRecord) -> bool:
+        if logging.getLogger().isEnabledFor(logging.DEBUG):
+            return True
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and connection_lost(exc):
+            self.notice(DisplayLostError(self._name, exc))
+            return False
+        return self.error is None or record.levelno >= logging.ERROR
 
 
 def to_pynput_hotkey(hotkey: str) -> str:
@@ -253,7 +400,13 @@ class PauseHotkey:
             log.exception("pause hotkey handler failed")
 
     def stop(self) -> None:
+        """Stop listening; never raises (e.g. with the X display gone the listener has already
+        stopped, and telling it to stop fails)."""
         listener, self._listener = self._listener, None
-        if listener is not None:
+        if listener is None:
+            return
+        try:
             listener.stop()
-            listener.join(2.0)
+        except Exception:
+            log.debug("stopping the pause hotkey's listener failed", exc_info=True)
+        listener.join(2.0)

@@ -24,17 +24,25 @@ active group from the core state (bits 13-14) and brings in the ``MappingNotify`
 server sent before it; a change by another client (``setxkbmap``, a layout switch) re-reads the
 map, so the next key is already typed with the new layout.
 
+A lost connection (the X server stopped or crashed) raises :class:`DisplayLostError`, a
+:class:`HandCueError` with one clear message; :func:`connection_lost` recognises it and
+python-xlib's own error, and :class:`DisplayWatch` notices the loss at once from a thread.
+
 Threads: one :class:`XTestKeyboard` owns one X connection and locks around every call, so it
 may be called from any thread.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import select
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 from pipeline.errors import HandCueError
 
@@ -66,6 +74,35 @@ _REMAP_SETTLE_S = 0.1
 _MAPPING_NOTIFY = 34
 _MAPPING_KEYBOARD = 1
 _GROUP_SHIFT, _GROUP_MASK = 13, 0x3
+
+
+class DisplayLostError(HandCueError):
+    """The connection to the X display is gone: the X server stopped or crashed (or cut this
+    client off). Nothing more can be sent to it, and nothing is held on a server that is gone."""
+
+    def __init__(self, display_name: str | None = None, detail: object = "") -> None:
+        name = display_name or os.environ.get("DISPLAY") or "(default)"
+        super().__init__(
+            f"lost the X display {name}: the X server stopped or the connection to it broke; "
+            "no key or click can be sent there any more",
+            code=4,
+        )
+        self.detail = str(detail)  # what python-xlib said, for the debug log
+
+
+def connection_lost(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or an exception it was raised from or during) is a lost X connection."""
+    try:
+        from Xlib.error import ConnectionClosedError
+    except ImportError:  # no python-xlib (Windows, macOS): only our own error can say so
+        ConnectionClosedError = DisplayLostError  # noqa: N806
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, (DisplayLostError, ConnectionClosedError)):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def level_keysym(row: Sequence[int], group: int, level: int) -> int:
@@ -114,7 +151,9 @@ def key_keysym(name: str) -> int:
 
 class XTestKeyboard:
     """Presses and releases keys through XTEST on the display ``display_name`` (default:
-    ``$DISPLAY``). Raises :class:`HandCueError` when the display cannot be opened or lacks XTEST.
+    ``$DISPLAY``). Raises :class:`HandCueError` when the display cannot be opened or lacks XTEST,
+    and :class:`DisplayLostError` from any call once the connection is gone (``lost`` then holds
+    it; :meth:`release_all` and :meth:`close` stay quiet).
 
     It remembers which keycodes each pressed key name used, so :meth:`release` lifts exactly
     those (e.g. Shift and ``a`` for ``"A"``), whatever the layout is by then; a release of a key
@@ -132,6 +171,7 @@ class XTestKeyboard:
         if not self._display.has_extension("XTEST"):
             self._display.close()
             raise HandCueError("the X server has no XTEST extension: keys cannot be sent", code=4)
+        self._name = display_name
         self._X = X
         self._fake = xtest.fake_input
         self._lock = threading.RLock()
@@ -147,8 +187,26 @@ class XTestKeyboard:
         self._own_changes: Counter[int] = Counter()  # keycode -> our MappingNotify to come
         self._held: dict[str, tuple[int, ...]] = {}  # key name -> keycodes pressed, in order
         self._closed = False
-        self._group = self._read_group()
-        self._read_map()
+        self.lost: DisplayLostError | None = None
+        with self._connection():
+            self._group = self._read_group()
+            self._read_map()
+
+    # ----------------------------------------------------------------- connection
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[None]:
+        """Around X requests: a lost connection raises :class:`DisplayLostError` (remembered:
+        every later call raises it at once)."""
+        if self.lost is not None:
+            raise DisplayLostError(self._name, "gone earlier")
+        try:
+            yield
+        except Exception as exc:
+            if not connection_lost(exc) or isinstance(exc, DisplayLostError):
+                raise
+            self.lost = DisplayLostError(self._name, exc)
+            raise DisplayLostError(self._name, exc) from None
 
     # ----------------------------------------------------------------- keymap
 
@@ -265,7 +323,7 @@ class XTestKeyboard:
 
     def press(self, name: str) -> None:
         """Press key ``name`` (canonical name or one character) and keep it down."""
-        with self._lock:
+        with self._lock, self._connection():
             codes = self._held.get(name)
             if codes is None:
                 self._follow_server()
@@ -276,7 +334,7 @@ class XTestKeyboard:
             self._display.sync()
 
     def release(self, name: str) -> None:
-        with self._lock:
+        with self._lock, self._connection():
             codes = self._held.pop(name, None)
             if codes is None:
                 self._follow_server()
@@ -286,14 +344,14 @@ class XTestKeyboard:
             self._display.sync()
 
     def release_keycode(self, keycode: int) -> None:
-        with self._lock:
+        with self._lock, self._connection():
             self._send(False, keycode)
             self._display.sync()
 
     def type_text(self, text: str) -> None:
         """Type ``text`` (tap each character, Shift where its layout needs it); newline is
         Return, tab Tab. Requests are sent in one batch and flushed once."""
-        with self._lock:
+        with self._lock, self._connection():
             self._follow_server()
             for char in text:
                 codes = self._codes_for(char)
@@ -305,29 +363,35 @@ class XTestKeyboard:
 
     def keycodes_of_text(self, text: str) -> set[int]:
         """Every keycode typing ``text`` would use (for releasing after an interrupted type)."""
-        with self._lock:
+        with self._lock, self._connection():
             self._follow_server()
             return {code for char in set(text) for code in self._codes_for(char)}
 
     def press_button(self, button: int) -> None:
-        with self._lock:
+        with self._lock, self._connection():
             self._fake(self._display, self._X.ButtonPress, button)
             self._display.sync()
 
     def release_button(self, button: int) -> None:
-        with self._lock:
+        with self._lock, self._connection():
             self._fake(self._display, self._X.ButtonRelease, button)
             self._display.sync()
 
     def release_all(self) -> None:
-        """Release every key this object pressed, newest first; never raises."""
+        """Release every key this object pressed, newest first; never raises (with the
+        display lost there is nothing left to release: they are forgotten)."""
         with self._lock:
             while self._held:
                 name, codes = self._held.popitem()
+                if self.lost is not None:
+                    continue
                 try:
-                    for keycode in reversed(codes):
-                        self._send(False, keycode)
-                    self._display.sync()
+                    with self._connection():
+                        for keycode in reversed(codes):
+                            self._send(False, keycode)
+                        self._display.sync()
+                except DisplayLostError:
+                    continue
                 except Exception:
                     log.exception("could not release key %s", name)
 
@@ -338,18 +402,79 @@ class XTestKeyboard:
                 return
             self._closed = True
             self.release_all()
+            if self.lost is not None:
+                return
             try:
-                self._follow_server()  # entries another client's keymap replaced are not ours
-                if self._temporary:  # let clients read the last keys with their meaning
+                with self._connection():
+                    self._follow_server()  # entries another client's keymap replaced are not ours
+                    if self._temporary:  # let clients read the last keys with their meaning
+                        self._display.sync()
+                        time.sleep(_REMAP_SETTLE_S)
+                    for keycode in self._temporary.values():
+                        empty = [(_NO_SYMBOL, _NO_SYMBOL)]
+                        self._display.change_keyboard_mapping(keycode, empty)
                     self._display.sync()
-                    time.sleep(_REMAP_SETTLE_S)
-                for keycode in self._temporary.values():
-                    empty = [(_NO_SYMBOL, _NO_SYMBOL)]
-                    self._display.change_keyboard_mapping(keycode, empty)
-                self._display.sync()
-                self._display.close()
+                    self._display.close()
             except Exception:
                 log.debug("closing the X connection failed", exc_info=True)
+
+
+class DisplayWatch:
+    """Notices at once that the X display is gone: a thread sleeps on a connection of its own
+    (no events selected but the ``MappingNotify`` every client gets) and calls ``on_lost`` with
+    a :class:`DisplayLostError` when the server closes it. No CPU while the display lives.
+
+    :meth:`start` raises :class:`HandCueError` when the display cannot be opened; :meth:`stop`
+    ends the thread (any thread)."""
+
+    def __init__(
+        self, on_lost: Callable[[DisplayLostError], object], display_name: str | None = None
+    ) -> None:
+        self._on_lost = on_lost
+        self._name = display_name
+        self._display: Any = None  # python-xlib's Display (untyped)
+        self._wake_r, self._wake_w = os.pipe()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        try:
+            from Xlib import display as xdisplay
+
+            self._display = xdisplay.Display(self._name)
+        except Exception as exc:
+            raise HandCueError(f"cannot connect to the X display ({exc})", code=4) from None
+        self._thread = threading.Thread(target=self._run, name="DisplayWatch", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        display = self._display
+        try:
+            fd = display.fileno()
+            while True:
+                readable, _, _ = select.select([fd, self._wake_r], [], [])
+                if self._wake_r in readable:
+                    return
+                for _ in range(display.pending_events()):
+                    display.next_event()
+        except Exception as exc:
+            if connection_lost(exc):
+                self._on_lost(DisplayLostError(self._name, exc))
+            else:
+                log.debug("watching the X display stopped", exc_info=True)
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            os.write(self._wake_w, b"x")
+        thread, self._thread = self._thread, None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(2.0)
+        for fd in (self._wake_r, self._wake_w):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        display, self._display = self._display, None
+        if display is not None:
+            with contextlib.suppress(Exception):
+                display.close()
 
 
 def x11_available(platform: str, env: Mapping[str, str]) -> bool:

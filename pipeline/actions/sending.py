@@ -14,6 +14,7 @@ from dataclasses import replace
 from pipeline.actions.bindings import Activation
 from pipeline.actions.records import ActionRecord
 from pipeline.actions.sink import HeldInputGuard
+from pipeline.errors import HandCueError
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,10 @@ def inject(
             with guard.tagged(record):  # typed text that gets cut is reported as this action
                 action.tap(guard)
     except Exception as exc:
-        log.exception("injecting %s failed; releasing everything and disarming", action)
+        if isinstance(exc, HandCueError):  # a known fault (e.g. the display lost): its message
+            log.warning("injecting %s failed (%s); releasing everything and disarming", action, exc)
+        else:
+            log.exception("injecting %s failed; releasing everything and disarming", action)
         latency = (time.perf_counter() - start) * 1000.0
         return replace(record, status="failed", latency_ms=latency, detail=str(exc)), False
     t_done = time.perf_counter()
@@ -86,7 +90,10 @@ def release(
     try:
         binding.action.release(guard)
     except Exception as exc:
-        log.exception("releasing %s failed", binding.action)
+        if isinstance(exc, HandCueError):
+            log.warning("releasing %s failed: %s", binding.action, exc)
+        else:
+            log.exception("releasing %s failed", binding.action)
         status, detail = "failed", f"{reason}: {exc}"
     return ActionRecord(
         kind="action",

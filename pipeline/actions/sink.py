@@ -232,6 +232,8 @@ class HeldInputGuard:
                 else:
                     self.sink.release_button(name)
                 released.append((kind, name))
+            except HandCueError as exc:  # a known fault (e.g. the display lost): its message
+                log.warning("could not release %s %r: %s", kind, name, exc)
             except Exception:
                 log.exception("could not release %s %r", kind, name)
         return released
