@@ -15,6 +15,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QMainWindow
 
 from app.gui.video_view import gesture_title
+from pipeline.actions.records import ActionRecord
 
 if TYPE_CHECKING:
     from app.gui.context import AppContext
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from app.gui.toast import Osd
     from app.gui.tracked_frames import TrackedFrame
     from app.gui.video_view import VideoView
-    from pipeline.actions.engine import ActionRecord
+    from pipeline.actions.sink import TypingCut
 
     _WindowBase = QMainWindow  # the mixin is only ever a base of MainWindow
 else:
@@ -100,6 +101,9 @@ class FrameDisplay(_WindowBase):
 
     def _redraw(self) -> None:
         """Timer, ~30 Hz: draw the newest frame if it is new; flush queued log lines."""
+        take_cuts = getattr(self.ctx.sink, "take_cuts", None)  # texts not typed whole
+        if callable(take_cuts):
+            self._pending_log.extend(cut_log_line(cut) for cut in take_cuts())
         if self._pending_log:
             self.event_log.append_lines(list(self._pending_log))
             self._pending_log.clear()
@@ -179,6 +183,17 @@ def log_lines(frame: TrackedFrame) -> list[str]:
             who = "       → "
         lines.append(f"{stamp}  {who}{describe_record(record)}")
     return lines
+
+
+def cut_log_line(cut: TypingCut) -> str:
+    """The event log's line for a ``type:`` text not typed whole (the action's own line said
+    "sent" when the text was queued): how much of it went out and why the rest did not."""
+    stamp = time.strftime("%H:%M:%S")
+    record = cut.tag if isinstance(cut.tag, ActionRecord) else None
+    who = "       → "
+    if record is not None and record.gesture:
+        who = f"{record.handedness or '':<5}  {gesture_title(record.gesture)} → "
+    return f"{stamp}  {who}typed {cut.typed} of {cut.total} characters only ({cut.reason})"
 
 
 def describe_record(record: ActionRecord) -> str:

@@ -239,3 +239,19 @@ def test_the_event_log_has_one_line_per_fired_action():
     assert len(lines) == 2, lines
     assert lines[0].endswith("Left   Victory (no action)")
     assert "Right  Fist → sent key:f, 3 ms" in lines[1]
+
+
+def test_a_text_not_typed_whole_is_said_in_the_event_log(make_window):
+    """The app's log says when a type: text was cut (handcue run prints a "cut" line)."""
+    from pipeline.actions.engine import ActionRecord
+    from pipeline.actions.sink import TypingCut
+
+    window = make_window()
+    queued = ActionRecord(kind="action", status="done", timestamp_ms=0.0, gesture="thumb_up",
+                          handedness="Right", action="type:x")  # fmt: skip
+    cuts = [TypingCut(text="汉" * 244, typed=96, reason="released", tag=queued)]
+    window.ctx.sink.take_cuts = lambda: [cuts.pop()] if cuts else []
+    window._redraw()
+    assert "Right  Thumb up → typed 96 of 244 characters only (released)" in (
+        window.event_log.toPlainText()
+    )
