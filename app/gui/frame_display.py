@@ -92,6 +92,7 @@ class FrameDisplay(_WindowBase):
         """Worker -> GUI thread, once per processed frame: keep it, queue its log lines."""
         self._latest = frame
         self.pointer_mode.on_frame(frame)
+        self._pending_log.extend(pointer_log_lines(frame))
         self._last_frame_s = time.monotonic()
         for line in log_lines(frame):
             self._pending_log.append(line)
@@ -183,6 +184,40 @@ def log_lines(frame: TrackedFrame) -> list[str]:
             who = "       → "
         lines.append(f"{stamp}  {who}{describe_record(record)}")
     return lines
+
+
+_POINTER_WORDS = {
+    "click": "clicked",
+    "press": "pressed",
+    "release": "released",
+    "scroll": "scrolled",
+}
+
+
+def pointer_log_lines(frame: TrackedFrame) -> list[str]:
+    """Event-log lines for the clicks, presses, releases and scrolls pointer mode sent on
+    ``frame`` (moves are left out: there is one a frame). Pointer mode going on and off is
+    logged from PointerMode.enabled_changed (:func:`pointer_switch_line`)."""
+    pointer = getattr(frame, "pointer", None)
+    if pointer is None:
+        return []
+    stamp = time.strftime("%H:%M:%S")
+    lines = []
+    for command in pointer.sent:
+        what = _POINTER_WORDS.get(command.kind, command.kind)
+        if command.kind == "scroll":
+            detail = f"{command.dy:+d} up" if command.dy else f"{command.dx:+d} right"
+        else:
+            count = " twice" if command.count == 2 else ""
+            detail = f"{command.button}{count} at {command.x},{command.y}"
+        lines.append(f"{stamp}         → Pointer {what} {detail}")
+    return lines
+
+
+def pointer_switch_line(on: bool) -> str:
+    """The event log's line for pointer mode switching on or off (any way: the button, the
+    toggle gesture, the hotkey, an error)."""
+    return f"{time.strftime('%H:%M:%S')}         → Pointer mode {'on' if on else 'off'}"
 
 
 def cut_log_line(cut: TypingCut) -> str:

@@ -31,7 +31,12 @@ from app.gui.banner import Banner, EmptyState
 from app.gui.context import AppContext
 from app.gui.event_log import EventLog
 from app.gui.folder_steps import FolderBar
-from app.gui.frame_display import MAX_LOG_LINES, REDRAW_INTERVAL_MS, FrameDisplay
+from app.gui.frame_display import (
+    MAX_LOG_LINES,
+    REDRAW_INTERVAL_MS,
+    FrameDisplay,
+    pointer_switch_line,
+)
 from app.gui.hands_panel import HandsPanel
 from app.gui.plot3d import HandPlot3D
 from app.gui.pointer_mode import PointerMode
@@ -86,6 +91,9 @@ class MainWindow(SessionControl, FrameDisplay, WindowDialogs, ArmControl, QMainW
         install_wheel_guard()  # the wheel scrolls forms; it changes only a focused field
         self.pointer_mode = PointerMode(ctx, self)
         self.pointer_mode.attach(self.session)
+        self.pointer_mode.enabled_changed.connect(
+            lambda on: self._pending_log.append(pointer_switch_line(on))
+        )
         self._build_toolbars()
         self._build_central(enable_3d)
         self._build_statusbar()

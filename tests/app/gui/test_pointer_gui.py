@@ -238,3 +238,23 @@ def test_the_live_view_shows_the_active_area_while_pointer_mode_is_on(make_windo
     deliver(window, tracked(2))
     window._redraw()
     assert window.video.active_area is None
+
+
+def test_pointer_mode_on_off_and_its_clicks_are_in_the_event_log(make_window) -> None:
+    from pipeline.pointer.commands import PointerCommand
+    from pipeline.pointer.hook import PointerFrame
+
+    window = make_window()
+    window.pointer_mode.overlay = None
+    window.pointer_action.trigger()
+    window._redraw()
+    assert "Pointer mode on" in window.event_log.toPlainText()
+    click = PointerCommand("click", 10, 20, "left")
+    frame = tracked(0)
+    pointer = PointerFrame(0, 0.0, True, PointerState(mode="tracking"), (10, 20), sent=(click,))
+    window._on_frame_ready(TrackedFrame(image=frame.image, result=frame.result, pointer=pointer))
+    window._redraw()
+    assert "Pointer clicked left at 10,20" in window.event_log.toPlainText()
+    window.pointer_action.trigger()
+    window._redraw()
+    assert "Pointer mode off" in window.event_log.toPlainText()
