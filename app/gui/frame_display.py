@@ -55,10 +55,17 @@ def slow_tracking_note(fps: float, model: str) -> str:
         if model == "full"
         else "close other busy programs"
     )
+    rate = f"{fps:.0f} frame{'' if round(fps) == 1 else 's'} a second"
     return (
-        f"Tracking is slow ({fps:.0f} frames a second, under {SLOW_FPS:.0f}): gestures may be "
+        f"Tracking is slow ({rate}, under {SLOW_FPS:.0f}): gestures may be "
         f"recognised late. To speed it up, {advice}."
     )
+
+
+def slow_tracking_short(fps: float) -> str:
+    """The status bar's short form of :func:`slow_tracking_note` (the whole note is its
+    tooltip): it fits beside the other labels at any window width."""
+    return f"Slow: {fps:.0f} fps (hover for why)" if 0.0 < fps < SLOW_FPS else ""
 
 
 class FrameDisplay(_WindowBase):
@@ -127,10 +134,17 @@ class FrameDisplay(_WindowBase):
             self.perf_label.setText(folder.describe())
         else:
             self.perf_label.setText(
-                f"tracking {frame.fps:.1f} fps · {frame.latency_ms:.0f} ms · {frame.dropped} dropped"
+                f"tracking {frame.fps:.1f} fps · {frame.latency_ms:.0f} ms · "
+                f"{frame.dropped} skipped"
+            )
+            self.perf_label.setToolTip(
+                f"{frame.dropped} camera frames were skipped because tracking runs slower than "
+                "the camera delivers them (HandCue always tracks the newest frame)"
             )
             note = slow_tracking_note(frame.fps, self.ctx.config.tracker.model)
-            self.slow_label.setText(note)
+            self.slow_label.setText(slow_tracking_short(frame.fps))
+            self.slow_label.setToolTip(note)
+            self.slow_label.setAccessibleDescription(note)
             self.slow_label.setVisible(bool(note))
 
     def _on_shown(self) -> None:

@@ -272,5 +272,5 @@ def readout_text(f: TrackedFrame) -> str:
     rate = f"{f.fps:5.1f} fps   " if f.fps > 0 else ""
     text = f"{rate}{f.latency_ms:4.0f} ms   {provider}"
     if f.dropped:
-        text += f"   {f.dropped} dropped"
+        text += f"   {f.dropped} skipped to keep up"
     return text

@@ -204,13 +204,17 @@ def test_slow_tracking_is_said_in_plain_words(make_window, qtbot):
     show(8.4)
     assert "tracking 8.4 fps" in window.perf_label.text()
     assert window.slow_label.isVisibleTo(window)
-    note = window.slow_label.text()
+    assert window.slow_label.text() == "Slow: 8 fps (hover for why)"  # fits any width
+    note = window.slow_label.toolTip()  # the whole note
     assert "slow (8 frames a second, under 15)" in note
     assert "lite model" in note
+    assert "skipped" in window.perf_label.text() and "slower than" in window.perf_label.toolTip()
     show(24.0)
     assert "tracking 24.0 fps" in window.perf_label.text()
     assert not window.slow_label.isVisibleTo(window)
     assert window.slow_label.text() == ""
+    show(1.2)
+    assert "slow (1 frame a second, under 15)" in window.slow_label.toolTip()  # not "1 frames"
 
 
 def test_the_3d_view_shows_the_hands_of_a_frame_drawn_before_it_was_built(
