@@ -154,6 +154,9 @@ def test_a_layout_switched_while_running_is_followed_at_once(
     setxkbmap(display, "us")
     with typing_into_xterm(display, tmp_path) as (typist, receiver):
         typist.tap("key:z")  # the keymap is read: the US one
+        # xterm turns a key into a character when it reads the event: wait until it has, or
+        # the switch below can overtake it (the z then arrived as the new layout's w).
+        assert receiver.text(1) == "z"
         setxkbmap(display, layout)  # the user switches layout while HandCue runs
         typist.tap(*specs)  # at once: well within the 5 s the keymap used to be kept
         assert receiver.text(1 + len(expected)) == "z" + expected
