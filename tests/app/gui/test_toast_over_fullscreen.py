@@ -63,14 +63,18 @@ def test_the_note_shows_over_a_fullscreen_window(tmp_path: Path) -> None:
             procs.append(child)
             assert child.stdout is not None
             rect = json.loads(child.stdout.readline())
-            time.sleep(0.5)
-            screen = _screen(display, tmp_path)
+            x, y, w, h = rect["x"], rect["y"], rect["w"], rect["h"]
+            # Painted a moment after it is shown: look a few times (a hidden note stays white).
+            for _ in range(10):
+                time.sleep(0.5)
+                screen = _screen(display, tmp_path)
+                if screen[y : y + h, x : x + w].mean() < 150:
+                    break
         finally:
             for proc in reversed(procs):
                 stop(proc)
                 if proc.stdout is not None:
                     proc.stdout.close()
-    x, y, w, h = rect["x"], rect["y"], rect["w"], rect["h"]
     assert w > 50 and h > 10, rect
     note = screen[y : y + h, x : x + w].astype(float)
     # The note is dark with light text; the xterm under it is all white.
