@@ -103,3 +103,13 @@ def pointer_location(display: str) -> tuple[int, int]:
     ).stdout  # fmt: skip
     values = dict(line.split("=", 1) for line in out.split())
     return int(values["X"]), int(values["Y"])
+
+
+def focus_window(display: str, title: str) -> None:
+    """Give the input focus to the window called ``title`` once it is on screen (there is no
+    window manager; focusing a window not mapped yet fails with BadMatch)."""
+    xdo = {"env": x_env(display), "capture_output": True, "text": True, "timeout": 30}
+    found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", title], **xdo)
+    wid = found.stdout.split()[0]
+    focus = ["xdotool", "windowfocus", "--sync", wid]
+    assert poll(lambda: subprocess.run(focus, **xdo).returncode == 0, 10), f"cannot focus {title}"

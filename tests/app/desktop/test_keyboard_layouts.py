@@ -22,7 +22,7 @@ import pytest
 from tests.support import ROOT
 from tests.support.commands import handcue_env
 from tests.support.waiting import poll
-from tests.support.xserver import XState, stop, x_env, xvfb
+from tests.support.xserver import XState, focus_window, stop, x_env, xvfb
 
 pytestmark = [
     pytest.mark.xvfb,
@@ -46,16 +46,6 @@ try:
 finally:
     sink.close()
 """
-
-
-def focus_window(display: str, title: str) -> None:
-    """Give the input focus to the window called ``title`` once it is on screen (there is no
-    window manager; focusing a window not mapped yet fails with BadMatch)."""
-    xdo = {"env": x_env(display), "capture_output": True, "text": True, "timeout": 30}
-    found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", title], **xdo)
-    wid = found.stdout.split()[0]
-    focus = ["xdotool", "windowfocus", "--sync", wid]
-    assert poll(lambda: subprocess.run(focus, **xdo).returncode == 0, 10), f"cannot focus {title}"
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ import pytest
 from tests.support import DATA
 from tests.support.commands import handcue_env, json_lines, run_handcue
 from tests.support.waiting import poll
-from tests.support.xserver import XState, stop, x_env, xvfb
+from tests.support.xserver import XState, focus_window, stop, x_env, xvfb
 
 PHOTOS = [DATA / "photos" / "thumbs_up.jpg", DATA / "photos" / "thumbs_up_2.jpg"]
 # 100 CJK ideographs and 22 emoji (outside the BMP): none is on a US keyboard.
@@ -38,16 +38,6 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("xterm") is None, reason="xterm is not installed (apt xterm)"),
     pytest.mark.skipif(not all(p.exists() for p in PHOTOS), reason=f"{PHOTOS} not found"),
 ]
-
-
-def focus_window(display: str, title: str) -> None:
-    """Give the input focus to the window called ``title`` once it is on screen (there is no
-    window manager; focusing a window not mapped yet fails with BadMatch)."""
-    xdo = {"env": x_env(display), "capture_output": True, "text": True, "timeout": 30}
-    found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", title], **xdo)
-    wid = found.stdout.split()[0]
-    focus = ["xdotool", "windowfocus", "--sync", wid]
-    assert poll(lambda: subprocess.run(focus, **xdo).returncode == 0, 10), f"cannot focus {title}"
 
 
 @pytest.fixture
