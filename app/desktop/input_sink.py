@@ -369,8 +369,13 @@ def to_pynput_hotkey(hotkey: str) -> str:
 
 
 class PauseHotkey:
-    """A global hotkey (pynput ``GlobalHotKeys``) calling ``on_pressed`` from pynput's listener
-    thread. Keep the callback short and thread-safe (e.g. set a flag or emit a Qt signal)."""
+    """A global hotkey calling ``on_pressed`` from a thread of its own. Keep the callback short
+    and thread-safe (e.g. set a flag or emit a Qt signal).
+
+    On X11 the key is grabbed (:mod:`app.desktop.x11_hotkey`): the focused application does not
+    get it too. Elsewhere, or when another program already grabs that combination, pynput's
+    ``GlobalHotKeys`` listens (the key then also reaches the focused application; a warning says
+    so)."""
 
     def __init__(self, hotkey: str, on_pressed: Callable[[], object]) -> None:
         self.hotkey = hotkey
@@ -381,6 +386,21 @@ class PauseHotkey:
         """Start listening; False (with a warning logged) if the system refuses."""
         if not self.hotkey:
             return False
+        if x11_available(sys.platform, os.environ):
+            from app.desktop.x11_hotkey import HotkeyTaken, X11GrabHotkey
+
+            grab = X11GrabHotkey(self.hotkey, self._fire)
+            try:
+                grab.start()
+            except HotkeyTaken as exc:
+                log.warning("%s: HandCue listens for it instead (it reaches that program too)", exc)
+            except HandCueError as exc:
+                log.warning(
+                    "the hotkey %s cannot be grabbed (%s); listening instead", self.hotkey, exc
+                )
+            else:
+                self._listener = grab
+                return True
         try:
             from pynput import keyboard
 
@@ -409,4 +429,5 @@ class PauseHotkey:
             listener.stop()
         except Exception:
             log.debug("stopping the pause hotkey's listener failed", exc_info=True)
-        listener.join(2.0)
+        if hasattr(listener, "join"):  # pynput's listener thread (the grab joins its own)
+            listener.join(2.0)
