@@ -142,8 +142,20 @@ def create_main_window(ctx: AppContext, *, source: str | None = None, minimised:
     else:
         window.show()
         if not ctx.prefs.guide_seen:  # first run: how to arm, and what the gestures do
-            QTimer.singleShot(400, window.open_guide)
+            open_guide_when_shown(window)
     return window
+
+
+def open_guide_when_shown(window: MainWindow, tries: int = 100) -> None:
+    """Open the first-run guide once the main window is on screen (up to ``tries`` x 100 ms).
+
+    A window manager that maps the main window late (a busy machine, a slow compositor) could
+    otherwise map and focus it after the guide, which then sat behind it."""
+    handle = window.windowHandle()
+    if (handle is not None and handle.isExposed() and window.isActiveWindow()) or tries <= 0:
+        QTimer.singleShot(300, window.open_guide)
+        return
+    QTimer.singleShot(100, lambda: open_guide_when_shown(window, tries - 1))
 
 
 def start_pause_hotkey(window: MainWindow) -> PauseHotkey | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from pipeline.errors import HandCueError
@@ -131,6 +132,8 @@ class WindowDialogs(_WindowBase):
         self.guide.show()  # not modal: the app stays usable beside it
         self.guide.raise_()
         self.guide.activateWindow()
+        guide = self.guide
+        QTimer.singleShot(300, lambda: _bring_forward(guide))  # once the window manager has it
         if not self.ctx.prefs.guide_seen:
             self.ctx.set_prefs(self.ctx.prefs.changed(guide_seen=True))
 
@@ -321,3 +324,16 @@ class WindowDialogs(_WindowBase):
             "info",
         )
         return True
+
+
+def _bring_forward(dialog: QWidget) -> None:
+    """Raise and focus ``dialog`` if it is still open and the app has no modal dialog up."""
+    from PySide6.QtWidgets import QApplication
+
+    try:
+        if not dialog.isVisible() or QApplication.activeModalWidget() is not None:
+            return
+    except RuntimeError:  # closed and deleted meanwhile
+        return
+    dialog.raise_()
+    dialog.activateWindow()
