@@ -395,9 +395,13 @@ class SettingsDialog(QDialog):
                 replace = True
             self.ctx.set_config(cfg, since=self._opened_with, replace_invalid=replace)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            message = str(first["msg"]).removeprefix("Value error, ")
-            self.error.setText(f"{'.'.join(map(str, first['loc']))}: {message}")
+            from app.gui.validation_text import on_screen
+            from pipeline.pointer import PointerSettings
+
+            pointer_only = exc.title == PointerSettings.__name__  # the Pointer page's own check
+            self.error.setText(
+                on_screen(exc, PointerSettings if pointer_only else type(self.ctx.config))
+            )
             self.error.show()
             return
         except HandCueError as exc:
