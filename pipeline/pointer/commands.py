@@ -46,6 +46,13 @@ class PointerState:
     left / right / scroll / drag. ``drag_progress``: 0..1 of the time to a drag while a left
     pinch is held; ``dwell_progress``: 0..1 towards a dwell click. ``held``: buttons down.
     ``takeback_left_ms``: time until the hand takes the pointer back.
+    ``click_type``: what the next dwell or pinch click does (left / right / double / drag /
+    scroll, :mod:`pipeline.pointer.click_types`); ``sticky``: it stays chosen after the click;
+    ``click_step``: "" or what a two-step type is doing ("dragging" between the press and the
+    release, "scrolling" between the two dwells). ``clicks_paused``: "" or why clicks are paused
+    while the pointer still moves ("palette": the palette's pause button, "rest": a resting
+    hand); the overlay shows PAUSED. ``palette_button``: the palette button under the pointer
+    (None when not over the palette).
     """
 
     mode: str = OFF
@@ -57,3 +64,8 @@ class PointerState:
     held: tuple[str, ...] = ()
     takeback_left_ms: float = 0.0
     track_id: int | None = None
+    click_type: str = "left"
+    sticky: bool = False
+    click_step: str = ""
+    clicks_paused: str = ""
+    palette_button: str | None = None

@@ -19,9 +19,15 @@ The hand (see :class:`pipeline.pointer.settings.PointerSettings`):
 - thumb + middle pinch = right click; thumb + index + middle pinch and move = scroll
   (:mod:`pipeline.pointer.pinch`);
 - dwell click (optional): the pointer kept within a radius for a time clicks once
-  (:mod:`pipeline.pointer.dwell`);
-- a held button is released when disarmed/paused, when the hand is lost, on takeback and on
-  :meth:`PointerController.release_all`.
+  (:mod:`pipeline.pointer.dwell`), then the dwell rests for ``dwell_refractory_ms``;
+- the click palette (:mod:`pipeline.pointer.click_types`): a dwell or thumb-index pinch click
+  does the type chosen there (left, right, double, drag, scroll); over a palette button
+  (:meth:`PointerController.set_palette`, hit-tested here) it chooses instead and no OS click
+  is sent; the pause button (and, when set, a hand resting out of the active area for
+  ``rest_pause_s``) stops every click and pinch while the pointer still moves, until resume
+  is chosen (without a palette on screen, any dwell resumes);
+- a held button is released when disarmed/paused, when the hand is lost, when clicks pause,
+  on takeback and on :meth:`PointerController.release_all`.
 
 :class:`PointerCommand`, :class:`PointerState` (:mod:`pipeline.pointer.commands`) and
 :func:`anchor_point` (:mod:`pipeline.pointer.motion`) are importable from here too.
@@ -31,6 +37,12 @@ from __future__ import annotations
 
 from pipeline.gestures.features import BENT, STRAIGHT, measure
 from pipeline.gestures.recognizer import DYNAMIC_GESTURES
+from pipeline.pointer.click_types import (
+    PAUSE,
+    PAUSED_BY_REST,
+    ClickTypes,
+    PaletteLayout,
+)
 from pipeline.pointer.commands import (
     CLUTCHED,
     DISARMED,
@@ -62,7 +74,10 @@ class PointerController:
 
     Its parts, each holding its own state: the filtered anchor (:class:`AnchorFilter`), where
     the pointer was put (:class:`Cursor`), manual takeback (:class:`Takeback`), pinches
-    (:class:`Pinches`, which also holds the pressed buttons) and dwell (:class:`Dwell`)."""
+    (:class:`Pinches`, which also holds the pressed buttons), dwell (:class:`Dwell`) and the
+    click palette's choices (:class:`ClickTypes`, ``clicks``; a drag it holds and scroll mode,
+    during which the OS pointer stays where scrolling started and ``_scroll_cursor`` follows
+    the hand instead)."""
 
     def __init__(self, settings: PointerSettings, desktop: Desktop) -> None:
         self.settings = settings
@@ -72,6 +87,11 @@ class PointerController:
         self._takeback = Takeback()
         self._pinches = Pinches()
         self._dwell = Dwell()
+        self.clicks = ClickTypes()
+        self.palette = PaletteLayout()
+        self._scroll_cursor = Cursor()
+        self._hover: str | None = None
+        self._out_since: float | None = None  # when the hand left the active area (rest pause)
         self._track: int | None = None
         self.state = PointerState()
 
@@ -89,6 +109,17 @@ class PointerController:
         if self._cursor.pos is not None:
             self._cursor.pos = desktop.clamp(*self._cursor.pos)
 
+    def set_palette(self, layout: PaletteLayout) -> None:
+        """Where the palette's buttons are now (desktop pixels; empty: no palette shown)."""
+        self.palette = layout
+
+    def choose(self, button: str) -> list[PointerCommand]:
+        """``button`` chosen on the palette from outside (the real mouse clicked it): as a
+        dwell on it would. Returns the commands to send (pausing releases a drag)."""
+        commands = self.clicks.choose(button)
+        self._set_state(self.state.mode, self.state.track_id)
+        return commands
+
     @property
     def owned_gestures(self) -> frozenset[str]:
         """Gesture ids pointer mode uses itself; their mappings are held back while it runs
@@ -104,8 +135,11 @@ class PointerController:
 
     # ------------------------------------------------------------------ per frame
     def release_all(self) -> list[PointerCommand]:
-        """Release every held button (commands to send) and forget any pinch in progress."""
-        return self._pinches.release_all()
+        """Release every held button (commands to send) and forget any pinch in progress,
+        drag or scroll of the palette's click types."""
+        # (after scroll mode the OS pointer stays where scrolling was: the next frame with a
+        # hand moves it; a move here could fight the real mouse on takeback)
+        return self._pinches.release_all() + self.clicks.release_all()
 
     def step(
         self,
@@ -135,10 +169,24 @@ class PointerController:
         if hand is None:
             commands = self.release_all()
             self._lose_hand()
+            commands += self._rest(t, out=True)
             self._set_state(NO_HAND, None)
             return commands
         self._track = hand.track_id
         return self._step_hand(hand, result, t)
+
+    def _rest(self, t: float, *, out: bool) -> list[PointerCommand]:
+        """The resting-hand pause: the hand out of the active area (or out of sight) for
+        ``rest_pause_s`` pauses clicks like the palette's pause button."""
+        s = self.settings
+        if not out or not s.rest_pause:
+            self._out_since = None
+            return []
+        if self._out_since is None:
+            self._out_since = t
+        if self.clicks.paused or t - self._out_since < s.rest_pause_s * 1000.0:
+            return []
+        return self._pinches.release_all() + self.clicks.pause(PAUSED_BY_REST)
 
     def _pick_hand(self, result: FrameResult) -> Hand | None:
         wanted = self.settings.hand
@@ -155,6 +203,8 @@ class PointerController:
         self._track = None
         self._pinches.forget_positions()
         self._dwell.reset()
+        self._scroll_cursor.pos = None
+        self._hover = None
 
     def _step_hand(self, hand: Hand, result: FrameResult, t: float) -> list[PointerCommand]:
         s = self.settings
@@ -166,14 +216,24 @@ class PointerController:
             anchor_point(hand, s.anchor), t, size, result.width, result.height
         )
 
+        area = s.active_area
+        outside = not (
+            area.left <= anchor[0] <= area.right and area.top <= anchor[1] <= area.bottom
+        )
+        commands += self._rest(t, out=outside)
+
         if s.clutch and is_fist(pose.states):
             commands += self._pinches.end(s, cursor, cancel=True)
             self._dwell.drop_anchor()
             self._set_state(CLUTCHED, hand.track_id)
             return commands
 
+        # While the palette's scroll runs, the OS pointer stays where it started (the wheel
+        # goes there) and the hand moves a cursor of its own, which the ring shows.
+        scrolling = self.clicks.scroll is not None
+        hand_cursor = self._scroll_cursor if scrolling else cursor
         # the target before the pinch logic, so a drag follows the hand
-        target = pointer_target(s, self.desktop, cursor.pos, anchor, prev_anchor, prev_t, t)
+        target = pointer_target(s, self.desktop, hand_cursor.pos, anchor, prev_anchor, prev_t, t)
         d_index, d_middle = pinch_gaps(pose)
         # the raw gap (not pinch_gaps'): it shrinks from the moment the fingers start closing
         gap = min(pose.pinch, pose.pinch_middle)
@@ -188,24 +248,110 @@ class PointerController:
             height=result.height,
         )
         pinching_before = self._pinches.active is not None
-        commands += self._pinches.update(reading, s, cursor)
+        commands += self._pinch_commands(self._pinches.update(reading, s, cursor), t)
         pinch = self._pinches.active
         if pinch is not None and not pinching_before:
             self._dwell.reset()  # the pinch clicks here; no dwell click on top
         frozen = pinch is not None and not pinch.dragging
         if not frozen and target is not None:
-            commands += cursor.move_towards(target, s, self.desktop)
+            if self.clicks.scroll is not None:
+                if self._scroll_cursor.pos is None:
+                    self._scroll_cursor.pos = cursor.pos
+                self._scroll_cursor.move_towards(target, s, self.desktop)  # not sent
+            else:
+                commands += cursor.move_towards(target, s, self.desktop)
         self._pinches.remember(t, cursor.pos, gap)
 
-        if s.dwell_click and self._pinches.active is None and cursor.pos is not None:
-            commands += self._dwell.update(cursor.pos, t, s)
+        commands += self._dwell_step(t)
         self._set_state(TRACKING, hand.track_id)
         return commands
+
+    def _hand_pos(self) -> tuple[float, float] | None:
+        """Where the hand points: the pointer, or scroll mode's own cursor while scrolling."""
+        if self.clicks.scroll is not None and self._scroll_cursor.pos is not None:
+            return self._scroll_cursor.pos
+        return self._cursor.pos
+
+    def _dwell_step(self, t: float) -> list[PointerCommand]:
+        """The dwell of this frame: scroll mode's wheel, then a completed dwell chooses on the
+        palette, resumes, or clicks the chosen type."""
+        s = self.settings
+        pos = self._hand_pos()
+        self._hover = None if pos is None else self.palette.hit(*pos)
+        if pos is None:
+            return []
+        commands: list[PointerCommand] = []
+        clicks = self.clicks
+        if clicks.scroll is not None:
+            commands += clicks.scroll_update(pos, t, s)
+            if not clicks.in_scroll_band(pos, s):
+                self._dwell.hold_off()  # holding the hand off to scroll is no dwell
+                return commands
+        if not s.dwell_click or self._pinches.active is not None:
+            return commands
+        if clicks.paused and self._hover is None and self.palette:
+            self._dwell.hold_off()  # paused: only the palette (resume) takes a dwell
+            return commands
+        if not self._dwell.update(pos, t, s):
+            return commands
+        if self._hover is not None:
+            commands += clicks.choose(self._hover)
+            if clicks.repeats(self._hover):
+                self._dwell.restart(pos, t)  # dwelling on counts as the second choice
+        elif clicks.paused:
+            commands += clicks.choose(PAUSE)  # no palette on screen: any dwell resumes
+        else:
+            commands += self._click(pos, t)
+        return commands
+
+    def _click(self, at: tuple[float, float], t: float) -> list[PointerCommand]:
+        """A click of the chosen type at ``at`` (dwell or pinch), then the refractory pause."""
+        scrolling = self.clicks.scroll is not None
+        commands = self.clicks.click(at)
+        if self.clicks.scroll is not None:
+            self._scroll_cursor.pos = at  # scrolling starts: the hand's cursor starts here
+        elif scrolling and self._scroll_cursor.pos is not None:
+            commands += self._cursor.put(self._scroll_cursor.pos)  # scrolling ended
+        self._dwell.quiet(t + self.settings.dwell_refractory_ms)
+        return commands
+
+    def _pinch_commands(self, commands: list[PointerCommand], t: float) -> list[PointerCommand]:
+        """The pinches' commands through the palette's choices: a left pinch click does the
+        chosen type, or chooses when over a palette button; nothing but moves is sent over the
+        palette, while clicks are paused, or while the palette's drag or scroll runs."""
+        out: list[PointerCommand] = []
+        clicks = self.clicks
+        for c in commands:
+            if c.kind == "move":
+                out.append(c)
+                continue
+            pos = self._cursor.pos
+            hover = None if pos is None else self.palette.hit(*pos)
+            if c.kind == "click" and c.button == "left" and c.count == 1 and pos is not None:
+                if hover is not None:
+                    out += clicks.choose(hover)
+                elif clicks.paused:
+                    if not self.palette:
+                        out += clicks.choose(PAUSE)  # no palette on screen: a click resumes
+                else:
+                    out += self._click(pos, t)
+                continue
+            if c.kind == "release":
+                out.append(c)  # a press held back below is no longer in held: never released
+                continue
+            if clicks.paused or hover is not None or clicks.step:
+                if c.kind == "press" and c.button in self._pinches.held:
+                    self._pinches.held.remove(c.button)  # never went down
+                continue
+            if c.kind == "click":
+                self._dwell.quiet(t + self.settings.dwell_refractory_ms)
+            out.append(c)
+        return out
 
     # ------------------------------------------------------------------ state
     def _set_state(self, mode: str, track_id: int | None) -> None:
         t = self._anchor.last_t
-        pos = self._cursor.pos
+        pos = self._hand_pos()
         self.state = PointerState(
             mode=mode,
             x=None if pos is None else pos[0],
@@ -213,7 +359,12 @@ class PointerController:
             pinch=self._pinches.label(),
             drag_progress=self._pinches.drag_progress(t, self.settings),
             dwell_progress=self._dwell.progress(t, self.settings) if mode == TRACKING else 0.0,
-            held=tuple(self._pinches.held),
+            held=(*self._pinches.held, *self.clicks.held),
             takeback_left_ms=self._takeback.left_ms(t),
             track_id=track_id,
+            click_type=self.clicks.selected,
+            sticky=self.clicks.sticky,
+            click_step=self.clicks.step,
+            clicks_paused=self.clicks.paused,
+            palette_button=self._hover if mode == TRACKING else None,
         )

@@ -26,9 +26,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from pipeline.pointer.click_types import PaletteLayout
 from pipeline.pointer.controller import PointerCommand, PointerState, anchor_point
 from pipeline.pointer.geometry import Desktop
-from pipeline.pointer.output import GestureToggle, PointerDriver
+from pipeline.pointer.output import GestureToggle, PointerDriver, apply_commands
 from pipeline.pointer.settings import PointerSettings
 from pipeline.types import FrameResult, GestureEvent
 
@@ -131,9 +132,29 @@ class PointerHook:
             desktop = self._driver.controller.desktop
             self._driver.release()
             self._settings = settings
+            clicks, palette = self._driver.controller.clicks, self._driver.controller.palette
             self._driver = PointerDriver(self.sink, settings, desktop, enabled=enabled)
+            # the palette's choice and pause outlive a settings change (its drag was released)
+            self._driver.controller.clicks = clicks
+            self._driver.controller.set_palette(palette)
             self._toggle = GestureToggle(settings.toggle_gesture, settings.toggle_hold_ms)
             self._update_withheld()
+
+    def set_palette(self, layout: PaletteLayout) -> None:
+        """Where the click palette's buttons are now (desktop pixels; an empty layout when it
+        is hidden). The tracking thread hit-tests the pointer against it from the next frame."""
+        with self._lock:
+            self._driver.controller.set_palette(layout)
+
+    def choose(self, button: str) -> None:
+        """A palette button chosen by the real mouse (as a dwell on it would); never raises
+        for the sink (a refused release is logged)."""
+        with self._lock:
+            commands = self._driver.controller.choose(button)
+            try:
+                apply_commands(self.sink, commands)
+            except Exception:
+                log.exception("could not send %s", commands)
 
     def set_desktop(self, desktop: Desktop) -> None:
         """The screens changed."""

@@ -82,8 +82,35 @@ class PointerSettings(BaseModel):
     )  # fmt: skip
     scroll_invert: bool = Field(False, title="Invert scrolling")
     dwell_click: bool = Field(False, title="Dwell click: keep the pointer still to click")
-    dwell_ms: int = Field(800, ge=200, le=5000, strict=True, title="Dwell time")
-    dwell_radius_px: float = Field(20.0, ge=2.0, le=200.0, title="Dwell radius")
+    # Dwell times of 500-1000 ms are the usual range in head- and hand-pointer tools; shorter
+    # ones click where the user only paused to look ("Midas touch").
+    dwell_ms: int = Field(
+        800, ge=200, le=5000, strict=True, title="Dwell time",
+        description="How long the pointer must stay still to click (500-1000 ms suits most)",
+    )  # fmt: skip
+    dwell_radius_px: float = Field(
+        20.0, ge=2.0, le=200.0, title="Dwell radius",
+        description="The pointer may wander this far from where it stopped; moving further "
+        "cancels the dwell and starts a new one there",
+    )  # fmt: skip
+    dwell_refractory_ms: int = Field(
+        500, ge=0, le=5000, strict=True, title="Rest after a click",
+        description="No new dwell counts this long after a click, so one rest never clicks twice",
+    )  # fmt: skip
+    show_palette: bool = Field(
+        True, title="Show the click palette (right, double, drag, scroll, pause by dwell)",
+        description="A small floating palette while pointer mode is on: dwell on a button to "
+        "choose the next click; dwell twice to keep it",
+    )  # fmt: skip
+    rest_pause: bool = Field(
+        False, title="A resting hand pauses clicks",
+        description="Dropping the hand out of the active area for a while pauses clicks until "
+        "you dwell on Resume",
+    )  # fmt: skip
+    rest_pause_s: float = Field(
+        3.0, ge=0.5, le=60.0, title="Resting hand pauses after",
+        description="How long the hand must stay out of the active area (seconds)",
+    )  # fmt: skip
     # A gesture held this long switches pointer mode on/off ("none": no gesture). Its own
     # mappings are held back; pick one that is not the arm gesture.
     toggle_gesture: str = Field(
