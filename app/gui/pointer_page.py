@@ -74,8 +74,11 @@ class PointerPage(QWidget):
         *,
         gestures: list[str] | None = None,
         pointer: Any = None,
+        frames: Any = None,
+        mirrored: bool = True,
     ) -> None:
         super().__init__(parent)
+        self._frames, self._mirrored = frames, mirrored  # the live picture, for calibration
         s = self._base = settings
         P = PointerSettings
         layout = QVBoxLayout(self)
@@ -133,6 +136,10 @@ class PointerPage(QWidget):
             pointer.calibration_failed.connect(self._on_calibration_failed)
         form.addRow(self.calibrate)
         form.addRow(self.calibration_status)
+        from app.gui.calibration_preview import CalibrationPreview
+
+        self.calibration_preview = CalibrationPreview()
+        form.addRow(self.calibration_preview)
         self.min_cutoff = float_spin(P, "min_cutoff_hz", s.min_cutoff_hz, step=0.1, decimals=2,
                                      suffix=" Hz")  # fmt: skip
         self.beta = float_spin(P, "beta", s.beta, step=0.5, decimals=2)
@@ -195,6 +202,9 @@ class PointerPage(QWidget):
         self._seconds_left = CALIBRATION_SECONDS
         self._show_countdown()
         self._countdown.start()
+        self.calibration_preview.start(
+            self._frames, mirrored=self._mirrored, anchor=self.anchor.currentData()
+        )
         self._pointer.start_calibration(CALIBRATION_SECONDS)
 
     def _show_countdown(self) -> None:
@@ -210,6 +220,7 @@ class PointerPage(QWidget):
 
     def _on_calibrated(self, area: Any) -> None:
         self._countdown.stop()
+        self.calibration_preview.stop()
         for name, spin in self.area.items():
             spin.setValue(round(getattr(area, name) * 100))
         self.calibrate.setEnabled(True)
@@ -225,6 +236,7 @@ class PointerPage(QWidget):
 
     def _on_calibration_failed(self, message: str) -> None:
         self._countdown.stop()
+        self.calibration_preview.stop()
         self.calibrate.setEnabled(True)
         self.calibration_status.setText(message)
 

@@ -135,7 +135,11 @@ class SettingsDialog(QDialog):
         self._opened_with = ctx.config  # OK takes only this dialog's edits to it
         self._probe = probe
         self._autostart = autostart or autostart_for_platform()
+        frames: Any = None,
+        mirrored: bool = True,
         self.pointer = pointer  # app.gui.pointer_mode.PointerMode, when the window has one
+        """``frames``: the live view's ``frame_ready`` signal (the Pointer page shows the
+        camera's picture while calibrating), ``mirrored`` as the live view shows it."""
         self.setWindowTitle("HandCue settings")
         self.setMinimumWidth(420)
         cfg = ctx.config
@@ -307,7 +311,8 @@ class SettingsDialog(QDialog):
         layout.addWidget(osd)
         layout.addStretch(1)
         current = pointer.settings if pointer is not None else cfg.pointer
-        self.pointer_page = PointerPage(current, gestures=ctx.known_gestures(), pointer=pointer)
+        self.pointer_page = PointerPage(current, gestures=ctx.known_gestures(), pointer=pointer,
+                                        frames=frames, mirrored=mirrored)  # fmt: skip
         scroller = QScrollArea()
         scroller.setWidgetResizable(True)
         scroller.setWidget(self.pointer_page)

@@ -112,7 +112,8 @@ class WindowDialogs(_WindowBase):
     def open_settings(self) -> None:
         from app.gui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.ctx, self, pointer=self.pointer_mode)
+        dialog = SettingsDialog(self.ctx, self, pointer=self.pointer_mode,
+                                frames=self.session.frame_ready, mirrored=self.video.mirrored)  # fmt: skip
         if dialog.exec():
             self.apply_settings()
 

@@ -139,7 +139,7 @@ def test_pointer_page_refuses_bad_values(qtbot, make_window) -> None:
     with pytest.raises(ValidationError):
         dialog.pointer_page.settings()
     dialog.accept()
-    assert not dialog.error.isHidden() and "pinch_off" in dialog.error.text()
+    assert not dialog.error.isHidden() and "“Pinch opens at”" in dialog.error.text()
     assert window.pointer_mode.settings == PointerSettings()
 
 
