@@ -66,6 +66,9 @@ def private_session_bus(folder: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(10)
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
 
 
 def name_has_owner(address: str, name: str) -> bool:

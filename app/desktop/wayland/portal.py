@@ -246,6 +246,11 @@ class PortalSink:
                      method=method, signature="oa{sv}" + signature,
                      body=(self._session, {}, *args), timeout_s=REQUEST_TIMEOUT_S)  # fmt: skip
             except DBusCallError:
+                if self._closed_signals:  # the call failed because the session is gone
+                    self._ended = "the desktop ended HandCue's remote control session"
+                    raise HandCueError(
+                        f"cannot send input through the desktop portal: {self._ended}", code=4
+                    ) from None
                 raise
             except HandCueError as exc:  # the bus connection broke: nothing more can be sent
                 self._ended = str(exc)
