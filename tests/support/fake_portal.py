@@ -158,8 +158,8 @@ class FakePortal:
             if session is None or session.owner != sender:
                 self.error(msg, "org.freedesktop.DBus.Error.UnknownObject", f"no session {path}")
                 return
+            self.close_session(session, "Close")  # logged before the reply: tests read it then
             self.reply(msg)
-            self.close_session(session, "Close")
         elif interface == REMOTE_DESKTOP and not self.args.no_remote_desktop:
             self.remote_desktop(msg, member, sender)
         elif interface == SCREEN_CAST and member == "SelectSources":

@@ -195,6 +195,7 @@ def test_close_releases_what_is_held_and_closes_the_session(portal):
     sink.press_button("left")
     sink.close()
     sink.close()  # twice is harmless
+    wait_until(lambda: portal.closed(), 30, "the session to close")
     assert portal.input_calls()[-3:] == [
         ("NotifyPointerButton", 0x110, 0),
         ("NotifyKeyboardKeysym", Z, 0),
