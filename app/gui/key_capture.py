@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 _NAMED: dict[int, str] = {
@@ -22,6 +22,9 @@ _NAMED: dict[int, str] = {
 }  # fmt: skip
 _MODIFIER_KEYS = {Qt.Key.Key_Control, Qt.Key.Key_Shift, Qt.Key.Key_Alt, Qt.Key.Key_Meta,
                   Qt.Key.Key_AltGr, Qt.Key.Key_Super_L, Qt.Key.Key_Super_R}  # fmt: skip
+_MODIFIER_NAMES = {Qt.Key.Key_Control: "ctrl", Qt.Key.Key_Alt: "alt", Qt.Key.Key_Shift: "shift",
+                   Qt.Key.Key_Meta: "cmd", Qt.Key.Key_Super_L: "cmd",
+                   Qt.Key.Key_Super_R: "cmd"}  # fmt: skip
 # Written as names because '+' separates keys in a combo and ':' separates the action type.
 _SPELL = {"+": "plus", ":": "colon"}
 
@@ -78,6 +81,12 @@ class KeyCaptureEdit(QLineEdit):
     def clear_capture(self) -> None:
         self.set_action("")
 
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt name)
+        """Leaving mid-combination ("ctrl+…") or after a key HandCue cannot send shows what is
+        really set again, not a half-typed or refused key."""
+        self.set_action(self._action)
+        super().focusOutEvent(event)
+
     def event(self, event: QEvent) -> bool:  # Tab would otherwise move the focus
         if event.type() == QEvent.Type.KeyPress:
             if self._leaves(event):  # type: ignore[arg-type]
@@ -98,7 +107,10 @@ class KeyCaptureEdit(QLineEdit):
         mods = modifier_names(event.modifiers())
         event.accept()
         if key in _MODIFIER_KEYS:
-            self.setText("+".join(mods) + "+…" if mods else "")
+            # Qt reports a modifier key's own press without its modifier: add it
+            own = _MODIFIER_NAMES.get(key)
+            held = [m for m in ("ctrl", "alt", "shift", "cmd") if m in mods or m == own]
+            self.setText("+".join(held) + "+…" if held else "")
             return
         name = key_name(key, event.text())
         if name is None:

@@ -246,6 +246,14 @@ class MappingForm(QGroupBox):
             page = "none"
         self.action_type.setCurrentIndex(max(0, self.action_type.findData(page)))
         self.params.setCurrentWidget(self.param_pages[page])
+        # Every field starts empty: a field the mapping does not use must not keep the value of
+        # the mapping shown before (switching the type would have offered that stale value).
+        self.key_capture.clear_capture()
+        self.text_edit.clear()
+        self.button_combo.setCurrentIndex(0)
+        self.scroll_dir.setCurrentIndex(0)
+        self.scroll_steps.setValue(1)
+        self.media_combo.setCurrentIndex(0)
         if page == "keys":
             self.key_capture.set_action(action)
         elif page == "type":

@@ -449,3 +449,33 @@ def test_a_failed_save_is_reported_and_loses_nothing(recorder_with_saved, qtbot,
     assert "left as it was" in dialog.message.text()
     assert store_path().read_bytes() == before
     np.testing.assert_array_equal(TemplateStore().samples("spock"), saved)
+
+
+def test_a_field_the_mapping_does_not_use_is_empty_not_stale(editor):
+    """Showing a type: mapping after a key: one, then switching it to a key, offers an empty
+    "press a key" field, not the other mapping's key."""
+    form = editor.form
+    form._show_action("key:n")
+    assert form.key_capture.text() == "n"
+    form._show_action("type:hello")
+    form.action_type.setCurrentIndex(form.action_type.findData("keys"))
+    form._on_action_type_changed(0)
+    assert form.key_capture.text() == "" and form.form_action() == ""
+    form._show_action("key:n")
+    form.action_type.setCurrentIndex(form.action_type.findData("type"))
+    form._on_action_type_changed(0)
+    assert form.form_action() == ""  # the text field did not keep an old text either
+
+
+def test_key_capture_shows_the_set_key_again_after_a_half_combination(qtbot):
+    edit = KeyCaptureEdit()
+    qtbot.addWidget(edit)
+    edit.set_action("key:n")
+    qtbot.keyPress(edit, Qt.Key.Key_Control, Qt.KeyboardModifier.ControlModifier)
+    assert edit.text() == "ctrl+…"
+    edit.clearFocus()
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QFocusEvent
+
+    edit.focusOutEvent(QFocusEvent(QEvent.Type.FocusOut))
+    assert edit.text() == "n" and edit.action() == "key:n"
