@@ -8,7 +8,10 @@ gesture) are withheld by the action engine. :class:`PointerMode` (GUI thread) ke
 the toggle (the window's action, Ctrl+Shift+M, and the global hotkey Ctrl+Alt+M on a real
 desktop), the desktop from Qt's screens (updated when they change), the feedback overlay drawn
 from each delivered frame's :class:`pipeline.pointer.hook.PointerFrame`, the corner
-calibration's timer, and releasing held buttons on disarm, pause, stop and shutdown.
+calibration's timer, and releasing held buttons on disarm, pause, stop and shutdown. It also
+owns the click palette (:mod:`app.gui.click_palette`): shown while pointer mode is on (unless
+``show_palette`` is off), its buttons handed to the hook for the hit test, sized for the setup's
+precision, and its place remembered in the window preferences.
 """
 
 from __future__ import annotations
@@ -16,13 +19,15 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QPoint, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QScreen
 
 from app.desktop.pointer import POINTER_HOTKEY
+from app.gui.click_palette import ClickPalette
 from app.gui.pointer_overlay import PointerOverlay
 from pipeline.actions.sink import can_move_pointer
 from pipeline.pointer import Desktop, PointerHook, PointerSettings, PointerState
+from pipeline.pointer.click_types import palette_button_px
 from pipeline.pointer.geometry import area_from_corners, screens_from_logical
 
 if TYPE_CHECKING:
@@ -89,6 +94,7 @@ class PointerMode(QObject):
         *,
         sink: object = None,
         overlay: bool = True,
+        palette: bool | None = None,
         global_hotkey: bool | None = None,
     ) -> None:
         super().__init__(parent)
@@ -101,6 +107,14 @@ class PointerMode(QObject):
         ctx.pointer = self.hook  # the runtime of every session runs it
         self._shown_enabled = False  # what enabled_changed last said
         self.overlay = PointerOverlay() if overlay else None
+        # the click palette (``palette``: as ``overlay`` unless said)
+        self.palette: ClickPalette | None = None
+        self._frame_size = (640, 480)  # the camera's, until a frame says
+        if overlay if palette is None else palette:
+            self.palette = ClickPalette(self._palette_px())
+            self.palette.layout_changed.connect(self.hook.set_palette)
+            self.palette.chosen.connect(self.hook.choose)
+            self.palette.moved.connect(self._on_palette_moved)
         self._hotkey: PauseHotkey | None = None
         self._hotkey_pressed.connect(self.toggle)
         app = QGuiApplication.instance()
@@ -158,11 +172,37 @@ class PointerMode(QObject):
             self.overlay.hide()
         if force or on != self._shown_enabled:
             self._shown_enabled = on
+            self._sync_palette(on)
             self.enabled_changed.emit(on)
 
     def set_settings(self, settings: PointerSettings) -> None:
         """New pointer settings (from the Settings dialog); releases anything held."""
         self.hook.set_settings(settings)
+        self._sync_palette(self.enabled)
+
+    # ------------------------------------------------------------------ the click palette
+    def _palette_px(self) -> int:
+        return palette_button_px(self.settings, qt_desktop(), *self._frame_size)
+
+    def _sync_palette(self, on: bool) -> None:
+        """Show the palette while pointer mode is on and ``show_palette`` says so; size it."""
+        palette = self.palette
+        if palette is None:
+            return
+        if not (on and self.settings.show_palette):
+            palette.hide()
+            return
+        palette.set_button_px(self._palette_px())
+        if not palette.isVisible():
+            saved = getattr(getattr(self.ctx, "prefs", None), "palette_position", ())
+            palette.place(QPoint(*saved) if len(saved) == 2 else None)
+            palette.show()
+            palette.raise_()
+
+    def _on_palette_moved(self, at: QPoint) -> None:
+        set_prefs = getattr(self.ctx, "set_prefs", None)
+        if set_prefs is not None:
+            set_prefs(self.ctx.prefs.changed(palette_position=(at.x(), at.y())))
 
     def start_calibration(self, seconds: float = 6.0) -> None:
         """ "Show me the corners": for ``seconds`` the hand's anchor is recorded while the user
@@ -194,7 +234,15 @@ class PointerMode(QObject):
             self.unavailable.emit(f"Pointer mode stopped: {pointer.error}")
             return
         self._announce(pointer.enabled)  # the toggle gesture or the hotkey switched it
-        if self.overlay is None or not pointer.enabled:
+        if not pointer.enabled:
+            return
+        result = getattr(frame, "result", None)
+        if result is not None and (result.width, result.height) != self._frame_size:
+            self._frame_size = (result.width, result.height)
+            self._sync_palette(True)  # the precision changed: so may the buttons' size
+        if self.palette is not None and self.palette.isVisible():
+            self.palette.show_state(pointer.state)
+        if self.overlay is None:
             return
         state = pointer.state
         if (state.x is None or state.y is None) and pointer.position is not None:
@@ -255,6 +303,9 @@ class PointerMode(QObject):
 
     def _on_screens_changed(self, *_: object) -> None:
         self.hook.set_desktop(qt_desktop())
+        if self.palette is not None and self.palette.isVisible():
+            self.palette.place(self.palette.pos())  # back on a screen if its screen went
+            self.palette.layout_changed.emit(self.palette.desktop_layout())
 
     def shutdown(self) -> None:
         self.hook.set_enabled(False)
@@ -264,3 +315,5 @@ class PointerMode(QObject):
             self._hotkey = None
         if self.overlay is not None:
             self.overlay.close()
+        if self.palette is not None:
+            self.palette.close()

@@ -4,7 +4,11 @@ that follows the pointer and shows what the hand will do before it happens.
 Drawn from a :class:`pipeline.pointer.PointerState`: a ring whose colour is the mode (green
 tracking, amber clutched, grey paused/disarmed/takeback/no hand), the dwell progress as a thick
 arc on a track around it, and the pinch state in the middle (a dot that fills while a left
-pinch heads for a drag; "R" right click, a double arrow while scrolling). GUI thread only.
+pinch heads for a drag; "R" right click, a double arrow while scrolling). A badge at the top
+right shows the click chosen on the click palette when it is not a plain left click (R right,
+2 double, D drag, S scroll: white when for the next click only, filled blue when sticky, red
+while a drag holds the button, dark while scrolling), and the label says PAUSED while clicks
+are paused by dwell or by a resting hand. GUI thread only.
 
 The window's shape (a mask) is the ring, its label and, only while a pinch shows, a small
 centre: everything else is not part of the window at all, so what lies under the middle of the
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPoint, QRectF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen, QRegion
 from PySide6.QtWidgets import QWidget
 
@@ -46,6 +50,9 @@ MODE_LABELS = {
     "off": "",
 }
 DWELL_COLOUR = QColor(52, 152, 219)
+BADGE_LETTERS = {"right": "R", "double": "2", "drag": "D", "scroll": "S"}
+BADGE_R = 11
+BADGE_CENTRE = (SIZE - BADGE_R - 1, BADGE_R + 1)
 PINCH_COLOURS = {
     "left": QColor(231, 76, 60),
     "drag": QColor(192, 57, 43),
@@ -72,18 +79,19 @@ class PointerOverlay(QWidget):
         self.setFixedSize(SIZE, SIZE)
         self.setWindowTitle("HandCue pointer")
         self.state = PointerState()
-        self._shape: tuple[bool, bool] | None = None
+        self._shape: tuple[bool, bool, bool] | None = None
         self._apply_shape()
 
     def _apply_shape(self) -> None:
         """The window is the ring band (with the dwell track), plus the label strip when there
         is a label and the centre when a pinch shows (see the module docstring)."""
         s = self.state
-        label = bool(MODE_LABELS.get(s.mode, s.mode))
+        label = bool(_label(s))
         centre = s.pinch != "none"
-        if self._shape == (label, centre):
+        badge = bool(_badge(s))
+        if self._shape == (label, centre, badge):
             return
-        self._shape = (label, centre)
+        self._shape = (label, centre, badge)
         outer = QRegion(1, 1, SIZE - 2, SIZE - 2, QRegion.RegionType.Ellipse)
         hole = QRegion(HOLE, HOLE, SIZE - 2 * HOLE, SIZE - 2 * HOLE, QRegion.RegionType.Ellipse)
         shape = outer.subtracted(hole)
@@ -92,6 +100,10 @@ class PointerOverlay(QWidget):
             shape = shape.united(QRegion(c - 16, c - 16, 32, 32, QRegion.RegionType.Ellipse))
         if label:
             shape = shape.united(QRegion(0, SIZE - 18, SIZE, 18))
+        if badge:
+            bx, by = BADGE_CENTRE
+            r = BADGE_R + 1
+            shape = shape.united(QRegion(bx - r, by - r, 2 * r, 2 * r, QRegion.RegionType.Ellipse))
         self.setMask(shape)
 
     def show_state(self, state: PointerState) -> None:
@@ -130,7 +142,8 @@ class PointerOverlay(QWidget):
             p.setPen(QPen(DWELL_COLOUR, 4, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
             p.drawArc(outer, 90 * 16, -round(360 * 16 * s.dwell_progress))
         self._paint_pinch(p, ring)
-        label = MODE_LABELS.get(s.mode, s.mode)
+        self._paint_badge(p)
+        label = _label(s)
         if label:
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(255, 255, 255, 220))
@@ -142,6 +155,31 @@ class PointerOverlay(QWidget):
             p.setFont(font)
             p.drawText(QRectF(0, SIZE - 16, SIZE, 14), Qt.AlignmentFlag.AlignCenter, label)
         p.end()
+
+    def _paint_badge(self, p: QPainter) -> None:
+        s = self.state
+        letter = _badge(s)
+        if not letter:
+            return
+        if s.click_step == "dragging":
+            fill, ink = PINCH_COLOURS["drag"], QColor(255, 255, 255)
+        elif s.click_step == "scrolling":
+            fill, ink = PINCH_COLOURS["scroll"], QColor(255, 255, 255)
+        elif s.sticky:
+            fill, ink = DWELL_COLOUR, QColor(255, 255, 255)
+        else:
+            fill, ink = QColor(255, 255, 255), DWELL_COLOUR.darker(130)
+        bx, by = BADGE_CENTRE
+        p.setPen(QPen(QColor(20, 20, 20), 1.5))
+        p.setBrush(fill)
+        p.drawEllipse(QPointF(bx, by), BADGE_R - 0.5, BADGE_R - 0.5)
+        font = QFont(self.font())
+        font.setBold(True)
+        font.setPixelSize(13)
+        p.setFont(font)
+        p.setPen(ink)
+        box = QRectF(bx - BADGE_R, by - BADGE_R, 2 * BADGE_R, 2 * BADGE_R)
+        p.drawText(box, Qt.AlignmentFlag.AlignCenter, letter)
 
     def _paint_pinch(self, p: QPainter, ring: QRectF) -> None:
         s = self.state
@@ -181,3 +219,22 @@ class PointerOverlay(QWidget):
                         round(c.x() + side * 5),
                         round(tip - sign * 5 * math.cos(0)),
                     )
+
+
+def _label(s: PointerState) -> str:
+    """The text under the ring: PAUSED while clicks are paused (the pointer still moves),
+    else the mode's label."""
+    if s.clicks_paused and s.mode in ("tracking", "clutched", "no_hand"):
+        return "PAUSED"
+    return MODE_LABELS.get(s.mode, s.mode)
+
+
+def _badge(s: PointerState) -> str:
+    """The badge's letter for the palette's click type ("" for a plain left click)."""
+    if s.clicks_paused or s.mode == "off":
+        return ""
+    if s.click_step == "dragging":
+        return "D"
+    if s.click_step == "scrolling":
+        return "S"
+    return BADGE_LETTERS.get(s.click_type, "")

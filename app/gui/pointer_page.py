@@ -180,7 +180,29 @@ class PointerPage(QWidget):
         self.dwell_radius = float_spin(P, "dwell_radius_px", s.dwell_radius_px, step=1.0,
                                        decimals=0, suffix=" px")  # fmt: skip
         form.addRow(field_title(P, "dwell_radius_px"), self.dwell_radius)
+        self.dwell_refractory = int_spin(P, "dwell_refractory_ms", s.dwell_refractory_ms,
+                                         step=100, suffix=" ms")  # fmt: skip
+        form.addRow(field_title(P, "dwell_refractory_ms"), self.dwell_refractory)
         layout.addWidget(clicks)
+
+        palette = QGroupBox("Click palette and pausing")
+        form = _form(palette)
+        self.show_palette = _checkbox(form, s, "show_palette")
+        self.show_palette.setToolTip(P.model_fields["show_palette"].description or "")
+        self.rest_pause = _checkbox(form, s, "rest_pause")
+        self.rest_pause.setToolTip(P.model_fields["rest_pause"].description or "")
+        self.rest_pause_s = float_spin(P, "rest_pause_s", s.rest_pause_s, step=0.5, decimals=1,
+                                       suffix=" s")  # fmt: skip
+        form.addRow(field_title(P, "rest_pause_s"), self.rest_pause_s)
+        palette_note = QLabel(
+            "Dwell (or pinch) on a palette button to choose the next click: Right, Double, "
+            "Drag (down at one click, up at the next) or Scroll (hold the hand above or below "
+            "where it started; rest there to stop). Choose it twice to keep it. Pause stops "
+            "clicks until you dwell on Resume; the pointer still moves."
+        )
+        palette_note.setWordWrap(True)
+        form.addRow(palette_note)
+        layout.addWidget(palette)
 
         safety = QGroupBox("Switching and safety")
         form = _form(safety)
@@ -266,6 +288,10 @@ class PointerPage(QWidget):
             dwell_click=self.dwell.isChecked(),
             dwell_ms=self.dwell_ms.value(),
             dwell_radius_px=self.dwell_radius.value(),
+            dwell_refractory_ms=self.dwell_refractory.value(),
+            show_palette=self.show_palette.isChecked(),
+            rest_pause=self.rest_pause.isChecked(),
+            rest_pause_s=self.rest_pause_s.value(),
             takeback_ms=self.takeback_ms.value(),
             toggle_gesture=self.toggle_gesture.currentData(),
             toggle_hold_ms=self.toggle_hold.value(),

@@ -49,11 +49,19 @@ class GuiPrefs(BaseModel):
     osd_sound: bool = Field(False, title="Play a short sound with it")
     osd_position: OsdPosition = Field("top-right", title="Position")
     guide_seen: bool = False  # the first-run guide was shown (it opens once by itself)
+    # Where the user last put pointer mode's click palette: (x, y) of its top-left corner in
+    # Qt's logical desktop coordinates; () until it has been moved.
+    palette_position: tuple[int, ...] = ()
 
     @field_validator("recent_sources")
     @classmethod
     def _newest_first(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return value[:MAX_RECENT]  # an older file may list more
+
+    @field_validator("palette_position")
+    @classmethod
+    def _a_point(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        return value if len(value) == 2 else ()  # anything else: the default place
 
     def changed(self, **changes: Any) -> GuiPrefs:
         """A copy with ``changes``, validated (raises pydantic ValidationError)."""
