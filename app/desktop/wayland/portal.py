@@ -40,6 +40,7 @@ import logging
 import os
 import secrets
 import threading
+import time
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -96,12 +97,20 @@ _CONTROL_KEYSYMS = {"\n": 0xFF0D, "\r": 0xFF0D, "\t": 0xFF09, "\b": 0xFF08}
 TOKEN_FILE_NAME = "portal-restore-token"
 REQUEST_TIMEOUT_S = 30.0
 CONSENT_TIMEOUT_S = 600.0  # the user reads the desktop's dialog
+# Relative motion: a pause longer than this (pointer mode off and on again) starts from where
+# the pointer is instead of jumping by the distance the hand moved meanwhile.
+RELATIVE_RESTART_S = 0.5
 
 RELATIVE_POINTER_NOTE = (
     "the desktop portal moves the pointer by relative steps here (no screen-cast stream to "
     "place it absolutely): the pointer follows the hand's movement from where it is, like a "
     "touchpad, and the desktop's pointer acceleration may apply"
 )
+
+
+class ConsentRefusedError(HandCueError):
+    """The user said no in the desktop's consent dialog: do not fall back to another way of
+    sending input (the user decided), say so and stop."""
 
 
 def char_keysym(char: str) -> int:
@@ -195,9 +204,10 @@ class PortalSink:
     Pointer motion: with screen-cast ``streams`` (``absolute_pointer``) a position goes to the
     stream whose monitor holds it, relative to that monitor. Without (the default: the consent
     dialog then does not ask to share the screen) only relative motion exists: the first
-    :meth:`move_pointer` sets the reference and moves nothing, each later one moves by the
-    difference (``warnings`` says so). :meth:`pointer_position` is always None: the portal does
-    not tell where the pointer is.
+    :meth:`move_pointer` (and the first after a pause of ``RELATIVE_RESTART_S``) sets the
+    reference and moves nothing, each later one moves by the difference (``pointer_note`` says
+    so; it is logged at the first move). :meth:`pointer_position` is always None: the portal
+    does not tell where the pointer is.
     """
 
     def __init__(
@@ -221,6 +231,11 @@ class PortalSink:
         self._held_buttons: list[str] = []
         self._last_target: tuple[int, int] | None = None
         self._ended: str | None = None  # why no more input can be sent
+        # Said when pointer motion is first used (most runs never move the pointer).
+        self.pointer_note = "" if streams else RELATIVE_POINTER_NOTE
+        self._noted = False
+        self._last_move_s = 0.0
+        self.clock = time.monotonic  # seconds; tests replace it
         self._closed = False
         atexit.register(self.close)
 
@@ -328,11 +343,18 @@ class PortalSink:
                 stream = next((s for s in self.streams if s.contains(x, y)), self.streams[0])
                 self._notify("NotifyPointerMotionAbsolute", "udd", stream.node,
                              float(x - stream.x), float(y - stream.y))  # fmt: skip
-            elif self._last_target is not None:
-                dx, dy = x - self._last_target[0], y - self._last_target[1]
+            else:
+                now = self.clock()
+                last, self._last_target = self._last_target, (x, y)
+                since, self._last_move_s = now - self._last_move_s, now
+                if last is None or since > RELATIVE_RESTART_S:  # a new reference
+                    if not self._noted:
+                        self._noted = True
+                        log.warning("%s", self.pointer_note)
+                    return
+                dx, dy = x - last[0], y - last[1]
                 if dx or dy:
                     self._notify("NotifyPointerMotion", "dd", float(dx), float(dy))
-            self._last_target = (x, y)
 
     def pointer_position(self) -> tuple[int, int] | None:
         """None: the portal does not say where the pointer is."""
@@ -584,7 +606,7 @@ def _select_and_start(
     )
     if code == RESPONSE_CANCELLED:
         save_restore_token(token_path, None)  # the refusal also ended any stored permission
-        raise HandCueError(
+        raise ConsentRefusedError(
             "you refused HandCue's request to control the keyboard and pointer in the desktop's "
             "dialog, so no key or click can be sent. Start HandCue again and allow it (or add "
             "--dry-run to only print the actions)",
@@ -614,8 +636,6 @@ def _select_and_start(
     if not devices & DEVICE_POINTER:
         warnings.append("the desktop granted no pointer: clicks, scrolling and pointer mode fail")
     streams = _streams(results) if absolute_pointer else []
-    if devices & DEVICE_POINTER and not streams:
-        warnings.append(RELATIVE_POINTER_NOTE)
     for message in warnings:
         log.warning("%s", message)
     return PortalSink(client.conn, session, devices=devices, streams=streams,

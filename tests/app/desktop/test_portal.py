@@ -147,11 +147,15 @@ def test_key_combo_and_text_arrive_as_keysyms(portal):
     ]  # fmt: skip
 
 
-def test_buttons_wheel_and_relative_motion(portal):
+def test_buttons_wheel_and_relative_motion(portal, caplog, monkeypatch):
+    import app.desktop.wayland.portal as portal_module
+
+    monkeypatch.setattr(portal_module, "RELATIVE_RESTART_S", 600.0)  # a loaded machine is slow
     portal.start()
     sink = portal.open()
     try:
-        assert RELATIVE_POINTER_NOTE in sink.warnings
+        assert sink.warnings == []  # most runs never move the pointer: nothing to say yet
+        assert sink.pointer_note == RELATIVE_POINTER_NOTE
         sink.click("left")
         sink.click("right", 2)
         sink.press_button("middle")
@@ -159,6 +163,7 @@ def test_buttons_wheel_and_relative_motion(portal):
         sink.scroll(0, 3)  # up
         sink.scroll(-2, 0)  # left
         sink.move_pointer(100, 100)  # the reference: nothing moves yet
+        assert RELATIVE_POINTER_NOTE in caplog.text  # said when it matters
         sink.move_pointer(130, 90)
         sink.move_pointer(130, 90)  # same place: nothing sent
         assert sink.pointer_position() is None
@@ -175,12 +180,33 @@ def test_buttons_wheel_and_relative_motion(portal):
     ]  # fmt: skip
 
 
+def test_relative_motion_restarts_after_a_pause(portal):
+    clock = [100.0]
+    portal.start()
+    sink = portal.open()
+    sink.clock = lambda: clock[0]
+    try:
+        sink.move_pointer(100, 100)
+        clock[0] += 0.03
+        sink.move_pointer(110, 100)
+        clock[0] += 5.0  # pointer mode was off meanwhile; the hand is elsewhere now
+        sink.move_pointer(900, 500)  # a new reference, not a jump of 790 px
+        clock[0] += 0.03
+        sink.move_pointer(905, 503)
+    finally:
+        sink.close()
+    assert [c for c in portal.input_calls() if c[0] == "NotifyPointerMotion"] == [
+        ("NotifyPointerMotion", 10.0, 0.0),
+        ("NotifyPointerMotion", 5.0, 3.0),
+    ]
+
+
 def test_absolute_motion_on_a_screen_cast_stream(portal):
     portal.start()
     sink = portal.open(absolute_pointer=True)
     try:
         assert sink.absolute_pointer
-        assert RELATIVE_POINTER_NOTE not in sink.warnings
+        assert sink.pointer_note == ""
         sink.move_pointer(640, 360)
     finally:
         sink.close()
@@ -312,3 +338,53 @@ def test_the_desktop_ending_the_session_stops_input_with_a_message(portal):
     finally:
         sink.close()
     assert [c["reason"] for c in portal.closed()] == ["desktop"]
+
+
+# --------------------------------------------------------------------------- handcue run
+
+
+def _gnome_wayland_env(portal: FakePortalRun) -> dict[str, str]:
+    """A GNOME Wayland session as ``handcue run`` sees it: no X display, no wlroots
+    compositor (the Wayland socket is not there), the fake portal on the session bus."""
+    from tests.support.commands import handcue_env
+
+    env = handcue_env(portal.folder)
+    env.pop("DISPLAY", None)
+    env.update(DBUS_SESSION_BUS_ADDRESS=portal.address, XDG_SESSION_TYPE="wayland",
+               XDG_CURRENT_DESKTOP="GNOME", WAYLAND_DISPLAY="wayland-absent",
+               XDG_RUNTIME_DIR=str(portal.folder))  # fmt: skip
+    return env
+
+
+def _handcue_run(portal: FakePortalRun, shared_data: Path) -> subprocess.CompletedProcess[str]:
+    from tests.support.commands import run_handcue
+
+    video = shared_data / "videos" / "fist_then_thumb_up_720p.mp4"
+    return run_handcue("run", "--source", str(video), "--map", "thumb_up=key:n",
+                       "--map", "fist=combo:ctrl+z", env=_gnome_wayland_env(portal),
+                       timeout=600)  # fmt: skip
+
+
+def test_handcue_run_on_gnome_sends_through_the_portal(portal, shared_data):
+    portal.start()
+    result = _handcue_run(portal, shared_data)
+    assert result.returncode == 0, result.stderr
+    assert [s["dialog"] for s in portal.calls("Start")] == [True]
+    assert keysyms(portal) == [(CTRL, 1), (Z, 1), (Z, 0), (CTRL, 0), (ord("n"), 1), (ord("n"), 0)]
+    wait_until(lambda: portal.closed(), 30, "the session to close")
+    [closed] = portal.closed()
+    assert closed["reason"] == "Close" and closed["held"] == []
+    assert (portal.folder / "data" / "portal-restore-token").read_text().startswith("tok-")
+
+    again = _handcue_run(portal, shared_data)  # the stored permission: no dialog
+    assert again.returncode == 0, again.stderr
+    assert [s["dialog"] for s in portal.calls("Start")] == [True, False]
+
+
+def test_handcue_run_stops_when_the_user_refuses(portal, shared_data):
+    portal.start("--answer", "refuse")
+    result = _handcue_run(portal, shared_data)
+    assert result.returncode == 4
+    assert "you refused HandCue's request" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert keysyms(portal) == []
