@@ -209,8 +209,11 @@ class MappingEditor(QDialog):
 
     def make_current_active(self) -> None:
         """Make the profile shown the active one (from Save on)."""
+        had_focus = self.make_active_button.hasFocus()
         self.model.make_active(self.current_profile)
-        self._update_inactive_hint()
+        self._update_inactive_hint()  # hides the button: the focus must not fall anywhere
+        if had_focus:
+            self.profile_list.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _ask_name(self, title: str, default: str) -> str | None:
         name, ok = QInputDialog.getText(self, title, "Profile name:", text=default)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QMainWindow, QPushButton, QToolBar
 
@@ -99,6 +99,11 @@ class ToolBars:
             button.setAccessibleName(action.text().replace("&", "").rstrip("…"))
             button.setAccessibleDescription(action.toolTip())
         self._breaks: dict[str, bool] = {"profile": False, "tools": False}
+        # A bar's content changes width without a resize of the window (the switching status
+        # says "no rule matches this window", a larger font): fit again then too.
+        self._refit = _FitWhenLaidOut(self)
+        for tool_bar in (self.source_bar, self.profile_bar, self.tools_bar):
+            tool_bar.installEventFilter(self._refit)
 
     def fit(self) -> None:
         """Start a new tool bar row before the profile and/or the tools tool bar when a row
@@ -118,3 +123,22 @@ class ToolBars:
                 else:
                     window.removeToolBarBreak(bar)
                 self._breaks[name] = wanted[name]
+
+
+class _FitWhenLaidOut(QObject):
+    """Calls :meth:`ToolBars.fit` once after a burst of layout requests of the bars."""
+
+    def __init__(self, bars: ToolBars) -> None:
+        super().__init__(bars._window)
+        self._bars = bars
+        self._pending = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if event.type() == QEvent.Type.LayoutRequest and not self._pending:
+            self._pending = True
+            QTimer.singleShot(0, self._fit)
+        return False
+
+    def _fit(self) -> None:
+        self._pending = False
+        self._bars.fit()

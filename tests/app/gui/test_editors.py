@@ -479,3 +479,19 @@ def test_key_capture_shows_the_set_key_again_after_a_half_combination(qtbot):
 
     edit.focusOutEvent(QFocusEvent(QEvent.Type.FocusOut))
     assert edit.text() == "n" and edit.action() == "key:n"
+
+
+def test_make_this_profile_active_leaves_the_focus_on_the_profiles(editor, qtbot):
+    """The button hides once the profile is active; a keyboard user goes on from the profile
+    list, not from wherever Qt happened to put the focus."""
+    editor.show()
+    qtbot.waitExposed(editor)
+    editor.activateWindow()
+    names = [editor.profile_list.item(i).text() for i in range(editor.profile_list.count())]
+    editor.profile_list.setCurrentRow(names.index("media"))
+    assert editor.make_active_button.isVisibleTo(editor)
+    editor.make_active_button.setFocus()
+    qtbot.waitUntil(editor.make_active_button.hasFocus, timeout=2000)
+    qtbot.keyClick(editor.make_active_button, Qt.Key.Key_Space)
+    assert not editor.make_active_button.isVisibleTo(editor)
+    assert editor.focusWidget() is editor.profile_list

@@ -652,3 +652,22 @@ def test_fixing_the_settings_after_a_failed_start_restarts_and_clears_the_error(
     qtbot.waitUntil(lambda: window._latest is not None, timeout=5000)
     assert window.banner.isHidden() and "could not" not in window.state_label.text()
     window.stop()
+
+
+def test_tool_bars_fit_again_when_their_content_grows(make_window, qtbot):
+    """The profile bar's status grows ("no rule matches this window", a long application name)
+    without the window changing size: the bar must move to a row of its own rather than run
+    past the window's edge (seen at scale 2)."""
+    window = make_window()
+    window.resize(window.screen().availableGeometry().width(), 700)
+    window.show()
+    qtbot.waitExposed(window)
+    reason = window.switching_status.reason_label
+    reason.setText("")
+    window.resize(window.width() - 1, 700)  # fit once with the short status
+    qtbot.waitUntil(lambda: window.profile_bar.y() == window.source_bar.y(), timeout=2000)
+    reason.setText("no rule matches this window: " + "x" * 40)
+    qtbot.waitUntil(lambda: window.profile_bar.y() > window.source_bar.y(), timeout=2000)
+    bar = window.profile_bar
+    assert bar.geometry().right() <= window.width()
+    assert window.switching_status.geometry().right() <= bar.width()
