@@ -67,6 +67,8 @@ sed 's|^Exec=handcue|Exec=/usr/bin/handcue|' installer/linux/handcue.desktop \
     > "$DEBROOT/usr/share/applications/handcue.desktop"
 cp resources/icons/hand.svg "$DEBROOT/usr/share/icons/hicolor/scalable/apps/handcue.svg"
 cp resources/licenses/* "$DEBROOT/usr/share/doc/handcue/"
+# The uinput option's udev rule and module loading, and the scripts that apply them.
+sh installer/linux/deb-system-files.sh "$DEBROOT"
 SIZE_KB="$(du -sk "$DEBROOT" | cut -f1)"
 sed -e "s/@VERSION@/$VERSION/" -e "s/@ARCH@/$ARCH_DEB/" -e "s/@SIZE@/$SIZE_KB/" \
     installer/linux/control.in > "$DEBROOT/DEBIAN/control"
