@@ -62,6 +62,12 @@ PROVIDER_TITLES = {
     "coreml": "Apple Neural Engine (CoreML)",
 }
 
+#: The "Send keys and clicks through" choices (pipeline.settings.sections.INPUT_BACKENDS).
+INPUT_BACKEND_TITLES = {
+    "auto": "Automatic (what this desktop offers)",
+    "uinput": "uinput (Linux kernel virtual devices)",
+}
+
 
 #: onnxruntime's name of each provider choice ("auto" is always offered).
 ORT_PROVIDERS = {
@@ -263,6 +269,27 @@ class SettingsDialog(QDialog):
         form.addRow(self.arm_note)
         layout.addWidget(safety)
 
+        sending = QGroupBox("Keys and clicks")
+        form = QFormLayout(sending)
+        self.input_backend = QComboBox()
+        for key, title in INPUT_BACKEND_TITLES.items():
+            self.input_backend.addItem(title, key)
+        self.input_backend.setCurrentIndex(
+            max(0, self.input_backend.findData(actions.input_backend))
+        )
+        self.input_backend.setToolTip(
+            ActionSettings.model_fields["input_backend"].description or ""
+        )
+        form.addRow(field_title(ActionSettings, "input_backend"), self.input_backend)
+        backend_note = QLabel(
+            "uinput works on any Linux desktop (also Wayland) once /dev/uinput is writable; "
+            "used from the next start."
+        )
+        backend_note.setObjectName("hint")
+        backend_note.setWordWrap(True)
+        form.addRow(backend_note)
+        layout.addWidget(sending)
+
         window = QGroupBox("Window")
         form = QFormLayout(window)
         prefs = ctx.prefs
@@ -366,7 +393,8 @@ class SettingsDialog(QDialog):
                                default_cooldown_ms=self.cooldown_ms.value(),
                                arm_gesture=self.arm_gesture.currentData(),
                                arm_hold_ms=self.arm_hold_ms.value(),
-                               pause_hotkey=self.pause_hotkey.action().partition(":")[2])  # fmt: skip
+                               pause_hotkey=self.pause_hotkey.action().partition(":")[2],
+                               input_backend=self.input_backend.currentData())  # fmt: skip
         data["pointer"] = self.pointer_page.settings().model_dump()
         return type(cfg).model_validate(data)
 

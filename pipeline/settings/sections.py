@@ -20,6 +20,11 @@ PROVIDERS: tuple[str, ...] = get_args(Provider)
 #: The hand models (MediaPipe's full and lite landmark and palm models).
 ModelSize = Literal["full", "lite"]
 MODEL_SIZES: tuple[str, ...] = get_args(ModelSize)
+#: How keys and clicks reach the desktop: "auto" picks from the session (X11: XTEST; Wayland:
+#: the compositor's protocol or the portal); "uinput" uses the kernel's virtual input devices
+#: on any Linux desktop (app.desktop.uinput; needs write access to /dev/uinput).
+InputBackend = Literal["auto", "uinput"]
+INPUT_BACKENDS: tuple[str, ...] = get_args(InputBackend)
 
 # Tracker limits: TrackerSettings' fields hold them; checks outside the file read them there.
 MAX_HANDS = 4
@@ -80,6 +85,16 @@ class ActionSettings(SettingsModel):
     min_hand_score: float = Field(0.6, ge=0.0, le=1.0, strict=True)
     gui_starts_armed: bool = Field(False, strict=True)
     run_starts_armed: bool = Field(True, strict=True)
+    input_backend: InputBackend = Field(
+        "auto",
+        title="Send keys and clicks through",
+        description=(
+            "Automatic: the way this desktop offers (X11, the Wayland compositor or the "
+            "remote-desktop portal). uinput: virtual keyboard and mouse devices of the Linux "
+            "kernel, which work on any desktop but need write access to /dev/uinput (HandCue's "
+            ".deb sets it up; see the README for pip installs). Linux only."
+        ),
+    )
 
     @field_validator("arm_gesture")
     @classmethod
