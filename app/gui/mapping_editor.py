@@ -56,16 +56,21 @@ class MappingEditor(QDialog):
         self.model = MappingModel(ctx.config, ctx.active_profile())
         self._opened_with = ctx.config  # Save takes only this dialog's edits to it
         self._build()
-        fit_to_screen(self, 1000, 660)
         shown = profile if profile in ctx.config.profiles else self.model.active
         self._fill_profiles(select=shown)
         if new_gesture:
             self.add_mapping(new_gesture)
+        # As tall as the table and the form need with a mapping shown (no scrolling where the
+        # screen has room), less on a small screen, where the body scrolls.
+        outer = self.layout()
+        margins = outer.contentsMargins().top() + outer.contentsMargins().bottom()
+        wanted = self._body.sizeHint().height() + margins + 2 * outer.spacing() + 90
+        fit_to_screen(self, 1000, max(660, wanted))
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
         outer = QVBoxLayout(self)
-        body = QWidget()
+        body = self._body = QWidget()
         root = QHBoxLayout(body)
         root.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll_body(body), 1)

@@ -495,3 +495,34 @@ def test_make_this_profile_active_leaves_the_focus_on_the_profiles(editor, qtbot
     qtbot.keyClick(editor.make_active_button, Qt.Key.Key_Space)
     assert not editor.make_active_button.isVisibleTo(editor)
     assert editor.focusWidget() is editor.profile_list
+
+
+@pytest.mark.parametrize("screen", [(1600, 1200), (1024, 640)])
+def test_the_mappings_dialog_is_as_tall_as_it_needs_where_the_screen_has_room(
+    qtbot, make_ctx, monkeypatch, screen
+):
+    """On a tall screen the table and the form show without scrolling (it opened at 660 px and
+    scrolled on any screen); on a small one it fits the screen and scrolls."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QApplication
+
+    from app.gui import screen_fit
+
+    width, height = screen
+    monkeypatch.setattr(screen_fit, "available_geometry", lambda _w: QRect(0, 0, width, height))
+    app = QApplication.instance()
+    font = app.font()
+    bigger = app.font()
+    bigger.setPointSizeF(font.pointSizeF() * 1.4)  # as tall as the desktop's fonts make it
+    app.setFont(bigger)
+    try:
+        dialog = MappingEditor(make_ctx())
+    finally:
+        app.setFont(font)
+    qtbot.addWidget(dialog)
+    needed = dialog._body.sizeHint().height()
+    assert needed > 660 or height < 1200, needed
+    if height == 1200:
+        assert dialog.height() > needed + 40  # the body, the message line and the buttons
+    else:
+        assert dialog.height() <= height * screen_fit.SCREEN_SHARE
