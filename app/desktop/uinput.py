@@ -18,9 +18,11 @@ Devices (created by :func:`open_uinput_sink`):
   reports it as absolute pointer motion; wlroots compositors (sway, Hyprland, river, labwc), GNOME
   (mutter) and KDE (KWin) map the device's range onto the whole desktop, Weston onto one output
   (from their sources; not tried here: these machines have no ``/dev/uinput``). The desktop
-  rectangle to scale to comes from the caller (:meth:`UInputSink.set_desktop`): desktop pixel
-  ``x`` is sent as ``(x - left + 0.5) * 65536 / width``, the centre of that pixel. The position
-  cannot be read back (:meth:`UInputSink.pointer_position` is None).
+  rectangle to scale to is given by the caller (``desktop=``, :meth:`UInputSink.set_desktop`),
+  or else read at the first move from the X display (:func:`app.desktop.geometry.virtual_desktop`;
+  under Wayland, Xwayland's root window spans the compositor's layout). Desktop pixel ``x`` is
+  sent as ``(x - left + 0.5) * 65536 / width``, the centre of that pixel. The position cannot
+  be read back (:meth:`UInputSink.pointer_position` is None).
 
 Keys are scancodes, not characters: the compositor turns them into characters with *its* keymap.
 So a character (``key:n``, the letter of ``combo:ctrl+z``, ``type:`` text) is sent as the key and
@@ -532,7 +534,8 @@ class UInputSink:
     uinput devices (see the module docstring). ``keyboard``, ``pointer``, ``absolute``: the
     devices (python-evdev ``UInput`` objects, or fakes in tests); ``layout``: gives the keyboard
     layout for characters (called for each character action); ``desktop``: the rectangle
-    absolute moves are scaled to (:meth:`set_desktop`). ``warnings`` holds messages for the user.
+    absolute moves are scaled to, or a function that reads it (called at the first move, its
+    answer kept; :meth:`set_desktop` replaces it). ``warnings`` holds messages for the user.
 
     Remembers which key codes each pressed key name used, so a release lifts exactly those
     (e.g. Shift and the key for ``"A"``) whatever the layout is by then."""
@@ -544,7 +547,7 @@ class UInputSink:
         absolute: EventDevice | None,
         layout: Callable[[], CharLayout],
         *,
-        desktop: Desktop | None = None,
+        desktop: Desktop | Callable[[], Desktop] | None = None,
         warnings: Iterable[str] = (),
         on_close: Callable[[], None] = lambda: None,
         settle_s: float = 0.0,
@@ -556,7 +559,12 @@ class UInputSink:
         self._pointer = pointer
         self._absolute = absolute
         self._layout = layout
-        self._desktop = desktop
+        self._desktop: Desktop | None = None
+        self._read_desktop: Callable[[], Desktop] | None = None
+        if callable(desktop):
+            self._read_desktop = desktop
+        else:
+            self._desktop = desktop
         self.warnings = list(warnings)
         self._on_close = on_close
         self._ready_at = clock() + settle_s
@@ -704,9 +712,12 @@ class UInputSink:
         compositor's logical pixels, as Qt's screens give them)."""
         with self._lock:
             self._desktop = desktop
+            self._read_desktop = None
 
     def absolute_value(self, x: int, y: int) -> tuple[int, int]:
         """The device values for desktop pixel ``(x, y)`` (clamped to the desktop)."""
+        if self._desktop is None and self._read_desktop is not None:
+            self._desktop = self._read_desktop()  # HandCueError when it cannot be read
         if self._desktop is None:
             raise HandCueError(
                 "pointer moves through uinput need the desktop size (none was given)", code=4
@@ -848,13 +859,19 @@ def device_capabilities() -> tuple[dict[int, Any], dict[int, Any], dict[int, Any
 
 def open_uinput_sink(
     *,
-    desktop: Desktop | None = None,
+    desktop: Desktop | Callable[[], Desktop] | None = None,
     devnode: str = DEVNODE,
     env: Mapping[str, str] | None = None,
     settle_s: float = SETTLE_S,
 ) -> UInputSink:
-    """Create HandCue's uinput devices and the sink on them. Raises HandCueError (code 4) with
-    what to do when ``devnode`` is missing or not writable, or python-evdev is missing."""
+    """Create HandCue's uinput devices and the sink on them. ``desktop``: what absolute moves
+    are scaled to (default: read from the X display at the first move). Raises HandCueError
+    (code 4) with what to do when ``devnode`` is missing or not writable, or python-evdev is
+    missing."""
+    if desktop is None:
+        from app.desktop.geometry import virtual_desktop
+
+        desktop = virtual_desktop
     check_devnode(devnode)
     _ecodes()
     choice = find_layout(env)
