@@ -15,9 +15,11 @@ Devices (created by :func:`open_uinput_sink`):
   ``BTN_LEFT``/``RIGHT``/``MIDDLE`` and no ``INPUT_PROP_DIRECT``: the shape of the absolute USB
   "tablet" mice of VMware and QEMU, which udev's input_id classifies as a *mouse* (not a
   touchscreen or tablet, which compositors would map to one output or treat as touch). libinput
-  reports it as absolute pointer motion; wlroots compositors (sway, Hyprland, river, labwc), GNOME
-  (mutter) and KDE (KWin) map the device's range onto the whole desktop, Weston onto one output
-  (from their sources; not tried here: these machines have no ``/dev/uinput``). The desktop
+  reports it as absolute pointer motion; wlroots compositors (sway, Hyprland, river, labwc) map
+  the device's range onto the whole output layout and KDE's KWin onto the workspace geometry (the
+  whole desktop), Weston onto one output; GNOME's mutter handles absolute pointer motion too, but
+  its mapping was not checked (all from their sources; nothing tried here: these machines have
+  no ``/dev/uinput``). The desktop
   rectangle to scale to is given by the caller (``desktop=``, :meth:`UInputSink.set_desktop`),
   or else read at the first move from the X display (:func:`app.desktop.geometry.virtual_desktop`;
   under Wayland, Xwayland's root window spans the compositor's layout). Desktop pixel ``x`` is
