@@ -44,7 +44,7 @@ from pipeline.settings import is_dynamic_gesture
 
 log = logging.getLogger(__name__)
 
-PICTURE = 112
+PICTURE = 128
 
 #: What each built-in gesture is, in words (the picture shows one real example).
 DESCRIPTIONS: dict[str, str] = {

@@ -17,16 +17,13 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
-from app.gui.skeleton_icons import skeleton_drawing
+from app.gui.skeleton_icons import fit_points, skeleton_drawing
 from pipeline.skeleton import FINGER_CHAINS, FINGER_TIPS
 
 #: The colour of every movement mark (arrows, circles, "x2").
 MARK = QColor(255, 209, 102)
 # A dark rim under each mark keeps it apart from the thumb's yellow bones it crosses.
 _RIM = QColor(15, 18, 22)
-# skeleton_icons fits a pose into its square leaving this many pixels of margin in all
-# (_skeleton_drawing: scale = (size - 12) / extent); marks are placed on the fitted points.
-_FIT_MARGIN = 12.0
 
 _SWIPES = {"swipe_left": (-1, 0), "swipe_right": (1, 0), "swipe_up": (0, -1),
            "swipe_down": (0, 1)}  # fmt: skip
@@ -74,9 +71,7 @@ def _pose(p: QPainter, xy: np.ndarray, left: float, top: float, side: float) -> 
     pixels; returns its 21 points in the picture's pixels (to place marks on fingertips)."""
     n = max(8, round(side))
     p.drawPixmap(QPointF(left, top), skeleton_drawing(xy, n).pixmap(n, n))
-    lo, hi = xy.min(axis=0), xy.max(axis=0)
-    scale = (n - _FIT_MARGIN) / max(float((hi - lo).max()), 1e-6)
-    return (xy - (lo + hi) / 2) * scale + n / 2 + np.array([left, top])
+    return fit_points(xy, n) + np.array([left, top])
 
 
 def _pens(size: float) -> tuple[QPen, QPen]:

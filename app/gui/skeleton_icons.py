@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QListView, QListWidget
 
 from pipeline.skeleton import BONES, FINGER_COLOURS
@@ -46,23 +46,53 @@ def skeleton_drawing(xy: np.ndarray, size: int = THUMB) -> QIcon:
     return _skeleton_drawing(np.asarray(xy, dtype=np.float64)[:, :2], size, min_extent=1e-6)
 
 
+#: The palm's outline: wrist, then the base of each finger from the thumb to the little finger.
+PALM_OUTLINE = (0, 1, 5, 9, 13, 17)
+TIPS = (4, 8, 12, 16, 20)
+BACKGROUND = QColor(15, 18, 22)
+
+
+def fit_points(xy: np.ndarray, size: int, *, min_extent: float = 1e-6) -> np.ndarray:
+    """Where the drawings put ``xy`` ``(21, 2)`` in a ``size`` square: centred, the larger
+    extent filling the square but a margin (an extent below ``min_extent`` is not magnified
+    further). Marks drawn over a picture are placed with it."""
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    margin = max(6.0, size * 0.06)
+    scale = (size - 2 * margin) / max(float((hi - lo).max()), min_extent)
+    return (xy - (lo + hi) / 2) * scale + size / 2
+
+
 def _skeleton_drawing(xy: np.ndarray, size: int, *, min_extent: float) -> QIcon:
     """Bones and joints of ``xy`` ``(21, 2)`` (any unit, y down), fitted into a ``size``
-    square; an extent below ``min_extent`` is not magnified further."""
+    square; an extent below ``min_extent`` is not magnified further.
+
+    Drawn to be read at a glance: a lightly filled palm (which way the hand faces and where the
+    fingers start), bones as thick as the picture allows, fingertips as larger dots in their
+    finger's colour (a folded finger's tip shows inside the palm)."""
     pix = QPixmap(size, size)
-    pix.fill(QColor(15, 18, 22))
-    lo, hi = xy.min(axis=0), xy.max(axis=0)
-    scale = (size - 12) / max(float((hi - lo).max()), min_extent)
-    pts = (xy - (lo + hi) / 2) * scale + size / 2
+    pix.fill(BACKGROUND)
+    pts = fit_points(xy, size, min_extent=min_extent)
+    bone = max(2.0, size / 40)
     p = QPainter(pix)
     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(255, 255, 255, 46))
+    p.drawPolygon(QPolygonF([QPointF(*pts[i]) for i in PALM_OUTLINE]))
     for a, b, finger in BONES:
-        p.setPen(QPen(QColor(*FINGER_COLOURS[finger]), 2.0))
+        pen = QPen(QColor(*FINGER_COLOURS[finger]), bone)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        p.setPen(pen)
         p.drawLine(QPointF(*pts[a]), QPointF(*pts[b]))
     p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(QColor(240, 240, 240))
-    for x, y in pts:
-        p.drawEllipse(QPointF(x, y), 1.8, 1.8)
+    for i, (x, y) in enumerate(pts):
+        if i not in TIPS:
+            p.drawEllipse(QPointF(x, y), bone * 0.8, bone * 0.8)
+    tip_colour = {b: finger for _, b, finger in BONES}
+    p.setPen(QPen(QColor(240, 240, 240), 1.0))
+    for i in TIPS:
+        p.setBrush(QColor(*FINGER_COLOURS[tip_colour[i]]))
+        p.drawEllipse(QPointF(*pts[i]), bone * 1.6, bone * 1.6)
     p.end()
     return QIcon(pix)
 
