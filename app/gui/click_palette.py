@@ -186,10 +186,11 @@ class ClickPalette(QWidget):
         self.layout_changed.emit(PaletteLayout())
 
     # ------------------------------------------------------------------ state
-    def show_state(self, state: PointerState) -> None:
+    def show_state(self, state: PointerState) -> bool:
         """What pointer mode is doing (each delivered frame): redraw the choice, the pause and
         the button under the pointer; raise the palette now and then (see the module
-        docstring)."""
+        docstring). True when it was raised: the caller raises the pointer's ring after it,
+        which must never hide under the palette."""
         changed = (
             state.click_type,
             state.sticky,
@@ -205,11 +206,13 @@ class ClickPalette(QWidget):
         )
         self.state = state
         now = time.monotonic()
-        if self.isVisible() and now - self._raised_at > RAISE_EVERY_S:
+        raised = self.isVisible() and now - self._raised_at > RAISE_EVERY_S
+        if raised:
             self._raised_at = now
             self.raise_()
         if changed:
             self.update()
+        return raised
 
     # ------------------------------------------------------------------ the real mouse
     def _button_at(self, pos: QPoint) -> str | None:
@@ -272,10 +275,13 @@ class ClickPalette(QWidget):
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(bg)
         p.drawRoundedRect(r, 7, 7)
-        if chosen and s.sticky and not paused:
+        if chosen and s.sticky and not paused:  # kept: a white edge and a pin dot
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.setPen(QPen(STICKY_EDGE, 3))
             p.drawRoundedRect(r.adjusted(2, 2, -2, -2), 6, 6)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(STICKY_EDGE)
+            p.drawEllipse(QPointF(r.right() - 9, r.top() + 9), 3.5, 3.5)
         if s.palette_button == name:
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.setPen(QPen(HOVER_EDGE, 2))
@@ -297,8 +303,6 @@ class ClickPalette(QWidget):
         p.setFont(font)
         p.setPen(ink)
         title = "Resume" if name == "pause" and paused else TITLES[name]
-        if chosen and s.sticky and not paused:
-            title += " •"
         label = QRectF(r.left(), r.top() + r.height() * 0.62, r.width(), r.height() * 0.3)
         p.drawText(label, Qt.AlignmentFlag.AlignCenter, title)
 

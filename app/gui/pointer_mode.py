@@ -240,10 +240,13 @@ class PointerMode(QObject):
         if result is not None and (result.width, result.height) != self._frame_size:
             self._frame_size = (result.width, result.height)
             self._sync_palette(True)  # the precision changed: so may the buttons' size
+        raised = False
         if self.palette is not None and self.palette.isVisible():
-            self.palette.show_state(pointer.state)
+            raised = self.palette.show_state(pointer.state)
         if self.overlay is None:
             return
+        if raised:
+            self.overlay.raise_()  # the ring stays above the palette
         state = pointer.state
         if (state.x is None or state.y is None) and pointer.position is not None:
             # not moved yet: sit by the real pointer

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen, QRegion
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPainter, QPaintEvent, QPen, QRegion
 from PySide6.QtWidgets import QWidget
 
 from pipeline.pointer import PointerState
@@ -65,14 +65,18 @@ class PointerOverlay(QWidget):
     """Call :meth:`show_state` with each new state; it moves next to the pointer."""
 
     def __init__(self) -> None:
-        super().__init__(
-            None,
+        flags = (
             Qt.WindowType.FramelessWindowHint
             | Qt.WindowType.WindowStaysOnTopHint
             | Qt.WindowType.Tool
             | Qt.WindowType.WindowTransparentForInput
-            | Qt.WindowType.WindowDoesNotAcceptFocus,
+            | Qt.WindowType.WindowDoesNotAcceptFocus
         )
+        if QGuiApplication.platformName() == "xcb":
+            # unmanaged, like the click palette (app.gui.click_palette): a managed ring would
+            # stay under the palette (and under fullscreen windows) whatever it asks for
+            flags |= Qt.WindowType.X11BypassWindowManagerHint
+        super().__init__(None, flags)
         self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
