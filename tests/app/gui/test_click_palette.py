@@ -220,3 +220,31 @@ def test_a_small_active_area_makes_bigger_buttons(qtbot, make_window, make_ctx) 
         PointerSettings.model_validate({**mode.settings.model_dump(), "active_area": area})
     )
     assert mode.palette.button_px > normal
+
+
+def test_the_pointer_page_edits_the_new_dwell_and_palette_settings(qtbot) -> None:
+    from app.gui.pointer_page import PointerPage
+    from app.gui.schema_fields import field_title
+
+    page = PointerPage(PointerSettings())
+    qtbot.addWidget(page)
+    assert page.show_palette.isChecked() and not page.rest_pause.isChecked()
+    assert page.dwell_refractory.value() == 500 and page.rest_pause_s.value() == 3.0
+    assert page.dwell_ms.toolTip() == PointerSettings.model_fields["dwell_ms"].description
+    assert page.show_palette.text() == field_title(PointerSettings, "show_palette")
+    page.dwell_refractory.setValue(700)
+    page.show_palette.setChecked(False)
+    page.rest_pause.setChecked(True)
+    page.rest_pause_s.setValue(5.5)
+    edited = page.settings()
+    assert (
+        edited.dwell_refractory_ms,
+        edited.show_palette,
+        edited.rest_pause,
+        edited.rest_pause_s,
+    ) == (
+        700,
+        False,
+        True,
+        5.5,
+    )
