@@ -37,16 +37,24 @@ log = logging.getLogger(__name__)
 def desktop_sink() -> tuple[InputSink, list[str]]:
     """The real keyboard/mouse sink and warnings for the user; without a usable display, a
     RecordingSink (gestures are shown but send nothing) and a message saying why."""
+    sink, warnings, _ = desktop_input()
+    return sink, warnings
+
+
+def desktop_input(prefer_uinput: bool = False) -> tuple[InputSink, list[str], str]:
+    """:func:`desktop_sink` and the line naming the input backend (:mod:`app.desktop.backends`;
+    "" when input is unavailable)."""
     from pipeline.actions.sink import RecordingSink
 
     try:
-        from app.desktop.input_sink import create_input_sink
+        from app.desktop.input_sink import open_desktop_input
 
-        return create_input_sink()
+        opened = open_desktop_input(prefer_uinput=prefer_uinput)
+        return opened.sink, opened.warnings, opened.description
     except HandCueError as exc:
-        return RecordingSink(), [f"Keyboard and mouse control is unavailable: {exc}"]
+        return RecordingSink(), [f"Keyboard and mouse control is unavailable: {exc}"], ""
     except ImportError as exc:  # pynput missing from this build
-        return RecordingSink(), [f"Keyboard and mouse control is not installed ({exc})."]
+        return RecordingSink(), [f"Keyboard and mouse control is not installed ({exc})."], ""
 
 
 class PauseHotkeyBridge(QObject):
@@ -64,8 +72,10 @@ def build_context(*, sink: InputSink | None = None) -> AppContext:
     # The settings file as the app holds it: its valid part when it has a mistake (the file is
     # never written over unasked), outside changes read again (pipeline.settings.guard).
     settings_file, cfg, problems = load_settings_file()
+    input_line = ""
     if sink is None:
-        sink, warnings = desktop_sink()
+        uinput = getattr(getattr(cfg, "actions", None), "input_backend", "auto") == "uinput"
+        sink, warnings, input_line = desktop_input(uinput)
         problems += warnings
 
     def load_templates() -> TemplateStore | None:
@@ -89,6 +99,7 @@ def build_context(*, sink: InputSink | None = None) -> AppContext:
                      settings_file=settings_file, templates=templates,
                      templates_loader=load_templates, prefs=prefs, prefs_path=prefs_path,
                      switcher=switcher)  # fmt: skip
+    ctx.input_backend = input_line
     return ctx
 
 
@@ -153,9 +164,10 @@ def open_guide_when_shown(window: MainWindow, tries: int = 100) -> None:
     otherwise map and focus it after the guide, which then sat behind it."""
     handle = window.windowHandle()
     if (handle is not None and handle.isExposed() and window.isActiveWindow()) or tries <= 0:
-        QTimer.singleShot(300, window.open_guide)
+        QTimer.singleShot(300, window, window.open_guide)
         return
-    QTimer.singleShot(100, lambda: open_guide_when_shown(window, tries - 1))
+    # the window as context: no call once it is gone (closed before it was ever shown)
+    QTimer.singleShot(100, window, lambda: open_guide_when_shown(window, tries - 1))
 
 
 def start_pause_hotkey(window: MainWindow) -> PauseHotkey | None:

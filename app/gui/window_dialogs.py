@@ -134,7 +134,7 @@ class WindowDialogs(_WindowBase):
         self.guide.raise_()
         self.guide.activateWindow()
         guide = self.guide
-        QTimer.singleShot(300, lambda: _bring_forward(guide))  # once the window manager has it
+        QTimer.singleShot(300, guide, lambda: _bring_forward(guide))  # once the WM has it
         if not self.ctx.prefs.guide_seen:
             self.ctx.set_prefs(self.ctx.prefs.changed(guide_seen=True))
 
