@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "app.cli.window",
     "app.cli.config",
     "app.cli.autostart",
+    "app.cli.pointer_test",
 )
 
 

@@ -25,6 +25,7 @@ SHORTCUTS: dict[str, str] = {
     "settings_action": "Ctrl+,",
     "guide_action": "F1",
     "gallery_action": "Ctrl+G",
+    "pointing_test_action": "Ctrl+Shift+T",
 }
 
 #: Menu title -> action attribute names ("-" is a separator).
@@ -34,7 +35,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("&Control", ("arm_action", "pause_action", "-", "mirror_action", "-",
                   "next_image_action", "previous_image_action")),
     ("&Tools", ("mappings_action", "record_action", "rules_action", "settings_action", "-",
-                "pointer_action")),
+                "pointer_action", "pointing_test_action")),
     ("&Help", ("guide_action", "gallery_action", "-", "about_action")),
 )  # fmt: skip
 
@@ -54,6 +55,9 @@ def apply_shortcuts(window: QMainWindow) -> None:
 def build_menu_bar(window: QMainWindow) -> QMenuBar:
     """Fill the menu bar of ``window`` (the main window) with its actions named in MENUS;
     returns it."""
+    from app.gui.pointing_test import add_pointing_test_action
+
+    add_pointing_test_action(window)  # Tools > Pointing test (the window has no slot for it)
     apply_shortcuts(window)
     bar = window.menuBar()
     bar.setAccessibleName("Main menu")
