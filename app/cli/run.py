@@ -249,7 +249,12 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
     cfg, overrides = load_settings(args, warn)
     profile = args.profile or cfg.active_profile
-    sink = make_sink(args.dry_run, warn)
+    backend: dict[str, str] = {}  # the input backend: its name and one-line description
+    prefer_uinput = getattr(getattr(cfg, "actions", None), "input_backend", "auto") == "uinput"
+    sink = make_sink(
+        args.dry_run, warn, prefer_uinput=prefer_uinput,
+        described=lambda name, line: backend.update(name=name, line=line),
+    )  # fmt: skip
     engine = make_engine(
         cfg, sink, front="run", profile=profile, overrides=overrides,
         armed=False if args.disarmed else None,
@@ -336,12 +341,16 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                         "armed": engine.armed,
                         "dry_run": bool(args.dry_run),
                         "provider": runtime.provider or None,
+                        "input_backend": backend.get("name"),
+                        "input": backend.get("line"),
                         "mappings": [
                             {"gesture": m.gesture, "action": m.action, "trigger": m.trigger}
                             for m in engine.mappings
                         ],
                     }
                 )
+                if backend:
+                    print(f"handcue: {backend['line']}", file=sys.stderr)
                 print(
                     f"handcue: {_controls_hint(cfg, engine.armed, args.dry_run)}", file=sys.stderr
                 )

@@ -141,17 +141,27 @@ def make_templates(warn: Callable[[str], None]) -> TemplateStore | None:
         return None
 
 
-def make_sink(dry_run: bool, warn: Callable[[str], None]) -> InputSink:
+def make_sink(
+    dry_run: bool,
+    warn: Callable[[str], None],
+    *,
+    prefer_uinput: bool = False,
+    described: Callable[[str, str], None] | None = None,
+) -> InputSink:
+    """The sink ``handcue run`` sends to; ``described(backend, line)`` is told which input
+    backend it is (:mod:`app.desktop.backends`; not called for a dry run)."""
     if dry_run:
         from pipeline.actions import RecordingSink
 
         return RecordingSink()
-    from app.desktop.input_sink import create_input_sink
+    from app.desktop.input_sink import open_desktop_input
 
-    sink, warnings = create_input_sink()
-    for message in warnings:
+    opened = open_desktop_input(prefer_uinput=prefer_uinput)
+    for message in opened.warnings:
         warn(message)
-    return sink
+    if described is not None:
+        described(opened.backend, opened.description)
+    return opened.sink
 
 
 def make_window_source() -> WindowSource:

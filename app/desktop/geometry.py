@@ -26,6 +26,13 @@ def _x11() -> Desktop:
         d.close()
 
 
+def _wayland() -> Desktop:
+    """The outputs of a Wayland compositor, in its layout (logical pixels)."""
+    from app.desktop.wayland.sink import read_outputs
+
+    return Desktop(tuple(ScreenRect(x, y, w, h) for x, y, w, h in read_outputs()))
+
+
 def _windows() -> Desktop:  # pragma: no cover - Windows only
     import ctypes
 
@@ -56,6 +63,8 @@ def virtual_desktop() -> Desktop:
             return _windows()
         if sys.platform == "darwin":
             return _macos()
+        if os.environ.get("WAYLAND_DISPLAY") and not os.environ.get("DISPLAY"):
+            return _wayland()
         if not os.environ.get("DISPLAY"):
             raise HandCueError(
                 "pointer mode needs a desktop: no X display (DISPLAY is not set)", code=4

@@ -43,6 +43,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _BUTTON_NUMBERS = {"left": 1, "middle": 2, "right": 3}
+# The guardian's environment names HandCue's input backend (app.desktop.backends).
+BACKEND_ENV = "HANDCUE_GUARDIAN_BACKEND"
+# On wlroots, between the guardian's virtual pointer appearing and its release: when HandCue's
+# pointer was the seat's only one, applications drop their pointer object as it goes and make
+# a new one when the guardian's appears; a release sent before that reaches nobody (seen under
+# headless sway). With a real mouse on the seat this wait changes nothing.
+_WLROOTS_SETTLE_S = 0.5
 
 
 # --------------------------------------------------------------------------- HandCue's side
@@ -52,8 +59,9 @@ class InputGuardian:
     """HandCue's handle on the guardian process. :meth:`note` is thread-safe and never raises:
     if the guardian is gone, a warning is logged once and HandCue carries on without it."""
 
-    def __init__(self, command: list[str] | None = None) -> None:
+    def __init__(self, command: list[str] | None = None, *, backend: str | None = None) -> None:
         self._command = command or guardian_command()
+        self._backend = backend  # the input backend HandCue uses (app.desktop.backends)
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._broken = False
@@ -65,6 +73,8 @@ class InputGuardian:
             options["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
         else:
             options["start_new_session"] = True  # no SIGHUP / SIGINT from HandCue's terminal
+        if self._backend:
+            options["env"] = {**os.environ, BACKEND_ENV: self._backend}
         try:
             self._proc = subprocess.Popen(
                 self._command,
@@ -195,13 +205,47 @@ class GuardedSink:
             self.guardian.close()
 
 
-def guard(sink: InputSink) -> InputSink:
-    """``sink`` wrapped with a started guardian (``sink`` itself if none could start)."""
-    guardian = InputGuardian()
+def guard(sink: InputSink, *, backend: str | None = None) -> InputSink:
+    """``sink`` wrapped with a started guardian (``sink`` itself if none could start).
+    ``backend`` (:mod:`app.desktop.backends`) tells the guardian how to release."""
+    guardian = InputGuardian(backend=backend)
     return GuardedSink(sink, guardian) if guardian.start() else sink
 
 
 # --------------------------------------------------------------------------- guardian's side
+
+
+class _WlrootsReleaser:
+    """Releases on a wlroots compositor (sway, Hyprland...), HandCue's Wayland backend.
+
+    Keys: the compositor lifts them itself. HandCue's virtual keyboard belongs to HandCue's
+    Wayland connection, which the kernel closes when HandCue dies; wlroots then destroys the
+    keyboard and sends the focused application a release of every key it held (seen under
+    sway 1.7 / wlroots 0.15: the held key stops repeating and a release arrives). Buttons: a
+    destroyed virtual pointer leaves the seat's button down (the window keeps its implicit
+    grab), so the guardian sends the release from a virtual pointer of its own (the seat's
+    buttons are shared by every pointer; seen to end the grab under sway)."""
+
+    display_lost = False
+
+    def __init__(self) -> None:
+        self._sink: Any = None
+
+    def key(self, name: str) -> str:
+        return "the compositor released it when HandCue's connection closed"
+
+    def text(self, text: str) -> str:
+        return self.key(text)
+
+    def button(self, name: str) -> str:
+        if self._sink is None:
+            from app.desktop.wayland.sink import WlrootsSink
+
+            self._sink = WlrootsSink()
+            time.sleep(_WLROOTS_SETTLE_S)
+        self._sink.release_button(name)
+        self._sink.sync()
+        return "released it"
 
 
 class _Releaser:
@@ -255,7 +299,7 @@ def serve(stream: Iterable[bytes], errors: TextIO) -> int:
     """The guardian's loop: read notes from ``stream`` (binary) until end-of-file, then
     release what is still down. Returns the exit code."""
     held: dict[tuple[str, str], None] = {}  # insertion order = press order
-    releaser = _Releaser()
+    releaser: Any = _WlrootsReleaser() if os.environ.get(BACKEND_ENV) == "wlroots" else _Releaser()
     stopping = threading.Event()
 
     def on_term(signum: int, frame: FrameType | None) -> None:
@@ -283,10 +327,11 @@ def serve(stream: Iterable[bytes], errors: TextIO) -> int:
             try:
                 if releaser.display_lost:
                     continue  # the server is gone, and what it held with it
-                getattr(releaser, kind)(name)
+                how = getattr(releaser, kind)(name)
                 shown = f"{len(name)} characters of text" if kind == "text" else repr(name)
                 print(
-                    f"handcue: input guardian: HandCue ended with {kind} {shown} down; released it",
+                    f"handcue: input guardian: HandCue ended with {kind} {shown} down; "
+                    f"{how if isinstance(how, str) else 'released it'}",
                     file=errors,
                     flush=True,
                 )

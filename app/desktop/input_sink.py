@@ -4,8 +4,10 @@
 desktop implementation. On X11 every key goes through XTEST (:mod:`app.desktop.x11_keys`): pynput would
 send character keys as synthetic events that xterm and others ignore. Mouse input, and keys on
 Windows and macOS, go through pynput (its X11 mouse already uses XTEST). Under a Wayland session
-only X11 (XWayland) windows receive input, and without ``DISPLAY`` it cannot work at all (use
-``--dry-run``). :func:`create_input_sink` also starts the input guardian
+:func:`create_input_sink` uses the backend :mod:`app.desktop.backends` chooses (wlroots virtual
+devices, the desktop portal, uinput); this X11 sink there reaches only X11 (XWayland) windows,
+and without ``DISPLAY`` it cannot work at all (use ``--dry-run``). :func:`create_input_sink`
+also starts the input guardian
 (:mod:`app.desktop.guardian`), which releases what is held if this process dies.
 
 When the X server goes away every call raises :class:`app.desktop.x11_keys.DisplayLostError`
@@ -236,24 +238,54 @@ class PynputSink:
                 del controller._display
 
 
-def create_input_sink(*, guardian: bool = True) -> tuple[BackgroundTyping, list[str]]:
+def create_input_sink(
+    *, guardian: bool = True, prefer_uinput: bool = False
+) -> tuple[BackgroundTyping, list[str]]:
     """The desktop sink and warnings for the user (e.g. Wayland). Raises HandCueError with a
     clear message (suggesting ``--dry-run``) when input cannot be injected here.
 
-    With ``guardian`` (the default, used by ``handcue run`` and the app) the sink is wrapped in
-    :class:`app.desktop.guardian.GuardedSink`: a separate process releases whatever is held if this
-    process dies without doing it itself (SIGKILL, a native crash). ``type:`` text is typed by
-    :class:`pipeline.actions.sink.BackgroundTyping` on its own thread, so tracking never waits
-    for it."""
+    The backend (X11 XTEST, wlroots Wayland, the desktop portal, uinput) is chosen from the
+    session by :func:`app.desktop.backends.open_backend`; :func:`open_desktop_input` also says
+    which one it is. With ``guardian`` (the default, used by ``handcue run`` and the app) the
+    sink is wrapped in :class:`app.desktop.guardian.GuardedSink`: a separate process releases
+    whatever is held if this process dies without doing it itself (SIGKILL, a native crash).
+    ``type:`` text is typed by :class:`pipeline.actions.sink.BackgroundTyping` on its own
+    thread, so tracking never waits for it."""
+    opened = open_desktop_input(guardian=guardian, prefer_uinput=prefer_uinput)
+    return opened.sink, opened.warnings
+
+
+class DesktopInput:
+    """An opened desktop sink (guarded, typing in the background), the backend's name
+    (``x11``, ``wlroots``, ``portal``, ``uinput``, ``native``), the one line that names it and
+    says what it can and cannot do, and the warnings for the user."""
+
+    def __init__(
+        self, sink: BackgroundTyping, backend: str, description: str, warnings: list[str]
+    ) -> None:
+        self.sink = sink
+        self.backend = backend
+        self.description = description
+        self.warnings = warnings
+
+
+def open_desktop_input(*, guardian: bool = True, prefer_uinput: bool = False) -> DesktopInput:
+    """:func:`create_input_sink` with the backend named (see :class:`DesktopInput`)."""
+    from app.desktop.backends import open_backend
     from pipeline.actions.sink import BackgroundTyping
 
-    sink = PynputSink()
-    warnings = list(sink.warnings)
+    opened = open_backend(PynputSink, prefer_uinput=prefer_uinput)
+    for message in opened.warnings:
+        if message not in getattr(opened.sink, "warnings", ()):  # PynputSink logged its own
+            log.warning("%s", message)
+    log.info("%s", opened.description)
+    sink = opened.sink
     if guardian:
         from app.desktop.guardian import guard
 
-        return BackgroundTyping(guard(sink)), warnings
-    return BackgroundTyping(sink), warnings
+        sink = guard(sink, backend=opened.backend)
+    return DesktopInput(BackgroundTyping(sink), opened.backend, opened.description,
+                        list(opened.warnings))  # fmt: skip
 
 
 class DisplayLossMonitor:

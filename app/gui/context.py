@@ -155,6 +155,8 @@ class AppContext(QObject):
         self._config = config
         self.engine = engine
         self.sink = sink
+        # Which way input reaches applications (app.desktop.backends), for the status bar.
+        self.input_backend = ""
         self.config_problems = list(config_problems or [])
         # The settings file when it could not be used as it is (its valid part or the
         # defaults are in effect instead).

@@ -225,6 +225,13 @@ class MainWindow(SessionControl, FrameDisplay, WindowDialogs, ArmControl, QMainW
         bar.addPermanentWidget(self.slow_label)
         bar.addPermanentWidget(self.perf_label)
         bar.addPermanentWidget(self.provider_label)
+        # The input backend: its short name here, what it can and cannot do in the tooltip.
+        line = str(getattr(self.ctx, "input_backend", "") or "")
+        short = line.split(";")[0].removeprefix("input: ").split(" (")[0]
+        self.input_label = QLabel(f"Input: {short}")
+        self.input_label.setToolTip(line)
+        self.input_label.setVisible(bool(line))
+        bar.addPermanentWidget(self.input_label)
 
     def _build_shortcuts(self) -> None:
         """The window's actions (menu bar, shortcuts); see ``app.gui.menus``."""

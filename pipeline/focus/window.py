@@ -2,8 +2,10 @@
 
 A :class:`WindowSource` answers "which window has the focus now?" with a :class:`WindowInfo`.
 The platform sources live with the rest of the OS integration, in :mod:`app.desktop.focus`.
-Wayland compositors do not tell other programs which window is active, so there is no source
-there: :func:`create_window_source` says so and the profile stays the one chosen by hand.
+On Wayland only some compositors tell other programs which window is active (wlroots ones
+such as sway and Hyprland, KDE Plasma through a KWin script; GNOME does not): elsewhere
+:func:`create_window_source` says so and the profile stays the one chosen by hand. A Wayland
+window's app id is carried in ``wm_class`` (one item), where rules match it like an X11 class.
 
 Threads: a source is created in any thread and then used by one thread at a time (the
 watcher's); an X connection must not be shared between threads.
@@ -19,9 +21,9 @@ from typing import Protocol
 log = logging.getLogger(__name__)
 
 WAYLAND_UNAVAILABLE = (
-    "automatic profile switching is not available on Wayland: the compositor does not tell "
-    "other programs which window is active. Choose the profile by hand (or log in with an "
-    "'on Xorg' session)."
+    "automatic profile switching is not available on this Wayland desktop: its compositor "
+    "does not tell other programs which window is active (sway, Hyprland, river, labwc and "
+    "KDE Plasma do). Choose the profile by hand or from the tray icon."
 )
 
 

@@ -1,5 +1,6 @@
 """The active-window sources, one per platform: :mod:`.x11` (python-xlib, EWMH with an
-input-focus fall-back), :mod:`.win32` (ctypes) and :mod:`.macos` (pyobjc when installed).
+input-focus fall-back), :mod:`.win32` (ctypes), :mod:`.macos` (pyobjc when installed), and on
+Wayland :mod:`.wlroots` (sway IPC, wlr foreign-toplevel) and :mod:`.kwin` (KDE Plasma).
 :func:`create_window_source` picks the one for this desktop. The interface they implement
 (:class:`pipeline.focus.WindowSource`) and the profile switching that reads them are in
 :mod:`pipeline.focus`."""
@@ -29,7 +30,7 @@ def create_window_source(
 
         return MacSource()
     if is_wayland(env):
-        raise WatcherUnavailable(WAYLAND_UNAVAILABLE)
+        return wayland_window_source(env)
     if not env.get("DISPLAY"):
         raise WatcherUnavailable(
             "automatic profile switching needs a desktop session: no X display (DISPLAY is not set)"
@@ -37,3 +38,42 @@ def create_window_source(
     from app.desktop.focus.x11 import X11Source
 
     return X11Source(env.get("DISPLAY"))
+
+
+def wayland_window_source(env: Mapping[str, str]) -> WindowSource:
+    """The active-window source of a Wayland session: sway's IPC, the wlr foreign-toplevel
+    list (Hyprland, river, labwc, Wayfire), a KWin script (KDE Plasma); GNOME and other
+    desktops have none (:class:`WatcherUnavailable` with the reason)."""
+    from app.desktop.backends import read_session
+
+    session = read_session(env, "linux")
+    if env.get("SWAYSOCK"):
+        from app.desktop.focus.wlroots import SwaySource
+
+        try:
+            return SwaySource(env["SWAYSOCK"])
+        except WatcherUnavailable:
+            pass  # a stale SWAYSOCK: try the protocol
+    if session.desktop not in ("gnome", "kde"):
+        from app.desktop.focus.wlroots import ToplevelSource
+
+        try:
+            return ToplevelSource(env)
+        except WatcherUnavailable as exc:
+            if session.desktop in ("sway", "hyprland", "river", "labwc", "wayfire"):
+                raise
+            reason = str(exc)
+        else:  # pragma: no cover - returned above
+            reason = ""
+        raise WatcherUnavailable(f"{WAYLAND_UNAVAILABLE} ({reason})")
+    if session.desktop == "kde":
+        try:
+            from app.desktop.focus.kwin import KWinSource
+        except ImportError as exc:
+            raise WatcherUnavailable(f"{WAYLAND_UNAVAILABLE} ({exc})") from None
+        return KWinSource(env)
+    try:
+        from app.desktop.focus.wayland_desktops import GNOME_NO_ACTIVE_WINDOW
+    except ImportError:
+        raise WatcherUnavailable(WAYLAND_UNAVAILABLE) from None
+    raise WatcherUnavailable(GNOME_NO_ACTIVE_WINDOW)

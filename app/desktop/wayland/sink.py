@@ -75,6 +75,71 @@ def layout_box(outputs: list[tuple[int, int, int, int]]) -> tuple[int, int, int,
     return left, top, right - left, bottom - top
 
 
+def output_rects(outputs: Mapping[int, _Output]) -> list[tuple[int, int, int, int]]:
+    """Each output's rectangle ``(x, y, width, height)`` in the layout (logical pixels)."""
+    rects = []
+    for out in outputs.values():
+        if out.logical and out.width > 0:
+            rects.append((out.x, out.y, out.width, out.height))
+        elif out.mode[0] > 0:
+            rects.append((out.x, out.y, out.mode[0] // out.scale, out.mode[1] // out.scale))
+    return rects
+
+
+def watch_outputs(conn: Connection, outputs: dict[int, _Output]) -> None:
+    """Bind every ``wl_output`` (and its ``xdg-output`` when offered) and keep ``outputs``
+    (global name -> rectangle) up to date as their events arrive."""
+    xdg = conn.find_global("zxdg_output_manager_v1")
+    xdg_manager = conn.bind(xdg, 2) if xdg is not None else None
+    for item in conn.globals_named("wl_output"):
+        _add_output(conn, outputs, item, xdg_manager)
+
+
+def _add_output(
+    conn: Connection, outputs: dict[int, _Output], item: Global, xdg_manager: int | None
+) -> None:
+    output = _Output()
+    outputs[item.name] = output
+
+    def on_output(event: str, args: tuple[Any, ...]) -> None:
+        if event == "geometry" and not output.logical:
+            output.x, output.y = args[0], args[1]
+        elif event == "mode" and args[0] & 1:  # the current mode
+            output.mode = (args[1], args[2])
+        elif event == "scale":
+            output.scale = max(1, args[0])
+
+    def on_xdg(event: str, args: tuple[Any, ...]) -> None:
+        if event == "logical_position":
+            output.x, output.y = args
+            output.logical = True
+        elif event == "logical_size":
+            output.width, output.height = args
+            output.logical = True
+
+    wl_output = conn.bind(item, 2, on_output)
+    if xdg_manager is not None:
+        xdg_output = conn.new_object("zxdg_output_v1", on_xdg)
+        conn.request(xdg_manager, 1, "no", xdg_output, wl_output)
+
+
+def read_outputs(env: Mapping[str, str] | None = None) -> list[tuple[int, int, int, int]]:
+    """The compositor's outputs as rectangles in the layout (for pointer mode's desktop).
+    WaylandError when it cannot be reached or reports none."""
+    conn = Connection(env)
+    try:
+        outputs: dict[int, _Output] = {}
+        watch_outputs(conn, outputs)
+        conn.roundtrip()
+        conn.roundtrip()  # the outputs' events follow their binding
+        rects = output_rects(outputs)
+    finally:
+        conn.close()
+    if not rects:
+        raise WaylandError("the Wayland compositor reports no output (screen)")
+    return rects
+
+
 class WlrootsSink:
     """:class:`pipeline.actions.InputSink` and :class:`pipeline.actions.sink.PointerMotion`
     for a wlroots compositor. Raises :class:`HandCueError` (code 4) when the compositor cannot
@@ -226,48 +291,13 @@ class WlrootsSink:
         return self._pointer is not None
 
     def _watch_outputs(self) -> None:
-        conn = self._conn
-        xdg = conn.find_global("zxdg_output_manager_v1")
-        xdg_manager = conn.bind(xdg, 2) if xdg is not None else None
-        for item in conn.globals_named("wl_output"):
-            self._add_output(item, xdg_manager)
-
-    def _add_output(self, item: Global, xdg_manager: int | None) -> None:
-        output = _Output()
-        self._outputs[item.name] = output
-
-        def on_output(event: str, args: tuple[Any, ...]) -> None:
-            if event == "geometry" and not output.logical:
-                output.x, output.y = args[0], args[1]
-            elif event == "mode" and args[0] & 1:  # the current mode
-                output.mode = (args[1], args[2])
-            elif event == "scale":
-                output.scale = max(1, args[0])
-
-        def on_xdg(event: str, args: tuple[Any, ...]) -> None:
-            if event == "logical_position":
-                output.x, output.y = args
-                output.logical = True
-            elif event == "logical_size":
-                output.width, output.height = args
-                output.logical = True
-
-        wl_output = self._conn.bind(item, 2, on_output)
-        if xdg_manager is not None:
-            xdg_output = self._conn.new_object("zxdg_output_v1", on_xdg)
-            self._conn.request(xdg_manager, 1, "no", xdg_output, wl_output)
+        watch_outputs(self._conn, self._outputs)
 
     def desktop_box(self) -> tuple[int, int, int, int]:
         """The layout's bounding box ``(x, y, width, height)`` in desktop pixels."""
         with self._lock:
             self._conn.dispatch(0.0)  # outputs added or changed since
-            rects = []
-            for out in self._outputs.values():
-                if out.logical and out.width > 0:
-                    rects.append((out.x, out.y, out.width, out.height))
-                elif out.mode[0] > 0:
-                    rects.append((out.x, out.y, out.mode[0] // out.scale, out.mode[1] // out.scale))
-            return layout_box(rects)
+            return layout_box(output_rects(self._outputs))
 
     def move_pointer(self, x: int, y: int) -> None:
         """Put the pointer at desktop pixel ``(x, y)`` (clamped to the layout)."""
