@@ -22,6 +22,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="start hidden in the system tray (where a tray is available)",
     )
+    parser.add_argument(
+        "--pointer",
+        action="store_true",
+        help="start in pointer mode (the hand moves the mouse; no key needed after this)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -29,4 +34,4 @@ def run(args: argparse.Namespace) -> int:
     # Imported here so that other commands do not load Qt.
     from app.gui.app import run as run_gui
 
-    return run_gui(args.source, minimised=args.minimised)
+    return run_gui(args.source, minimised=args.minimised, pointer=args.pointer)

@@ -243,9 +243,10 @@ def restore_signals(previous: dict[int, SignalHandler]) -> None:
             signal.signal(number, handler)
 
 
-def run(source: str | None = None, *, minimised: bool = False) -> int:
+def run(source: str | None = None, *, minimised: bool = False, pointer: bool = False) -> int:
     """Start the desktop app; returns the exit code. When HandCue already runs for this user,
-    its window comes to the front (tracking ``source`` if given) and this returns 0."""
+    its window comes to the front (tracking ``source`` if given) and this returns 0.
+    ``pointer``: start in pointer mode (as ``[pointer] enabled`` does, without saving it)."""
     from app.desktop.instance_client import hand_over
     from app.desktop.single_instance import claim_instance, serve_window
 
@@ -267,6 +268,8 @@ def run(source: str | None = None, *, minimised: bool = False) -> int:
         warm_up.wait()  # a QThread must not be destroyed while it runs (that aborts)
         raise
     serve_window(instance, window)
+    if pointer:
+        window.pointer_mode.set_enabled(True)
     listener = start_pause_hotkey(window)
     combo = ctx.config.actions.pause_hotkey
 

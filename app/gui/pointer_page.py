@@ -89,6 +89,8 @@ class PointerPage(QWidget):
 
         move = QGroupBox("Moving the pointer")
         form = _form(move)
+        # on at start, from the next start on: a user who cannot press keys needs no key
+        self.start_on = _checkbox(form, s, "enabled")
         self.mapping = _combo(
             [("Absolute: the area maps onto all screens", "absolute"),
              ("Relative: like a mouse, with acceleration", "relative")],
@@ -295,6 +297,7 @@ class PointerPage(QWidget):
             takeback_ms=self.takeback_ms.value(),
             toggle_gesture=self.toggle_gesture.currentData(),
             toggle_hold_ms=self.toggle_hold.value(),
+            enabled=self.start_on.isChecked(),
         )
-        # settings without a control here (enabled, takeback_px) keep their values
+        # settings without a control here (takeback_px) keep their values
         return PointerSettings.model_validate({**self._base.model_dump(), **edited})

@@ -39,7 +39,8 @@ class PointerSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
-    enabled: bool = False  # start in pointer mode (the app's toggle and --pointer override it)
+    # the app's toggle and --pointer override it
+    enabled: bool = Field(False, title="Start in pointer mode (no key needed)")
     hand: Literal["any", "left", "right"] = Field("any", title="Hand")
     # Which point of the hand drives the pointer. The palm centre (mean of the wrist and the
     # four finger knuckles) does not move when the fingers pinch and averages five landmarks'
