@@ -273,3 +273,25 @@ def test_sigkill_while_a_button_is_held_the_guardian_releases_it(
     assert "input guardian: HandCue ended with button 'left' down; released it" in (
         errors.read_text()
     )
+
+
+def test_both_wlroots_window_sources_follow_the_focus(sway_us: Sway) -> None:
+    from app.desktop.focus.wlroots import SwaySource, ToplevelSource
+
+    sway_us.foot_recorder("win-a")
+    sway_us.foot_recorder("win-b")  # focused
+    toplevels, ipc = ToplevelSource(sway_us.env), SwaySource(sway_us.env["SWAYSOCK"])
+    try:
+        for source in (toplevels, ipc):
+            window = source.active_window()
+            assert window is not None and window.app == "win-b"
+        assert ipc.wait_for_change(0.2) is False  # nothing happened
+        sway_us.msg("[app_id=win-a] focus")
+        for source in (toplevels, ipc):
+            assert source.wait_for_change(10) is True
+            window = source.active_window()
+            assert window is not None and window.app == "win-a"
+        assert ipc.active_window().process == "foot"  # type: ignore[union-attr]
+    finally:
+        toplevels.close()
+        ipc.close()
