@@ -108,7 +108,7 @@ class KeyCaptureEdit(QLineEdit):
         event.accept()
         if key in _MODIFIER_KEYS:
             # Qt reports a modifier key's own press without its modifier: add it
-            own = _MODIFIER_NAMES.get(key)
+            own = _MODIFIER_NAMES.get(Qt.Key(key))
             held = [m for m in ("ctrl", "alt", "shift", "cmd") if m in mods or m == own]
             self.setText("+".join(held) + "+…" if held else "")
             return

@@ -62,14 +62,14 @@ class MappingEditor(QDialog):
             self.add_mapping(new_gesture)
         # As tall as the table and the form need with a mapping shown (no scrolling where the
         # screen has room), less on a small screen, where the body scrolls.
-        outer = self.layout()
+        outer = self._outer
         margins = outer.contentsMargins().top() + outer.contentsMargins().bottom()
         wanted = self._body.sizeHint().height() + margins + 2 * outer.spacing() + 90
         fit_to_screen(self, 1000, max(660, wanted))
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
+        outer = self._outer = QVBoxLayout(self)
         body = self._body = QWidget()
         root = QHBoxLayout(body)
         root.setContentsMargins(0, 0, 0, 0)

@@ -135,17 +135,17 @@ class SettingsDialog(QDialog):
         tray_available: bool | None = None,
         autostart: Autostart | None = None,
         pointer: Any = None,
+        frames: Any = None,
+        mirrored: bool = True,
     ) -> None:
+        """``frames``: the live view's ``frame_ready`` signal (the Pointer page shows the
+        camera's picture while calibrating), ``mirrored`` as the live view shows it."""
         super().__init__(parent)
         self.ctx = ctx
         self._opened_with = ctx.config  # OK takes only this dialog's edits to it
         self._probe = probe
         self._autostart = autostart or autostart_for_platform()
-        frames: Any = None,
-        mirrored: bool = True,
         self.pointer = pointer  # app.gui.pointer_mode.PointerMode, when the window has one
-        """``frames``: the live view's ``frame_ready`` signal (the Pointer page shows the
-        camera's picture while calibrating), ``mirrored`` as the live view shows it."""
         self.setWindowTitle("HandCue settings")
         self.setMinimumWidth(420)
         cfg = ctx.config
