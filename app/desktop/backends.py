@@ -210,6 +210,7 @@ def open_backend(
         from app.desktop.uinput import open_uinput_sink
 
         sink = open_uinput_sink(env=env)
+        warnings += sink.warnings
     else:
         return _x11_fallback(session, globals_, warnings, x11_sink, platform)
     return OpenedBackend(sink, choice.backend, describe(choice.backend, session, globals_, sink),
@@ -219,10 +220,14 @@ def open_backend(
 def _open_portal(session: Session, env: Mapping[str, str], warnings: list[str]) -> Any:
     """The portal sink; None (with a warning saying why) when it cannot be used and an X
     display is there to fall back to; HandCueError when there is none."""
+    from app.desktop.wayland.portal import ConsentRefusedError
+
     try:
         from app.desktop.wayland.portal import open_portal_sink
 
         return open_portal_sink(env)
+    except ConsentRefusedError:
+        raise  # the user said no: no other way of sending input behind their back
     except (HandCueError, ImportError) as exc:
         reason = str(exc)
     if not session.x_display:

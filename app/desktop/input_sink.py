@@ -280,7 +280,11 @@ def open_desktop_input(*, guardian: bool = True, prefer_uinput: bool = False) ->
             log.warning("%s", message)
     log.info("%s", opened.description)
     sink = opened.sink
-    if guardian:
+    # The portal's session and uinput's devices end with this process, and what they held with
+    # them (the portal closes the session when our bus connection drops; the kernel releases
+    # a uinput device's keys as it removes it): a guardian would only release through X11,
+    # which is not where those keys went.
+    if guardian and opened.backend not in ("portal", "uinput"):
         from app.desktop.guardian import guard
 
         sink = guard(sink, backend=opened.backend)

@@ -30,7 +30,7 @@ VIDEO = DATA / "videos" / "fist_then_thumb_up_720p.mp4"
 TEXT = "Grüße €"
 
 pytestmark = [
-    pytest.mark.xvfb,  # a real display server started by the test (here: sway)
+    pytest.mark.wayland,  # headless sway started by the test
     pytest.mark.realdata,
     pytest.mark.skipif(can_run() is not None, reason=f"headless sway: {can_run()}"),
     pytest.mark.skipif(not VIDEO.exists(), reason=f"{VIDEO} not found"),

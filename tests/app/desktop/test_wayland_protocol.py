@@ -351,3 +351,41 @@ def test_the_guardian_is_told_the_backend(monkeypatch) -> None:
     monkeypatch.setattr(guardian.subprocess, "Popen", FakePopen)
     assert guardian.InputGuardian([sys.executable], backend="wlroots").start()
     assert seen["env"][guardian.BACKEND_ENV] == "wlroots"  # type: ignore[index]
+
+
+def test_a_refusal_in_the_consent_dialog_stops_even_with_x_to_fall_back_to(monkeypatch) -> None:
+    """The user said no: HandCue must not send input through XWayland behind their back."""
+    from app.desktop.wayland import portal
+
+    def refuse(env):  # noqa: ANN001, ANN202
+        raise portal.ConsentRefusedError("you refused HandCue control of the keyboard and pointer")
+
+    monkeypatch.setattr(portal, "open_portal_sink", refuse)
+    env = {"WAYLAND_DISPLAY": "wayland-0", "XDG_CURRENT_DESKTOP": "GNOME", "DISPLAY": ":0",
+           "XDG_RUNTIME_DIR": "/nonexistent"}  # fmt: skip
+    x11_opened = []
+    with pytest.raises(portal.ConsentRefusedError, match="you refused"):
+        backends.open_backend(lambda: x11_opened.append(1), env, "linux")
+    assert not x11_opened
+
+
+@pytest.mark.parametrize(("backend", "guarded"), [("portal", False), ("uinput", False),
+                                                  ("wlroots", True)])  # fmt: skip
+def test_the_guardian_watches_only_backends_whose_input_outlives_handcue(
+    monkeypatch, backend, guarded
+) -> None:
+    """The portal's session and a uinput device end with HandCue (and release what they held);
+    the guardian releases through X11 or the compositor, which is not where their keys went."""
+    from app.desktop import guardian, input_sink
+    from pipeline.actions.sink import RecordingSink
+
+    started = []
+    monkeypatch.setattr(
+        guardian, "guard", lambda sink, backend=None: started.append(backend) or sink
+    )
+    opened = backends.OpenedBackend(RecordingSink(), backend, f"input: {backend}", [])
+    monkeypatch.setattr(backends, "open_backend", lambda *a, **k: opened)
+    result = input_sink.open_desktop_input()
+    assert result.backend == backend
+    assert started == ([backend] if guarded else [])
+    result.sink.close()
