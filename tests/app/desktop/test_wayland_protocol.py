@@ -389,3 +389,15 @@ def test_the_guardian_watches_only_backends_whose_input_outlives_handcue(
     assert result.backend == backend
     assert started == ([backend] if guarded else [])
     result.sink.close()
+
+
+def test_on_gnome_the_rules_page_is_told_plainly_why_profiles_do_not_follow() -> None:
+    from app.desktop.focus import create_window_source
+    from app.desktop.focus.wayland_desktops import GNOME_NO_ACTIVE_WINDOW
+    from pipeline.focus.window import WatcherUnavailable
+
+    env = {"WAYLAND_DISPLAY": "wayland-0", "XDG_SESSION_TYPE": "wayland",
+           "XDG_CURRENT_DESKTOP": "ubuntu:GNOME", "XDG_RUNTIME_DIR": "/nonexistent"}  # fmt: skip
+    with pytest.raises(WatcherUnavailable) as caught:
+        create_window_source("linux", env)
+    assert str(caught.value) == GNOME_NO_ACTIVE_WINDOW
