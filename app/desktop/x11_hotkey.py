@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from app.desktop.x11_keys import char_keysym, key_keysym
+from app.desktop.keysyms import char_keysym, key_keysym
 from pipeline.actions.spec import ComboAction, parse_action
 from pipeline.errors import HandCueError
 

@@ -44,27 +44,11 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from app.desktop.keysyms import key_keysym
 from pipeline.errors import HandCueError
 
 log = logging.getLogger(__name__)
 
-# Canonical key name -> X keysym name (Xlib.XK) or keysym number (XF86 media keys).
-_NAMED_KEYSYMS: dict[str, str | int] = {
-    "enter": "Return", "esc": "Escape", "space": "space", "tab": "Tab",
-    "backspace": "BackSpace", "delete": "Delete", "insert": "Insert", "home": "Home",
-    "end": "End", "page_up": "Prior", "page_down": "Next", "up": "Up", "down": "Down",
-    "left": "Left", "right": "Right", "caps_lock": "Caps_Lock", "num_lock": "Num_Lock",
-    "scroll_lock": "Scroll_Lock", "print_screen": "Print", "pause": "Pause", "menu": "Menu",
-    "ctrl": "Control_L", "ctrl_l": "Control_L", "ctrl_r": "Control_R",
-    "shift": "Shift_L", "shift_l": "Shift_L", "shift_r": "Shift_R",
-    "alt": "Alt_L", "alt_l": "Alt_L", "alt_r": "Alt_R", "alt_gr": "ISO_Level3_Shift",
-    "cmd": "Super_L", "cmd_l": "Super_L", "cmd_r": "Super_R",
-    "media_play_pause": 0x1008FF14, "media_next": 0x1008FF17, "media_previous": 0x1008FF16,
-    "media_volume_up": 0x1008FF13, "media_volume_down": 0x1008FF11,
-    "media_volume_mute": 0x1008FF12,
-    **{f"f{i}": f"F{i}" for i in range(1, 21)},
-}  # fmt: skip
-_CONTROL_CHARS = {"\n": 0xFF0D, "\r": 0xFF0D, "\t": 0xFF09, "\b": 0xFF08}
 _SHIFT_L = 0xFFE1
 _NO_SYMBOL = 0
 # How long clients get to read the keys typed on a temporary keycode before it is given another
@@ -120,33 +104,6 @@ def level_keysym(row: Sequence[int], group: int, level: int) -> int:
     else:
         return _NO_SYMBOL
     return int(row[column]) if column < len(row) else _NO_SYMBOL
-
-
-def char_keysym(char: str) -> int:
-    """The X keysym of one character (``"a"`` -> 0x61, ``"€"`` -> 0x10020AC, ``"\\n"`` ->
-    Return)."""
-    if char in _CONTROL_CHARS:
-        return _CONTROL_CHARS[char]
-    code = ord(char)
-    if 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xFF:
-        return code
-    return 0x01000000 | code
-
-
-def key_keysym(name: str) -> int:
-    """The keysym of a canonical key name or single character; HandCueError when unknown."""
-    if len(name) == 1:
-        return char_keysym(name)
-    sym = _NAMED_KEYSYMS.get(name)
-    if isinstance(sym, int):
-        return sym
-    if sym is not None:
-        from Xlib import XK
-
-        value = XK.string_to_keysym(sym)
-        if value:
-            return int(value)
-    raise HandCueError(f"the key {name!r} has no X11 keysym")
 
 
 class XTestKeyboard:

@@ -25,6 +25,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from app.desktop import keysyms
 from pipeline.errors import HandCueError
 
 SHIFT, LOCK, CONTROL, MOD1, MOD2, MOD3, MOD4, MOD5 = (1 << bit for bit in range(8))
@@ -83,11 +84,9 @@ def char_keysym(char: str) -> int:
     """The keysym of a printable character: Latin-1 code points are their own keysym, others
     ``0x01000000 + code point`` (as X11 and xkbcommon define)."""
     code = ord(char)
-    if 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xFF:
-        return code
     if code < 0x20 or 0x7F <= code < 0xA0:
         raise HandCueError(f"the control character U+{code:04X} cannot be typed")
-    return 0x01000000 | code
+    return keysyms.char_keysym(char)
 
 
 @dataclass(frozen=True)

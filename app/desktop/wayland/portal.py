@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.desktop.dbus_session import DBusCallError, call, open_session_bus
+from app.desktop.keysyms import char_keysym, key_keysym
 from pipeline.errors import HandCueError
 
 if TYPE_CHECKING:
@@ -76,23 +77,6 @@ BUTTON_CODES: dict[str, int] = {"left": 0x110, "right": 0x111, "middle": 0x112}
 
 # Canonical key names (pipeline.actions.spec.NAMED_KEYS) -> X keysyms (X11/keysymdef.h,
 # XF86keysym.h). Numbers, so nothing here needs Xlib.
-NAMED_KEYSYMS: dict[str, int] = {
-    "enter": 0xFF0D, "esc": 0xFF1B, "space": 0x0020, "tab": 0xFF09, "backspace": 0xFF08,
-    "delete": 0xFFFF, "insert": 0xFF63, "home": 0xFF50, "end": 0xFF57,
-    "page_up": 0xFF55, "page_down": 0xFF56,
-    "left": 0xFF51, "up": 0xFF52, "right": 0xFF53, "down": 0xFF54,
-    "caps_lock": 0xFFE5, "num_lock": 0xFF7F, "scroll_lock": 0xFF14, "print_screen": 0xFF61,
-    "pause": 0xFF13, "menu": 0xFF67,
-    "shift": 0xFFE1, "shift_l": 0xFFE1, "shift_r": 0xFFE2,
-    "ctrl": 0xFFE3, "ctrl_l": 0xFFE3, "ctrl_r": 0xFFE4,
-    "alt": 0xFFE9, "alt_l": 0xFFE9, "alt_r": 0xFFEA, "alt_gr": 0xFE03,
-    "cmd": 0xFFEB, "cmd_l": 0xFFEB, "cmd_r": 0xFFEC,
-    "media_play_pause": 0x1008FF14, "media_next": 0x1008FF17, "media_previous": 0x1008FF16,
-    "media_volume_up": 0x1008FF13, "media_volume_down": 0x1008FF11,
-    "media_volume_mute": 0x1008FF12,
-    **{f"f{i}": 0xFFBE + i - 1 for i in range(1, 21)},
-}  # fmt: skip
-_CONTROL_KEYSYMS = {"\n": 0xFF0D, "\r": 0xFF0D, "\t": 0xFF09, "\b": 0xFF08}
 
 TOKEN_FILE_NAME = "portal-restore-token"
 REQUEST_TIMEOUT_S = 30.0
@@ -111,27 +95,6 @@ RELATIVE_POINTER_NOTE = (
 class ConsentRefusedError(HandCueError):
     """The user said no in the desktop's consent dialog: do not fall back to another way of
     sending input (the user decided), say so and stop."""
-
-
-def char_keysym(char: str) -> int:
-    """The X keysym of one character: Latin-1 code points are their own keysym, others
-    ``0x01000000 + code point`` (``"€"`` -> 0x10020AC), a newline is Return."""
-    if char in _CONTROL_KEYSYMS:
-        return _CONTROL_KEYSYMS[char]
-    code = ord(char)
-    if 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xFF:
-        return code
-    return 0x01000000 | code
-
-
-def key_keysym(name: str) -> int:
-    """The keysym of a canonical key name or one character; HandCueError when unknown."""
-    if len(name) == 1:
-        return char_keysym(name)
-    try:
-        return NAMED_KEYSYMS[name]
-    except KeyError:
-        raise HandCueError(f"the key {name!r} cannot be sent through the desktop portal") from None
 
 
 def default_token_path() -> Path:
