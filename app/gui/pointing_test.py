@@ -358,10 +358,19 @@ class PointingTestWindow(QWidget):
                    Qt.AlignmentFlag.AlignLeft)  # fmt: skip
         y += 2.6 * unit
         figures = (
-            (f"{r.throughput:.2f} bits/s", "throughput: how much pointing you do per second"),
-            (f"{r.error_rate:.1%}", f"error rate: {r.errors} of {r.trials} clicks missed"),
+            (
+                f"{r.throughput:.2f} bits/s",
+                "throughput: bits of pointing per second (higher is better)",
+            ),
+            (
+                f"{r.error_rate:.1%}",
+                f"error rate: {r.errors} of {r.trials} clicks missed the target",
+            ),
             (f"{r.mt_ms / 1000:.2f} s", "movement time: from one click to the next"),
-            (f"{r.jitter_px:.1f} px", "still-hand jitter: tremble of the pointer at rest"),
+            (
+                f"{r.jitter_px:.1f} px",
+                "still-hand jitter: pointer tremble while the hand rests",
+            ),
         )
         col = width / 4.0
         for i, (value, label) in enumerate(figures):

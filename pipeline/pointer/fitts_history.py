@@ -68,6 +68,7 @@ JITTER_HIGH_PX = 1.5
 ERROR_HIGH = 0.10
 ERROR_LOW = 0.05
 SMALL_TARGET_ERROR_HIGH = 0.15
+SMALL_OVER_LARGE = 2.0  # small targets "the problem" when they miss twice as often as large ones
 MT_SLOW_MS = 1500.0
 MT_FAST_MS = 700.0
 CHANGE_MATTERS = 0.05  # a throughput change smaller than 5% is within a test's spread
@@ -195,18 +196,17 @@ def comparison_lines(c: Comparison) -> list[str]:
     lines = []
     change = c.change
     prev = c.previous
-    when = f" ({prev.when[:16].replace('T', ' ')})" if prev.when else ""
+    when = f" on {prev.when[:16].replace('T', ' ')}" if prev.when else ""
     if change is None:
         lines.append(f"Previous test{when}: {prev.throughput:.2f} bits/s.")
     else:
-        trend = (
-            "about the same as" if abs(change) < CHANGE_MATTERS
-            else ("better than" if change > 0 else "worse than")
-        )  # fmt: skip
+        if abs(change) < CHANGE_MATTERS:
+            trend = "about the same as"
+        else:
+            trend = f"{abs(change):.0%} " + ("higher than" if change > 0 else "lower than")
         lines.append(
-            f"Throughput {c.result.throughput:.2f} bits/s: {change:+.0%}, {trend} the "
-            f"previous test{when} ({prev.throughput:.2f} bits/s, "
-            f"{prev.error_rate:.0%} errors)."
+            f"Throughput {c.result.throughput:.2f} bits/s: {trend} the previous test{when} "
+            f"({prev.throughput:.2f} bits/s, {prev.error_rate:.0%} errors)."
         )
     if c.changed:
         lines.append(f"Settings changed since then: {describe_changes(c.changed)}.")
@@ -220,14 +220,18 @@ def comparison_lines(c: Comparison) -> list[str]:
     return lines
 
 
-def _small_error_rate(result: FittsResult) -> float | None:
-    """Error rate on the smallest targets (None when unknown)."""
+def _error_rate_by_size(result: FittsResult) -> tuple[float | None, float | None]:
+    """Error rates on the smallest and on the largest targets (None when unknown)."""
     if not result.conditions:
-        return None
-    smallest = min(c.width for c in result.conditions)
-    small = [c for c in result.conditions if c.width == smallest]
-    trials = sum(c.trials for c in small)
-    return sum(c.errors for c in small) / trials if trials else None
+        return None, None
+
+    def rate(width: float) -> float | None:
+        same = [c for c in result.conditions if c.width == width]
+        trials = sum(c.trials for c in same)
+        return sum(c.errors for c in same) / trials if trials else None
+
+    widths = [c.width for c in result.conditions]
+    return rate(min(widths)), rate(max(widths))
 
 
 def suggestions(result: FittsResult, comparison: Comparison | None = None) -> list[str]:
@@ -257,8 +261,14 @@ def suggestions(result: FittsResult, comparison: Comparison | None = None) -> li
             f"{' or '.join(parts)}. Resting your elbow helps too."
         )
 
-    small = _small_error_rate(result)
-    if result.error_rate > ERROR_HIGH and small is not None and small > SMALL_TARGET_ERROR_HIGH:
+    small, large = _error_rate_by_size(result)
+    small_worse = small is not None and (large is None or small >= SMALL_OVER_LARGE * large)
+    if (
+        result.error_rate > ERROR_HIGH
+        and small is not None
+        and small > SMALL_TARGET_ERROR_HIGH
+        and small_worse
+    ):
         tips = []
         if dwell:
             radius = s.get("dwell_radius_px")
@@ -272,6 +282,13 @@ def suggestions(result: FittsResult, comparison: Comparison | None = None) -> li
             tips.append("a larger active area (the hand travels further per pixel: finer aim)")
         out.append(
             f"{small:.0%} of the clicks on the smallest targets missed: try {' or '.join(tips)}."
+        )
+    elif result.error_rate > ERROR_HIGH and large is not None and large > ERROR_HIGH:
+        out.append(
+            f"Clicks miss at every target size ({result.error_rate:.0%}, "
+            f"{large:.0%} even on the largest): the aim itself is off. Calibrate the active "
+            "area (Settings > Pointer) so the whole screen is within easy reach of the hand, "
+            "and let the pointer settle on the target before clicking."
         )
     if result.error_rate > ERROR_HIGH and 0 < move_ms < MT_FAST_MS:
         if dwell:

@@ -139,3 +139,41 @@ def test_tools_menu_opens_the_pointing_test(make_window, qtbot) -> None:
     assert open_pointing_test(main) is test_window  # a second trigger raises the same window
     test_window.close()
     qtbot.waitUntil(lambda: not test_window.isVisible(), timeout=5000)
+
+
+@pytest.mark.realdata
+def test_the_hand_in_a_video_drives_the_test_pointer(qtbot, shared_data) -> None:
+    """``handcue pointer-test --source VIDEO``: the hand tracked in a video moves the test's
+    pointer through pointer mode (samples reach the window on the GUI thread), and the video
+    ending before the test is done cancels it."""
+    import threading
+
+    from app.gui.pointing_sources import HandPointerSource
+    from pipeline.runtime import make_tracker
+    from pipeline.settings import load_config
+    from pipeline.sources import open_source
+
+    seen: list[tuple[float, float]] = []
+    threads: set[str] = set()
+
+    class Recording(PointingTestWindow):
+        def on_pointer(self, t_ms: float, x: float, y: float) -> None:
+            seen.append((x, y))
+            threads.add(threading.current_thread().name)
+            super().on_pointer(t_ms, x, y)
+
+    cfg, _ = load_config()
+    window = Recording((1024, 640), settings=cfg.pointer, source_name="hand")
+    qtbot.addWidget(window)
+    source = HandPointerSource(
+        open_source(str(shared_data / "videos" / "open_hand_360p.mp4")), make_tracker(cfg),
+        cfg, (1024, 640), window, parent=window,
+    )  # fmt: skip
+    with qtbot.waitSignal(window.cancelled, timeout=120_000) as blocker:
+        source.start()
+    source.stop()
+    assert "ended before the test was done" in blocker.args[0]
+    assert len(seen) > 50  # the hand is in view for most of the 8 s video
+    assert threads == {threading.main_thread().name}  # delivered on the GUI thread
+    assert all(0 <= x <= 1023 and 0 <= y <= 639 for x, y in seen)
+    assert len({(round(x), round(y)) for x, y in seen}) > 10  # it moved the pointer

@@ -107,7 +107,7 @@ def test_compare_with_previous_and_best_and_the_settings_that_changed() -> None:
     assert c.change == pytest.approx(3.1 / 2.8 - 1)
     assert c.changed == (("min_cutoff_hz", 1.0, 0.7),)
     text = " ".join(comparison_lines(c))
-    assert "+11%, better than the previous test" in text
+    assert "11% higher than the previous test on 2025-01-02 10:00" in text
     assert "smoothing (min cutoff) 1 Hz -> 0.7 Hz" in text
     assert "Best so far: 3.50 bits/s" in text
 
@@ -175,6 +175,10 @@ def test_misses_on_small_targets_suggest_a_larger_dwell_radius_or_active_area() 
 def test_misses_spread_over_all_sizes_do_not_blame_small_targets() -> None:
     advice = " ".join(suggestions(_result(errors=12, small_errors=2)))
     assert "smallest targets" not in advice
+    assert "miss at every target size (15%, 19% even on the largest)" in advice
+    # as many misses on small as on large targets: the aim, not the size
+    even = " ".join(suggestions(_result(errors=24, small_errors=8)))
+    assert "smallest targets" not in even and "every target size" in even
 
 
 def test_slow_accurate_moves_suggest_a_higher_beta() -> None:
