@@ -9,7 +9,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, TypeAlias
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory
 
 from app import resources
 from app.gui.context import AppContext, load_settings_file
@@ -103,6 +103,17 @@ def build_context(*, sink: InputSink | None = None) -> AppContext:
     return ctx
 
 
+class TextOnlyDialogButtons(QProxyStyle):
+    """The platform's style, but OK / Cancel / Close buttons carry words only: desktop themes
+    (GNOME, KDE) give them the theme's icons, dark ones on our dark theme, beside our own
+    text-only buttons elsewhere; one look everywhere."""
+
+    def styleHint(self, hint, option=None, widget=None, data=None):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN201, N802
+        if hint == QStyle.StyleHint.SH_DialogButtonBox_ButtonsHaveIcons:
+            return 0
+        return super().styleHint(hint, option, widget, data)
+
+
 def make_application(argv: Sequence[str] | None = None) -> QApplication:
     if QApplication.instance() is None:
         # One GL resource space for every 3D view: pyqtgraph caches its shader programs, which
@@ -115,6 +126,10 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationName("HandCue")
     app.setOrganizationName("HandCue")
     app.setWindowIcon(resources.icon("hand"))
+    if not app.property("handcueStyle"):
+        base = QStyleFactory.create(app.style().name()) or QStyleFactory.create("Fusion")
+        app.setStyle(TextOnlyDialogButtons(base))
+        app.setProperty("handcueStyle", True)
     app.setStyleSheet(resources.stylesheet())
     app.setQuitOnLastWindowClosed(False)  # the tray keeps running; quit_app ends it
     return app
