@@ -91,7 +91,7 @@ def replay(monkeypatch: pytest.MonkeyPatch) -> dict:
     state: dict = {"sink": RecordingSink(), "tracker": ReplayTracker()}
     monkeypatch.setattr(cmd_run, "open_frames", replay_frames)
     monkeypatch.setattr(cmd_run, "make_tracker", lambda cfg: state["tracker"])
-    monkeypatch.setattr(cmd_run, "make_sink", lambda dry_run, warn: state["sink"])
+    monkeypatch.setattr(cmd_run, "make_sink", lambda dry_run, warn, **_: state["sink"])
     return state
 
 

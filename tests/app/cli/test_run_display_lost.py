@@ -102,7 +102,9 @@ def test_a_killed_x_server_ends_the_run_with_one_clear_line(
     lines = stderr.splitlines()
     hint = [line for line in lines if line.startswith("handcue: armed")]
     assert len(hint) == 1, stderr  # the controls line printed at the start
-    [message] = [line for line in lines if line not in hint]
+    backend = [line for line in lines if line.startswith("handcue: input: X11")]
+    assert len(backend) == 1, stderr  # the start line naming the input backend
+    [message] = [line for line in lines if line not in hint + backend]
     assert message.startswith("handcue: ") and "display" in message, message
     end = [json.loads(line) for line in out.splitlines() if line.startswith("{")][-1]
     assert end["type"] == "end" and end["reason"] == "display lost", end

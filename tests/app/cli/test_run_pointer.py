@@ -54,7 +54,7 @@ def setup(monkeypatch: pytest.MonkeyPatch, poses: Poses) -> dict:
 
     monkeypatch.setattr(cmd_run, "open_frames", open_frames)
     monkeypatch.setattr(cmd_run, "make_tracker", lambda cfg: state["tracker"])
-    monkeypatch.setattr(cmd_run, "make_sink", lambda dry_run, warn: state["sink"])
+    monkeypatch.setattr(cmd_run, "make_sink", lambda dry_run, warn, **_: state["sink"])
     monkeypatch.setattr(desktop_geometry, "virtual_desktop", lambda: Desktop.single(1920, 1080))
     return state
 

@@ -41,7 +41,7 @@ def slow_run(monkeypatch: pytest.MonkeyPatch) -> SlowTyping:
     sink = BackgroundTyping(inner, chunk=1)
     monkeypatch.setattr(cmd_run, "make_window_source", unavailable)
     monkeypatch.setattr(cmd_run, "open_frames", replay_frames)
-    monkeypatch.setattr(cmd_run, "make_sink", lambda dry_run, warn: sink)
+    monkeypatch.setattr(cmd_run, "make_sink", lambda dry_run, warn, **_: sink)
     return inner
 
 

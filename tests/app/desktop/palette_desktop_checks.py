@@ -112,7 +112,7 @@ def main() -> int:
         path.glide((at[0] + 150, at[1]), at, 250)
         path.hold(*at, ms)
 
-    def settle(quiet_s: float = 0.8, timeout: float = 15.0) -> None:
+    def settle(quiet_s: float = 1.5, timeout: float = 20.0) -> None:
         """Wait until the receiver has written everything it got (its log stops growing)."""
         end = time.monotonic() + timeout
         count, since = len(events()), time.monotonic()
