@@ -21,6 +21,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,10 @@ if TYPE_CHECKING:
     from pipeline.actions.sink import BackgroundTyping
 
 log = logging.getLogger(__name__)
+
+# Between the clicks of a double click: well inside every desktop's double-click time (200-500
+# ms), long enough for each click to be its own press and release.
+DOUBLE_CLICK_GAP_S = 0.04
 
 WAYLAND_WARNING = (
     "this is a Wayland session: HandCue sends input through X11, so only X11/XWayland windows "
@@ -170,7 +175,14 @@ class PynputSink:
             self._held_buttons.remove(button)
 
     def click(self, button: str, count: int = 1) -> None:
-        self._input(self._mouse.click, self._button(button), count)
+        # A double click as a hand makes it: clicks DOUBLE_CLICK_GAP_S apart. Sent back to back
+        # (pynput's click(button, 2)) the second click was lost now and then on a busy machine
+        # (seen under Xvfb: the receiver got one press and release).
+        code = self._button(button)
+        for i in range(count):
+            if i:
+                time.sleep(DOUBLE_CLICK_GAP_S)
+            self._input(self._mouse.click, code, 1)
 
     def scroll(self, dx: int, dy: int) -> None:
         self._input(self._mouse.scroll, dx, dy)
