@@ -12,7 +12,7 @@ setting things up.
 
 The window never takes the focus (``Tool``, ``WindowDoesNotAcceptFocus``,
 ``WA_ShowWithoutActivating``) and stays on top; on X11 it bypasses the window manager like the
-on-screen note (:func:`app.gui.toast.toast_flags`), since window managers keep fullscreen
+on-screen note (:func:`app.gui.toast.floating_flags`), since window managers keep fullscreen
 windows above "stay on top" ones, and it is raised again now and then. Its grip at the top moves
 it (a real mouse drag, or a dwell drag: choose drag, dwell on the grip, move, dwell again);
 ``moved`` reports where it was dropped so the app can remember it. GUI thread only.
@@ -38,6 +38,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from app.gui.toast import floating_flags
 from pipeline.pointer import PointerState
 from pipeline.pointer.click_types import PALETTE_BUTTONS, PaletteLayout
 
@@ -63,16 +64,9 @@ TEXT = QColor(245, 245, 245)
 
 
 def palette_flags(platform: str) -> Qt.WindowType:
-    """The palette's window flags on the Qt ``platform`` (see the module docstring)."""
-    flags = (
-        Qt.WindowType.Tool
-        | Qt.WindowType.FramelessWindowHint
-        | Qt.WindowType.WindowStaysOnTopHint
-        | Qt.WindowType.WindowDoesNotAcceptFocus
-    )
-    if platform == "xcb":
-        flags |= Qt.WindowType.X11BypassWindowManagerHint
-    return flags
+    """The palette's window flags on the Qt ``platform``: a floating window that takes the
+    real mouse (see the module docstring)."""
+    return floating_flags(platform, click_through=False)
 
 
 def logical_to_native(

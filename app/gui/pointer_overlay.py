@@ -24,6 +24,7 @@ from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPainter, QPaintEvent, QPen, QRegion
 from PySide6.QtWidgets import QWidget
 
+from app.gui.toast import floating_flags
 from pipeline.pointer import PointerState
 
 SIZE = 72
@@ -65,18 +66,9 @@ class PointerOverlay(QWidget):
     """Call :meth:`show_state` with each new state; it moves next to the pointer."""
 
     def __init__(self) -> None:
-        flags = (
-            Qt.WindowType.FramelessWindowHint
-            | Qt.WindowType.WindowStaysOnTopHint
-            | Qt.WindowType.Tool
-            | Qt.WindowType.WindowTransparentForInput
-            | Qt.WindowType.WindowDoesNotAcceptFocus
-        )
-        if QGuiApplication.platformName() == "xcb":
-            # unmanaged, like the click palette (app.gui.click_palette): a managed ring would
-            # stay under the palette (and under fullscreen windows) whatever it asks for
-            flags |= Qt.WindowType.X11BypassWindowManagerHint
-        super().__init__(None, flags)
+        # On X11 unmanaged, like the note and the click palette: a managed ring would stay
+        # under the palette (and under fullscreen windows) whatever it asks for.
+        super().__init__(None, floating_flags(QGuiApplication.platformName()))
         self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)

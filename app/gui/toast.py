@@ -40,10 +40,12 @@ _STATE_TEXT = {
 }
 
 
-def toast_flags(platform: str) -> Qt.WindowType:
-    """The note's window flags on the Qt ``platform`` ("xcb", "windows", "cocoa", ...).
+def floating_flags(platform: str, *, click_through: bool = True) -> Qt.WindowType:
+    """Window flags for HandCue's floating windows (this note, pointer mode's ring and click
+    palette) on the Qt ``platform`` ("xcb", "windows", "cocoa", ...).
 
-    Always on top, frameless, never focused, click-through. On X11 the window manager is also
+    Always on top, frameless, never focused, click-through unless ``click_through`` is False
+    (the palette takes the real mouse). On X11 the window manager is also
     bypassed (an override-redirect window): window managers keep a fullscreen window (a slide
     show) above every managed window, "stays on top" ones included, so a managed note stays
     hidden under the very presentation it reports on; an unmanaged window is stacked by the X
@@ -53,9 +55,10 @@ def toast_flags(platform: str) -> Qt.WindowType:
         Qt.WindowType.Tool
         | Qt.WindowType.FramelessWindowHint
         | Qt.WindowType.WindowStaysOnTopHint
-        | Qt.WindowType.WindowTransparentForInput
         | Qt.WindowType.WindowDoesNotAcceptFocus
     )
+    if click_through:
+        flags |= Qt.WindowType.WindowTransparentForInput
     if platform == "xcb":
         flags |= Qt.WindowType.X11BypassWindowManagerHint
     return flags
@@ -65,7 +68,7 @@ class Toast(QWidget):
     """The note itself: one line of large text for ``SHOW_MS`` ms."""
 
     def __init__(self) -> None:
-        super().__init__(None, toast_flags(QGuiApplication.platformName()))
+        super().__init__(None, floating_flags(QGuiApplication.platformName()))
         self.setObjectName("toast")
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
