@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import select
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from app.desktop.keysyms import char_keysym, key_keysym
+from app.desktop.x11_keys import XEventThread
 from pipeline.actions.spec import ComboAction, parse_action
 from pipeline.errors import HandCueError
 
@@ -52,20 +50,19 @@ def combo_keys(hotkey: str) -> tuple[list[str], str]:
     return sides, key
 
 
-class X11GrabHotkey:
+class X11GrabHotkey(XEventThread):
     """Grabs ``hotkey`` (our combo syntax, e.g. ``"ctrl+alt+m"``) on the X display and calls
     ``on_pressed`` on each press (from its own thread: keep it short and thread-safe)."""
+
+    thread_name = "HotkeyGrab"
 
     def __init__(
         self, hotkey: str, on_pressed: Callable[[], object], display_name: str | None = None
     ) -> None:
+        super().__init__(display_name)
         self.hotkey = hotkey
         self._modifiers, self._key = combo_keys(hotkey)
         self._on_pressed = on_pressed
-        self._name = display_name
-        self._display: Any = None  # python-xlib's Display (untyped)
-        self._thread: threading.Thread | None = None
-        self._wake_r = self._wake_w = -1
         self._keycode = 0
         self._masks: list[int] = []
 
@@ -83,20 +80,14 @@ class X11GrabHotkey:
         """Grab the key; raises :class:`HotkeyTaken` when another program holds it and
         :class:`HandCueError` when the display or the key is not there."""
         from Xlib import X, error
-        from Xlib import display as xdisplay
 
-        try:
-            self._display = xdisplay.Display(self._name)
-        except Exception as exc:
-            raise HandCueError(f"cannot connect to the X display ({exc})", code=4) from None
+        self._connect()
         try:
             self._grab(X, error)
         except BaseException:
             self._close_display()
             raise
-        self._wake_r, self._wake_w = os.pipe()
-        self._thread = threading.Thread(target=self._run, name="HotkeyGrab", daemon=True)
-        self._thread.start()
+        self._start_thread()
 
     def _grab(self, X: Any, error: Any) -> None:
         display = self._display
@@ -135,22 +126,11 @@ class X11GrabHotkey:
         with contextlib.suppress(Exception):
             self._display.sync()
 
-    def _run(self) -> None:
+    def _event(self, event: Any) -> None:
         from Xlib import X
 
-        display = self._display
-        try:
-            fd = display.fileno()
-            while True:
-                readable, _, _ = select.select([fd, self._wake_r], [], [])
-                if self._wake_r in readable:
-                    return
-                for _ in range(display.pending_events()):
-                    event = display.next_event()
-                    if event.type == X.KeyPress and event.detail == self._keycode:
-                        self._fire()
-        except Exception:
-            log.debug("the hotkey grab's connection ended", exc_info=True)
+        if event.type == X.KeyPress and event.detail == self._keycode:
+            self._fire()
 
     def _fire(self) -> None:
         try:
@@ -158,25 +138,5 @@ class X11GrabHotkey:
         except Exception:  # keep the thread alive for the next press
             log.exception("hotkey handler failed")
 
-    def stop(self) -> None:
-        """Give the key back and end the thread; never raises."""
-        if self._wake_w >= 0:
-            with contextlib.suppress(OSError):
-                os.write(self._wake_w, b"x")
-        thread, self._thread = self._thread, None
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(2.0)
-        for fd in (self._wake_r, self._wake_w):
-            if fd >= 0:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-        self._wake_r = self._wake_w = -1
-        if self._display is not None:
-            self._ungrab()
-        self._close_display()
-
-    def _close_display(self) -> None:
-        display, self._display = self._display, None
-        if display is not None:
-            with contextlib.suppress(Exception):
-                display.close()
+    def _before_close(self) -> None:
+        self._ungrab()  # give the key back

@@ -376,31 +376,32 @@ class XTestKeyboard:
                 log.debug("closing the X connection failed", exc_info=True)
 
 
-class DisplayWatch:
-    """Notices at once that the X display is gone: a thread sleeps on a connection of its own
-    (no events selected but the ``MappingNotify`` every client gets) and calls ``on_lost`` with
-    a :class:`DisplayLostError` when the server closes it. No CPU while the display lives.
+class XEventThread:
+    """A thread that sleeps on an X connection of its own and hands each event that arrives to
+    :meth:`_event` (no CPU while nothing comes); :meth:`_ended` hears why the connection ended
+    when it was not :meth:`stop`. Subclasses open the connection with :meth:`_connect`, set up
+    what they need on it, then :meth:`_start_thread`; :meth:`stop` ends the thread from any
+    thread (:meth:`_before_close` runs on the connection first) and never raises."""
 
-    :meth:`start` raises :class:`HandCueError` when the display cannot be opened; :meth:`stop`
-    ends the thread (any thread)."""
+    thread_name = "XEvents"
 
-    def __init__(
-        self, on_lost: Callable[[DisplayLostError], object], display_name: str | None = None
-    ) -> None:
-        self._on_lost = on_lost
+    def __init__(self, display_name: str | None = None) -> None:
         self._name = display_name
         self._display: Any = None  # python-xlib's Display (untyped)
-        self._wake_r, self._wake_w = os.pipe()
+        self._wake_r = self._wake_w = -1
         self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
+    def _connect(self) -> None:
         try:
             from Xlib import display as xdisplay
 
             self._display = xdisplay.Display(self._name)
         except Exception as exc:
             raise HandCueError(f"cannot connect to the X display ({exc})", code=4) from None
-        self._thread = threading.Thread(target=self._run, name="DisplayWatch", daemon=True)
+
+    def _start_thread(self) -> None:
+        self._wake_r, self._wake_w = os.pipe()
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
@@ -412,26 +413,67 @@ class DisplayWatch:
                 if self._wake_r in readable:
                     return
                 for _ in range(display.pending_events()):
-                    display.next_event()
+                    self._event(display.next_event())
         except Exception as exc:
-            if connection_lost(exc):
-                self._on_lost(DisplayLostError(self._name, exc))
-            else:
-                log.debug("watching the X display stopped", exc_info=True)
+            self._ended(exc)
+
+    def _event(self, event: Any) -> None:
+        """One event of the connection (on the thread)."""
+
+    def _ended(self, exc: Exception) -> None:
+        log.debug("%s: the X connection ended", self.thread_name, exc_info=exc)
+
+    def _before_close(self) -> None:
+        """Last use of the connection before :meth:`stop` closes it."""
 
     def stop(self) -> None:
-        with contextlib.suppress(OSError):
-            os.write(self._wake_w, b"x")
+        if self._wake_w >= 0:
+            with contextlib.suppress(OSError):
+                os.write(self._wake_w, b"x")
         thread, self._thread = self._thread, None
         if thread is not None and thread is not threading.current_thread():
             thread.join(2.0)
         for fd in (self._wake_r, self._wake_w):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._wake_r = self._wake_w = -1
+        self._close_display()
+
+    def _close_display(self) -> None:
+        if self._display is not None:
+            self._before_close()
         display, self._display = self._display, None
         if display is not None:
             with contextlib.suppress(Exception):
                 display.close()
+
+
+class DisplayWatch(XEventThread):
+    """Notices at once that the X display is gone: a thread sleeps on a connection of its own
+    (no events selected but the ``MappingNotify`` every client gets) and calls ``on_lost`` with
+    a :class:`DisplayLostError` when the server closes it. No CPU while the display lives.
+
+    :meth:`start` raises :class:`HandCueError` when the display cannot be opened; :meth:`stop`
+    ends the thread (any thread)."""
+
+    thread_name = "DisplayWatch"
+
+    def __init__(
+        self, on_lost: Callable[[DisplayLostError], object], display_name: str | None = None
+    ) -> None:
+        super().__init__(display_name)
+        self._on_lost = on_lost
+
+    def start(self) -> None:
+        self._connect()
+        self._start_thread()
+
+    def _ended(self, exc: Exception) -> None:
+        if connection_lost(exc):
+            self._on_lost(DisplayLostError(self._name, exc))
+        else:
+            log.debug("watching the X display stopped", exc_info=True)
 
 
 def x11_available(platform: str, env: Mapping[str, str]) -> bool:
