@@ -283,7 +283,7 @@ class DesktopInput:
 
 def open_desktop_input(*, guardian: bool = True, prefer_uinput: bool = False) -> DesktopInput:
     """:func:`create_input_sink` with the backend named (see :class:`DesktopInput`)."""
-    from app.desktop.backends import open_backend
+    from app.desktop.backends import PORTAL, UINPUT, open_backend
     from pipeline.actions.sink import BackgroundTyping
 
     opened = open_backend(PynputSink, prefer_uinput=prefer_uinput)
@@ -296,7 +296,7 @@ def open_desktop_input(*, guardian: bool = True, prefer_uinput: bool = False) ->
     # them (the portal closes the session when our bus connection drops; the kernel releases
     # a uinput device's keys as it removes it): a guardian would only release through X11,
     # which is not where those keys went.
-    if guardian and opened.backend not in ("portal", "uinput"):
+    if guardian and opened.backend not in (PORTAL, UINPUT):
         from app.desktop.guardian import guard
 
         sink = guard(sink, backend=opened.backend)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gui.calibration_preview import CalibrationPreview
 from app.gui.schema_fields import field_title, float_spin, int_spin
 from pipeline.pointer import ActiveArea, PointerSettings
 
@@ -138,8 +139,6 @@ class PointerPage(QWidget):
             pointer.calibration_failed.connect(self._on_calibration_failed)
         form.addRow(self.calibrate)
         form.addRow(self.calibration_status)
-        from app.gui.calibration_preview import CalibrationPreview
-
         self.calibration_preview = CalibrationPreview()
         form.addRow(self.calibration_preview)
         self.min_cutoff = float_spin(P, "min_cutoff_hz", s.min_cutoff_hz, step=0.1, decimals=2,
