@@ -162,7 +162,7 @@ def create_main_window(ctx: AppContext, *, source: str | None = None, minimised:
     if source:
         window.set_source(source, start=True)
     elif window.current_source() is None:
-        QTimer.singleShot(0, window.check_models)
+        QTimer.singleShot(0, window, window.check_models)
     if (minimised or ctx.prefs.start_minimised) and tray.available:
         window.hide()
     else:

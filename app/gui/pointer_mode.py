@@ -210,7 +210,7 @@ class PointerMode(QObject):
         settings are not changed: the Pointer page shows the area and OK saves it) or
         ``calibration_failed(message)``."""
         self.hook.start_calibration()
-        QTimer.singleShot(round(seconds * 1000), self._finish_calibration)
+        QTimer.singleShot(round(seconds * 1000), self, self._finish_calibration)
 
     def _finish_calibration(self) -> None:
         points = self.hook.finish_calibration()

@@ -131,14 +131,14 @@ class _FitWhenLaidOut(QObject):
     def __init__(self, bars: ToolBars) -> None:
         super().__init__(bars._window)
         self._bars = bars
-        self._pending = False
+        # A timer owned by the window, not QTimer.singleShot with a Python callable: a
+        # pending fit dies with the window instead of running on a deleted one.
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(bars.fit)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
-        if event.type() == QEvent.Type.LayoutRequest and not self._pending:
-            self._pending = True
-            QTimer.singleShot(0, self._fit)
+        if event.type() == QEvent.Type.LayoutRequest and not self._timer.isActive():
+            self._timer.start()
         return False
-
-    def _fit(self) -> None:
-        self._pending = False
-        self._bars.fit()

@@ -671,3 +671,21 @@ def test_tool_bars_fit_again_when_their_content_grows(make_window, qtbot):
     bar = window.profile_bar
     assert bar.geometry().right() <= window.width()
     assert window.switching_status.geometry().right() <= bar.width()
+
+
+def test_a_fit_pending_when_the_window_goes_does_not_run(make_ctx, qtbot):
+    """A tool bar asks for a new layout, then the window is deleted before the event loop
+    runs again: the pending fit must die with the window (CI once failed on exactly this,
+    with "Internal C++ object (MainWindow) already deleted" from the event loop)."""
+    import shiboken6
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from app.gui.main_window import MainWindow
+
+    window = MainWindow(make_ctx(), enable_3d=False)
+    window.show()
+    qtbot.waitExposed(window)
+    QCoreApplication.sendEvent(window.profile_bar, QEvent(QEvent.Type.LayoutRequest))
+    window.shutdown()
+    shiboken6.delete(window)
+    qtbot.wait(50)  # an exception raised in the loop fails the test (pytest-qt)
