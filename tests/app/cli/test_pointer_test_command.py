@@ -116,7 +116,23 @@ def test_no_display_is_refused_before_any_window(tmp_path: Path) -> None:
 
 @pytest.mark.realdata
 def test_a_video_that_ends_before_the_test_is_done_exits_1(tmp_path: Path, shared_data) -> None:
-    done = run_handcue("pointer-test", "--source", str(VIDEO), "--window", "1024x640",
+    # The video plays in real time like a camera: its first 1.2 s are enough to end early.
+    import cv2
+
+    short = tmp_path / "short.avi"
+    reader = cv2.VideoCapture(str(VIDEO))
+    writer = None
+    for _ in range(30):
+        ok, frame = reader.read()
+        assert ok
+        if writer is None:
+            size = (frame.shape[1], frame.shape[0])
+            writer = cv2.VideoWriter(str(short), cv2.VideoWriter_fourcc(*"MJPG"), 25.0, size)
+        writer.write(frame)
+    assert writer is not None
+    writer.release()
+    reader.release()
+    done = run_handcue("pointer-test", "--source", str(short), "--window", "1024x640",
                        env=_env(tmp_path), timeout=300)  # fmt: skip
     assert done.returncode == 1, done.stderr
     assert "pointing test not finished: the pointer source ended before the test was done" in (

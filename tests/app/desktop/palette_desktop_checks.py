@@ -123,7 +123,8 @@ def main() -> int:
                 count, since = now, time.monotonic()
 
     def phase(name: str, actions) -> None:
-        settle()
+        """The receiver is quiet when a phase starts: after the first hold, or the previous
+        phase's own settle."""
         before = len(events())
         actions()
         x, y = path_last[0]
@@ -150,6 +151,7 @@ def main() -> int:
     def run() -> None:
         try:
             path.hold(1000, 300, 300)
+            settle()
             phase("right", lambda: dwells(centre("right"), (900, 400)))
             phase("double", lambda: dwells(centre("double"), (1000, 500)))
 
