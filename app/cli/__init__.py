@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "app.cli.config",
     "app.cli.autostart",
     "app.cli.pointer_test",
+    "app.cli.toggle",
 )
 
 

@@ -46,6 +46,28 @@ WAYLAND_WARNING = (
     "'on Xorg' session for full control."
 )
 
+_ADVISED: list[str] = []
+
+
+def wayland_hotkey_advice(
+    env: Mapping[str, str] | None = None, platform: str | None = None
+) -> str | None:
+    """On a Linux Wayland session, how to pause from any application: HandCue's hotkeys are
+    X11 grabs, which only see keys while an X11 (XWayland) window has the focus; the desktop's
+    own keyboard settings can run ``handcue toggle pause`` instead. None elsewhere."""
+    env = os.environ if env is None else env
+    platform = sys.platform if platform is None else platform
+    wayland = env.get("XDG_SESSION_TYPE", "").lower() == "wayland" or bool(
+        env.get("WAYLAND_DISPLAY")
+    )
+    if not (platform.startswith("linux") and wayland):
+        return None
+    return (
+        "On Wayland HandCue's hotkeys work only while an X11 window has the focus. To pause "
+        "from any application, bind the command “handcue toggle pause” (and “handcue toggle "
+        "pointer”) to a key in your desktop's keyboard settings."
+    )
+
 
 def display_problems(
     env: Mapping[str, str] | None = None, platform: str | None = None
@@ -434,6 +456,10 @@ class PauseHotkey:
         """Start listening; False (with a warning logged) if the system refuses."""
         if not self.hotkey:
             return False
+        advice = wayland_hotkey_advice()
+        if advice and not _ADVISED:
+            _ADVISED.append(advice)  # once per process: the pause and the pointer hotkey
+            log.warning("%s", advice)
         if x11_available(sys.platform, os.environ):
             from app.desktop.x11_hotkey import HotkeyTaken, X11GrabHotkey
 

@@ -284,6 +284,22 @@ def hand_over(source: str | None) -> bool:
     return bool(reply and reply.get("ok"))
 
 
+def toggle_running(what: str) -> dict[str, Any]:
+    """Flip ``what`` ("pause" or "pointer") in the running app as its hotkey would; its state
+    afterwards (``paused``, ``pointer``). Raises :class:`HandCueError` (exit 1) when no app
+    answers or it cannot make the change."""
+    reply = ask_running_instance({"cmd": "toggle", "what": what})
+    if reply is None:
+        raise HandCueError(
+            "HandCue is not running: start it (handcue) first; this command switches the "
+            "running app",
+            code=1,
+        )
+    if not reply.get("ok"):
+        raise HandCueError(f"HandCue did not switch: {reply.get('error', 'no reason given')}", 1)
+    return reply
+
+
 def camera_in_use_message(source: str) -> str | None:
     """Why ``handcue run --source SOURCE`` must not start: the running app tracks the same
     camera. None when no app runs, it is idle, or it tracks something else (files can be read

@@ -10,7 +10,14 @@ Messages are one JSON object per line each way:
     {"cmd": "activate", "source": "0" | "/abs/video.mp4" | null}  -> {"ok": true}
     {"cmd": "status"}  -> {"ok": true, "source": "0" | null, "running": true | false,
                            "visible": bool, "frames": int, "first_frame_at": epoch s | null,
-                           "first_frame_cpu_s": process CPU s at the first frame | null}
+                           "first_frame_cpu_s": process CPU s at the first frame | null,
+                           "paused": bool, "pointer": bool}
+    {"cmd": "toggle", "what": "pause" | "pointer"}
+        -> {"ok": true, "paused": bool, "pointer": bool}  (the state after the change)
+        |  {"ok": false, "error": "why it could not change"}
+
+``toggle`` is what the global hotkeys do, for desktops where HandCue cannot grab a key (a
+Wayland session): ``handcue toggle pause`` bound to a key in the desktop's own settings.
 
 Names derive from the config folder, so each user (and each test with its own
 ``HANDCUE_CONFIG_DIR``) has its own instance. The server lives in the GUI thread. The client
@@ -45,6 +52,9 @@ class InstanceServer(QObject):
     def __init__(self, status: Callable[[], dict[str, Any]], parent: QObject | None = None):
         super().__init__(parent)
         self._status = status
+        # what -> a function that flips it and returns the new state (an error message as
+        # HandCueError); set by serve_window once the window exists
+        self._toggles: dict[str, Callable[[], dict[str, Any]]] = {}
         self._buffers: dict[QLocalSocket, bytearray] = {}
         self._lock = InstanceLock(lock_path())
         self._server = QLocalServer(self)
@@ -111,6 +121,16 @@ class InstanceServer(QObject):
             return {"ok": True}
         if cmd == "status":
             return {"ok": True, **self._status()}
+        if cmd == "toggle":
+            what = message.get("what")
+            toggle = self._toggles.get(what) if isinstance(what, str) else None
+            if toggle is None:
+                known = ", ".join(sorted(self._toggles)) or "nothing yet (the app is starting)"
+                return {"ok": False, "error": f"cannot toggle {what!r}: it toggles {known}"}
+            try:
+                return {"ok": True, **toggle()}
+            except HandCueError as exc:
+                return {"ok": False, "error": str(exc)}
         return {"ok": False, "error": f"unknown command {cmd!r}"}
 
 
@@ -137,12 +157,31 @@ def serve_window(server: InstanceServer, window: Any) -> None:
         seen["frames"] += 1
 
     window.session.frame_ready.connect(count)
+
+    def switches() -> dict[str, bool]:
+        return {
+            "paused": bool(window.ctx.engine.paused),
+            "pointer": bool(window.pointer_mode.enabled),
+        }
+
     server._status = lambda: {
         "source": window.current_source(),
         "running": bool(window.session.running),
         "visible": bool(window.isVisible()),
         **seen,
+        **switches(),
     }
+
+    def toggle_pause() -> dict[str, bool]:
+        window.set_paused(not window.ctx.engine.paused)  # as the hotkey and the tray do
+        return switches()
+
+    def toggle_pointer() -> dict[str, bool]:
+        if not window.pointer_mode.set_enabled(not window.pointer_mode.enabled):
+            raise HandCueError("pointer mode needs mouse control, which is not available here")
+        return switches()
+
+    server._toggles = {"pause": toggle_pause, "pointer": toggle_pointer}
 
     def activate(source: str | None) -> None:
         if source:

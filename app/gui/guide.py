@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import resources
+from app.desktop.input_sink import wayland_hotkey_advice
 from app.gui.action_words import action_words, key_words
 from app.gui.context import AppContext
 from app.gui.motion_pictures import motion_picture
@@ -289,6 +290,9 @@ class GuideDialog(QDialog):
             if hotkey
             else ""
         )
+        wayland = wayland_hotkey_advice()
+        if wayland:  # the hotkey is not "from any application" there: say what is
+            pause = " " + wayland
         self.arm_text = QLabel(how + pause)
         self.arm_text.setWordWrap(True)
         arm.addWidget(self.arm_text, 1)

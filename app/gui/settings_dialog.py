@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.desktop.autostart import Autostart, autostart_for_platform
+from app.desktop.input_sink import wayland_hotkey_advice
 from app.gui.a11y import name_widgets
 from app.gui.context import AppContext
 from app.gui.key_capture import KeyCaptureEdit
@@ -262,6 +263,14 @@ class SettingsDialog(QDialog):
         hotkey_row.addWidget(self.pause_hotkey, 1)
         hotkey_row.addWidget(self.clear_hotkey)
         form.addRow("Pause hotkey", hotkey_row)
+        advice = wayland_hotkey_advice()
+        self.hotkey_note: QLabel | None = None
+        if advice:  # the hotkey does not reach HandCue from native Wayland windows
+            self.hotkey_note = QLabel(advice)
+            self.hotkey_note.setObjectName("hint")
+            self.hotkey_note.setWordWrap(True)
+            self.hotkey_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(self.hotkey_note)
         self.arm_note = QLabel("")
         self.arm_note.setObjectName("hint")
         self.arm_note.setWordWrap(True)
