@@ -218,8 +218,8 @@ STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
 def install_stop_signals(
     app: QApplication, release: Callable[[], object]
 ) -> dict[int, SignalHandler]:
-    """Make the stop signals release every held key and button at once and then quit the
-    event loop; returns the previous handlers for :func:`restore_signals`.
+    """Make the stop signals release every held key and button at once and then end the
+    event loop (windows stay open for the caller to shut down); returns the previous handlers for :func:`restore_signals`.
 
     Python runs signal handlers only between bytecodes, which a Qt event loop with nothing to
     do never executes: a timer gives the interpreter a turn every 200 ms. Only the first signal
@@ -236,7 +236,10 @@ def install_stop_signals(
         try:
             release()
         finally:
-            app.quit()
+            # exit, not quit: quit() closes every window inside the loop while tracking still
+            # updates them, and Qt's xcb backend then segfaulted flushing a closed window
+            # (about 1 SIGTERM in 6). The windows are shut down after the loop (run_gui).
+            app.exit(0)
 
     previous: dict[int, SignalHandler] = {}
     for name in STOP_SIGNALS:
