@@ -4,6 +4,8 @@ joints as dots in their finger's colour, a floor grid; drag to rotate, wheel to 
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from collections.abc import Sequence
 
 import numpy as np
@@ -47,6 +49,28 @@ def world_to_gl(world: np.ndarray, *, mirrored: bool, centre_x_norm: float = 0.5
     if mirrored:
         offset = -offset
     return np.stack([x + offset, w[:, 2], -w[:, 1]], axis=1)
+
+
+def match_pyopengl_to_qt(environ: dict[str, str] | os._Environ[str] | None = None) -> str | None:
+    """Tell PyOpenGL which GL platform Qt draws with, before PyOpenGL is imported; returns the
+    one set (None when left alone).
+
+    PyOpenGL picks GLX or EGL from the session: on a Wayland session it takes EGL. Qt on
+    XWayland (the ``xcb`` platform: ``QT_QPA_PLATFORM=xcb``, or no Wayland plugin) makes GLX
+    contexts by default, so PyOpenGL found no current context and every item of the 3D view
+    failed to draw. A ``PYOPENGL_PLATFORM`` the user set is kept."""
+    env = os.environ if environ is None else environ
+    if not sys.platform.startswith("linux") or env.get("PYOPENGL_PLATFORM"):
+        return None
+    qt = QGuiApplication.platformName()
+    if qt == "xcb":
+        chosen = "egl" if env.get("QT_XCB_GL_INTEGRATION") == "xcb_egl" else "glx"
+    elif qt.startswith("wayland"):
+        chosen = "egl"
+    else:
+        return None
+    env["PYOPENGL_PLATFORM"] = chosen
+    return chosen
 
 
 def gl_available() -> bool:
@@ -131,6 +155,8 @@ class HandPlot3D(QWidget):
             self._hint.show()
 
     def _build_gl(self, layout: QVBoxLayout) -> None:
+        if "OpenGL" not in sys.modules:
+            match_pyopengl_to_qt()
         import pyqtgraph.opengl as gl
 
         view = gl.GLViewWidget()
