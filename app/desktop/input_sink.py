@@ -460,6 +460,8 @@ class PauseHotkey:
         if advice and not _ADVISED:
             _ADVISED.append(advice)  # once per process: the pause and the pointer hotkey
             log.warning("%s", advice)
+        if advice and not x11_available(sys.platform, os.environ):
+            return False  # no X server to listen on (pynput would only fail with a traceback)
         if x11_available(sys.platform, os.environ):
             from app.desktop.x11_hotkey import HotkeyTaken, X11GrabHotkey
 

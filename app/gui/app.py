@@ -125,6 +125,9 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
     protect_none_refcount()
     app.setApplicationName("HandCue")
     app.setOrganizationName("HandCue")
+    # The Wayland app id (and X11 hint) naming installer/linux/handcue.desktop: the desktop
+    # shows HandCue's icon and name for its windows, not a generic "python3".
+    app.setDesktopFileName("handcue")
     app.setWindowIcon(resources.icon("hand"))
     if not app.property("handcueStyle"):
         base = QStyleFactory.create(app.style().name()) or QStyleFactory.create("Fusion")

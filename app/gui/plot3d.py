@@ -73,9 +73,32 @@ def match_pyopengl_to_qt(environ: dict[str, str] | os._Environ[str] | None = Non
     return chosen
 
 
+_GL_CONTEXT_WORKS: list[bool] = []  # this process's answer, once (creating one costs ~50 ms)
+
+
 def gl_available() -> bool:
-    """False on platforms that cannot create an OpenGL context (``offscreen``, ``minimal``)."""
-    return QGuiApplication.platformName() not in ("offscreen", "minimal")
+    """False where Qt cannot create an OpenGL context: the ``offscreen`` and ``minimal``
+    platforms, and displays whose GL does not work (a Wayland session without EGL for its
+    clients, a remote or virtual display). There the 3D view's widget would paint nothing
+    and log "Failed to create context" on every frame."""
+    if QGuiApplication.platformName() in ("offscreen", "minimal"):
+        return False
+    if not _GL_CONTEXT_WORKS:
+        from PySide6.QtGui import QOffscreenSurface, QOpenGLContext
+
+        context = QOpenGLContext()
+        works = context.create()
+        if works:
+            surface = QOffscreenSurface()
+            surface.create()
+            works = surface.isValid() and context.makeCurrent(surface)
+            if works:
+                context.doneCurrent()
+            surface.destroy()
+        if not works:
+            log.warning("no OpenGL context on this display: the 3D view is off")
+        _GL_CONTEXT_WORKS.append(works)
+    return _GL_CONTEXT_WORKS[0]
 
 
 class HandPlot3D(QWidget):

@@ -500,6 +500,7 @@ def make_app() -> QApplication:
         app = QApplication(sys.argv[:1])
         protect_none_refcount()
         app.setApplicationName("HandCue")
+        app.setDesktopFileName("handcue")
     return app
 
 

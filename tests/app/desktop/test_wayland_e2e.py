@@ -295,3 +295,38 @@ def test_both_wlroots_window_sources_follow_the_focus(sway_us: Sway) -> None:
     finally:
         toplevels.close()
         ipc.close()
+
+
+def test_the_app_runs_as_a_native_wayland_client(
+    sway_us: Sway, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desktop app on Qt's ``wayland`` platform: its window carries HandCue's app id (the
+    desktop file's name: the desktop shows HandCue's icon), it tracks, ``handcue toggle pause``
+    (what to bind on Wayland) pauses it, and a display without OpenGL for its clients (this
+    headless sway) turns the 3D view off once instead of failing on every frame."""
+    from app.desktop.instance_client import ask_running_instance
+
+    env = handcue_env(tmp_path, base=sway_us.env, QT_QPA_PLATFORM="wayland")
+    monkeypatch.setenv("HANDCUE_CONFIG_DIR", env["HANDCUE_CONFIG_DIR"])
+    errors = (tmp_path / "app.err").open("w")
+    app = start_handcue("gui", "--source", str(VIDEO), env=env, stderr=errors)
+    try:
+
+        def tracking() -> bool:
+            assert app.poll() is None, (tmp_path / "app.err").read_text()[-3000:]
+            status = ask_running_instance({"cmd": "status"}, timeout_ms=300)
+            return bool(status and status["frames"] > 10)
+
+        assert poll(tracking, 90, interval=0.3)
+        assert "handcue" in {w.get("app_id") for w in sway_us.windows()}
+        done = run_handcue("toggle", "pause", env=env, timeout=60)
+        assert (done.returncode, done.stdout.strip()) == (0, "HandCue is paused"), done.stderr
+        assert (ask_running_instance({"cmd": "status"}) or {}).get("paused") is True
+    finally:
+        app.terminate()
+        app.communicate(timeout=30)
+        errors.close()
+    assert app.returncode == 0
+    log = (tmp_path / "app.err").read_text()
+    assert "Traceback" not in log and "Failed to create context" not in log, log[-3000:]
+    assert log.count("the 3D view is off") == 1

@@ -225,10 +225,17 @@ def test_a_stop_signal_ends_the_loop_without_closing_windows_in_it(qtbot):
     closed: list[bool] = []
     window.closeEvent = lambda event: (closed.append(True), event.accept())  # type: ignore
     previous = gui_app.install_stop_signals(app, lambda: None)
+    way_out = QTimer()  # the test's own, stopped after: it must not end a later test's loop
+    way_out.setSingleShot(True)
+    way_out.timeout.connect(lambda: app.exit(3))
     try:
         QTimer.singleShot(50, lambda: os.kill(os.getpid(), signal.SIGTERM))
-        QTimer.singleShot(5000, lambda: app.exit(3))  # the test's own way out
+        way_out.start(5000)
         assert app.exec() == 0
     finally:
+        way_out.stop()
         gui_app.restore_signals(previous)
+        for ticker in app.findChildren(QTimer, "signal_ticker"):
+            ticker.stop()
+            ticker.deleteLater()
     assert closed == [] and window.isVisible()
