@@ -138,8 +138,18 @@ class HandPlot3D(QWidget):
         self._use_gl = use_gl
         self._placeholder: QLabel | None = None
         self.built = False  # build_view() ran (the view, or the "unavailable" note, is in place)
+        self._gl_anchor: QWidget | None = None
         if deferred and use_gl is not False:
             self._set_placeholder("3D view starting…")
+            if gl_available():
+                # An OpenGL child from the start, hidden and never drawn: the window is made
+                # for OpenGL when first shown. Added later, the first one makes Qt recreate the
+                # top-level window, which the window manager then maps and focuses again (the
+                # first-run guide lost the focus to it about 2 s after start).
+                from PySide6.QtOpenGLWidgets import QOpenGLWidget
+
+                self._gl_anchor = QOpenGLWidget(self)
+                self._gl_anchor.hide()
         else:
             self.build_view()
 
@@ -168,6 +178,9 @@ class HandPlot3D(QWidget):
             except Exception as exc:  # missing PyOpenGL or GL libraries: keep the app usable
                 log.warning("3D view disabled: %s", exc)
                 self.view = None
+        if self._gl_anchor is not None:
+            self._gl_anchor.deleteLater()  # the view (or nothing) takes its place
+            self._gl_anchor = None
         if self.view is None:
             self._set_placeholder("3D view unavailable (no OpenGL on this display)")
         elif self._placeholder is not None:

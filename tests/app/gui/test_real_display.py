@@ -89,6 +89,7 @@ def test_real_video_reaches_thumb_up(display):
     assert data["banner"] == "" or "Keyboard" in data["banner"]
     # The 3D view was built after tracking started, with OpenGL (deferred for start-up time).
     assert data["gl"] and not data["3d_built_at_start"], data
+    assert data["same_native_window"], "the main window was recreated when the 3D view came"
 
 
 def test_app_starts_without_models_and_says_how_to_install(display):

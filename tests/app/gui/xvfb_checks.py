@@ -152,10 +152,15 @@ def check_e2e(args: list[str]) -> int:
             seen.append(ids[0])
         return "thumb_up" in ids
 
+    pump(0.3)
+    native_at_start = int(window.winId())
     window.set_source(video)
     built_at_start = window.plot.built  # the 3D view waits for the first frame (start-up)
     ok = wait_until(poll, 90.0)
     gl = window.plot.view is not None
+    # building the 3D view must not make Qt recreate the top-level window (the window manager
+    # maps and focuses a recreated window: the first-run guide fell behind it)
+    same_native_window = int(window.winId()) == native_at_start
     frame = window._latest
     result = {
         "labels_seen": seen,
@@ -164,6 +169,7 @@ def check_e2e(args: list[str]) -> int:
         "provider": frame.provider if frame else None,
         "gl": gl,
         "3d_built_at_start": built_at_start,
+        "same_native_window": same_native_window,
         "log_tail": window.event_log.toPlainText().splitlines()[-3:],
     }
     window.quit_app()
