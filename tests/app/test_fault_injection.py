@@ -127,7 +127,9 @@ def _write(path: Path, images: list) -> Path:
 @pytest.fixture(scope="module")
 def videos(tmp_path_factory) -> dict[str, Path]:
     """Short probe videos (25 fps, 640x360): ``long`` a fist for 12 s; ``short`` a fist for
-    2 s, then the file ends; ``lost`` a fist for 2 s, then an empty picture for 10 s;
+    4 s, then the file ends; ``lost`` a fist for 4 s, then an empty picture for 10 s (4 s: on
+    a busy machine the app, which drops frames to keep up, once saw too little of a 2 s fist
+    to hold its key);
     ``disarm`` a fist, then a second hand pointing up (the arm gesture here) beside it."""
     import cv2
     import numpy as np
@@ -143,8 +145,8 @@ def videos(tmp_path_factory) -> dict[str, Path]:
     ]
     return {
         "long": _write(folder / "long.mp4", fist * 6),
-        "short": _write(folder / "short.mp4", fist),
-        "lost": _write(folder / "lost.mp4", fist + [blank] * 250),
+        "short": _write(folder / "short.mp4", fist * 2),
+        "lost": _write(folder / "lost.mp4", fist * 2 + [blank] * 250),
         "disarm": _write(folder / "disarm.mp4", alone * 2 + pair),
     }
 
