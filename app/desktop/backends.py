@@ -55,10 +55,13 @@ class Session:
         return names.get(self.desktop, self.desktop or "this desktop")
 
 
+def wayland_session(env: Mapping[str, str]) -> bool:
+    """A Wayland session: ``XDG_SESSION_TYPE=wayland``, or a ``WAYLAND_DISPLAY`` to reach."""
+    return env.get("XDG_SESSION_TYPE", "").lower() == "wayland" or bool(env.get("WAYLAND_DISPLAY"))
+
+
 def read_session(env: Mapping[str, str], platform: str) -> Session:
-    wayland = env.get("XDG_SESSION_TYPE", "").lower() == "wayland" or bool(
-        env.get("WAYLAND_DISPLAY")
-    )
+    wayland = wayland_session(env)
     desktops = [d.strip().lower() for d in env.get("XDG_CURRENT_DESKTOP", "").split(":")]
     if env.get("SWAYSOCK"):
         desktop = "sway"

@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from app.desktop.backends import wayland_session
 from app.desktop.x11_keys import DisplayLostError, DisplayWatch, connection_lost, x11_available
 from pipeline.actions.spec import ComboAction, parse_action
 from pipeline.errors import HandCueError
@@ -57,10 +58,7 @@ def wayland_hotkey_advice(
     own keyboard settings can run ``handcue toggle pause`` instead. None elsewhere."""
     env = os.environ if env is None else env
     platform = sys.platform if platform is None else platform
-    wayland = env.get("XDG_SESSION_TYPE", "").lower() == "wayland" or bool(
-        env.get("WAYLAND_DISPLAY")
-    )
-    if not (platform.startswith("linux") and wayland):
+    if not (platform.startswith("linux") and wayland_session(env)):
         return None
     return (
         "On Wayland HandCue's hotkeys work only while an X11 window has the focus. To pause "
@@ -80,9 +78,7 @@ def display_problems(
     platform = sys.platform if platform is None else platform
     if not platform.startswith("linux"):
         return []
-    wayland = env.get("XDG_SESSION_TYPE", "").lower() == "wayland" or bool(
-        env.get("WAYLAND_DISPLAY")
-    )
+    wayland = wayland_session(env)
     if not env.get("DISPLAY"):
         where = "a Wayland session without XWayland" if wayland else "no X display"
         raise HandCueError(
@@ -460,9 +456,10 @@ class PauseHotkey:
         if advice and not _ADVISED:
             _ADVISED.append(advice)  # once per process: the pause and the pointer hotkey
             log.warning("%s", advice)
-        if advice and not x11_available(sys.platform, os.environ):
+        on_x11 = x11_available(sys.platform, os.environ)
+        if advice and not on_x11:
             return False  # no X server to listen on (pynput would only fail with a traceback)
-        if x11_available(sys.platform, os.environ):
+        if on_x11:
             from app.desktop.x11_hotkey import HotkeyTaken, X11GrabHotkey
 
             grab = X11GrabHotkey(self.hotkey, self._fire)

@@ -173,7 +173,7 @@ def serve_window(server: InstanceServer, window: Any) -> None:
     }
 
     def toggle_pause() -> dict[str, bool]:
-        window.set_paused(not window.ctx.engine.paused)  # as the hotkey and the tray do
+        window.toggle_paused()  # as the menu and the hotkey do
         return switches()
 
     def toggle_pointer() -> dict[str, bool]:

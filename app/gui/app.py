@@ -197,7 +197,7 @@ def start_pause_hotkey(window: MainWindow) -> PauseHotkey | None:
     from app.desktop.input_sink import PauseHotkey
 
     bridge = PauseHotkeyBridge(window)
-    bridge.pressed.connect(lambda: window.set_paused(not window.ctx.engine.paused))
+    bridge.pressed.connect(window.toggle_paused)
     listener = PauseHotkey(hotkey, bridge.pressed.emit)
     return listener if listener.start() else None
 
@@ -222,7 +222,8 @@ def install_stop_signals(
     app: QApplication, release: Callable[[], object]
 ) -> dict[int, SignalHandler]:
     """Make the stop signals release every held key and button at once and then end the
-    event loop (windows stay open for the caller to shut down); returns the previous handlers for :func:`restore_signals`.
+    event loop (the windows stay open for the caller to shut down); returns the previous
+    handlers for :func:`restore_signals`.
 
     Python runs signal handlers only between bytecodes, which a Qt event loop with nothing to
     do never executes: a timer gives the interpreter a turn every 200 ms. Only the first signal

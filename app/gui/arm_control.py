@@ -43,6 +43,10 @@ class ArmControl(_WindowBase):
         self.ctx.state_changed.emit()
         self.osd.notify(*(("Paused", "paused") if paused else ("Resumed", "info")))
 
+    def toggle_paused(self) -> None:
+        """Pause or resume, whichever it is not (the menu, the hotkey, ``handcue toggle``)."""
+        self.set_paused(not self.ctx.engine.paused)
+
     def action_for(self, gesture: str) -> str:
         """What ``gesture`` does in the active profile, in words ("" for nothing)."""
         from app.gui.action_words import action_words

@@ -254,7 +254,7 @@ class MainWindow(SessionControl, FrameDisplay, WindowDialogs, ArmControl, QMainW
             "When armed, gestures press keys and click",
         )  # fmt: skip
         self.pause_action = action(
-            "&Pause / resume", lambda: self.set_paused(not self.ctx.engine.paused),
+            "&Pause / resume", lambda: self.toggle_paused(),
             "Paused: no gesture acts, not even the arm gesture",
         )  # fmt: skip
         self.mirror_action = action("&Mirror the picture", lambda: self.mirror_box.toggle())

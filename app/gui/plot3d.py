@@ -3,10 +3,11 @@ joints as dots in their finger's colour, a floor grid; drag to rotate, wheel to 
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -51,7 +52,7 @@ def world_to_gl(world: np.ndarray, *, mirrored: bool, centre_x_norm: float = 0.5
     return np.stack([x + offset, w[:, 2], -w[:, 1]], axis=1)
 
 
-def match_pyopengl_to_qt(environ: dict[str, str] | os._Environ[str] | None = None) -> str | None:
+def match_pyopengl_to_qt(environ: MutableMapping[str, str] | None = None) -> str | None:
     """Tell PyOpenGL which GL platform Qt draws with, before PyOpenGL is imported; returns the
     one set (None when left alone).
 
@@ -73,9 +74,6 @@ def match_pyopengl_to_qt(environ: dict[str, str] | os._Environ[str] | None = Non
     return chosen
 
 
-_GL_CONTEXT_WORKS: list[bool] = []  # this process's answer, once (creating one costs ~50 ms)
-
-
 def gl_available() -> bool:
     """False where Qt cannot create an OpenGL context: the ``offscreen`` and ``minimal``
     platforms, and displays whose GL does not work (a Wayland session without EGL for its
@@ -83,22 +81,25 @@ def gl_available() -> bool:
     and log "Failed to create context" on every frame."""
     if QGuiApplication.platformName() in ("offscreen", "minimal"):
         return False
-    if not _GL_CONTEXT_WORKS:
-        from PySide6.QtGui import QOffscreenSurface, QOpenGLContext
+    return _gl_context_works()
 
-        context = QOpenGLContext()
-        works = context.create()
+
+@functools.cache  # once a process: making a context costs ~40 ms of CPU
+def _gl_context_works() -> bool:
+    from PySide6.QtGui import QOffscreenSurface, QOpenGLContext
+
+    context = QOpenGLContext()
+    works = context.create()
+    if works:
+        surface = QOffscreenSurface()
+        surface.create()
+        works = surface.isValid() and context.makeCurrent(surface)
         if works:
-            surface = QOffscreenSurface()
-            surface.create()
-            works = surface.isValid() and context.makeCurrent(surface)
-            if works:
-                context.doneCurrent()
-            surface.destroy()
-        if not works:
-            log.warning("no OpenGL context on this display: the 3D view is off")
-        _GL_CONTEXT_WORKS.append(works)
-    return _GL_CONTEXT_WORKS[0]
+            context.doneCurrent()
+        surface.destroy()
+    if not works:
+        log.warning("no OpenGL context on this display: the 3D view is off")
+    return works
 
 
 class HandPlot3D(QWidget):
