@@ -143,15 +143,7 @@ def test_a_per_app_rule_follows_the_focus_between_two_windows(
 ) -> None:
     out_b = sway_us.foot_recorder("handcue-b")
     out_a = sway_us.foot_recorder("handcue-a")  # focused: no rule, the default profile
-    config = tmp_path / "config" / "config.toml"
-    config.parent.mkdir(parents=True)
-    config.write_text(RULES_CONFIG)
-    errors = tmp_path / "run.err"
-    with errors.open("w") as stderr:
-        proc = start_handcue(
-            "run", "--source", str(VIDEO), "--realtime",
-            env=handcue_env(tmp_path, base=sway_us.env), stderr=stderr,
-        )  # fmt: skip
+    proc, errors = _start_run(sway_us, tmp_path, RULES_CONFIG)
     lines = []
     try:
         assert proc.stdout is not None
@@ -188,7 +180,9 @@ hold_ms = 0
 """
 
 
-def _run_until_pressed(sway: Sway, tmp_path: Path, config_text: str) -> tuple:
+def _start_run(sway: Sway, tmp_path: Path, config_text: str) -> tuple:
+    """``handcue run`` on the video in real time with this settings file, in ``sway``: the
+    process (its JSON lines on ``stdout``) and the file its errors go to."""
     config = tmp_path / "config" / "config.toml"
     config.parent.mkdir(parents=True)
     config.write_text(config_text)
@@ -198,6 +192,11 @@ def _run_until_pressed(sway: Sway, tmp_path: Path, config_text: str) -> tuple:
             "run", "--source", str(VIDEO), "--realtime",
             env=handcue_env(tmp_path, base=sway.env), stderr=stderr,
         )  # fmt: skip
+    return proc, errors
+
+
+def _run_until_pressed(sway: Sway, tmp_path: Path, config_text: str) -> tuple:
+    proc, errors = _start_run(sway, tmp_path, config_text)
     assert proc.stdout is not None
     for raw in proc.stdout:
         line = json.loads(raw)
