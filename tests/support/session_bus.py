@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tests.support.waiting import poll
+from tests.support.xserver import stop
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -60,12 +61,7 @@ def private_session_bus(folder: Path) -> Iterator[str]:
             )
         yield address
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop(proc, timeout=10)
         for pipe in (proc.stdout, proc.stderr):
             if pipe is not None:
                 pipe.close()
@@ -95,16 +91,6 @@ def start_service(
     if proc.poll() is not None:
         raise RuntimeError(f"{module} ended at once (exit {proc.returncode})")
     return proc
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
 
 
 def wait_for_exit(proc: subprocess.Popen[bytes], timeout: float) -> int | None:

@@ -18,8 +18,9 @@ from app.desktop.focus.wayland_desktops import GNOME_NO_ACTIVE_WINDOW, is_gnome,
 from app.desktop.focus.x11 import proc_process_name
 from pipeline.focus.switcher import WindowWatcher
 from pipeline.focus.window import WatcherUnavailable, WindowInfo
-from tests.support.session_bus import dbus_daemon_missing, private_session_bus, start_service, stop
+from tests.support.session_bus import dbus_daemon_missing, private_session_bus, start_service
 from tests.support.waiting import read_json_lines, wait_until
+from tests.support.xserver import stop
 
 pytestmark = pytest.mark.skipif(
     dbus_daemon_missing() is not None, reason=str(dbus_daemon_missing())
@@ -64,7 +65,7 @@ class FakeKWinRun:
         if self._control is not None:
             self._control.close()
         if self.proc is not None:
-            stop(self.proc)
+            stop(self.proc, timeout=10)
 
 
 @pytest.fixture

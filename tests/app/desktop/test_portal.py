@@ -24,9 +24,9 @@ from tests.support.session_bus import (
     dbus_daemon_missing,
     private_session_bus,
     start_service,
-    stop,
 )
 from tests.support.waiting import read_json_lines, wait_until
+from tests.support.xserver import stop
 
 pytestmark = pytest.mark.skipif(
     dbus_daemon_missing() is not None, reason=str(dbus_daemon_missing())
@@ -49,7 +49,7 @@ class FakePortalRun:
 
     def start(self, *args: str) -> None:
         if self.proc is not None:
-            stop(self.proc)
+            stop(self.proc, timeout=10)
         self.proc = start_service("tests.support.fake_portal", self.address, PORTAL,
                                   ["--log", str(self.log), "--tokens", str(self.tokens), *args])  # fmt: skip
 
@@ -86,7 +86,7 @@ def portal(tmp_path: Path) -> Iterator[FakePortalRun]:
             yield run
         finally:
             if run.proc is not None:
-                stop(run.proc)
+                stop(run.proc, timeout=10)
 
 
 def keysyms(run: FakePortalRun) -> list[tuple[int, int]]:
